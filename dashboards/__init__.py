@@ -1,0 +1,71 @@
+"""Public dashboards: a Dash app mounted on the ledger's Flask server at /dashboards/."""
+
+from __future__ import annotations
+
+import dash
+from dash import Dash, dcc, html
+from flask import Flask
+
+from dashboards.pages import members, overview
+
+URL_BASE = "/dashboards/"
+# Dash's default page lacks a language; screen readers and axe need one.
+INDEX_STRING = """<!DOCTYPE html>
+<html lang="en">
+<head>
+{%metas%}
+<title>{%title%}</title>
+{%favicon%}
+<link rel="stylesheet" href="/static/ledger.css">
+{%css%}
+</head>
+<body>
+{%app_entry%}
+<footer>{%config%}{%scripts%}{%renderer%}</footer>
+</body>
+</html>"""
+
+
+def create_dash(server: Flask) -> Dash:
+    """Build the Dash app on `server`; pages register here, not at import time."""
+    app = Dash(
+        __name__,
+        server=server,
+        url_base_pathname=URL_BASE,
+        use_pages=True,
+        pages_folder="",
+        serve_locally=True,
+        title="Member Ledger dashboards",
+        update_title=None,
+        suppress_callback_exceptions=True,
+    )
+    app.index_string = INDEX_STRING
+    for page in (overview, members):
+        dash.register_page(page.__name__, **page.PAGE)
+    app.layout = shell
+    return app
+
+
+def shell():
+    """Every page's frame: the site header, navigation from the page registry, one main."""
+    return html.Div(
+        [
+            html.A("Skip to content", href="#content", className="skip"),
+            html.Header(
+                [
+                    html.A("Member Ledger", href="/", className="brand"),
+                    html.Nav(
+                        html.Ul(
+                            [
+                                html.Li(dcc.Link(page["name"], href=page["relative_path"]))
+                                for page in dash.page_registry.values()
+                            ]
+                        ),
+                        **{"aria-label": "Dashboards"},
+                    ),
+                ],
+                className="site",
+            ),
+            html.Main(dash.page_container, id="content"),
+        ]
+    )

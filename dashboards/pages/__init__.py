@@ -1,0 +1,1 @@
+"""Dashboard pages: each module has PAGE (its registration) and a `layout` function."""

@@ -1,0 +1,96 @@
+"""Members on a world map, coloured by status, with the same data as a table."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+from dash import dcc, html
+
+from dashboards.data import connect
+from ledger.queries.members import MemberRow, list_members
+
+PAGE_PREFIX = "members"
+MAP_ID = f"{PAGE_PREFIX}-map"
+TABLE_ID = f"{PAGE_PREFIX}-table"
+TOPOJSON_URL = "/static/topojson/"
+STATUS_COLOURS = {
+    "member": "#0b5394",
+    "associate": "#6fa8dc",
+    "observer": "#e69138",
+    "withdrawn": "#999999",
+}
+
+
+def members_map(rows: list[MemberRow]) -> go.Figure:
+    """One choropleth trace per status, so the legend names the statuses."""
+    figure = go.Figure()
+    for status, colour in STATUS_COLOURS.items():
+        chosen = [row for row in rows if row.status == status]
+        if not chosen:
+            continue
+        figure.add_trace(
+            go.Choropleth(
+                locations=[row.code for row in chosen],
+                z=[1] * len(chosen),
+                text=[row.name for row in chosen],
+                locationmode="ISO-3",
+                colorscale=[[0, colour], [1, colour]],
+                showscale=False,
+                name=f"{status} ({len(chosen)})",
+                showlegend=True,
+                hovertemplate="%{text}: " + status + "<extra></extra>",
+                marker_line_color="#ffffff",
+                marker_line_width=0.5,
+            )
+        )
+    figure.update_geos(projection_type="natural earth", showcountries=True, countrycolor="#cccccc", showframe=False)
+    figure.update_layout(margin={"l": 0, "r": 0, "t": 0, "b": 0}, height=460, legend_title_text="Status")
+    return figure
+
+
+def members_table(rows: list[MemberRow]) -> html.Table:
+    return html.Table(
+        [
+            html.Caption(f"{len(rows)} members and their status (the data behind the map)"),
+            html.Thead(html.Tr([html.Th(label, scope="col") for label in ("Code", "Name", "Status", "Joined", "Left")])),
+            html.Tbody(
+                [
+                    html.Tr([html.Td(r.code), html.Td(r.name), html.Td(r.status), html.Td(r.joined.isoformat()), html.Td(r.left.isoformat() if r.left else "")])
+                    for r in rows
+                ]
+            ),
+        ],
+        id=TABLE_ID,
+    )
+
+
+def layout(**_query):
+    with connect() as connection:
+        rows = list_members(connection)
+    return [
+        html.H1("Members"),
+        html.P(
+            [
+                "Member states of the facility and their status: members vote and pay the full scale, "
+                "associates pay a reduced contribution and do not vote, observers neither. ",
+                html.A("Download as CSV", href="/api/v1/members?format=csv"),
+                ".",
+            ]
+        ),
+        dcc.Graph(
+            id=MAP_ID,
+            figure=members_map(rows),
+            config={"topojsonURL": TOPOJSON_URL, "displaylogo": False, "responsive": True},
+            style={"height": "460px"},
+        ),
+        members_table(rows),
+    ]
+
+
+PAGE = {
+    "path": "/members",
+    "name": "Members",
+    "title": "Members · Member Ledger",
+    "description": "member states on a world map and in a table, by status",
+    "layout": layout,
+    "order": 1,
+}

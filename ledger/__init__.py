@@ -1,0 +1,1 @@
+"""Member Ledger: the governance and funding ledger of a publicly funded AI research facility."""

@@ -1,0 +1,53 @@
+"""Answering a list as JSON or CSV, and reading query parameters with clear 400s."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping, Sequence
+
+from flask import Response, jsonify, request
+
+from ledger.domain.errors import ValidationFailed
+from ledger.domain.journal import canonical_value
+
+FORMATS = ("json", "csv")
+
+
+def requested_format() -> str:
+    """The `format` query parameter: json (default) or csv."""
+    fmt = request.args.get("format", "json").lower()
+    if fmt not in FORMATS:
+        raise ValidationFailed.single("format", f"{fmt!r} is not offered; accepted: {', '.join(FORMATS)}")
+    return fmt
+
+
+def int_arg(name: str, default: int, *, minimum: int, maximum: int | None = None) -> int:
+    """A whole-number query parameter within bounds."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    upper = f" to {maximum:,}" if maximum is not None else " or more"
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or value < minimum or (maximum is not None and value > maximum):
+        raise ValidationFailed.single(name, f"{raw!r} is not accepted; give a whole number from {minimum}{upper}")
+    return value
+
+
+def list_response(key: str, columns: Sequence[str], rows: Iterable[Mapping], filename: str, **envelope) -> Response:
+    """`{key: [...], **envelope}` as JSON, or the rows as CSV with a header line."""
+    records = [{column: canonical_value(row[column]) for column in columns} for row in rows]
+    if requested_format() == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(records)
+        return Response(
+            buffer.getvalue(),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
+        )
+    return jsonify({**envelope, key: records})

@@ -1,0 +1,158 @@
+"""Commands: init, demo, serve, verify, users add. Each reads settings from the environment."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from sqlalchemy import func, select
+
+from ledger.config import ConfigurationError, Settings
+from ledger.db.engine import make_engine
+from ledger.db.schema import upgrade
+from ledger.db.tables import JournalEntry
+from ledger.db.uow import UnitOfWork
+from ledger.domain.access import system_actor
+from ledger.domain.errors import DomainError
+from ledger.domain.journal import PublishedEntry
+from ledger.services.demo import load_demo
+from ledger.services.officials import add_official
+from ledger.services.verification import VerificationReport, verify_export, verify_ledger
+
+console = Console(stderr=True)
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except ConfigurationError as error:
+        raise click.ClickException(str(error)) from error
+
+
+def _engine():
+    return make_engine(_settings().database_url)
+
+
+@click.group()
+def main() -> None:
+    """The Member Ledger: contributions, compute and board votes of a public research facility."""
+
+
+@main.command()
+def init() -> None:
+    """Create the database schema, or upgrade it to the latest revision."""
+    engine = _engine()
+    revision = upgrade(engine)
+    click.echo(f"Schema at revision {revision} on {engine.url.render_as_string(hide_password=True)}")
+
+
+@main.command()
+def demo() -> None:
+    """Load the demo facility (idempotent); prints each new demo official's password once."""
+    engine = _engine()
+    upgrade(engine)
+    load_demo(engine, click.echo)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes")
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the web app: gunicorn where installed, else Flask's development server."""
+    from ledger.web import create_app
+
+    settings = _settings()
+    try:
+        from gunicorn.app.base import BaseApplication
+    except ImportError:
+        create_app(settings).run(host=host, port=port, debug=False)
+        return
+
+    class LedgerServer(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("accesslog", "-")
+
+        def load(self):
+            return create_app(settings)
+
+    click.echo(f"Serving on http://{host}:{port}/ with {workers} gunicorn workers")
+    LedgerServer().run()
+
+
+@main.command()
+@click.option(
+    "--export",
+    "export_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Check a downloaded journal (CSV or JSON from /api/v1/journal) instead of the database.",
+)
+def verify(export_file: Path | None) -> None:
+    """Recompute the hash chain and check every ledger row against its journal entry."""
+    if export_file:
+        report = verify_export(_read_export(export_file))
+    else:
+        engine = _engine()
+        with engine.connect() as connection:
+            total = connection.execute(select(func.count()).select_from(JournalEntry)).scalar_one()
+        with Progress(
+            TextColumn("Verifying the journal"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+            console=console, transient=True, disable=total < 50_000,
+        ) as progress:
+            task = progress.add_task("verify", total=total)
+            report = verify_ledger(engine, progress=lambda n: progress.advance(task, n))
+    _print_report(report, rows_checked=export_file is None)
+
+
+def _print_report(report: VerificationReport, *, rows_checked: bool) -> None:
+    scope = f"{report.entries} entries and {report.rows} ledger rows" if rows_checked else f"{report.entries} entries"
+    if report.ok:
+        click.echo(f"OK: {scope} verified. Head: entry {report.head.seq}, hash {report.head.hash}")
+        return
+    click.echo(f"FAILED: {len(report.problems)} problem(s) in {scope}. First bad entry: {report.problems[0].seq}", err=True)
+    for problem in report.problems:
+        click.echo(f"  {problem}", err=True)
+    sys.exit(1)
+
+
+def _read_export(path: Path) -> Iterator[PublishedEntry]:
+    """Entries from the API's CSV (pages may be concatenated) or JSON ({"entries": [...]})."""
+    text = path.read_text(encoding="utf-8")
+    if text.lstrip().startswith(("{", "[")):
+        document = json.loads(text)
+        records = document["entries"] if isinstance(document, dict) else document
+    else:
+        records = (row for row in csv.DictReader(text.splitlines(keepends=True)) if row["seq"] != "seq")
+    for record in records:
+        yield PublishedEntry(int(record["seq"]), record["payload"], record["prev_hash"], record["hash"])
+
+
+@main.group()
+def users() -> None:
+    """Officials' accounts."""
+
+
+@users.command("add")
+@click.argument("email")
+@click.option("--role", required=True, help="secretariat, treasurer, delegate or auditor")
+@click.option("--member", default=None, help="ISO 3166-1 alpha-3 code; required for a delegate")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
+def users_add(email: str, role: str, member: str | None, password_stdin: bool) -> None:
+    """Add an official; the password is prompted for, or read from standard input."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        official = add_official(email, password, role, member, actor=system_actor(), uow=UnitOfWork(_engine()))
+    except DomainError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Added user:{official.id} {official.email} as {official.role.value}")

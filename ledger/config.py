@@ -1,0 +1,60 @@
+"""Settings read from the environment, once, by the factories that need them."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+INSTANCE_DIR = Path(os.environ.get("LEDGER_INSTANCE_DIR", Path.cwd() / "instance"))
+
+
+class ConfigurationError(RuntimeError):
+    """The environment does not describe a runnable ledger."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the app, the CLI and the engine need to know about their environment."""
+
+    database_url: str
+    secret_key: str
+    env: str = "development"
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
+        """Read LEDGER_DATABASE_URL, LEDGER_SECRET_KEY and LEDGER_ENV."""
+        environ = dict(os.environ if environ is None else environ)
+        env = environ.get("LEDGER_ENV", "development").strip() or "development"
+        if env not in ("development", "production", "test"):
+            raise ConfigurationError(
+                f"LEDGER_ENV is {env!r}; accepted: development, production, test"
+            )
+        instance = Path(environ.get("LEDGER_INSTANCE_DIR", INSTANCE_DIR))
+        database_url = environ.get("LEDGER_DATABASE_URL") or f"sqlite:///{instance / 'ledger.sqlite'}"
+        secret_key = environ.get("LEDGER_SECRET_KEY", "")
+        if not secret_key:
+            if env == "production":
+                raise ConfigurationError(
+                    "LEDGER_SECRET_KEY is required when LEDGER_ENV=production: "
+                    "set it to a long random string shared by every web process"
+                )
+            secret_key = _development_secret(instance)
+        return cls(database_url=database_url, secret_key=secret_key, env=env)
+
+
+def _development_secret(instance: Path) -> str:
+    """A random key kept under instance/, so sessions survive restarts and span processes."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

@@ -1,0 +1,1 @@
+"""SQLModel tables, the engine, the unit of work and the journal."""

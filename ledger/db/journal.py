@@ -1,0 +1,101 @@
+"""Appending to the journal inside the writer's transaction, one writer at a time."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from datetime import datetime, timezone
+
+from sqlalchemy import Table, select, text
+from sqlmodel import Session, SQLModel
+
+from ledger.db.tables import JournalEntry
+from ledger.domain.journal import (
+    GENESIS_HASH,
+    EntryDraft,
+    RowRecord,
+    canonical_json,
+    canonical_value,
+    link_hash,
+)
+
+# Any constant works; it names the advisory lock that serialises appends on PostgreSQL.
+JOURNAL_LOCK_KEY = 0x4C454447  # "LEDG"
+PRIVATE_DIGEST = "private_digest"
+
+
+def lock_journal(session: Session) -> None:
+    """Serialise appends: PostgreSQL takes a transaction-level advisory lock; SQLite already
+    holds its write lock since BEGIN IMMEDIATE."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": JOURNAL_LOCK_KEY})
+
+
+def journal_head(session: Session) -> tuple[int, str]:
+    """The last entry's sequence number and hash (0 and the genesis hash when empty)."""
+    row = session.execute(
+        select(JournalEntry.seq, JournalEntry.hash).order_by(JournalEntry.seq.desc()).limit(1)
+    ).first()
+    return (row.seq, row.hash) if row else (0, GENESIS_HASH)
+
+
+def row_record(row: SQLModel) -> RowRecord:
+    """A row's public values as the journal records them."""
+    table = row.__table__
+    return record_of(table, type(row).private_columns, {c.name: getattr(row, c.name) for c in table.columns})
+
+
+def record_of(table: Table, private_columns: frozenset[str], values: Mapping[str, object]) -> RowRecord:
+    """The record of a row given as column values: the seq left out, private columns only as
+    a digest. The digest covers the password hash, whose random salt keeps it from being
+    reversed to an e-mail address, and lets `verify` see a swapped hash or address."""
+    skipped = private_columns | {"journal_seq"}
+    public = [(c.name, canonical_value(values[c.name])) for c in table.columns if c.name not in skipped]
+    if private_columns:
+        private = canonical_json([values[name] for name in sorted(private_columns)])
+        public.append((PRIVATE_DIGEST, hashlib.sha256(private.encode("utf-8")).hexdigest()))
+    return RowRecord(
+        table=table.name,
+        key="/".join(str(values[column.name]) for column in table.primary_key.columns),
+        values=tuple(public),
+    )
+
+
+def append_entry(
+    session: Session,
+    *,
+    actor: str,
+    kind: str,
+    summary: str,
+    rows: list[SQLModel],
+    at: datetime | None = None,
+) -> JournalEntry:
+    """Stamp `rows` with the next sequence number, store them and the entry that records them."""
+    lock_journal(session)
+    last_seq, last_hash = journal_head(session)
+    seq = last_seq + 1
+    for row in rows:
+        row.journal_seq = seq
+    session.flush()  # rows get their keys before the entry records them
+    draft = EntryDraft(
+        seq=seq,
+        at=(at or datetime.now(timezone.utc)).astimezone(timezone.utc),
+        actor=actor,
+        kind=kind,
+        summary=summary,
+        rows=tuple(row_record(row) for row in rows),
+    )
+    payload = draft.payload()
+    entry = JournalEntry(
+        seq=seq,
+        recorded_at=draft.at,
+        actor=actor,
+        kind=kind,
+        summary=summary,
+        payload=payload,
+        prev_hash=last_hash,
+        hash=link_hash(last_hash, payload),
+    )
+    session.add(entry)
+    session.flush()
+    return entry

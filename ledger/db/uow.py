@@ -1,0 +1,57 @@
+"""The unit of work: one transaction, rolled back unless the use case commits with a journal entry."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel
+
+from ledger.db.engine import WRITE_OPTION
+from ledger.db.journal import append_entry
+from ledger.db.tables import JournalEntry
+from ledger.domain.access import Actor
+from ledger.domain.errors import Conflict
+
+
+class UnitOfWork:
+    """`with UnitOfWork(engine) as uow:` gives `uow.session`; `uow.commit(...)` journals and commits.
+
+    Leaving the block without committing rolls everything back, so a use case that raises
+    stores nothing and journals nothing.
+    """
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self._added: list[SQLModel] = []
+
+    def __enter__(self) -> "UnitOfWork":
+        self.session = Session(
+            self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
+        )
+        self._added = []
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.session.rollback()
+        self.session.close()
+
+    def add(self, row: SQLModel) -> SQLModel:
+        """Stage a new ledger row; it is written and journaled at commit."""
+        self.session.add(row)
+        self._added.append(row)
+        return row
+
+    def commit(self, *, actor: Actor, kind: str, summary: str) -> JournalEntry:
+        """Append one journal entry recording every staged row, then commit the transaction."""
+        try:
+            entry = append_entry(
+                self.session, actor=actor.ref, kind=kind, summary=summary, rows=self._added
+            )
+            self.session.commit()
+        except IntegrityError as error:
+            self.session.rollback()
+            raise Conflict(
+                "another write stored the same thing first; reload and check before retrying"
+            ) from error
+        self._added = []
+        return entry

@@ -1,0 +1,1 @@
+"""Pure rules and immutable records: no Flask, SQL, Dash or ReportLab here."""

@@ -1,0 +1,67 @@
+"""Who may do what: roles, permissions and the actor every use case receives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from ledger.domain.errors import Forbidden
+
+
+class Role(StrEnum):
+    SECRETARIAT = "secretariat"
+    TREASURER = "treasurer"
+    DELEGATE = "delegate"
+    AUDITOR = "auditor"
+
+
+class Permission(StrEnum):
+    ENTER_OFFICE = "enter the officials' workspace"
+    VIEW_MEMBERS = "view members in the workspace"
+    MANAGE_MEMBERS = "admit members and change their status"
+    READ_JOURNAL = "browse the journal with its actors"
+    MANAGE_USERS = "add officials"
+
+
+GRANTS: dict[Role, frozenset[Permission]] = {
+    Role.SECRETARIAT: frozenset(
+        {Permission.ENTER_OFFICE, Permission.VIEW_MEMBERS, Permission.MANAGE_MEMBERS}
+    ),
+    Role.TREASURER: frozenset({Permission.ENTER_OFFICE}),
+    Role.DELEGATE: frozenset({Permission.ENTER_OFFICE}),
+    Role.AUDITOR: frozenset(
+        {Permission.ENTER_OFFICE, Permission.VIEW_MEMBERS, Permission.READ_JOURNAL}
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who performs a use case: a signed-in official, or the operator at the command line.
+
+    `ref` is what the public journal shows: `user:<id>` or `system:<name>`, never an e-mail.
+    """
+
+    ref: str
+    role: Role | None = None
+    member_code: str | None = None
+
+    @property
+    def is_system(self) -> bool:
+        return self.ref.startswith("system:")
+
+    def can(self, permission: Permission) -> bool:
+        """The operator at the command line may do anything; officials what their role grants."""
+        return self.is_system or (self.role is not None and permission in GRANTS[self.role])
+
+
+def require(actor: Actor, permission: Permission) -> None:
+    """Raise Forbidden unless the actor holds the permission."""
+    if not actor.can(permission):
+        role = actor.role.value if actor.role else "anonymous"
+        raise Forbidden(f"the {role} role may not {permission.value}")
+
+
+def system_actor(name: str = "cli") -> Actor:
+    """The operator running a command on the server."""
+    return Actor(ref=f"system:{name}")

@@ -1,0 +1,130 @@
+"""Members of the facility: ISO 3166-1 codes, statuses and their history of status facts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+import pycountry
+
+from ledger.domain.errors import Conflict, Problem, ValidationFailed, raise_if_any
+
+
+class MemberStatus(StrEnum):
+    """CERN and EMBL: associates pay a reduced contribution and have no vote; observers neither."""
+
+    MEMBER = "member"
+    ASSOCIATE = "associate"
+    OBSERVER = "observer"
+    WITHDRAWN = "withdrawn"
+
+
+ACCEPTED_STATUSES = ", ".join(s.value for s in MemberStatus)
+ADMISSION_STATUSES = (MemberStatus.MEMBER, MemberStatus.ASSOCIATE, MemberStatus.OBSERVER)
+
+
+@dataclass(frozen=True, slots=True)
+class Admission:
+    """A validated request to admit a member."""
+
+    code: str
+    name: str
+    status: MemberStatus
+    joined: date
+
+
+@dataclass(frozen=True, slots=True)
+class StatusFact:
+    """A member's status from a date on; a member's history is a sequence of these."""
+
+    status: MemberStatus
+    effective: date
+
+
+def country_name(code: str) -> str | None:
+    """The common English name of an ISO 3166-1 alpha-3 code, or None when unknown."""
+    country = pycountry.countries.get(alpha_3=code)
+    if country is None:
+        return None
+    return getattr(country, "common_name", None) or country.name
+
+
+def check_country_code(raw: str, field: str = "code") -> tuple[str, list[Problem]]:
+    """Normalise a country code to upper case and report whether ISO 3166-1 alpha-3 knows it."""
+    code = (raw or "").strip().upper()
+    if len(code) != 3 or not code.isascii() or not code.isalpha():
+        return code, [Problem(field, f"{raw!r} is not a country code: give the ISO 3166-1 alpha-3 code, three letters such as DEU or CAN")]
+    if country_name(code) is None:
+        return code, [Problem(field, f"{code} is not an ISO 3166-1 alpha-3 country code (for example DEU, FRA, USA)")]
+    return code, []
+
+
+def parse_status(raw: str, field: str = "status", allowed=tuple(MemberStatus)) -> tuple[MemberStatus | None, list[Problem]]:
+    """Read a status name; report the accepted ones when it is not one of them."""
+    try:
+        status = MemberStatus((raw or "").strip().lower())
+    except ValueError:
+        status = None
+    if status is None or status not in allowed:
+        accepted = ", ".join(s.value for s in allowed)
+        return None, [Problem(field, f"{raw!r} is not a status here; accepted: {accepted}")]
+    return status, []
+
+
+def parse_date(raw: str | date | None, field: str) -> tuple[date | None, list[Problem]]:
+    """Read an ISO 8601 calendar date (YYYY-MM-DD)."""
+    if isinstance(raw, date):
+        return raw, []
+    try:
+        return date.fromisoformat((raw or "").strip()), []
+    except ValueError:
+        return None, [Problem(field, f"{raw!r} is not a date; give it as YYYY-MM-DD, e.g. 2025-01-01")]
+
+
+def validate_admission(code: str, name: str | None, status: str, joined: str | date) -> Admission:
+    """Check every field of an admission at once; the name defaults to the ISO short name."""
+    problems: list[Problem] = []
+    code, code_problems = check_country_code(code)
+    problems += code_problems
+    admission_status, status_problems = parse_status(status, allowed=ADMISSION_STATUSES)
+    problems += status_problems
+    joined_date, date_problems = parse_date(joined, "joined")
+    problems += date_problems
+    name = (name or "").strip() or (country_name(code) if not code_problems else "")
+    if not code_problems and not (1 <= len(name) <= 120):
+        problems.append(Problem("name", "give the member's name, 1 to 120 characters"))
+    raise_if_any(problems)
+    return Admission(code=code, name=name, status=admission_status, joined=joined_date)
+
+
+def validate_status_change(
+    history: tuple[StatusFact, ...], status: str, effective: str | date
+) -> StatusFact:
+    """Check a new status fact against the member's history (oldest first)."""
+    new_status, problems = parse_status(status)
+    effective_date, date_problems = parse_date(effective, "effective")
+    problems += date_problems
+    raise_if_any(problems)
+    current = history[-1]
+    joined = history[0].effective
+    if current.status is MemberStatus.WITHDRAWN:
+        raise Conflict(
+            f"the member withdrew on {current.effective.isoformat()}; "
+            "a return is a new accession, not a status change"
+        )
+    if new_status is current.status:
+        raise ValidationFailed.single("status", f"the member is already {current.status.value}; choose another status")
+    if effective_date < joined:
+        raise ValidationFailed.single(
+            "effective",
+            f"{effective_date.isoformat()} is before the member joined on {joined.isoformat()}; "
+            "give a date on or after joining",
+        )
+    if effective_date < current.effective:
+        raise ValidationFailed.single(
+            "effective",
+            f"{effective_date.isoformat()} is before the latest status change on "
+            f"{current.effective.isoformat()}; give that date or a later one",
+        )
+    return StatusFact(status=new_status, effective=effective_date)

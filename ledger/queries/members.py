@@ -1,0 +1,74 @@
+"""Members as the public sees them: current status, date joined, date left."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Connection, Select, case, func, select
+
+from ledger.db.tables import Member, MemberStatusChange
+
+facts = MemberStatusChange.__table__
+members = Member.__table__
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRow:
+    code: str
+    name: str
+    status: str
+    joined: date
+    left: date | None
+
+
+def list_members(connection: Connection) -> list[MemberRow]:
+    """Every member with its latest status; `left` is the date of withdrawal, if any."""
+    return [MemberRow(*row) for row in connection.execute(_members().order_by(members.c.name))]
+
+
+def find_member(connection: Connection, code: str) -> MemberRow | None:
+    """One member by its code, or None."""
+    row = connection.execute(_members().where(members.c.code == code)).first()
+    return MemberRow(*row) if row else None
+
+
+def count_by_status(connection: Connection) -> dict[str, int]:
+    """How many members hold each status today."""
+    latest = _latest_facts()
+    rows = connection.execute(
+        select(latest.c.status, func.count()).where(latest.c.rank == 1).group_by(latest.c.status)
+    )
+    return dict(rows.all())
+
+
+def _latest_facts():
+    """Every status fact ranked per member, 1 being the one in force."""
+    return select(
+        facts.c.member_code,
+        facts.c.status,
+        facts.c.effective,
+        func.row_number()
+        .over(partition_by=facts.c.member_code, order_by=(facts.c.effective.desc(), facts.c.id.desc()))
+        .label("rank"),
+    ).subquery()
+
+
+def _members() -> Select:
+    latest = _latest_facts()
+    joined = (
+        select(facts.c.member_code, func.min(facts.c.effective).label("joined"))
+        .group_by(facts.c.member_code)
+        .subquery()
+    )
+    return (
+        select(
+            members.c.code,
+            members.c.name,
+            latest.c.status,
+            joined.c.joined,
+            case((latest.c.status == "withdrawn", latest.c.effective)).label("left"),
+        )
+        .join(latest, (latest.c.member_code == members.c.code) & (latest.c.rank == 1))
+        .join(joined, joined.c.member_code == members.c.code)
+    )

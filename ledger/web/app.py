@@ -1,0 +1,79 @@
+"""The application factory: nothing is created at import time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, request
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import Engine
+
+from ledger.config import Settings
+from ledger.db.engine import make_engine
+
+# Pages load scripts, styles, map shapes and data from this server only.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
+    "connect-src 'self'; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerState:
+    """What the request handlers share: the settings and the engine."""
+
+    settings: Settings
+    engine: Engine
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Flask:
+    """Build the app from settings (default: the environment) and mount the dashboards."""
+    from dashboards import create_dash
+    from ledger.api import api
+    from ledger.web import auth, errors, office, public
+
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        DEBUG=False,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.production,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=settings.production,
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the signed session
+        JSON_SORT_KEYS=False,
+    )
+    app.extensions["ledger"] = LedgerState(settings, engine or make_engine(settings.database_url))
+
+    csrf = CSRFProtect(app)
+    auth.init_app(app)
+    app.register_blueprint(public.blueprint)
+    app.register_blueprint(auth.blueprint)
+    app.register_blueprint(office.blueprint)
+    app.register_blueprint(api)
+    csrf.exempt(api)
+    errors.init_app(app)
+    dash_app = create_dash(app)
+    # Dash posts its callbacks as JSON from its own renderer: read-only, nothing to forge.
+    for endpoint, view in app.view_functions.items():
+        if endpoint.startswith(dash_app.config.routes_pathname_prefix):
+            csrf.exempt(view)
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.path.startswith(("/office", "/login")):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    return app
+
+
+def ledger_state(app: Flask) -> LedgerState:
+    return app.extensions["ledger"]
