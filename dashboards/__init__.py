@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dash
 from dash import Dash, dcc, html
-from flask import Flask
+from flask import Flask, abort, request
 
 from dashboards.pages import members, overview
 
@@ -43,6 +43,16 @@ def create_dash(server: Flask) -> Dash:
     for page in (overview, members):
         dash.register_page(page.__name__, **page.PAGE)
     app.layout = shell
+    callback_path = f"{URL_BASE}_dash-update-component"
+
+    @server.before_request
+    def _refuse_malformed_callbacks():
+        # Dash answers a callback request without these keys with a 500; say what is wrong instead.
+        if request.path == callback_path:
+            body = request.get_json(silent=True)
+            if not isinstance(body, dict) or not isinstance(body.get("output"), str) or not isinstance(body.get("inputs"), list):
+                abort(400, description="a dashboard callback is a JSON object with an 'output' string and an 'inputs' list")
+
     return app
 
 

@@ -6,12 +6,13 @@ import csv
 import json
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 
 from ledger.config import ConfigurationError, Settings
 from ledger.db.engine import make_engine
@@ -35,8 +36,14 @@ def _settings() -> Settings:
         raise click.ClickException(str(error)) from error
 
 
-def _engine():
-    return make_engine(_settings().database_url)
+@contextmanager
+def _database() -> Iterator[Engine]:
+    """The configured database, its connections closed when the command ends."""
+    engine = make_engine(_settings().database_url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
 @click.group()
@@ -47,17 +54,17 @@ def main() -> None:
 @main.command()
 def init() -> None:
     """Create the database schema, or upgrade it to the latest revision."""
-    engine = _engine()
-    revision = upgrade(engine)
-    click.echo(f"Schema at revision {revision} on {engine.url.render_as_string(hide_password=True)}")
+    with _database() as engine:
+        revision = upgrade(engine)
+        click.echo(f"Schema at revision {revision} on {engine.url.render_as_string(hide_password=True)}")
 
 
 @main.command()
 def demo() -> None:
     """Load the demo facility (idempotent); prints each new demo official's password once."""
-    engine = _engine()
-    upgrade(engine)
-    load_demo(engine, click.echo)
+    with _database() as engine:
+        upgrade(engine)
+        load_demo(engine, click.echo)
 
 
 @main.command()
@@ -100,15 +107,15 @@ def verify(export_file: Path | None) -> None:
     if export_file:
         report = verify_export(_read_export(export_file))
     else:
-        engine = _engine()
-        with engine.connect() as connection:
-            total = connection.execute(select(func.count()).select_from(JournalEntry)).scalar_one()
-        with Progress(
-            TextColumn("Verifying the journal"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-            console=console, transient=True, disable=total < 50_000,
-        ) as progress:
-            task = progress.add_task("verify", total=total)
-            report = verify_ledger(engine, progress=lambda n: progress.advance(task, n))
+        with _database() as engine:
+            with engine.connect() as connection:
+                total = connection.execute(select(func.count()).select_from(JournalEntry)).scalar_one()
+            with Progress(
+                TextColumn("Verifying the journal"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                console=console, transient=True, disable=total < 50_000,
+            ) as progress:
+                task = progress.add_task("verify", total=total)
+                report = verify_ledger(engine, progress=lambda n: progress.advance(task, n))
     _print_report(report, rows_checked=export_file is None)
 
 
@@ -152,7 +159,8 @@ def users_add(email: str, role: str, member: str | None, password_stdin: bool) -
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        official = add_official(email, password, role, member, actor=system_actor(), uow=UnitOfWork(_engine()))
+        with _database() as engine:
+            official = add_official(email, password, role, member, actor=system_actor(), uow=UnitOfWork(engine))
     except DomainError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Added user:{official.id} {official.email} as {official.role.value}")

@@ -17,11 +17,14 @@ class UnitOfWork:
     """`with UnitOfWork(engine) as uow:` gives `uow.session`; `uow.commit(...)` journals and commits.
 
     Leaving the block without committing rolls everything back, so a use case that raises
-    stores nothing and journals nothing.
+    stores nothing and journals nothing. A dry run goes through every check, including the
+    database's constraints, and then rolls back: forms use it to report all problems before
+    the official confirms.
     """
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, *, dry_run: bool = False):
         self.engine = engine
+        self.dry_run = dry_run
         self._added: list[SQLModel] = []
 
     def __enter__(self) -> "UnitOfWork":
@@ -41,9 +44,14 @@ class UnitOfWork:
         self._added.append(row)
         return row
 
-    def commit(self, *, actor: Actor, kind: str, summary: str) -> JournalEntry:
-        """Append one journal entry recording every staged row, then commit the transaction."""
+    def commit(self, *, actor: Actor, kind: str, summary: str) -> JournalEntry | None:
+        """Append one journal entry recording every staged row, then commit the transaction
+        (in a dry run: flush, so constraints are checked, and roll back)."""
         try:
+            if self.dry_run:
+                self.session.flush()
+                self.session.rollback()
+                return None
             entry = append_entry(
                 self.session, actor=actor.ref, kind=kind, summary=summary, rows=self._added
             )

@@ -24,13 +24,13 @@ CONFIRMATION = "tick the box to confirm: the journal keeps this for good"
 class AdmissionForm(FlaskForm):
     code = StringField("Country code (ISO 3166-1 alpha-3)")
     name = StringField("Name (leave empty for the ISO name)")
-    status = SelectField("Status", choices=[(s.value, s.value) for s in ADMISSION_STATUSES])
+    status = SelectField("Status", choices=[s.value for s in ADMISSION_STATUSES], validate_choice=False)
     joined = StringField("Joined on (YYYY-MM-DD)")
     confirm = BooleanField("I confirm this admission; the journal keeps it for good")
 
 
 class StatusChangeForm(FlaskForm):
-    status = SelectField("New status", choices=[(s.value, s.value) for s in MemberStatus])
+    status = SelectField("New status", choices=[s.value for s in MemberStatus], validate_choice=False)
     effective = StringField("From (YYYY-MM-DD; for a withdrawal, the date of leaving)")
     confirm = BooleanField("I confirm this status change; the journal keeps it for good")
 
@@ -40,21 +40,28 @@ def _engine():
 
 
 def _run_form(form: FlaskForm, use_case) -> DomainError | None:
-    """Run a use case from a submitted form; return the domain error for the page to show."""
-    problems = [] if form.confirm.data else [Problem("confirm", CONFIRMATION)]
+    """Run `use_case(uow)` from a submitted form; return the domain error for the page to show.
+
+    Without the confirmation box ticked the use case runs dry, so the official sees every
+    problem of the form at once and nothing is stored.
+    """
+    confirmed = bool(form.confirm.data)
+    unconfirmed = [] if confirmed else [Problem("confirm", CONFIRMATION)]
     try:
-        if problems:
-            raise ValidationFailed(problems)
-        use_case()
-    except ValidationFailed as error:
-        for problem in error.problems:
-            field = getattr(form, problem.field, None)
-            (field.errors if field is not None else form.form_errors).append(problem.message)
-        return error
+        use_case(UnitOfWork(_engine(), dry_run=not confirmed))
+    except ValidationFailed as failed:
+        problems = [*failed.problems, *unconfirmed]
     except DomainError as error:
         form.form_errors.append(str(error))
         return error
-    return None
+    else:
+        if confirmed:
+            return None
+        problems = unconfirmed
+    for problem in problems:
+        field = getattr(form, problem.field, None)
+        (field.errors if field is not None else form.form_errors).append(problem.message)
+    return ValidationFailed(problems)
 
 
 @blueprint.route("/")
@@ -76,9 +83,8 @@ def members():
 def admit():
     form = AdmissionForm()
     if form.validate_on_submit():
-        error = _run_form(form, lambda: admit_member(
-            form.code.data, form.name.data, form.status.data, form.joined.data,
-            actor=current_actor(), uow=UnitOfWork(_engine()),
+        error = _run_form(form, lambda uow: admit_member(
+            form.code.data, form.name.data, form.status.data, form.joined.data, actor=current_actor(), uow=uow
         ))
         if error is None:
             flash(f"Admitted {form.code.data.strip().upper()}.")
@@ -97,8 +103,8 @@ def change_status(code: str):
     form = StatusChangeForm()
     page = {"title": f"Change the status of {member.name}", "form": form, "member": member}
     if form.validate_on_submit():
-        error = _run_form(form, lambda: change_member_status(
-            member.code, form.status.data, form.effective.data, actor=current_actor(), uow=UnitOfWork(_engine())
+        error = _run_form(form, lambda uow: change_member_status(
+            member.code, form.status.data, form.effective.data, actor=current_actor(), uow=uow
         ))
         if error is None:
             flash(f"Recorded: {member.name} is {form.status.data} from {form.effective.data}.")

@@ -1,0 +1,796 @@
+"""Voting rules as values, and the decision a rule gives on a set of ballots.
+
+A rule is data (DESIGN.md, Governance): how members are weighted, what the majority is
+measured against, how abstentions count, the thresholds on members and on weight, the
+blocking minority and the quorum. `decide` applies a rule to the ballots of one motion and
+returns a `Decision` that carries its tallies, every threshold as applied, and a sentence a
+delegate can read. All arithmetic is exact (`fractions.Fraction`); no float is ever used.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from fractions import Fraction
+from types import MappingProxyType, SimpleNamespace
+from typing import Any
+
+from ledger.domain.errors import Problem, ValidationFailed, raise_if_any
+
+Number = Fraction | Decimal | int
+
+
+class Weighting(StrEnum):
+    """How much each member's vote counts."""
+
+    EQUAL = "equal"
+    WEIGHTED = "weighted"  # by a quantity the caller gives: contribution, population, quota
+
+
+class Base(StrEnum):
+    """What a threshold is measured against."""
+
+    CAST = "cast"  # yes + no (+ abstentions when they count as against)
+    PRESENT = "present"  # eligible members present
+    ELIGIBLE = "eligible"  # all members entitled to vote
+
+
+class Abstention(StrEnum):
+    """How an abstention counts."""
+
+    NOT_CAST = "not_cast"
+    AGAINST = "against"
+
+
+class ThresholdOp(StrEnum):
+    """How the count is compared with the fraction of the base."""
+
+    MORE_THAN = "more_than"
+    AT_LEAST = "at_least"
+
+
+class Vote(StrEnum):
+    """A member's ballot."""
+
+    YES = "yes"
+    NO = "no"
+    ABSTAIN = "abstain"
+
+
+class Outcome(StrEnum):
+    """What a vote decided."""
+
+    ADOPTED = "adopted"
+    REJECTED = "rejected"
+    NO_QUORUM = "no_quorum"
+
+
+class Measure(StrEnum):
+    """What a threshold counts."""
+
+    MEMBERS = "members"
+    WEIGHT = "weight"
+    QUORUM = "quorum"
+
+
+_FRACTION_TEXT = re.compile(r"^(\d+)/(\d+)$|^\d+(\.\d+)?$")
+_MEMBER_CODE = re.compile(r"^[A-Z]{3}$")
+_FRACTION_ACCEPTED = "accepted: a fraction 'p/q' such as '2/3', or a decimal such as '0.55', from 0 to 1"
+
+
+def _fraction_json(value: Fraction) -> str:
+    return f"{value.numerator}/{value.denominator}"
+
+
+def _choices(enum: type[StrEnum]) -> str:
+    return ", ".join(f"'{member.value}'" for member in enum)
+
+
+def _parse_enum(enum: type[StrEnum], value: Any, path: str, problems: list[Problem]) -> Any:
+    if isinstance(value, str) and value in enum._value2member_map_:
+        return enum(value)
+    problems.append(Problem(path, f"{value!r} is not accepted; accepted: {_choices(enum)}"))
+    return None
+
+
+def _parse_fraction_text(value: Any, path: str, problems: list[Problem], accepted: str) -> Fraction | None:
+    if isinstance(value, str) and _FRACTION_TEXT.match(value):
+        numerator, _, denominator = value.partition("/")
+        if denominator and int(denominator) == 0:
+            problems.append(Problem(path, f"{value!r} divides by zero; {accepted}"))
+            return None
+        return Fraction(value)
+    problems.append(Problem(path, f"{value!r} is not a number; {accepted}"))
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    """A share of a base that a count must exceed (more_than) or reach (at_least)."""
+
+    op: ThresholdOp
+    fraction: Fraction
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not isinstance(self.op, ThresholdOp):
+            problems.append(Problem("threshold.op", f"{self.op!r} is not accepted; accepted: {_choices(ThresholdOp)}"))
+        if not isinstance(self.fraction, Fraction) or not 0 <= self.fraction <= 1:
+            problems.append(Problem("threshold.fraction", f"{self.fraction!r} is not accepted; {_FRACTION_ACCEPTED}"))
+        raise_if_any(problems)
+
+    def is_met(self, count: Fraction | int, base: Fraction | int) -> bool:
+        """Whether `count` meets this share of `base`; an empty base never does (nothing was voted)."""
+        if base == 0:
+            return False
+        if self.op is ThresholdOp.AT_LEAST:
+            return count >= self.fraction * base
+        return count > self.fraction * base
+
+    def to_json(self) -> dict[str, str]:
+        """The JSON form: {"op": "at_least", "fraction": "2/3"}."""
+        return {"op": self.op.value, "fraction": _fraction_json(self.fraction)}
+
+    @classmethod
+    def from_json(cls, data: Any, path: str) -> Threshold:
+        """Parse the JSON form, reporting every problem under `path`."""
+        problems: list[Problem] = []
+        threshold = cls._parse(data, path, problems)
+        raise_if_any(problems)
+        return threshold
+
+    @classmethod
+    def _parse(cls, data: Any, path: str, problems: list[Problem]) -> Threshold | None:
+        if not isinstance(data, Mapping):
+            problems.append(Problem(path, 'expected null or an object {"op": "at_least", "fraction": "2/3"}'))
+            return None
+        found: list[Problem] = []
+        unknown = sorted(set(data) - {"op", "fraction"})
+        for key in unknown:
+            found.append(Problem(f"{path}.{key}", "unknown field; accepted: op, fraction"))
+        op = _parse_enum(ThresholdOp, data.get("op"), f"{path}.op", found)
+        fraction = _parse_fraction_text(data.get("fraction"), f"{path}.fraction", found, _FRACTION_ACCEPTED)
+        if fraction is not None and fraction > 1:
+            found.append(Problem(f"{path}.fraction", f"{data['fraction']!r} is above 1; {_FRACTION_ACCEPTED}"))
+        problems.extend(found)
+        return None if found else cls(op, fraction)
+
+
+_RULE_FIELDS = (
+    "weights",
+    "basic_votes_per_member",
+    "base",
+    "abstention",
+    "members_threshold",
+    "weight_threshold",
+    "blocking_minority_min_members",
+    "quorum",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A voting rule. Construction validates it; `from_json` / `to_json` give its JSON form.
+
+    - weights: equal, or weighted by a quantity the caller gives for each member;
+    - basic_votes_per_member: weighted rules only, votes each member has on top of its
+      weight (IMF basic votes);
+    - base: votes cast, members present, or all eligible members;
+    - abstention: counts as not cast, or as a vote against (it then enters the base "cast");
+    - members_threshold / weight_threshold: both given means both must hold (double majority);
+      equal rules take a members threshold only, weighted rules need a weight threshold;
+    - blocking_minority_min_members: when fewer eligible members than this fail to vote yes,
+      the weight threshold counts as met (TEU Art. 16(4): four);
+    - quorum: the share of eligible members that must be present for a vote to count.
+    """
+
+    weights: Weighting
+    base: Base
+    abstention: Abstention
+    members_threshold: Threshold | None = None
+    weight_threshold: Threshold | None = None
+    basic_votes_per_member: Fraction | int | None = None
+    blocking_minority_min_members: int | None = None
+    quorum: Threshold | None = None
+
+    def __post_init__(self) -> None:
+        raise_if_any(_rule_problems(self, "rule"))
+
+    @property
+    def thresholds(self) -> tuple[tuple[Measure, Threshold], ...]:
+        """The member and weight thresholds this rule has, in that order."""
+        pairs = ((Measure.MEMBERS, self.members_threshold), (Measure.WEIGHT, self.weight_threshold))
+        return tuple((measure, threshold) for measure, threshold in pairs if threshold is not None)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON form, every parameter present (null when unused)."""
+        basic = self.basic_votes_per_member
+        if basic is not None:
+            basic = Fraction(basic)
+            basic = basic.numerator if basic.denominator == 1 else _fraction_json(basic)
+        return {
+            "weights": self.weights.value,
+            "basic_votes_per_member": basic,
+            "base": self.base.value,
+            "abstention": self.abstention.value,
+            "members_threshold": None if self.members_threshold is None else self.members_threshold.to_json(),
+            "weight_threshold": None if self.weight_threshold is None else self.weight_threshold.to_json(),
+            "blocking_minority_min_members": self.blocking_minority_min_members,
+            "quorum": None if self.quorum is None else self.quorum.to_json(),
+        }
+
+    @classmethod
+    def from_json(cls, data: Any, path: str = "rule") -> Rule:
+        """Parse the JSON form; every problem is reported at once, named by its field path."""
+        if not isinstance(data, Mapping):
+            raise ValidationFailed.single(path, "expected an object with " + ", ".join(_RULE_FIELDS))
+        problems: list[Problem] = []
+        for key in sorted(set(data) - set(_RULE_FIELDS)):
+            problems.append(Problem(f"{path}.{key}", "unknown parameter; accepted: " + ", ".join(_RULE_FIELDS)))
+        for key in ("weights", "base", "abstention"):
+            if key not in data:
+                problems.append(Problem(f"{path}.{key}", "required"))
+        weights = _parse_enum(Weighting, data.get("weights"), f"{path}.weights", problems) if "weights" in data else None
+        base = _parse_enum(Base, data.get("base"), f"{path}.base", problems) if "base" in data else None
+        abstention = _parse_enum(Abstention, data.get("abstention"), f"{path}.abstention", problems) if "abstention" in data else None
+        thresholds = {}
+        for key in ("members_threshold", "weight_threshold", "quorum"):
+            value = data.get(key)
+            thresholds[key] = None if value is None else Threshold._parse(value, f"{path}.{key}", problems)
+        basic = _parse_basic_votes(data.get("basic_votes_per_member"), f"{path}.basic_votes_per_member", problems)
+        blocking = data.get("blocking_minority_min_members")
+        raise_if_any(problems)
+        fields = dict(weights=weights, base=base, abstention=abstention, basic_votes_per_member=basic,
+                      blocking_minority_min_members=blocking, **thresholds)
+        # report cross-field problems under the caller's path, not the constructor's
+        raise_if_any(_rule_problems(SimpleNamespace(**fields), path))
+        return cls(**fields)
+
+
+def _rule_problems(rule: Rule | SimpleNamespace, path: str) -> list[Problem]:
+    """Every way a rule's fields are malformed or inconsistent, each naming its field under `path`."""
+    found = []
+    for name, enum in (("weights", Weighting), ("base", Base), ("abstention", Abstention)):
+        value = getattr(rule, name)
+        if not isinstance(value, enum):
+            found.append(Problem(f"{path}.{name}", f"{value!r} is not accepted; accepted: {_choices(enum)}"))
+    for name in ("members_threshold", "weight_threshold", "quorum"):
+        value = getattr(rule, name)
+        if value is not None and not isinstance(value, Threshold):
+            found.append(Problem(f"{path}.{name}", "expected a Threshold or None"))
+    basic = rule.basic_votes_per_member
+    if basic is not None and (isinstance(basic, bool) or not isinstance(basic, (Fraction, int)) or basic < 0):
+        found.append(Problem(f"{path}.basic_votes_per_member", f"{basic!r} is not accepted; accepted: a number of votes, 0 or more"))
+    blocking = rule.blocking_minority_min_members
+    if blocking is not None and (isinstance(blocking, bool) or not isinstance(blocking, int) or blocking < 1):
+        found.append(Problem(f"{path}.blocking_minority_min_members", f"{blocking!r} is not accepted; accepted: a whole number of members, 1 or more"))
+    if rule.weights is Weighting.EQUAL:
+        if rule.members_threshold is None:
+            found.append(Problem(f"{path}.members_threshold", "required when weights is 'equal'"))
+        for name in ("weight_threshold", "basic_votes_per_member", "blocking_minority_min_members"):
+            if getattr(rule, name) is not None:
+                found.append(Problem(f"{path}.{name}", "only for weights 'weighted'; with 'equal' weights leave it null"))
+    elif rule.weights is Weighting.WEIGHTED and rule.weight_threshold is None:
+        found.append(Problem(f"{path}.weight_threshold", "required when weights is 'weighted'"))
+    return found
+
+
+def _parse_basic_votes(value: Any, path: str, problems: list[Problem]) -> Fraction | int | None:
+    accepted = "accepted: a number of votes, 0 or more, as a whole number or a string 'p/q'"
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value < 0:
+            problems.append(Problem(path, f"{value!r} is negative; {accepted}"))
+            return None
+        return value
+    if isinstance(value, str):
+        return _parse_fraction_text(value, path, problems, accepted)
+    problems.append(Problem(path, f"{value!r} is not accepted; {accepted}"))
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Voter:
+    """A member as a vote sees it: its code (ISO 3166-1 alpha-3), weight and standing.
+
+    `suspension` says why the member's vote is suspended (for instance arrears), `waiver`
+    names the decision that lifted that suspension for this vote. A suspended member
+    without a waiver is not eligible: it is excluded from the votes and from the base.
+    """
+
+    code: str
+    weight: Number = 1
+    suspension: str | None = None
+    waiver: str | None = None
+
+    @property
+    def eligible(self) -> bool:
+        """Whether this member may vote."""
+        return self.suspension is None or self.waiver is not None
+
+
+@dataclass(frozen=True, slots=True)
+class MemberTally:
+    """Members counted by how they voted, and the base the members threshold is measured on."""
+
+    in_favour: int
+    against: int
+    abstaining: int
+    absent: int
+    base: int
+
+
+@dataclass(frozen=True, slots=True)
+class WeightTally:
+    """Weight (basic votes included) by how it voted, and the base the weight threshold is measured on."""
+
+    in_favour: Fraction
+    against: Fraction
+    abstaining: Fraction
+    absent: Fraction
+    base: Fraction
+
+
+@dataclass(frozen=True, slots=True)
+class ThresholdCheck:
+    """One threshold as applied: what was counted, against which base, and whether it held.
+
+    `deemed_met` is true when the weight threshold failed on its own but counts as met
+    because fewer members than the blocking minority failed to vote yes.
+    """
+
+    measure: Measure
+    threshold: Threshold
+    count: Fraction
+    base: Fraction
+    met: bool
+    deemed_met: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON form, numbers as exact 'p/q' strings."""
+        return {
+            "measure": self.measure.value,
+            "threshold": self.threshold.to_json(),
+            "count": _fraction_json(self.count),
+            "base": _fraction_json(self.base),
+            "met": self.met,
+            "deemed_met": self.deemed_met,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What a rule decided on a set of ballots, with the numbers behind it and a plain sentence."""
+
+    outcome: Outcome
+    members: MemberTally
+    weight: WeightTally | None  # None under equal weights
+    checks: tuple[ThresholdCheck, ...]  # the members and weight thresholds, in that order
+    quorum: ThresholdCheck | None
+    eligible: frozenset[str]
+    present: frozenset[str]  # eligible members present
+    explanation: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON form for a closed motion's snapshot; numbers as exact 'p/q' strings."""
+        weight = None
+        if self.weight is not None:
+            weight = {name: _fraction_json(getattr(self.weight, name)) for name in WeightTally.__slots__}
+        return {
+            "outcome": self.outcome.value,
+            "members": {name: getattr(self.members, name) for name in MemberTally.__slots__},
+            "weight": weight,
+            "checks": [check.to_json() for check in self.checks],
+            "quorum": None if self.quorum is None else self.quorum.to_json(),
+            "eligible": sorted(self.eligible),
+            "present": sorted(self.present),
+            "explanation": self.explanation,
+        }
+
+
+def _exact(value: Any) -> Fraction | None:
+    # bool is an int and float is inexact: neither is a weight
+    if isinstance(value, bool) or not isinstance(value, (Fraction, Decimal, int)):
+        return None
+    if isinstance(value, Decimal) and not value.is_finite():
+        return None
+    return Fraction(value)
+
+
+def _voter_weights(rule: Rule, members: Sequence[Voter]) -> dict[str, Fraction]:
+    problems = []
+    weights: dict[str, Fraction] = {}
+    basic = Fraction(rule.basic_votes_per_member or 0)
+    for index, voter in enumerate(members):
+        path = f"members[{index}]"
+        if not isinstance(voter, Voter):
+            problems.append(Problem(path, "expected a Voter"))
+            continue
+        if not isinstance(voter.code, str) or not _MEMBER_CODE.match(voter.code):
+            problems.append(Problem(f"{path}.code", f"{voter.code!r} is not accepted; accepted: an ISO 3166-1 alpha-3 code such as 'FRA'"))
+            continue
+        if voter.code in weights:
+            problems.append(Problem(f"{path}.code", f"{voter.code} is listed twice; each member votes once"))
+            continue
+        weight = _exact(voter.weight)
+        if weight is None or weight < 0:
+            problems.append(Problem(f"{path}.weight", f"{voter.weight!r} is not accepted; accepted: an int, Decimal or Fraction, 0 or more"))
+            continue
+        weights[voter.code] = Fraction(1) if rule.weights is Weighting.EQUAL else weight + basic
+    raise_if_any(problems)
+    return weights
+
+
+def _refusal(voter: Voter) -> str:
+    return f"{voter.code} may not vote: its vote is suspended ({voter.suspension}) and no waiver holds."
+
+
+def _read_ballots(
+    members: Sequence[Voter], ballots: Mapping[str, Vote | str], present: Collection[str] | None
+) -> tuple[dict[str, Vote], frozenset[str]]:
+    by_code = {voter.code: voter for voter in members}
+    problems = []
+    votes: dict[str, Vote] = {}
+    for code in sorted(ballots):
+        path = f"ballots.{code}"
+        choice = ballots[code]
+        if code not in by_code:
+            problems.append(Problem(path, f"{code!r} is not a member; only members may vote"))
+        elif not by_code[code].eligible:
+            problems.append(Problem(path, _refusal(by_code[code])))
+        elif not isinstance(choice, str) or choice not in Vote._value2member_map_:
+            problems.append(Problem(path, f"{choice!r} is not accepted; accepted: {_choices(Vote)}"))
+        else:
+            votes[code] = Vote(choice)
+    in_room = set(votes) if present is None else set(present)
+    for code in sorted(in_room - set(by_code)):
+        problems.append(Problem(f"present.{code}", f"{code!r} is not a member"))
+    raise_if_any(problems)
+    # a ballot is proof of presence, whatever the roll call says
+    eligible_present = frozenset(code for code in in_room | set(votes) if by_code[code].eligible)
+    return votes, eligible_present
+
+
+def decide(
+    rule: Rule,
+    members: Sequence[Voter],
+    ballots: Mapping[str, Vote | str],
+    present: Collection[str] | None = None,
+) -> Decision:
+    """Apply `rule` to the ballots of the `members` and say what was decided, and why.
+
+    `ballots` maps member codes to "yes", "no" or "abstain"; members without a ballot are
+    absent unless listed in `present` (default: those who cast a ballot, abstentions
+    included). An eligible member present without a ballot counts as abstaining. A ballot
+    from a member that may not vote is refused (ValidationFailed naming the member and why).
+    """
+    weights = _voter_weights(rule, members)
+    votes, present_eligible = _read_ballots(members, ballots, present)
+    eligible = frozenset(voter.code for voter in members if voter.eligible)
+
+    not_yes = len(eligible) - sum(1 for code in eligible if votes.get(code) is Vote.YES)
+
+    counted = {"in_favour": 0, "against": 0, "abstaining": 0, "absent": 0}
+    weighed = {name: Fraction(0) for name in counted}
+    for code in eligible:
+        group = _tally_group(votes.get(code), code in present_eligible)
+        counted[group] += 1
+        weighed[group] += weights[code]
+    members_tally = MemberTally(**counted, base=_base(rule, counted))
+    weight_tally = None if rule.weights is Weighting.EQUAL else WeightTally(**weighed, base=_base(rule, weighed))
+
+    checks = []
+    for measure, threshold in rule.thresholds:
+        tally = members_tally if measure is Measure.MEMBERS else weight_tally
+        count, base = Fraction(tally.in_favour), Fraction(tally.base)
+        met = threshold.is_met(count, base)
+        blocking = rule.blocking_minority_min_members
+        deemed = measure is Measure.WEIGHT and not met and blocking is not None and not_yes < blocking
+        checks.append(ThresholdCheck(measure, threshold, count, base, met or deemed, deemed))
+
+    quorum_check = None
+    if rule.quorum is not None:
+        attending, entitled = Fraction(len(present_eligible)), Fraction(len(eligible))
+        quorum_check = ThresholdCheck(Measure.QUORUM, rule.quorum, attending, entitled, rule.quorum.is_met(attending, entitled))
+
+    if quorum_check is not None and not quorum_check.met:
+        outcome = Outcome.NO_QUORUM
+    elif all(check.met for check in checks):
+        outcome = Outcome.ADOPTED
+    else:
+        outcome = Outcome.REJECTED
+    return Decision(
+        outcome=outcome,
+        members=members_tally,
+        weight=weight_tally,
+        checks=tuple(checks),
+        quorum=quorum_check,
+        eligible=eligible,
+        present=present_eligible,
+        explanation=_explain(rule, outcome, tuple(checks), quorum_check, not_yes),
+    )
+
+
+def _tally_group(vote: Vote | None, is_present: bool) -> str:
+    if not is_present:
+        return "absent"
+    if vote is Vote.YES:
+        return "in_favour"
+    if vote is Vote.NO:
+        return "against"
+    # present without a ballot is counted with the abstentions
+    return "abstaining"
+
+
+def _base(rule: Rule, tally: Mapping[str, Any]) -> Any:
+    if rule.base is Base.ELIGIBLE:
+        return sum(tally.values())
+    if rule.base is Base.PRESENT:
+        return tally["in_favour"] + tally["against"] + tally["abstaining"]
+    abstentions = tally["abstaining"] if rule.abstention is Abstention.AGAINST else 0
+    return tally["in_favour"] + tally["against"] + abstentions
+
+
+# --- the sentence ------------------------------------------------------------------------
+
+_FRACTION_NAMES = {
+    Fraction(1, 2): "half",
+    Fraction(2, 3): "two-thirds",
+    Fraction(3, 4): "three-quarters",
+    Fraction(3, 5): "three-fifths",
+    Fraction(1): "unanimity",
+}
+
+_MEMBER_BASES = {
+    Base.CAST: "of votes cast",
+    Base.PRESENT: "of members present",
+    Base.ELIGIBLE: "of all members entitled to vote",
+}
+
+_WEIGHT_BASES = {
+    Base.CAST: "of the weight cast",
+    Base.PRESENT: "of the weight present",
+    Base.ELIGIBLE: "of the weight of all members entitled to vote",
+}
+
+
+def _base_words(rule: Rule, words: Mapping[Base, str]) -> str:
+    if rule.base is Base.CAST and rule.abstention is Abstention.AGAINST:
+        return f"{words[Base.CAST]}, abstentions counting as against"
+    return words[rule.base]
+
+
+def _percent(share: Fraction, decimals: int) -> str:
+    hundredths = share * 100
+    if hundredths.denominator == 1:
+        return f"{hundredths.numerator} %"
+    scale = 10**decimals
+    # round half up, from the exact value
+    rounded = math.floor(hundredths * scale + Fraction(1, 2))
+    whole, part = divmod(rounded, scale)
+    return f"{whole}.{part:0{decimals}d} %"
+
+
+def _percent_pair(share: Fraction, required: Fraction) -> tuple[str, str]:
+    """Format a share and a required share as percentages, with enough decimals to tell them apart."""
+    decimals = 1
+    while share != required and decimals < 6 and _percent(share, decimals) == _percent(required, decimals):
+        decimals += 1
+    return _percent(share, decimals), _percent(required, decimals)
+
+
+def _verdict(check: ThresholdCheck, required: str, base_words: str) -> str:
+    at_least = check.threshold.op is ThresholdOp.AT_LEAST
+    reached = check.threshold.is_met(check.count, check.base)
+    if at_least:
+        verb = "reaching" if reached else "short of"
+    else:
+        verb = "above" if reached else "not above"
+    return f"{verb} the required {required} {base_words}"
+
+
+def _required_words(fraction: Fraction, required_percent: str) -> str:
+    name = _FRACTION_NAMES.get(fraction)
+    return required_percent if name is None else f"{name} ({required_percent})"
+
+
+def _clause(rule: Rule, check: ThresholdCheck, not_yes: int) -> str:
+    fraction = check.threshold.fraction
+    if check.base == 0:
+        shown, required = "no share", _percent(fraction, 1)
+    else:
+        shown, required = _percent_pair(check.count / check.base, fraction)
+    required_words = _required_words(fraction, required)
+    if check.measure is Measure.MEMBERS:
+        head = f"{check.count} of {check.base} members voted yes ({shown})"
+        return f"{head}, {_verdict(check, required_words, _base_words(rule, _MEMBER_BASES))}"
+    head = f"{shown} of the weight voted yes"
+    clause = f"{head}, {_verdict(check, required_words, _base_words(rule, _WEIGHT_BASES))}"
+    if check.deemed_met:
+        return (
+            f"{clause}, but only {not_yes} member{'s' if not_yes != 1 else ''} did not vote yes, fewer than the "
+            f"{rule.blocking_minority_min_members} a blocking minority needs, so the weight threshold counts as met"
+        )
+    if not check.met and rule.blocking_minority_min_members is not None:
+        return f"{clause}, and {not_yes} members did not vote yes, enough for a blocking minority of {rule.blocking_minority_min_members}"
+    return clause
+
+
+def _quorum_clause(check: ThresholdCheck) -> str:
+    shown, required = _percent_pair(check.count / check.base, check.threshold.fraction) if check.base else ("no share", _percent(check.threshold.fraction, 1))
+    head = f"{check.count} of {check.base} members entitled to vote were present ({shown})"
+    return f"{head}, {_verdict(check, _required_words(check.threshold.fraction, required), 'for a quorum')}"
+
+
+def _explain(
+    rule: Rule, outcome: Outcome, checks: tuple[ThresholdCheck, ...], quorum: ThresholdCheck | None, not_yes: int
+) -> str:
+    if outcome is Outcome.NO_QUORUM:
+        assert quorum is not None  # only a quorum can be missing
+        return f"No quorum: {_quorum_clause(quorum)}."
+    clauses = [_clause(rule, check, not_yes) for check in checks]
+    if quorum is not None:
+        clauses.append(f"quorum met ({quorum.count} of {quorum.base} members entitled to vote present)")
+    return f"{outcome.value.capitalize()}: " + "; ".join(clauses) + "."
+
+
+# --- presets -----------------------------------------------------------------------------
+
+_MAJORITY = Threshold(ThresholdOp.MORE_THAN, Fraction(1, 2))
+_TWO_THIRDS = Threshold(ThresholdOp.AT_LEAST, Fraction(2, 3))
+
+
+def simple_majority() -> Rule:
+    """More yes than no among members voting; abstentions are not cast.
+
+    UN Charter Art. 18(3) with General Assembly Rules of Procedure rule 126 ("members
+    present and voting" are those casting an affirmative or negative vote; abstainers are
+    considered as not voting); CERN Convention Art. V.5 ("simple majority of the Member
+    States represented and voting").
+    """
+    return Rule(Weighting.EQUAL, Base.CAST, Abstention.NOT_CAST, members_threshold=_MAJORITY)
+
+
+def two_thirds_of_votes_cast() -> Rule:
+    """At least two-thirds of the members voting yes or no; abstentions are not cast.
+
+    UN Charter Art. 18(2): important questions by "a two-thirds majority of the members
+    present and voting".
+    """
+    return Rule(Weighting.EQUAL, Base.CAST, Abstention.NOT_CAST, members_threshold=_TWO_THIRDS)
+
+
+def two_thirds_of_all_members() -> Rule:
+    """At least two-thirds of all members entitled to vote; absence and abstention weigh as no.
+
+    CERN Convention Art. I.2 and V.6: "a two-thirds majority of all the Member States".
+    """
+    return Rule(Weighting.EQUAL, Base.ELIGIBLE, Abstention.AGAINST, members_threshold=_TWO_THIRDS)
+
+
+def unanimity() -> Rule:
+    """No member votes no; abstentions do not prevent adoption; a majority must be present.
+
+    TFEU Art. 238(4) ("Abstentions by Members present in person or represented shall not
+    prevent the adoption by the Council of acts which require unanimity"); quorum of a
+    majority of the members entitled to vote, Council's Rules of Procedure Art. 11(4).
+    """
+    return Rule(
+        Weighting.EQUAL,
+        Base.CAST,
+        Abstention.NOT_CAST,
+        members_threshold=Threshold(ThresholdOp.AT_LEAST, Fraction(1)),
+        quorum=_MAJORITY,
+    )
+
+
+def cern_budget() -> Rule:
+    """At least two-thirds of the Member States represented and voting, one vote each.
+
+    CERN Convention (1953, as amended 1971) Art. V.2(c): the Council adopts the budget "by
+    a two-thirds majority of the Member States represented and voting"; Art. V.4: one vote
+    per Member State; Art. V.8: a Member State in arrears beyond its contributions for the
+    current and preceding year loses its vote unless the Council allows it to vote (our
+    suspension and waiver). Our choice: the Convention text alone. The Council's practice
+    of seeking consensus, and any contribution-weighted criterion it has applied to budget
+    votes, is not encoded: we found no public text stating it; a facility wanting one uses
+    the contribution-weighted double majority instead.
+    """
+    return Rule(Weighting.EQUAL, Base.CAST, Abstention.NOT_CAST, members_threshold=_TWO_THIRDS)
+
+
+def eu_qualified_majority() -> Rule:
+    """Council of the EU qualified majority, weighted by population.
+
+    TEU Art. 16(4): at least 55 % of the members of the Council representing at least 65 %
+    of the population; a blocking minority must include at least four members, failing
+    which the qualified majority is deemed attained. Measured on all members entitled to
+    vote (TFEU Art. 238(3) when some do not take part), so an abstention weighs as a vote
+    against. Quorum: a majority of the members entitled to vote (Council's Rules of
+    Procedure Art. 11(4)). Weights are populations (Annex III of those Rules).
+    """
+    return Rule(
+        Weighting.WEIGHTED,
+        Base.ELIGIBLE,
+        Abstention.AGAINST,
+        members_threshold=Threshold(ThresholdOp.AT_LEAST, Fraction(55, 100)),
+        weight_threshold=Threshold(ThresholdOp.AT_LEAST, Fraction(65, 100)),
+        blocking_minority_min_members=4,
+        quorum=_MAJORITY,
+    )
+
+
+def skao_budget() -> Rule:
+    """SKAO-style contribution-weighted double majority for the budget.
+
+    SKAO Convention (Rome, 2019) Financial Protocol (Annex B), Art. 6: the budget needs a
+    double majority, two-thirds of a weighted vote (weights: each member's current project
+    share under the funding schedule) and two-thirds of the members present and voting.
+    Convention Art. 8(4): quorum of two-thirds of the members; Art. 8(7): members absent,
+    abstaining or without a vote are not counted in the majority.
+    """
+    return Rule(
+        Weighting.WEIGHTED,
+        Base.CAST,
+        Abstention.NOT_CAST,
+        members_threshold=_TWO_THIRDS,
+        weight_threshold=_TWO_THIRDS,
+        quorum=_TWO_THIRDS,
+    )
+
+
+def imf_85_percent() -> Rule:
+    """IMF-style special majority: 85 % of the total voting power, basic votes included.
+
+    IMF Articles of Agreement Art. XII, Sec. 5(a): each member has basic votes plus one vote
+    per part of its quota; 85 % of the total voting power for e.g. quota changes (Art. III,
+    Sec. 2(c)); suspended members' votes leave the total (Art. XXVI, Sec. 2(b)). Weights
+    are quotas in the facility's unit of account. Basic votes here are the 250 per member
+    of the original 1944 Articles; since the 2008 reform they are 5.502 % of total votes,
+    which `basic_votes_per_member_for_share` turns into a per-member figure for a given
+    scale (then `dataclasses.replace(rule, basic_votes_per_member=...)`).
+    """
+    return Rule(
+        Weighting.WEIGHTED,
+        Base.ELIGIBLE,
+        Abstention.AGAINST,
+        weight_threshold=Threshold(ThresholdOp.AT_LEAST, Fraction(85, 100)),
+        basic_votes_per_member=250,
+    )
+
+
+PRESETS: Mapping[str, Rule] = MappingProxyType(
+    {
+        preset.__name__: preset()
+        for preset in (
+            simple_majority,
+            two_thirds_of_votes_cast,
+            two_thirds_of_all_members,
+            unanimity,
+            cern_budget,
+            eu_qualified_majority,
+            skao_budget,
+            imf_85_percent,
+        )
+    }
+)
+"""The named presets, name -> Rule; each preset function's docstring cites its source."""
+
+
+def basic_votes_per_member_for_share(weights: Iterable[Number], share: Fraction) -> Fraction:
+    """Basic votes per member so that all basic votes together are `share` of the total votes.
+
+    IMF 2008 reform: basic votes are 5.502 % of total votes, shared equally. With quota
+    votes Q and n members, basic votes B satisfy B = share * (B + Q), so B = share * Q / (1 - share).
+    """
+    values = [_exact(weight) for weight in weights]
+    if not values or any(value is None or value < 0 for value in values):
+        raise ValidationFailed.single("weights", "accepted: one or more ints, Decimals or Fractions, 0 or more")
+    if not isinstance(share, Fraction) or not 0 <= share < 1:
+        raise ValidationFailed.single("share", f"{share!r} is not accepted; accepted: a Fraction from 0 up to, not including, 1")
+    return share * sum(values) / (1 - share) / len(values)

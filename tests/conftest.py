@@ -1,0 +1,144 @@
+"""Fixtures: every database test runs on SQLite and on PostgreSQL, each run in a fresh database.
+
+PostgreSQL is reached at LEDGER_TEST_POSTGRES_URL (default: the local server on
+127.0.0.1:5432 as user postgres). Where it cannot be reached the PostgreSQL half skips with
+the reason, unless LEDGER_REQUIRE_POSTGRES=1, as in CI, where it fails instead.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, delete, text
+from sqlalchemy.engine import make_url
+from sqlmodel import SQLModel
+
+from ledger.config import Settings
+from ledger.db.engine import make_engine
+from ledger.db.schema import upgrade
+from ledger.db.uow import UnitOfWork
+from ledger.domain.access import Role, system_actor
+from ledger.services.members import admit_member
+from ledger.services.officials import add_official
+
+POSTGRES_SERVER = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+REQUIRE_POSTGRES = os.environ.get("LEDGER_REQUIRE_POSTGRES") == "1"
+PASSWORD = "a long test password"
+OFFICIAL_EMAILS = {role: f"{role.value}@test.example" for role in Role}
+
+
+def _postgres_admin():
+    admin = create_engine(POSTGRES_SERVER, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+    try:
+        with admin.connect():
+            pass
+    except Exception as error:  # any failure to connect means: no server here
+        admin.dispose()
+        message = f"PostgreSQL not reachable at {POSTGRES_SERVER}: {error.__class__.__name__}"
+        if REQUIRE_POSTGRES:
+            pytest.fail(message + " (LEDGER_REQUIRE_POSTGRES=1)")
+        pytest.skip(message)
+    return admin
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory):
+    """A freshly created, migrated database for this test run, dropped afterwards."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'ledger.sqlite'}"
+        upgrade(make_engine(url))
+        yield url
+        return
+    admin = _postgres_admin()
+    name = f"ledger_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(POSTGRES_SERVER).set(database=name).render_as_string(hide_password=False)
+    migrating = make_engine(url)
+    upgrade(migrating)
+    migrating.dispose()
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def engine(database_url):
+    """The run's database, emptied after each test."""
+    engine = make_engine(database_url)
+    yield engine
+    with engine.begin() as connection:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            connection.execute(delete(table))
+    engine.dispose()
+
+
+@pytest.fixture
+def backend(engine) -> str:
+    return engine.dialect.name
+
+
+@pytest.fixture
+def uow(engine):
+    return lambda: UnitOfWork(engine)
+
+
+@pytest.fixture
+def members(engine):
+    """A small facility: three members, an associate and an observer."""
+    actor = system_actor("test")
+    for code, status, joined in (
+        ("DEU", "member", "2022-01-01"),
+        ("FRA", "member", "2022-01-01"),
+        ("CAN", "member", "2023-03-15"),
+        ("KOR", "associate", "2023-07-01"),
+        ("JPN", "observer", "2024-01-01"),
+    ):
+        admit_member(code, None, status, joined, actor=actor, uow=UnitOfWork(engine))
+    return ("DEU", "FRA", "CAN", "KOR", "JPN")
+
+
+@pytest.fixture
+def officials(engine, members):
+    """One official per role (the delegate for DEU); all share PASSWORD."""
+    return {
+        role: add_official(
+            OFFICIAL_EMAILS[role], PASSWORD, role.value, "DEU" if role is Role.DELEGATE else None,
+            actor=system_actor("test"), uow=UnitOfWork(engine),
+        )
+        for role in Role
+    }
+
+
+@pytest.fixture
+def app(engine, tmp_path):
+    from ledger.web import create_app
+
+    settings = Settings(database_url=str(engine.url), secret_key="test-secret-key", env="test")
+    return create_app(settings, engine=engine)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(client, url: str) -> str:
+    """The CSRF token of the form on the page at `url`."""
+    page = client.get(url).get_data(as_text=True)
+    match = CSRF_FIELD.search(page)
+    assert match, f"no CSRF token on {url}"
+    return match.group(1) or match.group(2)
+
+
+def sign_in(client, role: Role) -> None:
+    token = csrf_token(client, "/login")
+    response = client.post("/login", data={"email": OFFICIAL_EMAILS[role], "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)

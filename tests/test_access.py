@@ -1,0 +1,100 @@
+"""Every route of the app, for the public and for each role: a new route cannot be forgotten."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ledger.domain.access import Role
+from tests.conftest import csrf_token, sign_in
+
+EVERYONE = frozenset(Role)
+PUBLIC = None  # no sign-in needed
+
+# endpoint -> (sample URL, roles allowed; PUBLIC for everyone including anonymous)
+ROUTES: dict[str, tuple[str, frozenset | None]] = {
+    "static": ("/static/ledger.css", PUBLIC),
+    "public.home": ("/", PUBLIC),
+    "public.reports": ("/reports/", PUBLIC),
+    "auth.login": ("/login", PUBLIC),
+    "office.home": ("/office/", EVERYONE),
+    "office.members": ("/office/members", frozenset({Role.SECRETARIAT, Role.AUDITOR})),
+    "office.admit": ("/office/members/new", frozenset({Role.SECRETARIAT})),
+    "office.change_status": ("/office/members/FRA/status", frozenset({Role.SECRETARIAT})),
+    "office.journal": ("/office/journal", frozenset({Role.AUDITOR})),
+    "api.members": ("/api/v1/members", PUBLIC),
+    "api.journal_head": ("/api/v1/journal/head", PUBLIC),
+    "api.journal": ("/api/v1/journal", PUBLIC),
+    "api.openapi": ("/api/v1/openapi.json", PUBLIC),
+    "/dashboards/": ("/dashboards/", PUBLIC),
+    "/dashboards/<path:path>": ("/dashboards/members", PUBLIC),
+    "/dashboards/_dash-layout": ("/dashboards/_dash-layout", PUBLIC),
+    "/dashboards/_dash-dependencies": ("/dashboards/_dash-dependencies", PUBLIC),
+    "/dashboards/_reload-hash": ("/dashboards/_reload-hash", PUBLIC),
+    "/dashboards/_favicon.ico": ("/dashboards/_favicon.ico", PUBLIC),
+}
+# Routes whose sample answers something other than 200 to those allowed, or that take POST only.
+SPECIAL = {
+    "auth.logout",  # POST only: tested in test_officials
+    "_dashboards_dash_assets.static",  # the Dash assets folder is empty: 404 for everyone, tested below
+    "/dashboards/_dash-component-suites/<string:package_name>/<path:fingerprinted_path>",  # tested below
+    "/dashboards/_dash-update-component",  # POST only, tested below
+}
+FORMS = ("office.admit", "office.change_status")
+VIEWERS = [None, *Role]
+
+
+def test_every_route_is_listed(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - ROUTES.keys() - SPECIAL == set(), "add the new route to ROUTES with who may use it"
+    assert ROUTES.keys() - endpoints == set()
+
+
+@pytest.mark.parametrize("viewer", VIEWERS, ids=lambda v: v.value if v else "anonymous")
+def test_get_access(client, officials, viewer):
+    if viewer:
+        sign_in(client, viewer)
+    failures = []
+    for endpoint, (url, allowed) in ROUTES.items():
+        response = client.get(url)
+        response.close()  # static files are streamed from an open file
+        if allowed is PUBLIC or viewer in allowed:
+            expected = 200
+        else:
+            expected = 302 if viewer is None else 403
+        if response.status_code != expected:
+            failures.append(f"{viewer} GET {url}: {response.status_code}, expected {expected}")
+        if expected == 302 and not response.headers["Location"].startswith("/login"):
+            failures.append(f"{viewer} GET {url}: redirected to {response.headers['Location']}, not /login")
+    assert failures == []
+
+
+@pytest.mark.parametrize("viewer", VIEWERS, ids=lambda v: v.value if v else "anonymous")
+def test_form_posts_are_refused_to_those_without_the_right(client, officials, engine, viewer):
+    if viewer:
+        sign_in(client, viewer)
+    token = csrf_token(client, "/login")
+    for endpoint in FORMS:
+        url, allowed = ROUTES[endpoint]
+        if viewer in allowed:
+            continue
+        response = client.post(url, data={"csrf_token": token, "code": "ITA", "status": "withdrawn", "joined": "2025-01-01", "effective": "2025-01-01", "confirm": "y"})
+        assert response.status_code == (302 if viewer is None else 403), (viewer, url)
+    from ledger.services.verification import verify_ledger
+
+    assert verify_ledger(engine).entries == 9  # five members and four officials: nothing new
+
+
+@pytest.mark.parametrize("viewer", VIEWERS, ids=lambda v: v.value if v else "anonymous")
+def test_dash_internals_are_public_and_refuse_malformed_callbacks(client, officials, viewer):
+    if viewer:
+        sign_in(client, viewer)
+    page = client.get("/dashboards/").get_data(as_text=True)
+    script = re.search(r'src="(/dashboards/_dash-component-suites/[^"]+)"', page).group(1)
+    with client.get(script) as response:
+        assert response.status_code == 200
+    assert client.get("/dashboards/assets/missing.css").status_code == 404
+    refused = client.post("/dashboards/_dash-update-component", json={"nothing": 1})
+    assert refused.status_code == 400
+    assert "output" in refused.get_data(as_text=True)
