@@ -1,0 +1,437 @@
+"""Compute capacity, member quotas and the GPU-hour quota ledger.
+
+Units. Capacity and quotas are whole reference GPU-hours (one hour of one GPU of factor 1).
+Usage and the quota ledger are integers in *reference GPU-milliseconds*
+(``REFERENCE_GPU_MS_PER_GPU_HOUR`` = 3,600,000 to the GPU-hour): pool factors carry at most
+three decimal places, so ``GPUs x factor x elapsed seconds`` is always a whole number of
+reference GPU-milliseconds and no usage is ever rounded. A year of the whole facility is
+876e6 x 3.6e6 ~ 3.2e15, far inside a 64-bit integer.
+
+Suspension policy (decided): "reduced" takes a percentage off a suspended member's quota
+and returns the freed hours to a reserve (the open-call reserve by default) instead of
+spreading them over the other members, so that one member's arrears never change the
+quotas the others were told; "frozen" keeps the quota but marks it unusable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence, Set
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, Decimal, localcontext
+from enum import StrEnum
+from typing import Literal
+
+from ledger.domain.errors import Conflict, Problem, ValidationFailed, raise_if_any
+
+REFERENCE_GPU_MS_PER_GPU_HOUR = 3_600_000
+"""Reference GPU-milliseconds in one reference GPU-hour."""
+
+FACTOR_DECIMAL_PLACES = 3
+"""Decimal places a normalisation factor may carry: what keeps usage exact in GPU-ms."""
+
+OPEN_CALL_RESERVE = "open_calls"
+"""Name of the reserve that receives hours freed by a "reduced" suspension by default."""
+
+_HUNDRED = Decimal(100)
+
+
+def _floor(value: Decimal) -> int:
+    return int(value.to_integral_value(rounding=ROUND_FLOOR))
+
+
+def apportion(total: int, weights: Sequence[int]) -> tuple[int, ...]:
+    """Split ``total`` in proportion to integer ``weights`` by largest remainder, summing exactly.
+
+    Ties between equal remainders go to the earlier weight, so the result is deterministic.
+    All weights zero: everything goes to the first part (there is nothing to be proportional to).
+    """
+    if total < 0 or any(weight < 0 for weight in weights):
+        raise ValidationFailed.single("weights", "total and weights must not be negative")
+    if not weights:
+        raise ValidationFailed.single("weights", "at least one part is needed")
+    weight_sum = sum(weights)
+    if weight_sum == 0:
+        return (total,) + (0,) * (len(weights) - 1)
+    floors_and_remainders = [divmod(total * weight, weight_sum) for weight in weights]
+    parts = [floor for floor, _ in floors_and_remainders]
+    leftover = total - sum(parts)
+    by_remainder = sorted(
+        range(len(weights)), key=lambda index: (-floors_and_remainders[index][1], index)
+    )
+    for index in by_remainder[:leftover]:
+        parts[index] += 1
+    return tuple(parts)
+
+
+def reference_gpu_ms_per_second(factor: Decimal, field: str = "factor") -> int:
+    """Reference GPU-milliseconds one GPU of this normalisation factor earns per second."""
+    if not isinstance(factor, Decimal) or not factor.is_finite() or factor <= 0:
+        raise ValidationFailed.single(field, f"must be a positive Decimal, got {factor!r}")
+    if factor.as_tuple().exponent < -FACTOR_DECIMAL_PLACES:  # type: ignore[operator]
+        raise ValidationFailed.single(
+            field, f"at most {FACTOR_DECIMAL_PLACES} decimal places are accepted, got {factor}"
+        )
+    return int(factor * 1000)
+
+
+def gpu_hours(reference_gpu_ms: int) -> Decimal:
+    """Reference GPU-milliseconds as GPU-hours, to a thousandth (for display and reports)."""
+    return (Decimal(reference_gpu_ms) / REFERENCE_GPU_MS_PER_GPU_HOUR).quantize(Decimal("0.001"))
+
+
+def is_member_code(code: object) -> bool:
+    """Whether ``code`` has the shape of an ISO 3166-1 alpha-3 code (three capital letters)."""
+    return isinstance(code, str) and len(code) == 3 and code.isascii() and code.isupper()
+
+
+# Capacity ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Pool:
+    """A pool of identical accelerators.
+
+    type: the GPU type, as Slurm names it in ``gres/gpu:TYPE`` (e.g. "h100").
+    count: how many accelerators the pool has.
+    availability: the share of the year they can run jobs, in (0, 1].
+    factor: reference GPU-hours one hour of one of these GPUs is worth (at most 3 decimals).
+    """
+
+    type: str
+    count: int
+    availability: Decimal
+    factor: Decimal
+
+    def __post_init__(self) -> None:
+        problems: list[Problem] = []
+        if not self.type or not isinstance(self.type, str):
+            problems.append(Problem("type", "a GPU type name is required"))
+        if not isinstance(self.count, int) or self.count < 0:
+            problems.append(Problem("count", f"must be a whole number >= 0, got {self.count!r}"))
+        if (
+            not isinstance(self.availability, Decimal)
+            or not self.availability.is_finite()
+            or not Decimal(0) < self.availability <= Decimal(1)
+        ):
+            problems.append(
+                Problem("availability", f"must be a Decimal in (0, 1], got {self.availability!r}")
+            )
+        try:
+            reference_gpu_ms_per_second(self.factor)
+        except ValidationFailed as error:
+            problems.extend(error.problems)
+        raise_if_any(problems)
+
+
+def capacity_gpu_hours(pools: Iterable[Pool], hours_in_year: int) -> int:
+    """Whole reference GPU-hours the pools deliver in a year (rounded down)."""
+    if not isinstance(hours_in_year, int) or hours_in_year <= 0:
+        raise ValidationFailed.single(
+            "hours_in_year", f"must be a positive whole number, got {hours_in_year!r}"
+        )
+    pools = tuple(pools)
+    types = [pool.type for pool in pools]
+    duplicates = sorted({name for name in types if types.count(name) > 1})
+    if duplicates:
+        raise ValidationFailed.single(
+            "pools", f"each GPU type once; repeated: {', '.join(duplicates)}"
+        )
+    # The default 28 digits would round a large sum before it is floored.
+    with localcontext() as context:
+        context.prec = 60
+        total = sum(
+            (pool.count * hours_in_year * pool.availability * pool.factor for pool in pools),
+            Decimal(0),
+        )
+        return _floor(total)
+
+
+# Quotas ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SuspensionPolicy:
+    """What a suspension does to a member's quota.
+
+    kind: "none" (no change), "frozen" (quota kept, marked unusable) or "reduced".
+    reduction_percent: for "reduced", the percentage taken off (rounded down to whole hours).
+    freed_to: for "reduced", the reserve that receives the hours taken off.
+    """
+
+    kind: Literal["none", "frozen", "reduced"] = "none"
+    reduction_percent: Decimal = Decimal(0)
+    freed_to: str = OPEN_CALL_RESERVE
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("none", "frozen", "reduced"):
+            raise ValidationFailed.single(
+                "policy", f"unknown suspension policy {self.kind!r}; accepted: none, frozen, reduced"
+            )
+        if self.kind == "reduced" and not (
+            isinstance(self.reduction_percent, Decimal)
+            and Decimal(0) < self.reduction_percent <= _HUNDRED
+        ):
+            raise ValidationFailed.single(
+                "reduction_percent", f"must be a Decimal in (0, 100], got {self.reduction_percent!r}"
+            )
+        if self.kind == "reduced" and not self.freed_to:
+            raise ValidationFailed.single("freed_to", "name the reserve that receives freed hours")
+
+
+@dataclass(frozen=True, slots=True)
+class MemberQuota:
+    """A member's quota for the year in whole reference GPU-hours.
+
+    share_percent: the contribution share the quota is proportional to.
+    proportional_hours: the quota before any suspension policy.
+    hours: the quota granted (after a "reduced" policy).
+    frozen: True when the member is suspended under a "frozen" policy: kept, not usable.
+    """
+
+    code: str
+    share_percent: Decimal
+    proportional_hours: int
+    hours: int
+    frozen: bool
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaAllocation:
+    """The year's capacity split into reserves and member quotas; the parts sum to capacity."""
+
+    capacity: int
+    reserves: tuple[tuple[str, int], ...]
+    members: tuple[MemberQuota, ...]
+
+    @property
+    def distributable(self) -> int:
+        """Hours left for members after the reserves, before any suspension."""
+        return sum(member.proportional_hours for member in self.members)
+
+
+def _percent_problems(field: str, percents: Mapping[str, Decimal]) -> list[Problem]:
+    return [
+        Problem(f"{field}.{name}", f"must be a Decimal in [0, 100], got {value!r}")
+        for name, value in percents.items()
+        if not isinstance(value, Decimal) or not value.is_finite() or not 0 <= value <= _HUNDRED
+    ]
+
+
+def _as_integer_weights(values: Sequence[Decimal]) -> list[int]:
+    """Decimals scaled by one power of ten into integers with the same ratios."""
+    places = max((-value.as_tuple().exponent for value in values), default=0)  # type: ignore[operator]
+    scale = Decimal(10) ** max(places, 0)
+    return [int(value * scale) for value in values]
+
+
+def allocate_quotas(
+    capacity: int,
+    reserves: Mapping[str, Decimal],
+    shares: Mapping[str, Decimal],
+    suspended: Set[str] = frozenset(),
+    policy: SuspensionPolicy = SuspensionPolicy(),
+) -> QuotaAllocation:
+    """Split a year's capacity: reserves first, then members by contribution share.
+
+    Each reserve is its percentage of capacity rounded down to whole hours; what remains is
+    split between members in proportion to their shares by largest remainder (ties to the
+    earlier code), so member quotas sum exactly to it. Suspended members are then treated by
+    ``policy``.
+    """
+    problems: list[Problem] = []
+    if not isinstance(capacity, int) or capacity < 0:
+        problems.append(Problem("capacity", f"must be whole GPU-hours >= 0, got {capacity!r}"))
+    problems += _percent_problems("reserves", reserves)
+    problems += _percent_problems("shares", shares)
+    if not problems and sum(reserves.values(), Decimal(0)) > _HUNDRED:
+        problems.append(
+            Problem("reserves", f"sum to {sum(reserves.values())} %; at most 100 % is accepted")
+        )
+    problems += [
+        Problem("shares", f"{code!r} is not an ISO 3166-1 alpha-3 code")
+        for code in shares
+        if not is_member_code(code)
+    ]
+    if not shares or not any(value > 0 for value in shares.values() if isinstance(value, Decimal)):
+        problems.append(Problem("shares", "at least one member needs a positive share"))
+    unknown = sorted(set(suspended) - set(shares))
+    if unknown:
+        problems.append(Problem("suspended", f"not among the members: {', '.join(unknown)}"))
+    raise_if_any(problems)
+
+    reserve_hours = {
+        name: _floor(capacity * percent / _HUNDRED)
+        for name, percent in sorted(reserves.items())
+    }
+    codes = sorted(shares)
+    member_weights = _as_integer_weights([shares[code] for code in codes])
+    proportional = apportion(capacity - sum(reserve_hours.values()), member_weights)
+
+    members = []
+    freed = 0
+    for code, hours in zip(codes, proportional):
+        is_suspended = code in suspended
+        granted = hours
+        if is_suspended and policy.kind == "reduced":
+            taken = _floor(hours * policy.reduction_percent / _HUNDRED)
+            granted -= taken
+            freed += taken
+        members.append(
+            MemberQuota(
+                code=code,
+                share_percent=shares[code],
+                proportional_hours=hours,
+                hours=granted,
+                frozen=is_suspended and policy.kind == "frozen",
+            )
+        )
+    if freed:
+        reserve_hours[policy.freed_to] = reserve_hours.get(policy.freed_to, 0) + freed
+    return QuotaAllocation(
+        capacity=capacity,
+        reserves=tuple(sorted(reserve_hours.items())),
+        members=tuple(members),
+    )
+
+
+# Quota ledger ------------------------------------------------------------------------------
+
+
+class EntryKind(StrEnum):
+    """Kinds of quota ledger entry; the sign each one may carry is checked on the entry."""
+
+    CREDIT = "credit"
+    DEBIT = "debit"
+    TRANSFER_OUT = "transfer_out"
+    TRANSFER_IN = "transfer_in"
+    FORFEIT = "forfeit"
+    ADJUSTMENT = "adjustment"
+
+
+_SIGN_RULES = {
+    EntryKind.CREDIT: (lambda amount: amount >= 0, ">= 0"),
+    EntryKind.TRANSFER_IN: (lambda amount: amount > 0, "> 0"),
+    EntryKind.DEBIT: (lambda amount: amount <= 0, "<= 0"),
+    EntryKind.TRANSFER_OUT: (lambda amount: amount < 0, "< 0"),
+    EntryKind.FORFEIT: (lambda amount: amount <= 0, "<= 0"),
+    EntryKind.ADJUSTMENT: (lambda amount: amount != 0, "not 0"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaEntry:
+    """One immutable line of a member's quota ledger.
+
+    member: ISO 3166-1 alpha-3 code of the member whose balance the entry changes.
+    kind: what the entry is (see EntryKind).
+    amount: signed effect on the balance in reference GPU-milliseconds (credit and
+        transfer_in add, debit, transfer_out and forfeit take away, adjustment either way).
+    counterparty: for transfers, the other member.
+    motion_id: for transfers, the adopted board motion that authorises it.
+    reason: why; required for adjustments.
+    """
+
+    member: str
+    kind: EntryKind
+    amount: int
+    counterparty: str | None = None
+    motion_id: str | None = None
+    reason: str | None = None
+
+    def __post_init__(self) -> None:
+        problems: list[Problem] = []
+        if not is_member_code(self.member):
+            problems.append(Problem("member", f"{self.member!r} is not an ISO 3166-1 alpha-3 code"))
+        if not isinstance(self.kind, EntryKind):
+            problems.append(Problem("kind", f"accepted: {', '.join(EntryKind)}"))
+            raise_if_any(problems)
+        if not isinstance(self.amount, int) or isinstance(self.amount, bool):
+            problems.append(Problem("amount", "must be whole reference GPU-milliseconds"))
+        else:
+            sign_ok, expected = _SIGN_RULES[self.kind]
+            if not sign_ok(self.amount):
+                problems.append(
+                    Problem("amount", f"a {self.kind} must be {expected}, got {self.amount}")
+                )
+        if self.kind in (EntryKind.TRANSFER_OUT, EntryKind.TRANSFER_IN):
+            if not self.motion_id:
+                problems.append(
+                    Problem("motion_id", "a transfer needs the adopted motion that authorises it")
+                )
+            if not is_member_code(self.counterparty) or self.counterparty == self.member:
+                problems.append(
+                    Problem("counterparty", "a transfer needs another member's alpha-3 code")
+                )
+        if self.kind == EntryKind.ADJUSTMENT and not (self.reason and self.reason.strip()):
+            problems.append(Problem("reason", "an adjustment needs a reason"))
+        raise_if_any(problems)
+
+
+def balance(entries: Iterable[QuotaEntry]) -> int:
+    """A balance is the sum of the entries' signed amounts, never a stored figure."""
+    return sum(entry.amount for entry in entries)
+
+
+def transfer(
+    giver: str, receiver: str, amount: int, *, motion_id: str | None, giver_balance: int
+) -> tuple[QuotaEntry, QuotaEntry]:
+    """The out/in entry pair moving ``amount`` from giver to receiver under an adopted motion.
+
+    Raises ValidationFailed without a motion or for a non-positive amount, and Conflict when
+    the giver's balance does not cover the amount.
+    """
+    entries = (
+        QuotaEntry(
+            giver, EntryKind.TRANSFER_OUT, -amount, counterparty=receiver, motion_id=motion_id
+        ),
+        QuotaEntry(
+            receiver, EntryKind.TRANSFER_IN, amount, counterparty=giver, motion_id=motion_id
+        ),
+    )
+    if amount > giver_balance:
+        raise Conflict(
+            f"{giver} has a balance of {giver_balance} reference GPU-ms; cannot transfer {amount}"
+        )
+    return entries
+
+
+def carry_over(balance: int, rule: str) -> tuple[int, int]:
+    """Split a year-end balance into (carried, forfeited) under rule "none" or "up to P %".
+
+    "up to P %" carries P % of the unused balance (rounded down) and forfeits the rest.
+    A negative balance (overdrawn) is carried in full and nothing is forfeited: it is owed.
+    """
+    text = " ".join(rule.lower().replace("%", " %").split()) if isinstance(rule, str) else ""
+    if text == "none":
+        percent = Decimal(0)
+    elif text.startswith("up to ") and text.endswith(" %"):
+        try:
+            percent = Decimal(text[len("up to ") : -len(" %")])
+        except ArithmeticError:
+            percent = Decimal(-1)
+        if not percent.is_finite() or not 0 <= percent <= _HUNDRED:
+            raise ValidationFailed.single(
+                "rule", f"the percentage must be in [0, 100], got {rule!r}"
+            )
+    else:
+        raise ValidationFailed.single("rule", f'accepted: "none" or "up to P %", got {rule!r}')
+    if balance <= 0:
+        return balance, 0
+    carried = _floor(balance * percent / _HUNDRED)
+    return carried, balance - carried
+
+
+def fairness(usage_share: Decimal, contribution_share: Decimal) -> Decimal | None:
+    """Usage share / contribution share (1 = used exactly its share); None if it paid nothing."""
+    problems = [
+        Problem(name, f"must be a Decimal >= 0, got {value!r}")
+        for name, value in (
+            ("usage_share", usage_share),
+            ("contribution_share", contribution_share),
+        )
+        if not isinstance(value, Decimal) or not value.is_finite() or value < 0
+    ]
+    raise_if_any(problems)
+    if contribution_share == 0:
+        return None
+    return usage_share / contribution_share
