@@ -42,7 +42,16 @@ def members_map(rows: list[MemberRow]) -> go.Figure:
                 marker_line_width=0.5,
             )
         )
-    figure.update_geos(projection_type="natural earth", showcountries=True, countrycolor="#cccccc", showframe=False)
+    figure.update_geos(
+        projection_type="natural earth",
+        projection_rotation_lon=10,
+        center={"lon": 10, "lat": 15},
+        lataxis_range=[-58, 85],
+        lonaxis_range=[-170, 190],
+        showcountries=True,
+        countrycolor="#cccccc",
+        showframe=False,
+    )
     figure.update_layout(margin={"l": 0, "r": 0, "t": 0, "b": 0}, height=460, legend_title_text="Status")
     return figure
 

@@ -1,0 +1,255 @@
+"""The plain, immutable records a report is rendered from: no database, no web, no layout.
+
+Money is an ``int`` of minor units of an ISO 4217 currency (cents for EUR), percentages are
+``Decimal`` in percent (``Decimal("12.345")`` is 12.345 %), dates are ``date`` objects.
+Sequences are tuples; a list given by the caller is frozen into a tuple, so a record never
+holds anything mutable. A record that contradicts itself raises ``ValueError`` when built,
+so a wrong figure fails in the code that assembled it rather than in print.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from ledger.domain.errors import ValidationFailed
+from ledger.domain.money import currency_exponent
+
+ReportStatus = Literal["draft", "adopted", "closed"]
+Standing = Literal["good", "arrears", "suspended"]
+ScaleBound = Literal["ceiling", "floor", ""]
+
+REPORT_STATUSES: tuple[str, ...] = ("draft", "adopted", "closed")
+STANDINGS: tuple[str, ...] = ("good", "arrears", "suspended")
+SCALE_BOUNDS: tuple[str, ...] = ("ceiling", "floor", "")
+
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+
+
+def _freeze_tuple(record: object, name: str) -> None:
+    # Frozen dataclasses only forbid reassignment: a list inside one could still change,
+    # so sequences are copied into tuples once, here.
+    object.__setattr__(record, name, tuple(getattr(record, name)))
+
+
+def _require_choice(value: str, choices: tuple[str, ...], name: str) -> None:
+    if value not in choices:
+        accepted = ", ".join(repr(choice) for choice in choices)
+        raise ValueError(f"{name} must be one of {accepted}; got {value!r}")
+
+
+def _require_currency(currency: str, name: str) -> None:
+    try:
+        currency_exponent(currency)
+    except ValidationFailed as error:
+        raise ValueError(f"{name} must be an ISO 4217 code such as EUR; got {currency!r}") from error
+
+
+@dataclass(frozen=True, slots=True)
+class ScaleRow:
+    """One member's line of the scale of contributions."""
+
+    code: str  # ISO 3166-1 alpha-3
+    name: str
+    income: Decimal  # the income measure averaged over the base years
+    share_pct: Decimal  # the member's share in percent, after ceiling, floor and rounding
+    bound: ScaleBound = ""  # "ceiling" or "floor" when the share was held at that bound
+
+    def __post_init__(self) -> None:
+        _require_choice(self.bound, SCALE_BOUNDS, "ScaleRow.bound")
+
+
+@dataclass(frozen=True, slots=True)
+class ScaleSection:
+    """The scale of contributions in force for the year, and how it was set."""
+
+    period: str  # e.g. "2024-2026"
+    adopted_by: str  # the board motion that adopted it, e.g. "Motion 2023/14"
+    ceiling_pct: Decimal
+    floor_pct: Decimal
+    precision_pct: Decimal  # shares are rounded to this, by largest remainder
+    rows: tuple[ScaleRow, ...]
+
+    def __post_init__(self) -> None:
+        _freeze_tuple(self, "rows")
+
+
+@dataclass(frozen=True, slots=True)
+class ContributionLine:
+    """One member's assessment for the year and what has been settled, in the base currency."""
+
+    code: str
+    name: str
+    share_pct: Decimal
+    assessed_minor: int
+    paid_minor: int  # cash applied to this year's assessment
+    in_kind_minor: int  # in-kind credited against it
+    outstanding_minor: int  # what is still owed for this year
+    arrears_minor: int  # owed for earlier years, as of the report's date
+    standing: Standing
+
+    def __post_init__(self) -> None:
+        _require_choice(self.standing, STANDINGS, f"ContributionLine.standing of {self.code}")
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentLine:
+    """One payment as received, with both its own amount and the base amount it was booked at."""
+
+    code: str  # the paying member
+    paid_on: date
+    currency: str  # the currency the payment was made in
+    amount_minor: int  # in minor units of `currency`; negative for a reversal
+    rate: Decimal  # base currency per one unit of `currency`, as recorded on the day
+    rate_date: date
+    rate_source: str  # e.g. "ECB reference rate"
+    base_minor: int  # in minor units of the report's currency; never re-converted
+    reference: str
+    reversal_of: str | None = None  # reference of the payment this entry reverses
+
+    def __post_init__(self) -> None:
+        _require_currency(self.currency, f"PaymentLine.currency of {self.reference}")
+
+
+@dataclass(frozen=True, slots=True)
+class InKindLine:
+    """One in-kind contribution: what it is, where it stands, its agreed and credited value."""
+
+    code: str
+    description: str
+    state: str  # pledged, valued, accepted or credited
+    valued_minor: int
+    credited_minor: int
+
+
+@dataclass(frozen=True, slots=True)
+class JournalCheckpoint:
+    """The head of the journal when the year was closed: anyone can recompute it."""
+
+    seq: int
+    hash: str  # SHA-256 of the entry, 64 lowercase hex digits
+    closed_on: date
+
+    def __post_init__(self) -> None:
+        if not _SHA256_HEX.fullmatch(self.hash):
+            raise ValueError(f"JournalCheckpoint.hash must be 64 lowercase hex digits; got {self.hash!r}")
+        if self.seq < 1:
+            raise ValueError(f"JournalCheckpoint.seq must be a journal sequence number of 1 or more; got {self.seq}")
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A paragraph of plain text (no markup) in an extra section."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A table of already formatted cells in an extra section; numeric columns align right."""
+
+    caption: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    numeric_columns: frozenset[int] = field(default_factory=frozenset)
+
+    def __post_init__(self) -> None:
+        _freeze_tuple(self, "header")
+        object.__setattr__(self, "rows", tuple(tuple(row) for row in self.rows))
+        object.__setattr__(self, "numeric_columns", frozenset(self.numeric_columns))
+        width = len(self.header)
+        for number, row in enumerate(self.rows, start=1):
+            if len(row) != width:
+                raise ValueError(f"Table {self.caption!r}: row {number} has {len(row)} cells, the header {width}")
+        outside = sorted(column for column in self.numeric_columns if not 0 <= column < width)
+        if outside:
+            raise ValueError(f"Table {self.caption!r}: numeric columns {outside} are not among 0..{width - 1}")
+
+
+@dataclass(frozen=True, slots=True)
+class ReportSection:
+    """A chapter another capability adds to the annual report (board decisions, compute, ...)."""
+
+    title: str
+    blocks: tuple[Paragraph | Table, ...]
+
+    def __post_init__(self) -> None:
+        _freeze_tuple(self, "blocks")
+
+
+@dataclass(frozen=True, slots=True)
+class AnnualReport:
+    """Everything the annual report of one fiscal year prints; amounts in `currency`."""
+
+    year: int
+    status: ReportStatus
+    currency: str  # the base currency of the year
+    budget_minor: int
+    as_of: date  # the date the figures are taken at; also the PDF's creation date
+    scale: ScaleSection
+    contributions: tuple[ContributionLine, ...]
+    payments: tuple[PaymentLine, ...]
+    in_kind: tuple[InKindLine, ...]
+    standing_rule: str  # one sentence naming the rule, e.g. "CERN Convention Art. V.8: ..."
+    checkpoint: JournalCheckpoint | None  # present exactly when the year is closed
+    data_note: str  # where the figures come from, e.g. that they are demonstration data
+    sections: tuple[ReportSection, ...] = ()
+
+    def __post_init__(self) -> None:
+        for name in ("contributions", "payments", "in_kind", "sections"):
+            _freeze_tuple(self, name)
+        _require_choice(self.status, REPORT_STATUSES, "AnnualReport.status")
+        _require_currency(self.currency, "AnnualReport.currency")
+        if (self.status == "closed") != (self.checkpoint is not None):
+            raise ValueError(
+                "AnnualReport.checkpoint must be given exactly when the status is 'closed'; "
+                f"got status {self.status!r} with checkpoint {self.checkpoint!r}"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class StatementLine:
+    """One movement on a member's account; the balance is what the member owes after it."""
+
+    on: date
+    description: str
+    charge_minor: int  # an assessment or other amount due
+    payment_minor: int  # cash or credited in-kind received
+    balance_minor: int  # previous balance + charge - payment
+
+
+@dataclass(frozen=True, slots=True)
+class MemberStatement:
+    """A member's statement of account for one year, in the base currency."""
+
+    year: int
+    currency: str
+    code: str
+    name: str
+    opening_balance_minor: int  # owed at the start of the year (arrears), negative if in credit
+    lines: tuple[StatementLine, ...]
+    closing_balance_minor: int
+    standing: Standing
+    standing_explanation: str  # one sentence: why the member has this standing
+    as_of: date
+
+    def __post_init__(self) -> None:
+        _freeze_tuple(self, "lines")
+        _require_currency(self.currency, "MemberStatement.currency")
+        _require_choice(self.standing, STANDINGS, "MemberStatement.standing")
+        balance = self.opening_balance_minor
+        for line in self.lines:
+            balance += line.charge_minor - line.payment_minor
+            if line.balance_minor != balance:
+                raise ValueError(
+                    f"MemberStatement of {self.code}: the line of {line.on.isoformat()} ({line.description!r}) "
+                    f"shows balance {line.balance_minor}, but the lines before it give {balance}"
+                )
+        if self.closing_balance_minor != balance:
+            raise ValueError(
+                f"MemberStatement of {self.code}: closing balance {self.closing_balance_minor} "
+                f"differs from opening balance plus lines, {balance}"
+            )

@@ -1,0 +1,53 @@
+"""Member rules without a database."""
+
+from datetime import date
+
+import pytest
+
+from ledger.domain.errors import Conflict, ValidationFailed
+from ledger.domain.members import MemberStatus, StatusFact, validate_admission, validate_status_change
+
+
+def test_admission_normalises_the_code_and_defaults_the_name():
+    admission = validate_admission(" deu ", "", "Member", "2022-01-01")
+    assert (admission.code, admission.name, admission.status, admission.joined) == ("DEU", "Germany", MemberStatus.MEMBER, date(2022, 1, 1))
+
+
+@pytest.mark.parametrize("code", ["DE", "DEUT", "D3U", "ÄÖÜ", "XXX", ""])
+def test_codes_outside_iso_3166_alpha_3_are_refused(code):
+    with pytest.raises(ValidationFailed) as caught:
+        validate_admission(code, None, "member", "2022-01-01")
+    assert [p.field for p in caught.value.problems] == ["code"]
+
+
+def test_a_member_cannot_be_admitted_as_withdrawn():
+    with pytest.raises(ValidationFailed, match="accepted: member, associate, observer"):
+        validate_admission("FRA", None, "withdrawn", "2022-01-01")
+
+
+HISTORY = (StatusFact(MemberStatus.ASSOCIATE, date(2023, 7, 1)), StatusFact(MemberStatus.MEMBER, date(2025, 1, 1)))
+
+
+def test_a_status_change_follows_the_history():
+    assert validate_status_change(HISTORY, "withdrawn", "2026-06-30") == StatusFact(MemberStatus.WITHDRAWN, date(2026, 6, 30))
+
+
+@pytest.mark.parametrize(
+    "status, effective, phrase",
+    [
+        ("withdrawn", "2023-06-30", "before the member joined on 2023-07-01"),
+        ("observer", "2024-12-31", "before the latest status change on 2025-01-01"),
+        ("member", "2026-01-01", "already member"),
+        ("expelled", "2026-01-01", "accepted: member, associate, observer, withdrawn"),
+        ("observer", "31.12.2026", "YYYY-MM-DD"),
+    ],
+)
+def test_status_changes_that_break_the_history_are_refused(status, effective, phrase):
+    with pytest.raises(ValidationFailed, match=phrase):
+        validate_status_change(HISTORY, status, effective)
+
+
+def test_after_withdrawal_only_a_new_accession_helps():
+    withdrawn = (*HISTORY, StatusFact(MemberStatus.WITHDRAWN, date(2026, 6, 30)))
+    with pytest.raises(Conflict, match="new accession"):
+        validate_status_change(withdrawn, "member", "2027-01-01")

@@ -1,0 +1,135 @@
+"""Public pages in a real headless Chromium: they render, stay on this server and pass axe-core."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from werkzeug.serving import make_server
+
+from ledger.services.demo import load_demo
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "instance" / "screenshots"
+PUBLIC_PAGES = ["/", "/login", "/reports/", "/dashboards/", "/dashboards/members"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    import os
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_server(app, engine):
+    load_demo(engine, lambda _line: None)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
+class Visit:
+    """A page opened with every request and console error recorded; off-site requests blocked."""
+
+    def __init__(self, browser, base: str):
+        self.context = browser.new_context()
+        self.page = self.context.new_page()
+        self.requests: list[str] = []
+        self.off_site: list[str] = []
+        self.errors: list[str] = []
+        self.page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.context.route("**/*", self._route)
+        self.base = base
+
+    def _route(self, route):
+        url = route.request.url
+        self.requests.append(url)
+        if urlsplit(url).hostname != "127.0.0.1":
+            self.off_site.append(url)
+            route.abort()
+        else:
+            route.continue_()
+
+    def open(self, path: str):
+        self.page.goto(self.base + path, wait_until="networkidle")
+        return self.page
+
+    def axe_violations(self) -> list[str]:
+        from axe_playwright_python.sync_playwright import Axe
+
+        results = Axe().run(self.page)
+        return [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)" for v in results.response["violations"]]
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser, live_server):
+    visits = []
+
+    def open_visit():
+        visits.append(Visit(browser, live_server))
+        return visits[-1]
+
+    yield open_visit
+    for opened in visits:
+        opened.close()
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_public_page_is_clean(visit, path):
+    v = visit()
+    page = v.open(path)
+    page.wait_for_selector("h1")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("main").count() == 1
+    assert v.off_site == []
+    assert v.errors == []
+    assert v.axe_violations() == []
+
+
+def test_members_map_renders_every_member_offline(visit):
+    v = visit()
+    page = v.open("/dashboards/members")
+    page.wait_for_selector("path.choroplethlocation", timeout=15_000)
+    shapes = page.locator("path.choroplethlocation").count()
+    rows = page.locator("#members-table tbody tr").count()
+    assert rows == 35
+    # Every member's country is drawn, except microstates below the 110m map's resolution.
+    assert shapes >= 33
+    legend = page.locator(".legendtext").all_text_contents()
+    assert legend == ["member (33)", "associate (1)", "observer (1)"]
+    assert any(url.endswith("/static/topojson/world_110m.json") for url in v.requests)
+    assert v.off_site == [] and v.errors == []
+    page.screenshot(path=str(SCREENSHOTS / "members.png"), full_page=True)
+
+
+def test_dashboard_navigation_comes_from_the_page_registry(visit):
+    v = visit()
+    page = v.open("/dashboards/")
+    page.get_by_role("navigation", name="Dashboards").get_by_role("link", name="Members").click()
+    page.wait_for_selector("#members-table")
+    assert page.url.endswith("/dashboards/members")
+    assert page.locator("h1").inner_text() == "Members"
