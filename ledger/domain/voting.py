@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
@@ -77,9 +77,30 @@ class Measure(StrEnum):
     QUORUM = "quorum"
 
 
-_FRACTION_TEXT = re.compile(r"^(\d+)/(\d+)$|^\d+(\.\d+)?$")
-_MEMBER_CODE = re.compile(r"^[A-Z]{3}$")
+_FRACTION_TEXT = re.compile(r"(\d+)/(\d+)|\d+(\.\d+)?")
+_MEMBER_CODE = re.compile(r"[A-Z]{3}")
 _FRACTION_ACCEPTED = "accepted: a fraction 'p/q' such as '2/3', or a decimal such as '0.55', from 0 to 1"
+
+
+def exact_fraction(value: Any) -> Fraction | None:
+    """`value` as an exact Fraction if it is an int, Decimal or Fraction; None otherwise.
+
+    A bool is an int and a float is inexact: neither is accepted as a number of votes.
+    """
+    if isinstance(value, bool) or not isinstance(value, (Fraction, Decimal, int)):
+        return None
+    if isinstance(value, Decimal) and not value.is_finite():
+        return None
+    return Fraction(value)
+
+
+def is_whole(value: Any, least: int) -> bool:
+    """Whether `value` is an int (not a bool) of at least `least`."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= least
+
+
+def _field_names(record: type) -> tuple[str, ...]:
+    return tuple(field.name for field in fields(record))
 
 
 def _fraction_json(value: Fraction) -> str:
@@ -98,9 +119,9 @@ def _parse_enum(enum: type[StrEnum], value: Any, path: str, problems: list[Probl
 
 
 def _parse_fraction_text(value: Any, path: str, problems: list[Problem], accepted: str) -> Fraction | None:
-    if isinstance(value, str) and _FRACTION_TEXT.match(value):
-        numerator, _, denominator = value.partition("/")
-        if denominator and int(denominator) == 0:
+    if isinstance(value, str) and (match := _FRACTION_TEXT.fullmatch(value)):
+        denominator = match.group(2)
+        if denominator is not None and int(denominator) == 0:
             problems.append(Problem(path, f"{value!r} divides by zero; {accepted}"))
             return None
         return Fraction(value)
@@ -134,14 +155,6 @@ class Threshold:
     def to_json(self) -> dict[str, str]:
         """The JSON form: {"op": "at_least", "fraction": "2/3"}."""
         return {"op": self.op.value, "fraction": _fraction_json(self.fraction)}
-
-    @classmethod
-    def from_json(cls, data: Any, path: str) -> Threshold:
-        """Parse the JSON form, reporting every problem under `path`."""
-        problems: list[Problem] = []
-        threshold = cls._parse(data, path, problems)
-        raise_if_any(problems)
-        return threshold
 
     @classmethod
     def _parse(cls, data: Any, path: str, problems: list[Problem]) -> Threshold | None:
@@ -234,9 +247,11 @@ class Rule:
         for key in ("weights", "base", "abstention"):
             if key not in data:
                 problems.append(Problem(f"{path}.{key}", "required"))
-        weights = _parse_enum(Weighting, data.get("weights"), f"{path}.weights", problems) if "weights" in data else None
-        base = _parse_enum(Base, data.get("base"), f"{path}.base", problems) if "base" in data else None
-        abstention = _parse_enum(Abstention, data.get("abstention"), f"{path}.abstention", problems) if "abstention" in data else None
+        weights = _parse_enum(Weighting, data["weights"], f"{path}.weights", problems) if "weights" in data else None
+        base = _parse_enum(Base, data["base"], f"{path}.base", problems) if "base" in data else None
+        abstention = None
+        if "abstention" in data:
+            abstention = _parse_enum(Abstention, data["abstention"], f"{path}.abstention", problems)
         thresholds = {}
         for key in ("members_threshold", "weight_threshold", "quorum"):
             value = data.get(key)
@@ -263,11 +278,13 @@ def _rule_problems(rule: Rule | SimpleNamespace, path: str) -> list[Problem]:
         if value is not None and not isinstance(value, Threshold):
             found.append(Problem(f"{path}.{name}", "expected a Threshold or None"))
     basic = rule.basic_votes_per_member
-    if basic is not None and (isinstance(basic, bool) or not isinstance(basic, (Fraction, int)) or basic < 0):
-        found.append(Problem(f"{path}.basic_votes_per_member", f"{basic!r} is not accepted; accepted: a number of votes, 0 or more"))
+    if basic is not None and not (is_whole(basic, 0) or isinstance(basic, Fraction) and basic >= 0):
+        accepted = "accepted: a number of votes, 0 or more"
+        found.append(Problem(f"{path}.basic_votes_per_member", f"{basic!r} is not accepted; {accepted}"))
     blocking = rule.blocking_minority_min_members
-    if blocking is not None and (isinstance(blocking, bool) or not isinstance(blocking, int) or blocking < 1):
-        found.append(Problem(f"{path}.blocking_minority_min_members", f"{blocking!r} is not accepted; accepted: a whole number of members, 1 or more"))
+    if blocking is not None and not is_whole(blocking, 1):
+        accepted = "accepted: a whole number of members, 1 or more"
+        found.append(Problem(f"{path}.blocking_minority_min_members", f"{blocking!r} is not accepted; {accepted}"))
     if rule.weights is Weighting.EQUAL:
         if rule.members_threshold is None:
             found.append(Problem(f"{path}.members_threshold", "required when weights is 'equal'"))
@@ -283,10 +300,7 @@ def _parse_basic_votes(value: Any, path: str, problems: list[Problem]) -> Fracti
     accepted = "accepted: a number of votes, 0 or more, as a whole number or a string 'p/q'"
     if value is None:
         return None
-    if isinstance(value, int) and not isinstance(value, bool):
-        if value < 0:
-            problems.append(Problem(path, f"{value!r} is negative; {accepted}"))
-            return None
+    if is_whole(value, 0):
         return value
     if isinstance(value, str):
         return _parse_fraction_text(value, path, problems, accepted)
@@ -380,10 +394,10 @@ class Decision:
         """The JSON form for a closed motion's snapshot; numbers as exact 'p/q' strings."""
         weight = None
         if self.weight is not None:
-            weight = {name: _fraction_json(getattr(self.weight, name)) for name in WeightTally.__slots__}
+            weight = {name: _fraction_json(getattr(self.weight, name)) for name in _field_names(WeightTally)}
         return {
             "outcome": self.outcome.value,
-            "members": {name: getattr(self.members, name) for name in MemberTally.__slots__},
+            "members": {name: getattr(self.members, name) for name in _field_names(MemberTally)},
             "weight": weight,
             "checks": [check.to_json() for check in self.checks],
             "quorum": None if self.quorum is None else self.quorum.to_json(),
@@ -393,33 +407,28 @@ class Decision:
         }
 
 
-def _exact(value: Any) -> Fraction | None:
-    # bool is an int and float is inexact: neither is a weight
-    if isinstance(value, bool) or not isinstance(value, (Fraction, Decimal, int)):
-        return None
-    if isinstance(value, Decimal) and not value.is_finite():
-        return None
-    return Fraction(value)
-
-
 def _voter_weights(rule: Rule, members: Sequence[Voter]) -> dict[str, Fraction]:
     problems = []
     weights: dict[str, Fraction] = {}
+    seen: set[str] = set()
     basic = Fraction(rule.basic_votes_per_member or 0)
     for index, voter in enumerate(members):
         path = f"members[{index}]"
         if not isinstance(voter, Voter):
             problems.append(Problem(path, "expected a Voter"))
             continue
-        if not isinstance(voter.code, str) or not _MEMBER_CODE.match(voter.code):
-            problems.append(Problem(f"{path}.code", f"{voter.code!r} is not accepted; accepted: an ISO 3166-1 alpha-3 code such as 'FRA'"))
+        if not isinstance(voter.code, str) or not _MEMBER_CODE.fullmatch(voter.code):
+            accepted = "accepted: an ISO 3166-1 alpha-3 code such as 'FRA'"
+            problems.append(Problem(f"{path}.code", f"{voter.code!r} is not accepted; {accepted}"))
             continue
-        if voter.code in weights:
+        if voter.code in seen:
             problems.append(Problem(f"{path}.code", f"{voter.code} is listed twice; each member votes once"))
             continue
-        weight = _exact(voter.weight)
+        seen.add(voter.code)
+        weight = exact_fraction(voter.weight)
         if weight is None or weight < 0:
-            problems.append(Problem(f"{path}.weight", f"{voter.weight!r} is not accepted; accepted: an int, Decimal or Fraction, 0 or more"))
+            accepted = "accepted: an int, Decimal or Fraction, 0 or more"
+            problems.append(Problem(f"{path}.weight", f"{voter.weight!r} is not accepted; {accepted}"))
             continue
         weights[voter.code] = Fraction(1) if rule.weights is Weighting.EQUAL else weight + basic
     raise_if_any(problems)
@@ -617,12 +626,16 @@ def _clause(rule: Rule, check: ThresholdCheck, not_yes: int) -> str:
             f"{rule.blocking_minority_min_members} a blocking minority needs, so the weight threshold counts as met"
         )
     if not check.met and rule.blocking_minority_min_members is not None:
-        return f"{clause}, and {not_yes} members did not vote yes, enough for a blocking minority of {rule.blocking_minority_min_members}"
+        blocking = rule.blocking_minority_min_members
+        return f"{clause}, and {not_yes} members did not vote yes, enough for a blocking minority of {blocking}"
     return clause
 
 
 def _quorum_clause(check: ThresholdCheck) -> str:
-    shown, required = _percent_pair(check.count / check.base, check.threshold.fraction) if check.base else ("no share", _percent(check.threshold.fraction, 1))
+    if check.base:
+        shown, required = _percent_pair(check.count / check.base, check.threshold.fraction)
+    else:
+        shown, required = "no share", _percent(check.threshold.fraction, 1)
     head = f"{check.count} of {check.base} members entitled to vote were present ({shown})"
     return f"{head}, {_verdict(check, _required_words(check.threshold.fraction, required), 'for a quorum')}"
 
@@ -788,7 +801,7 @@ def basic_votes_per_member_for_share(weights: Iterable[Number], share: Fraction)
     IMF 2008 reform: basic votes are 5.502 % of total votes, shared equally. With quota
     votes Q and n members, basic votes B satisfy B = share * (B + Q), so B = share * Q / (1 - share).
     """
-    values = [_exact(weight) for weight in weights]
+    values = [exact_fraction(weight) for weight in weights]
     if not values or any(value is None or value < 0 for value in values):
         raise ValidationFailed.single("weights", "accepted: one or more ints, Decimals or Fractions, 0 or more")
     if not isinstance(share, Fraction) or not 0 <= share < 1:

@@ -35,7 +35,7 @@ from itertools import accumulate, repeat
 from types import MappingProxyType
 
 from ledger.domain.errors import Problem, ValidationFailed, raise_if_any
-from ledger.domain.voting import Rule, Threshold, ThresholdOp, Weighting
+from ledger.domain.voting import Rule, Threshold, ThresholdOp, Weighting, exact_fraction, is_whole
 
 DEFAULT_MEMORY_BUDGET = 200_000_000
 """Bytes a table of coalition counts may take (estimated) before Shapley-Shubik is sampled."""
@@ -47,9 +47,10 @@ DEFAULT_SAMPLES = 20_000
 # time keeps the passes few while the slots stay close to what the counts need.
 _WIDEN_STEP = 8
 
-# Blocks of a packed polynomial stay below the size at which the C allocator stops
-# recycling memory and maps fresh pages for every new integer (32 MB at most on glibc).
-_BLOCK_BYTES = 12000000
+# Blocks of a packed polynomial, with their overflow (up to one more block), stay below
+# the size from which the C allocator maps fresh pages for every new integer instead of
+# recycling memory (at most 32 MB on glibc); 12 MB measured fastest.
+_BLOCK_BYTES = 12_000_000
 
 
 class PowerMethod(StrEnum):
@@ -103,13 +104,12 @@ def _exact_weights(weights: Mapping[str, Decimal | int | Fraction]) -> dict[str,
     problems = []
     exact: dict[str, Fraction] = {}
     for code, weight in weights.items():
-        # bool is an int and float is inexact: neither is a weight
-        if isinstance(weight, bool) or not isinstance(weight, (Decimal, int, Fraction)) or (isinstance(weight, Decimal) and not weight.is_finite()):
-            problems.append(Problem(f"weights.{code}", f"{weight!r} is not accepted; accepted: an int, Decimal or Fraction, 0 or more"))
-        elif weight < 0:
-            problems.append(Problem(f"weights.{code}", f"{weight} is negative; accepted: 0 or more"))
+        value = exact_fraction(weight)
+        if value is None or value < 0:
+            accepted = "accepted: an int, Decimal or Fraction, 0 or more"
+            problems.append(Problem(f"weights.{code}", f"{weight!r} is not accepted; {accepted}"))
         else:
-            exact[code] = Fraction(weight)
+            exact[code] = value
     raise_if_any(problems)
     return exact
 
@@ -147,7 +147,9 @@ def rule_game(rule: Rule, weights: Mapping[str, Decimal | int | Fraction]) -> We
     is met by assumption.
     """
     if rule.weights is not Weighting.WEIGHTED or rule.weight_threshold is None:
-        raise ValidationFailed.single("rule.weights", "power indices are for weighted rules; under equal weights every member has the same power, 1/n")
+        raise ValidationFailed.single(
+            "rule.weights", "power indices are for weighted rules; under equal weights every member has the same power, 1/n"
+        )
     basic = Fraction(rule.basic_votes_per_member or 0)
     integers, scale = integer_weights({code: weight + basic for code, weight in _exact_weights(weights).items()})
     members = len(integers)
@@ -156,7 +158,8 @@ def rule_game(rule: Rule, weights: Mapping[str, Decimal | int | Fraction]) -> We
         weights=MappingProxyType(integers),
         quota=_integer_quota(rule.weight_threshold, sum(integers.values())),
         members_quota=0 if rule.members_threshold is None else _integer_quota(rule.members_threshold, members),
-        weight_waived_from=None if blocking is None else members - blocking + 1,
+        # a blocking minority larger than the council waives the weight for any coalition
+        weight_waived_from=None if blocking is None else max(1, members - blocking + 1),
         scale=scale,
     )
 
@@ -204,16 +207,19 @@ def _game(weights: Mapping[str, int], quota: int, members_quota: int, weight_wai
     if not weights:
         problems.append(Problem("weights", "no members; accepted: one or more members with integer weights"))
     for code, weight in weights.items():
-        if isinstance(weight, bool) or not isinstance(weight, int) or weight < 0:
-            problems.append(Problem(f"weights.{code}", f"{weight!r} is not accepted; accepted: an int, 0 or more (see integer_weights)"))
+        if not is_whole(weight, 0):
+            accepted = "accepted: an int, 0 or more (integer_weights scales others)"
+            problems.append(Problem(f"weights.{code}", f"{weight!r} is not accepted; {accepted}"))
     raise_if_any(problems)
     total, members = sum(weights.values()), len(weights)
-    if isinstance(quota, bool) or not isinstance(quota, int) or not 1 <= quota <= total:
+    if not is_whole(quota, 1) or quota > total:
         problems.append(Problem("quota", f"{quota!r} is not accepted; accepted: an int from 1 to the total weight, {total}"))
-    if isinstance(members_quota, bool) or not isinstance(members_quota, int) or not 0 <= members_quota <= members:
-        problems.append(Problem("members_quota", f"{members_quota!r} is not accepted; accepted: an int from 0 to the number of members, {members}"))
-    if weight_waived_from is not None and (isinstance(weight_waived_from, bool) or not isinstance(weight_waived_from, int) or weight_waived_from < 1):
-        problems.append(Problem("weight_waived_from", f"{weight_waived_from!r} is not accepted; accepted: None or an int, 1 or more"))
+    if not is_whole(members_quota, 0) or members_quota > members:
+        accepted = f"accepted: an int from 0 to the number of members, {members}"
+        problems.append(Problem("members_quota", f"{members_quota!r} is not accepted; {accepted}"))
+    if weight_waived_from is not None and not is_whole(weight_waived_from, 1):
+        accepted = "accepted: None or an int, 1 or more"
+        problems.append(Problem("weight_waived_from", f"{weight_waived_from!r} is not accepted; {accepted}"))
     raise_if_any(problems)
     # listed by code so that results never depend on the order members were given in
     codes = tuple(sorted(weights))
@@ -241,20 +247,12 @@ def _over_budget(game: _Game, needed: int, budget: int) -> ValidationFailed:
     return ValidationFailed.single(
         "weights",
         f"an exact index needs about {needed // 1_000_000 + 1} MB for a total weight of {sum(game.weights)}, "
-        f"over the budget of {budget // 1_000_000} MB; accepted: coarser integer weights (for example shares in basis points) or a larger budget",
+        f"over the budget of {budget // 1_000_000} MB; "
+        "accepted: coarser integer weights (for example shares in basis points) or a larger budget",
     )
 
 
 # --- packed polynomials ----------------------------------------------------------------
-
-
-def _widen(packed: int, slots: int, width: int, new_width: int) -> int:
-    """Re-pack `slots` coefficients from `width` to `new_width` bytes per slot."""
-    source = packed.to_bytes(slots * width, "little")
-    target = bytearray(slots * new_width)
-    for byte in range(width):
-        target[byte::new_width] = source[byte::width]
-    return int.from_bytes(target, "little")
 
 
 class _BlockedPolynomial:
@@ -330,7 +328,9 @@ def _counts_by_weight(weights: Sequence[int], limit: int) -> tuple[bytes, int, i
     Factors are taken lightest first, so the polynomial stays short for as long as
     possible, and the slots start narrow and widen as the counts grow.
     """
-    factors = [weight for weight in sorted(weights) if weight < limit]
+    # a factor x^w beyond the limit adds nothing below it, and (1 + x^0) = 2 only doubles
+    # every count, which normalised indices cancel
+    factors = [weight for weight in sorted(weights) if 0 < weight < limit]
     polynomial = _BlockedPolynomial(limit, max(1, _BLOCK_BYTES // _slot_bytes(len(factors))))
     for used, weight in enumerate(factors, start=1):
         if _slot_bytes(used) > polynomial.width:
@@ -396,7 +396,7 @@ def _banzhaf_swings_plain(game: _Game) -> dict[int, int]:
     limit = _limit(game)
     data, width, factors = _counts_by_weight(game.weights, limit)
     prefix = _prefix_sums(data, width, limit, factors)
-    # a member of weight 0 never swings; leaving it out of P halves nobody else's share
+    # a member of weight 0 never swings: its window is empty
     return {weight: _window_without(prefix, weight, limit - weight, limit - 1) if weight else 0 for weight in set(game.weights)}
 
 
@@ -512,7 +512,7 @@ def shapley_shubik(
 
 
 def _sampled_shapley_shubik(game: _Game, samples: int, seed: int) -> ShapleyShubik:
-    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
+    if not is_whole(samples, 1):
         raise ValidationFailed.single("samples", f"{samples!r} is not accepted; accepted: an int, 1 or more")
     generator = random.Random(seed)
     order = list(zip(game.codes, game.weights))
