@@ -69,7 +69,6 @@ CELL_BOLD_FONT = "Helvetica-Bold"
 CELL_SIZE = 7.5
 CELL_LEADING = 9
 CELL_PADDING = 3
-MIN_TEXT_COLUMN = 12 * mm
 ZEBRA = colors.HexColor("#f1f3f6")
 RULE = colors.HexColor("#4a5568")
 MUTED = colors.HexColor("#555555")
@@ -82,7 +81,8 @@ def format_amount(minor: int, currency: str) -> str:
     """An amount for a table column, grouped, with the currency's decimals, no sign: 123450 EUR -> "1,234.50"."""
     # currency_digits makes Babel use the currency's own decimals (JPY 0, KWD 3) whatever
     # the pattern says; the value is an exact Decimal, so nothing is rounded.
-    return format_currency(to_decimal(minor, currency), currency, format="#,##0.00", locale=LOCALE, currency_digits=True)
+    return format_currency(to_decimal(minor, currency), currency, format="#,##0.00", locale=LOCALE,
+                           currency_digits=True)
 
 
 def format_money(minor: int, currency: str) -> str:
@@ -126,7 +126,6 @@ def report_styles() -> StyleSheet1:
     sheet.add(ParagraphStyle("NumericHeaderCell", parent=sheet["HeaderCell"], alignment=TA_RIGHT))
     sheet.add(ParagraphStyle("Hash", parent=body, fontName="Courier", fontSize=9, leading=12, spaceBefore=2,
                              spaceAfter=8))
-    sheet.add(ParagraphStyle("Furniture", parent=body, fontSize=8, textColor=MUTED))
     sheet.add(ParagraphStyle("TOCLevel0", parent=body, fontSize=11, leading=16))
     return sheet
 
@@ -253,47 +252,66 @@ def _build_pdf(story: list[Flowable], *, header: str, footer_note: str, created_
 # Tables: one Table per section, widths measured once, header row repeated on every page.
 
 
-def _share_out(natural: dict[int, float], room: float) -> dict[int, float]:
-    """Narrow text columns keep their natural width; the wide ones share the room left over equally."""
-    widths: dict[int, float] = {}
-    waiting = sorted(natural, key=natural.__getitem__)
-    while waiting:
-        fair = room / len(waiting)
-        narrowest = waiting[0]
-        if natural[narrowest] > fair:
-            widths.update((column, fair) for column in waiting)
-            break
-        widths[narrowest] = natural[narrowest]
-        room -= natural[narrowest]
-        waiting.pop(0)
-    return widths
+def _share_out(needs: dict[int, float], rows_wrapped: dict[int, int], room: float) -> dict[int, float]:
+    """Give the columns their extra width in turn, those whose wrapping would lengthen most rows first."""
+    shares: dict[int, float] = {}
+    for column in sorted(needs, key=lambda column: (-rows_wrapped[column], needs[column])):
+        shares[column] = min(needs[column], room)
+        room -= shares[column]
+    return shares
+
+
+def _cell_width(text: str) -> float:
+    # Measured in bold, the widest case, so a bold totals row never overflows its column;
+    # the half point absorbs rounding in the Paragraph's own line fitting.
+    return stringWidth(text, CELL_BOLD_FONT, CELL_SIZE) + 2 * CELL_PADDING + 0.5
+
+
+def _column_widths(header: Sequence[str], rows: Sequence[Sequence[str]], measured: Sequence[Sequence[float]],
+                   numeric_columns: Collection[int]) -> list[float]:
+    """The widths of the columns: each on one line when the table fits the frame.
+
+    When the one-line widths are too wide, numbers still keep theirs (a figure never wraps),
+    text columns get at least their longest word (a word is never split), and the room left
+    goes first to the columns where wrapping would lengthen the most rows. `measured` holds
+    the one-line width of each cell of `rows`.
+    """
+    available = PAGE_SIZE[0] - 2 * MARGIN
+    one_line = [max(_cell_width(title), *(widths[column] for widths in measured))
+                for column, title in enumerate(header)]
+    if sum(one_line) <= available:
+        return one_line
+
+    def longest_word(texts: Sequence[str]) -> float:
+        return max(_cell_width(word) for text in texts for word in text.split() or [""])
+
+    fitted = list(one_line)
+    minimum: dict[int, float] = {}
+    rows_wrapped: dict[int, int] = {}
+    for column, title in enumerate(header):
+        cell_widths = [widths[column] for widths in measured]
+        if column in numeric_columns:
+            fitted[column] = max([longest_word([title]), *cell_widths])
+        else:
+            minimum[column] = longest_word([title, *(row[column] for row in rows)])
+            rows_wrapped[column] = sum(width > minimum[column] for width in cell_widths)
+    room = available - sum(fitted[column] for column in numeric_columns) - sum(minimum.values())
+    needs = {column: one_line[column] - least for column, least in minimum.items()}
+    extra = _share_out(needs, rows_wrapped, max(room, 0.0))
+    for column, least in minimum.items():
+        fitted[column] = least + extra[column]
+    return fitted
 
 
 def _data_table(header: Sequence[str], rows: Sequence[Sequence[str]], numeric_columns: Collection[int],
                 styles: StyleSheet1, *, total_row: bool = False, muted_rows: Collection[int] = ()) -> Table:
     """A table of text cells that fits the frame: numbers keep their width and align right,
-    text columns wrap (a Paragraph only where a cell is too wide), so no name is ever cut."""
-    available = PAGE_SIZE[0] - 2 * MARGIN
-    # Measured in bold, the widest case, so a bold totals row never overflows its column.
-    natural = [
-        max(
-            max((stringWidth(row[column], CELL_BOLD_FONT, CELL_SIZE) for row in rows), default=0.0),
-            max(stringWidth(word, CELL_BOLD_FONT, CELL_SIZE) for word in title.split() or [""]),
-        ) + 2 * CELL_PADDING
-        for column, title in enumerate(header)
-    ]
-    widths = list(natural)
-    if sum(natural) > available:
-        text_columns = {column: natural[column] for column in range(len(header)) if column not in numeric_columns}
-        room = available - sum(width for column, width in enumerate(natural) if column in numeric_columns)
-        # Should the numbers alone fill the page, text columns keep a readable minimum and
-        # the table runs into the margin: a layout flaw, where a crash would lose the report.
-        room = max(room, MIN_TEXT_COLUMN * len(text_columns))
-        for column, width in _share_out(text_columns, room).items():
-            widths[column] = width
+    text wraps at spaces (a Paragraph only where a cell is too wide), so no name is ever cut."""
+    measured = [[_cell_width(text) for text in row] for row in rows]
+    widths = _column_widths(header, rows, measured, numeric_columns)
 
-    def cell(text: str, column: int) -> str | Paragraph:
-        if column in numeric_columns or natural[column] <= widths[column]:
+    def cell(text: str, width: float, column: int) -> str | Paragraph:
+        if column in numeric_columns or width <= widths[column]:
             return text
         return Paragraph(escape(text), styles["Cell"])
 
@@ -301,7 +319,8 @@ def _data_table(header: Sequence[str], rows: Sequence[Sequence[str]], numeric_co
         Paragraph(escape(title), styles["NumericHeaderCell" if column in numeric_columns else "HeaderCell"])
         for column, title in enumerate(header)
     ]
-    body = [[cell(text, column) for column, text in enumerate(row)] for row in rows]
+    body = [[cell(text, width, column) for column, (text, width) in enumerate(zip(row, row_widths))]
+            for row, row_widths in zip(rows, measured)]
     commands: list[tuple] = [
         ("FONT", (0, 0), (-1, -1), CELL_FONT, CELL_SIZE, CELL_LEADING),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -331,6 +350,11 @@ def _captioned(caption: str, table: Table, styles: StyleSheet1) -> list[Flowable
 
 def _text(text: str, styles: StyleSheet1, style: str = "Body") -> Paragraph:
     return Paragraph(escape(text), styles[style])
+
+
+def _code(text: str) -> str:
+    """Paragraph markup setting a command in the monospaced font, so it can be typed as printed."""
+    return f'<font face="Courier">{escape(text)}</font>'
 
 
 # The annual report's story, one function per section, each from the record only.
@@ -500,10 +524,13 @@ def _checkpoint(report: model.AnnualReport, styles: StyleSheet1) -> list[Flowabl
         _text(f"The year {report.year} was closed on {checkpoint.closed_on.isoformat()} at journal entry "
               f"{checkpoint.seq}. The SHA-256 hash of that entry is:", styles),
         _text(checkpoint.hash, styles, "Hash"),
-        _text(f"To check it, fetch the public journal with GET /api/v1/journal?after=0 and recompute, entry by "
-              f"entry, hash = SHA-256(previous hash + payload): the hash of entry {checkpoint.seq} must equal the "
-              "one printed here, and any change to an earlier entry would change it. The command "
-              "ledger verify --export FILE does the same on a downloaded export.", styles),
+        Paragraph(
+            f"To check it, fetch the public journal with {_code('GET /api/v1/journal?after=0')} and recompute, "
+            f"entry by entry, hash = SHA-256(previous hash + payload): the hash of entry {checkpoint.seq} must equal "
+            "the one printed here, and any change to an earlier entry would change it. The command "
+            f"{_code('ledger verify --export FILE')} does the same on a downloaded export.",
+            styles["Body"],
+        ),
     ]
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 import re
 import shutil
 import subprocess
-from datetime import date, timedelta
+import sys
+from datetime import date
 from decimal import Decimal
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from babel.numbers import format_decimal
@@ -70,7 +73,8 @@ def shares_in_thousandths(count: int) -> list[int]:
 
 
 def annual_report(
-    *, members: int = len(MEMBERS), payments_per_member: int = 12, status: str = "closed", budget_minor: int = BUDGET_MINOR
+    *, members: int = len(MEMBERS), payments_per_member: int = 12, status: str = "closed",
+    budget_minor: int = BUDGET_MINOR,
 ) -> AnnualReport:
     """A year of `members` members, each paying `payments_per_member` times; the first one's last payment is
     a reversal; every seventh member is behind, alternately in arrears and suspended."""
@@ -120,7 +124,7 @@ def annual_report(
                             "ceiling" if index == len(roster) - 1 else "")
                    for index, ((code, name), share) in enumerate(zip(roster, shares))),
     )
-    board = ReportSection("Board decisions", (
+    board = ReportSection("Board decisions & votes", (
         Paragraph("The board adopted three motions in 2025; roll-call votes are listed by name."),
         Table("Motions adopted", ("Motion", "Title", "Yes", "No"),
               (("2025/03", "Budget 2026 & medium-term plan", "31", "4"),), frozenset({2, 3})),
@@ -164,8 +168,8 @@ def test_every_member_name_appears_whole(report, text):
 
 def test_contribution_totals_are_the_sums_of_the_lines(report, text):
     lines = report.contributions
-    totals = " ".join(amount(sum(getattr(line, name) for line in lines))
-                      for name in ("assessed_minor", "paid_minor", "in_kind_minor", "outstanding_minor", "arrears_minor"))
+    columns = ("assessed_minor", "paid_minor", "in_kind_minor", "outstanding_minor", "arrears_minor")
+    totals = " ".join(amount(sum(getattr(line, name) for line in lines)) for name in columns)
     assert sum(line.assessed_minor for line in lines) == BUDGET_MINOR
     assert f"Total 100.000% {totals}" in text
 
@@ -175,7 +179,8 @@ def test_summary_prints_the_sums_and_the_count_of_each_standing(report, text):
     assert "Budget of the year €1,234,567,890.12" in text
     assert f"Paid in cash €{amount(sum(line.paid_minor for line in lines))}" in text
     assert f"Arrears from earlier years €{amount(sum(line.arrears_minor for line in lines))}" in text
-    counts = {standing: sum(line.standing == standing for line in lines) for standing in ("good", "arrears", "suspended")}
+    counts = {standing: sum(line.standing == standing for line in lines)
+              for standing in ("good", "arrears", "suspended")}
     assert counts == {"good": 34, "arrears": 3, "suspended": 3}
     assert (f"Members in good standing {counts['good']} Members in arrears {counts['arrears']} "
             f"Members whose vote is suspended {counts['suspended']}") in text
@@ -233,7 +238,7 @@ def test_an_open_year_says_why_no_checkpoint_is_printed():
 def test_outline_and_contents_name_every_section(pdf):
     reader = PdfReader(BytesIO(pdf))
     sections = ["Summary in figures", "Scale of contributions", "Assessments and payments per member",
-                "Payments received", "In-kind contributions", "Arrears and standing", "Board decisions",
+                "Payments received", "In-kind contributions", "Arrears and standing", "Board decisions & votes",
                 "Journal checkpoint"]
     assert [entry.title for entry in reader.outline] == sections
     contents = " ".join(reader.pages[1].extract_text().split())
@@ -256,9 +261,21 @@ def test_the_same_record_gives_the_same_bytes(report, pdf):
     assert render_annual_report(report) == pdf
 
 
+def test_another_process_gives_the_same_bytes(pdf):
+    """As another web worker would: fresh interpreter, other hash seed, same bytes."""
+    script = ("import hashlib, sys; from tests.reports.test_render import annual_report; "
+              "from ledger.reports.render import render_annual_report; "
+              "sys.stdout.write(hashlib.sha256(render_annual_report(annual_report())).hexdigest())")
+    root = Path(__file__).resolve().parents[2]
+    other = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": "12345", "PYTHONPATH": str(root)})
+    assert other.stdout == hashlib.sha256(pdf).hexdigest()
+
+
 def test_a_changed_figure_gives_different_bytes(report, pdf):
     first, *others = report.payments
-    changed = dataclasses.replace(report, payments=(dataclasses.replace(first, base_minor=first.base_minor + 1), *others))
+    nudged = dataclasses.replace(first, base_minor=first.base_minor + 1)
+    changed = dataclasses.replace(report, payments=(nudged, *others))
     assert render_annual_report(changed) != pdf
 
 
