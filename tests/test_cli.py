@@ -16,7 +16,7 @@ def test_init_creates_the_schema_on_a_new_database(tmp_path, monkeypatch):
     init = CliRunner().invoke(cli, ["init"])
     assert init.exit_code == 0, init.output
     engine = make_engine(url)
-    assert current_revision(engine) == head_revision(engine) == "0001"
+    assert current_revision(engine) == head_revision(engine) is not None
     engine.dispose()
 
 

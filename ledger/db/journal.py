@@ -61,22 +61,28 @@ def record_of(table: Table, private_columns: frozenset[str], values: Mapping[str
     )
 
 
-def append_entry(
+def reserve_seq(session: Session) -> tuple[int, str]:
+    """Take the journal lock and return the next sequence number and the hash it links to.
+
+    The lock holds until the transaction ends, so no other writer can take the same number.
+    """
+    lock_journal(session)
+    last_seq, last_hash = journal_head(session)
+    return last_seq + 1, last_hash
+
+
+def write_entry(
     session: Session,
     *,
+    seq: int,
+    prev_hash: str,
     actor: str,
     kind: str,
     summary: str,
     rows: list[SQLModel],
     at: datetime | None = None,
 ) -> JournalEntry:
-    """Stamp `rows` with the next sequence number, store them and the entry that records them."""
-    lock_journal(session)
-    last_seq, last_hash = journal_head(session)
-    seq = last_seq + 1
-    for row in rows:
-        row.journal_seq = seq
-    session.flush()  # rows get their keys before the entry records them
+    """Store the entry that records `rows` (already stamped with `seq` and flushed)."""
     draft = EntryDraft(
         seq=seq,
         at=(at or datetime.now(timezone.utc)).astimezone(timezone.utc),
@@ -93,8 +99,8 @@ def append_entry(
         kind=kind,
         summary=summary,
         payload=payload,
-        prev_hash=last_hash,
-        hash=link_hash(last_hash, payload),
+        prev_hash=prev_hash,
+        hash=link_hash(prev_hash, payload),
     )
     session.add(entry)
     session.flush()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import ClassVar
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -75,5 +75,224 @@ class LoginFailure(SQLModel, table=True):
     at: datetime = Field(index=True)
 
 
+def _money(**kwargs):
+    """A column of integer minor units; 64-bit, since a facility's budget exceeds 2^31 cents."""
+    return Field(sa_type=BigInteger, **kwargs)
+
+
+class LedgerSetting(SQLModel, table=True):
+    """A setting that changes figures (standing rule, in-kind cap); the latest row wins."""
+
+    __tablename__ = "ledger_setting"
+    private_columns: ClassVar[frozenset[str]] = frozenset()
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=64, index=True)
+    value: str = Field(max_length=200)
+    decision: str = Field(max_length=300)
+    journal_seq: int = Field(index=True)
+
+
+class FiscalYear(SQLModel, table=True):
+    """A fiscal year: its base currency, its dates and the due dates of its instalments."""
+
+    __tablename__ = "fiscal_year"
+    private_columns: ClassVar[frozenset[str]] = frozenset()
+
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    currency: str = Field(max_length=3)
+    starts_on: date
+    ends_on: date
+    due_dates: str = Field(max_length=200, description="ISO dates of the instalments, comma-separated")
+    journal_seq: int = Field(index=True)
+
+
+class Budget(SQLModel, table=True):
+    """A budget figure for a draft year; the latest one is the year's budget."""
+
+    __tablename__ = "budget"
+    private_columns: ClassVar[frozenset[str]] = frozenset()
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = Field(foreign_key="fiscal_year.year", index=True)
+    amount_minor: int = _money()
+    journal_seq: int = Field(index=True)
+
+
+class YearEvent(SQLModel, table=True):
+    """A fiscal year's budget adopted, or the year closed, citing the board's decision."""
+
+    __tablename__ = "fiscal_year_event"
+    __table_args__ = (UniqueConstraint("year", "event", name="uq_fiscal_year_event"),)
+    private_columns: ClassVar[frozenset[str]] = frozenset()
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = Field(foreign_key="fiscal_year.year", index=True)
+    event: str = Field(max_length=16)
+    on_date: date
+    decision: str = Field(max_length=300)
+    journal_seq: int = Field(index=True)
+
+
+class ContributionScale(SQLModel, table=True):
+    """An adopted scale of contributions for a period of years; never edited, only superseded."""
+
+    __tablename__ = "scale"
+    private_columns: ClassVar[frozenset[str]] = frozenset()
+
+    id: int | None = Field(default=None, primary_key=True)
+    first_year: int
+    last_year: int
+    ceiling_pct: str | None = Field(default=None, max_length=20)
+    floor_pct: str | None = Field(default=None, max_length=20)
+    precision_pct: str = Field(max_length=20)
+    associate_factor_pct: str = Field(max_length=20)
+    income_measure: str = Field(max_length=300)
+    decision: str = Field(max_length=300)
+    adopted_on: date
+    journal_seq: int = Field(index=True)
+
+
+class ScaleLine(SQLModel, table=True):
+    """One member's income input and resulting share on a scale."""
+
+    __tablename__ = "scale_line"
+    __table_args__ = (UniqueConstraint("scale_id", "member_code", name="uq_scale_line"),)
+    private_columns: ClassVar[frozenset[str]] = frozenset()
+
+    id: int | None = Field(default=None, primary_key=True)
+    scale_id: int = Field(foreign_key="scale.id", index=True)
+    member_code: str = Field(foreign_key="member.code", max_length=3)
+    income: str = Field(max_length=40)
+    share_pct: str = Field(max_length=20)
+    bound: str = Field(max_length=8)
+    journal_seq: int = Field(index=True)
+
+
+class Assessment(SQLModel, table=True):
+    """What a member owes for a year's budget, fixed when the budget is adopted."""
+
+    __tablename__ = "assessment"
+    __table_args__ = (UniqueConstraint("year", "member_code", name="uq_assessment"),)
+    private_columns: ClassVar[frozenset[str]] = frozenset()
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = Field(foreign_key="fiscal_year.year", index=True)
+    member_code: str = Field(foreign_key="member.code", max_length=3, index=True)
+    scale_id: int = Field(foreign_key="scale.id")
+    share_pct: str = Field(max_length=20)
+    full_year_minor: int = _money()
+    amount_minor: int = _money()
+    journal_seq: int = Field(index=True)
+
+
+class Instalment(SQLModel, table=True):
+    """One part of an assessment, due on a date."""
+
+    __tablename__ = "instalment"
+    private_columns: ClassVar[frozenset[str]] = frozenset()
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="assessment.id", index=True)
+    number: int
+    due_on: date = Field(index=True)
+    amount_minor: int = _money()
+    journal_seq: int = Field(index=True)
+
+
+class Payment(SQLModel, table=True):
+    """Money received: both amounts kept, the rate and its source, never re-converted."""
+
+    __tablename__ = "payment"
+    __table_args__ = (UniqueConstraint("reference", name="uq_payment_reference"),)
+    private_columns: ClassVar[frozenset[str]] = frozenset()
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_code: str = Field(foreign_key="member.code", max_length=3, index=True)
+    paid_on: date = Field(index=True)
+    currency: str = Field(max_length=3)
+    amount_minor: int = _money()
+    rate: str = Field(max_length=40)
+    rate_date: date
+    rate_source: str = Field(max_length=120)
+    base_minor: int = _money()
+    reference: str = Field(max_length=80)
+    journal_seq: int = Field(index=True)
+
+
+class PaymentReversal(SQLModel, table=True):
+    """A payment taken back, with the reason: the correction of a booking mistake."""
+
+    __tablename__ = "payment_reversal"
+    __table_args__ = (UniqueConstraint("payment_id", name="uq_payment_reversal"),)
+    private_columns: ClassVar[frozenset[str]] = frozenset()
+
+    id: int | None = Field(default=None, primary_key=True)
+    payment_id: int = Field(foreign_key="payment.id")
+    reversed_on: date
+    reason: str = Field(max_length=300)
+    journal_seq: int = Field(index=True)
+
+
+class InKindPledge(SQLModel, table=True):
+    """A contribution in kind pledged against a year's assessment."""
+
+    __tablename__ = "in_kind"
+    private_columns: ClassVar[frozenset[str]] = frozenset()
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_code: str = Field(foreign_key="member.code", max_length=3, index=True)
+    year: int = Field(foreign_key="fiscal_year.year", index=True)
+    description: str = Field(max_length=300)
+    pledged_on: date
+    journal_seq: int = Field(index=True)
+
+
+class InKindStep(SQLModel, table=True):
+    """A pledge valued (amount: the agreed value), accepted, or credited (amount: what counts)."""
+
+    __tablename__ = "in_kind_step"
+    __table_args__ = (UniqueConstraint("in_kind_id", "state", name="uq_in_kind_step"),)
+    private_columns: ClassVar[frozenset[str]] = frozenset()
+
+    id: int | None = Field(default=None, primary_key=True)
+    in_kind_id: int = Field(foreign_key="in_kind.id", index=True)
+    state: str = Field(max_length=16)
+    on_date: date
+    amount_minor: int | None = _money(default=None)
+    journal_seq: int = Field(index=True)
+
+
+class StandingWaiver(SQLModel, table=True):
+    """A board decision keeping a member's vote despite arrears, for a period."""
+
+    __tablename__ = "standing_waiver"
+    private_columns: ClassVar[frozenset[str]] = frozenset()
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_code: str = Field(foreign_key="member.code", max_length=3, index=True)
+    starts_on: date
+    ends_on: date | None = None
+    decision: str = Field(max_length=300)
+    journal_seq: int = Field(index=True)
+
+
 # Every table whose rows `ledger verify` checks against the journal, in dependency order.
-JOURNALED_TABLES: tuple[type[SQLModel], ...] = (Member, MemberStatusChange, User)
+JOURNALED_TABLES: tuple[type[SQLModel], ...] = (
+    Member,
+    MemberStatusChange,
+    User,
+    LedgerSetting,
+    FiscalYear,
+    Budget,
+    YearEvent,
+    ContributionScale,
+    ScaleLine,
+    Assessment,
+    Instalment,
+    Payment,
+    PaymentReversal,
+    InKindPledge,
+    InKindStep,
+    StandingWaiver,
+)

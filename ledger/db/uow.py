@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
 from ledger.db.engine import WRITE_OPTION
-from ledger.db.journal import append_entry
+from ledger.db.journal import reserve_seq, write_entry
 from ledger.db.tables import JournalEntry
 from ledger.domain.access import Actor
 from ledger.domain.errors import Conflict
@@ -32,6 +32,7 @@ class UnitOfWork:
             self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
         )
         self._added = []
+        self._reserved: tuple[int, str] | None = None
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -39,21 +40,32 @@ class UnitOfWork:
         self.session.close()
 
     def add(self, row: SQLModel) -> SQLModel:
-        """Stage a new ledger row; it is written and journaled at commit."""
+        """Write a new ledger row, stamped with the sequence number of the entry that will record it.
+
+        The first row takes the journal lock; each row is flushed at once, so rows are
+        written in the order the use case adds them and get their keys immediately.
+        """
+        if self._reserved is None:
+            self._reserved = reserve_seq(self.session)
+        row.journal_seq = self._reserved[0]
         self.session.add(row)
+        try:
+            self.session.flush()
+        except IntegrityError as error:
+            raise Conflict(f"this {row.__tablename__} clashes with one already stored; reload and check before retrying") from error
         self._added.append(row)
         return row
 
     def commit(self, *, actor: Actor, kind: str, summary: str) -> JournalEntry | None:
         """Append one journal entry recording every staged row, then commit the transaction
-        (in a dry run: flush, so constraints are checked, and roll back)."""
+        (in a dry run, where every row was already flushed and so checked: roll back)."""
+        if self.dry_run:
+            self.session.rollback()
+            return None
+        seq, prev_hash = self._reserved or reserve_seq(self.session)
         try:
-            if self.dry_run:
-                self.session.flush()
-                self.session.rollback()
-                return None
-            entry = append_entry(
-                self.session, actor=actor.ref, kind=kind, summary=summary, rows=self._added
+            entry = write_entry(
+                self.session, seq=seq, prev_hash=prev_hash, actor=actor.ref, kind=kind, summary=summary, rows=self._added
             )
             self.session.commit()
         except IntegrityError as error:

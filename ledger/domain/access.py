@@ -21,16 +21,20 @@ class Permission(StrEnum):
     MANAGE_MEMBERS = "admit members and change their status"
     READ_JOURNAL = "browse the journal with its actors"
     MANAGE_USERS = "add officials"
+    MANAGE_BUDGETS = "prepare fiscal years, budgets and scales and record the board's decisions on them"
+    RECORD_PAYMENTS = "book payments, reversals and contributions in kind"
+    VIEW_FINANCES = "view the finances in the workspace"
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.SECRETARIAT: frozenset(
-        {Permission.ENTER_OFFICE, Permission.VIEW_MEMBERS, Permission.MANAGE_MEMBERS}
+        {Permission.ENTER_OFFICE, Permission.VIEW_MEMBERS, Permission.MANAGE_MEMBERS,
+         Permission.MANAGE_BUDGETS, Permission.VIEW_FINANCES}
     ),
-    Role.TREASURER: frozenset({Permission.ENTER_OFFICE}),
+    Role.TREASURER: frozenset({Permission.ENTER_OFFICE, Permission.RECORD_PAYMENTS, Permission.VIEW_FINANCES}),
     Role.DELEGATE: frozenset({Permission.ENTER_OFFICE}),
     Role.AUDITOR: frozenset(
-        {Permission.ENTER_OFFICE, Permission.VIEW_MEMBERS, Permission.READ_JOURNAL}
+        {Permission.ENTER_OFFICE, Permission.VIEW_MEMBERS, Permission.READ_JOURNAL, Permission.VIEW_FINANCES}
     ),
 }
 

@@ -312,6 +312,27 @@ def assess(budget_minor: int, shares: Scale | Mapping[str, Decimal]) -> tuple[As
     return tuple(Assessment(member, Decimal(by_member[member]), amounts[member]) for member in members)
 
 
+def assess_present(budget_minor: int, shares: Mapping[str, Decimal], present: Sequence[str]) -> tuple[Assessment, ...]:
+    """Assess only the scale's members that are `present` in the year, their shares scaled up pro rata.
+
+    A scale covers a period; a member on it that joins after the end of a year owes nothing
+    for that year, and the budget is shared by the others in proportion to their shares,
+    by largest remainder (ties in member-code order), summing exactly to the budget.
+    """
+    missing = sorted(set(present) - set(shares))
+    if missing:
+        raise ValidationFailed.single("present", f"members on the scale; {', '.join(missing)} are not")
+    if not present:
+        raise ValidationFailed.single("present", "at least one member of the scale who has joined by the end of the year")
+    members = sorted(present)
+    weights = [(member, Fraction(shares[member])) for member in members]
+    if sum(weight for _, weight in weights) == 0:
+        raise ValidationFailed.single("shares", "members present with a share above zero")
+    raise_if_any(_minor_amount_problems(budget_minor, "budget"))
+    amounts = _largest_remainder(budget_minor, weights)
+    return tuple(Assessment(member, Decimal(shares[member]), amounts[member]) for member in members)
+
+
 @dataclass(frozen=True, slots=True)
 class Instalment:
     """One part of an assessment: its number (from 1), due date and amount in minor units."""
@@ -674,7 +695,10 @@ Member." """
 
 @dataclass(frozen=True, slots=True)
 class Waiver:
-    """A board decision lifting a member's suspension from one date to another (None: until revoked)."""
+    """A board decision lifting a member's suspension from one date to another (None: until revoked).
+
+    motion: the decision as cited, e.g. "motion 12" or "Board, 2026-03-01, item 4".
+    """
 
     motion: str
     starts_on: date
@@ -721,13 +745,31 @@ def member_standing(
     under any rule; a waiver covering the date lifts a suspension.
     """
     arrears = arrears_as_of(as_of, charges, payments, in_kind)
-    years = tuple(current_year - back for back in rule.years_counted)
+    years = standing_years(rule, current_year)
     threshold = sum(charge.amount_minor for charge in charges if charge.fiscal_year in years)
+    return judge_standing(as_of, arrears, threshold, years, rule, waivers, currency)
+
+
+def standing_years(rule: StandingRule, current_year: int) -> tuple[int, ...]:
+    """The fiscal years whose contributions make the rule's threshold."""
+    return tuple(current_year - back for back in rule.years_counted)
+
+
+def judge_standing(
+    as_of: date,
+    arrears: int,
+    threshold: int,
+    years: tuple[int, ...],
+    rule: StandingRule,
+    waivers: Sequence[Waiver] = (),
+    currency: str = "EUR",
+) -> MemberStanding:
+    """Standing from the figures: arrears against the threshold under the rule, lifted by a waiver."""
 
     def money(minor: int) -> str:
         return f"{format_minor(minor, currency)} {currency}"
 
-    if arrears == 0:
+    if arrears <= 0:
         return MemberStanding(as_of, Standing.GOOD, 0, threshold, rule, None, f"No arrears on {as_of}.")
     comparison = "equal or exceed" if rule.suspended_at_threshold else "exceed"
     over = arrears >= threshold if rule.suspended_at_threshold else arrears > threshold
@@ -750,6 +792,6 @@ def member_standing(
         threshold,
         rule,
         waiver,
-        f"{figures}, but motion {waiver.motion} waives the suspension from {waiver.starts_on} {until}: "
+        f"{figures}, but {waiver.motion} waives the suspension from {waiver.starts_on} {until}: "
         "the vote is kept.",
     )

@@ -62,7 +62,6 @@ def add_official(
             )
         )
         bound = f" for {new.member_code}" if new.member_code else ""
-        uow.session.flush()
         uow.commit(actor=actor, kind="official.added", summary=f"Added official user:{user.id} as {new.role.value}{bound}")
     return _official(user)
 

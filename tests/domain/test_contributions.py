@@ -614,7 +614,7 @@ def test_a_waiver_lifts_a_suspension_only_while_it_holds():
     during = standing_on(date(2026, 3, 1), CERN_CONVENTION_ART_V_8, waivers=(waiver,))
     assert (during.standing, during.waiver) == (Standing.ARREARS, waiver)
     assert during.explanation.endswith(
-        "but motion M-2026-07 waives the suspension from 2026-03-01 until 2026-06-30: the vote is kept."
+        "but M-2026-07 waives the suspension from 2026-03-01 until 2026-06-30: the vote is kept."
     )
     assert standing_on(date(2026, 6, 30), CERN_CONVENTION_ART_V_8, waivers=(waiver,)).standing is Standing.ARREARS
     assert standing_on(date(2026, 7, 1), CERN_CONVENTION_ART_V_8, waivers=(waiver,)).standing is Standing.SUSPENDED

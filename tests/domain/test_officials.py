@@ -21,10 +21,11 @@ def test_every_problem_at_once():
 @pytest.mark.parametrize(
     "role, allowed",
     [
-        (Role.SECRETARIAT, {Permission.ENTER_OFFICE, Permission.VIEW_MEMBERS, Permission.MANAGE_MEMBERS}),
-        (Role.TREASURER, {Permission.ENTER_OFFICE}),
+        (Role.SECRETARIAT, {Permission.ENTER_OFFICE, Permission.VIEW_MEMBERS, Permission.MANAGE_MEMBERS,
+                            Permission.MANAGE_BUDGETS, Permission.VIEW_FINANCES}),
+        (Role.TREASURER, {Permission.ENTER_OFFICE, Permission.RECORD_PAYMENTS, Permission.VIEW_FINANCES}),
         (Role.DELEGATE, {Permission.ENTER_OFFICE}),
-        (Role.AUDITOR, {Permission.ENTER_OFFICE, Permission.VIEW_MEMBERS, Permission.READ_JOURNAL}),
+        (Role.AUDITOR, {Permission.ENTER_OFFICE, Permission.VIEW_MEMBERS, Permission.READ_JOURNAL, Permission.VIEW_FINANCES}),
     ],
 )
 def test_grants(role, allowed):

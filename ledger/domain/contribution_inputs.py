@@ -1,0 +1,178 @@
+"""What officials type for contributions, parsed and checked: every problem reported at once.
+
+The rules themselves live in `contributions`; this module turns form and API text into
+their exact inputs (dates, Decimals, minor units) or a list of problems naming each field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from ledger.domain.errors import Problem, ValidationFailed, raise_if_any
+from ledger.domain.members import MemberStatus, StatusFact, parse_date
+from ledger.domain.money import convert, currency_exponent, parse_amount
+
+MAX_RATE_DECIMALS = 10
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def _collect(problems: list[Problem], check, *args, **kwargs):
+    """Run one parser; on failure keep its problems and return None, so all fields are checked."""
+    try:
+        return check(*args, **kwargs)
+    except ValidationFailed as failed:
+        problems.extend(failed.problems)
+        return None
+
+
+def parse_decimal(raw: object, field: str, *, minimum: Decimal | None = None, example: str = "12.5") -> tuple[Decimal | None, list[Problem]]:
+    """An exact decimal number (never a float), at least `minimum` when given."""
+    text = str(raw).strip() if isinstance(raw, (str, int, Decimal)) and not isinstance(raw, bool) else ""
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite():
+        return None, [Problem(field, f"a decimal number such as {example}; {str(raw)[:40]!r} is not one")]
+    if minimum is not None and value < minimum:
+        return None, [Problem(field, f"a number of at least {minimum}, e.g. {example}; not {text}")]
+    return value, []
+
+
+@dataclass(frozen=True, slots=True)
+class YearPlan:
+    """A validated fiscal year: calendar dates and instalment due dates within it."""
+
+    year: int
+    currency: str
+    starts_on: date
+    ends_on: date
+    due_dates: tuple[date, ...]
+
+
+def validate_year(year: object, currency: str, due_dates: str | Iterable[str]) -> YearPlan:
+    """A fiscal year is a calendar year with one or more instalment due dates inside it."""
+    problems: list[Problem] = []
+    try:
+        number = int(str(year).strip())
+    except ValueError:
+        number = None
+    if number is None or not FIRST_YEAR <= number <= LAST_YEAR:
+        problems.append(Problem("year", f"a year from {FIRST_YEAR} to {LAST_YEAR}, e.g. 2027; not {year!r}"))
+    currency = (currency or "").strip().upper()
+    _collect(problems, currency_exponent, currency)
+    texts = [part.strip() for part in (due_dates.split(",") if isinstance(due_dates, str) else due_dates) if part.strip()]
+    dates = []
+    for text in texts:
+        day, found = parse_date(text, "due_dates")
+        problems += found
+        dates.append(day)
+    if not texts:
+        problems.append(Problem("due_dates", "one or more due dates, comma-separated, e.g. 2027-03-31, 2027-09-30"))
+    elif number is not None and None not in dates:
+        if any(day.year != number for day in dates):
+            problems.append(Problem("due_dates", f"dates within {number}, e.g. {number}-03-31"))
+        if sorted(set(dates)) != dates:
+            problems.append(Problem("due_dates", "dates in increasing order, each once"))
+    raise_if_any(problems)
+    return YearPlan(number, currency, date(number, 1, 1), date(number, 12, 31), tuple(dates))
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentEntry:
+    """A validated payment: original amount and currency, the rate used and the base amount."""
+
+    member_code: str
+    paid_on: date
+    currency: str
+    amount_minor: int
+    rate: Decimal
+    rate_date: date
+    rate_source: str
+    base_minor: int
+    reference: str
+
+
+def validate_payment(
+    *,
+    member_code: str,
+    paid_on: object,
+    currency: str,
+    amount: str,
+    rate: object,
+    rate_date: object,
+    rate_source: str,
+    reference: str,
+    base_currency: str,
+    today: date,
+) -> PaymentEntry:
+    """Check every field of a payment; the base amount is converted once, here, and kept."""
+    problems: list[Problem] = []
+    currency = (currency or "").strip().upper()
+    known_currency = _collect(problems, currency_exponent, currency) is not None
+    amount_minor = _collect(problems, parse_amount, amount, currency, "amount") if known_currency else None
+    paid, found = parse_date(paid_on, "paid_on")
+    problems += found
+    if paid and paid > today:
+        problems.append(Problem("paid_on", f"the day the money arrived, today ({today}) or earlier; not {paid}"))
+    rate_value, found = parse_decimal(rate, "rate", example="0.9215")
+    problems += found
+    if rate_value is not None:
+        if rate_value <= 0:
+            problems.append(Problem("rate", f"a rate above zero: {base_currency} per one {currency or 'unit'}, e.g. 0.9215"))
+        elif -rate_value.as_tuple().exponent > MAX_RATE_DECIMALS:
+            problems.append(Problem("rate", f"at most {MAX_RATE_DECIMALS} decimals"))
+        elif currency == base_currency and rate_value != 1:
+            problems.append(Problem("rate", f"1 for a payment in the base currency {base_currency}"))
+    rate_day, found = parse_date(rate_date, "rate_date")
+    problems += found
+    if rate_day and rate_day > today:
+        problems.append(Problem("rate_date", f"the date the rate was published, today ({today}) or earlier"))
+    rate_source = (rate_source or "").strip()
+    if not 1 <= len(rate_source) <= 120:
+        problems.append(Problem("rate_source", "where the rate comes from, e.g. ECB euro foreign exchange reference rate (1 to 120 characters)"))
+    reference = (reference or "").strip()
+    if not 1 <= len(reference) <= 80:
+        problems.append(Problem("reference", "the bank's reference of the transfer, 1 to 80 characters"))
+    raise_if_any(problems)
+    return PaymentEntry(
+        member_code=member_code,
+        paid_on=paid,
+        currency=currency,
+        amount_minor=amount_minor,
+        rate=rate_value,
+        rate_date=rate_day,
+        rate_source=rate_source,
+        base_minor=convert(amount_minor, currency, rate_value, base_currency),
+        reference=reference,
+    )
+
+
+def check_payer(code: str, history: tuple[StatusFact, ...], paid_on: date) -> None:
+    """A payment comes from a member that had joined and had not withdrawn on that day."""
+    if not history:
+        raise ValidationFailed.single("member", f"{code} is not a member of the ledger")
+    joined = history[0].effective
+    if paid_on < joined:
+        raise ValidationFailed.single("paid_on", f"{code} joined on {joined}; a payment dated {paid_on} is before that")
+    in_force = [fact for fact in history if fact.effective <= paid_on][-1]
+    if in_force.status is MemberStatus.WITHDRAWN:
+        raise ValidationFailed.single("member", f"{code} withdrew on {in_force.effective}; payments are not booked for a withdrawn member")
+
+
+def parse_incomes(raw: Mapping[str, object], members: Iterable[str]) -> dict[str, Decimal]:
+    """An income of zero or more for exactly the members the scale must cover."""
+    expected = set(members)
+    problems = [Problem(f"income.{code}", "give this member's income; every member and associate is on the scale") for code in sorted(expected - set(raw))]
+    problems += [Problem(f"income.{code}", f"{code} is not a paying member or associate; leave it out") for code in sorted(set(raw) - expected)]
+    incomes = {}
+    for code in sorted(expected & set(raw)):
+        value, found = parse_decimal(raw[code], f"income.{code}", minimum=Decimal(0), example="4512000000000")
+        problems += found
+        incomes[code] = value
+    raise_if_any(problems)
+    return incomes
+

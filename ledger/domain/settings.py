@@ -1,0 +1,69 @@
+"""Settings that change figures: every number of the rules is a setting, not a constant."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from ledger.domain.contributions import CERN_CONVENTION_ART_V_8, DEFAULT_IN_KIND_CAP_PERCENT, UN_CHARTER_ART_19, StandingRule
+from ledger.domain.errors import ValidationFailed
+from ledger.domain.money import currency_exponent
+
+STANDING_RULES: dict[str, StandingRule] = {"cern": CERN_CONVENTION_ART_V_8, "un": UN_CHARTER_ART_19}
+
+
+def _standing_rule(value: str) -> str:
+    if value not in STANDING_RULES:
+        raise ValidationFailed.single("value", f"a standing rule preset: {', '.join(STANDING_RULES)} ({', '.join(r.name for r in STANDING_RULES.values())})")
+    return value
+
+
+def _percentage(value: str) -> str:
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite() or not 0 <= number <= 100:
+        raise ValidationFailed.single("value", f"a percentage from 0 to 100, e.g. 25; not {value!r}")
+    return str(number)
+
+
+def _currency(value: str) -> str:
+    currency_exponent(value)
+    return value
+
+
+# key -> (default, parser, what it means)
+SETTINGS = {
+    "base_currency": ("EUR", _currency, "the currency of budgets, assessments and the base amount of every payment"),
+    "standing_rule": ("cern", _standing_rule, "when arrears suspend a member's vote: cern (CERN Convention Art. V.8) or un (UN Charter Art. 19)"),
+    "in_kind_cap_pct": (str(DEFAULT_IN_KIND_CAP_PERCENT), _percentage, "the most of an assessment that in-kind contributions may settle, in percent"),
+}
+
+
+def parse_setting(key: str, value: str) -> str:
+    """Check a setting's new value; the message says what the key accepts."""
+    if key not in SETTINGS:
+        raise ValidationFailed.single("key", f"a setting: {', '.join(SETTINGS)}")
+    return SETTINGS[key][1]((value or "").strip())
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The settings in force."""
+
+    base_currency: str
+    standing_rule: StandingRule
+    standing_rule_key: str
+    in_kind_cap_pct: Decimal
+
+    @classmethod
+    def from_values(cls, values: dict[str, str]) -> "Settings":
+        """Settings from the latest stored values, defaults for the rest."""
+        chosen = {key: values.get(key, default) for key, (default, _parser, _meaning) in SETTINGS.items()}
+        return cls(
+            base_currency=chosen["base_currency"],
+            standing_rule=STANDING_RULES[chosen["standing_rule"]],
+            standing_rule_key=chosen["standing_rule"],
+            in_kind_cap_pct=Decimal(chosen["in_kind_cap_pct"]),
+        )

@@ -1,0 +1,657 @@
+"""Contributions use cases: fiscal years and budgets, scales, assessments, payments, in-kind, waivers.
+
+The secretariat prepares years, budgets and scales and records the board's decisions; the
+treasurer books what members pay, in money or in kind, and corrects a booking only by a
+reversal with its reason. Each use case validates everything before it writes, and writes
+all its rows with one journal entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from ledger.db.tables import (
+    Assessment,
+    Budget,
+    ContributionScale,
+    FiscalYear,
+    InKindPledge,
+    InKindStep,
+    Instalment,
+    LedgerSetting,
+    Member,
+    MemberStatusChange,
+    Payment,
+    PaymentReversal,
+    ScaleLine,
+    StandingWaiver,
+    YearEvent,
+)
+from ledger.db.uow import UnitOfWork
+from ledger.domain.access import Actor, Permission, require
+from ledger.domain.contribution_inputs import (
+    PaymentEntry,
+    check_payer,
+    parse_decimal,
+    parse_incomes,
+    validate_payment,
+    validate_year,
+)
+from ledger.domain.contributions import (
+    InKindContribution,
+    InKindState,
+    Scale,
+    accept_in_kind,
+    assess_present,
+    contribution_scale,
+    credit_in_kind,
+    pro_rata_accession,
+    split_instalments,
+    value_in_kind,
+)
+from ledger.domain.errors import Conflict, NotFound, Problem, ValidationFailed, raise_if_any
+from ledger.domain.members import MemberStatus, check_country_code, parse_date
+from ledger.domain.money import format_minor, parse_amount
+from ledger.domain.settings import SETTINGS, Settings, parse_setting
+from ledger.services.members import member_history
+
+PAYING = (MemberStatus.MEMBER.value, MemberStatus.ASSOCIATE.value)
+
+
+# --------------------------------------------------------------------------- reading state
+
+
+def current_settings(uow: UnitOfWork) -> Settings:
+    """The settings in force: the latest value of each key, else its default."""
+    latest = (
+        select(LedgerSetting.key, func.max(LedgerSetting.id).label("id")).group_by(LedgerSetting.key).subquery()
+    )
+    rows = uow.session.execute(
+        select(LedgerSetting.key, LedgerSetting.value).join(latest, LedgerSetting.id == latest.c.id)
+    ).all()
+    return Settings.from_values(dict(rows))
+
+
+def year_status(uow: UnitOfWork, year: int) -> str:
+    """draft, adopted or closed; NotFound when the year does not exist."""
+    if uow.session.get(FiscalYear, year) is None:
+        raise NotFound(f"no fiscal year {year}; create it first")
+    events = set(uow.session.execute(select(YearEvent.event).where(YearEvent.year == year)).scalars())
+    return "closed" if "closed" in events else "adopted" if "adopted" in events else "draft"
+
+
+def _latest_budget(uow: UnitOfWork, year: int) -> int | None:
+    return uow.session.execute(
+        select(Budget.amount_minor).where(Budget.year == year).order_by(Budget.id.desc()).limit(1)
+    ).scalar()
+
+
+def scale_for_year(uow: UnitOfWork, year: int) -> ContributionScale | None:
+    """The scale in force for a year: the latest adopted one whose period covers it."""
+    return uow.session.execute(
+        select(ContributionScale)
+        .where(ContributionScale.first_year <= year, ContributionScale.last_year >= year)
+        .order_by(ContributionScale.id.desc())
+        .limit(1)
+    ).scalar()
+
+
+def _parse_year(raw: object) -> int:
+    try:
+        return int(str(raw).strip())
+    except ValueError:
+        raise ValidationFailed.single("year", f"a year such as 2027; not {raw!r}") from None
+
+
+def _parse_day(raw: object, field: str, *, not_after: date | None = None) -> date:
+    day, problems = parse_date(raw, field)
+    raise_if_any(problems)
+    if not_after is not None and day > not_after:
+        raise ValidationFailed.single(field, f"today ({not_after}) or earlier; not {day}")
+    return day
+
+
+def _decision(raw: str) -> str:
+    text = (raw or "").strip()
+    if not 3 <= len(text) <= 300:
+        raise ValidationFailed.single("decision", "cite the board decision, e.g. 'Board, 12 December 2026, item 4' (3 to 300 characters)")
+    return text
+
+
+# --------------------------------------------------------------------------- settings
+
+
+def change_setting(key: str, value: str, decision: str, *, actor: Actor, uow: UnitOfWork) -> str:
+    """Change a setting that affects figures (standing rule, in-kind cap), citing the decision."""
+    require(actor, Permission.MANAGE_BUDGETS)
+    parsed = parse_setting(key, value)
+    cited = _decision(decision)
+    with uow:
+        if key == "base_currency" and uow.session.execute(select(FiscalYear.year).limit(1)).first():
+            raise Conflict("the base currency is fixed once a fiscal year exists: every stored amount is in it")
+        uow.add(LedgerSetting(key=key, value=parsed, decision=cited, journal_seq=0))
+        uow.commit(actor=actor, kind="setting.changed", summary=f"Setting {key} set to {parsed} ({cited})")
+    return parsed
+
+
+# --------------------------------------------------------------------------- years and budgets
+
+
+def open_year(year: object, due_dates: str, budget: str | None, *, actor: Actor, uow: UnitOfWork) -> int:
+    """Create a fiscal year in the base currency, with its instalment due dates and, optionally, a draft budget."""
+    require(actor, Permission.MANAGE_BUDGETS)
+    with uow:
+        currency = current_settings(uow).base_currency
+        problems: list[Problem] = []
+        plan = None
+        try:
+            plan = validate_year(year, currency, due_dates)
+        except ValidationFailed as failed:
+            problems += failed.problems
+        amount = None
+        if budget not in (None, ""):
+            try:
+                amount = parse_amount(budget, currency, "budget")
+            except ValidationFailed as failed:
+                problems += failed.problems
+        raise_if_any(problems)
+        if uow.session.get(FiscalYear, plan.year) is not None:
+            raise Conflict(f"the fiscal year {plan.year} exists already")
+        uow.add(
+            FiscalYear(
+                year=plan.year,
+                currency=plan.currency,
+                starts_on=plan.starts_on,
+                ends_on=plan.ends_on,
+                due_dates=",".join(day.isoformat() for day in plan.due_dates),
+                journal_seq=0,
+            )
+        )
+        if amount is not None:
+            uow.add(Budget(year=plan.year, amount_minor=amount, journal_seq=0))
+        figure = f" with a draft budget of {format_minor(amount, currency)} {currency}" if amount is not None else ""
+        uow.commit(actor=actor, kind="year.opened", summary=f"Opened fiscal year {plan.year}{figure}")
+    return plan.year
+
+
+def set_budget(year: object, amount: str, *, actor: Actor, uow: UnitOfWork) -> int:
+    """Set the budget of a draft year; an adopted or closed year's budget is final."""
+    require(actor, Permission.MANAGE_BUDGETS)
+    number = _parse_year(year)
+    with uow:
+        status = year_status(uow, number)
+        if status != "draft":
+            raise Conflict(f"the fiscal year {number} is {status}: its budget can no longer change")
+        currency = uow.session.get(FiscalYear, number).currency
+        minor = parse_amount(amount, currency, "budget")
+        uow.add(Budget(year=number, amount_minor=minor, journal_seq=0))
+        uow.commit(actor=actor, kind="budget.set", summary=f"Draft budget {number}: {format_minor(minor, currency)} {currency}")
+    return minor
+
+
+# --------------------------------------------------------------------------- scales
+
+
+@dataclass(frozen=True, slots=True)
+class ScaleProposal:
+    """A scale as computed from the inputs, before or after its adoption."""
+
+    first_year: int
+    last_year: int
+    associate_factor_pct: Decimal
+    scale: Scale
+
+
+def paying_members(uow: UnitOfWork, first_year: int, last_year: int) -> dict[str, str]:
+    """Members and associates in the period (joined by its end, not withdrawn before its start), with their status."""
+    period_end, period_start = date(last_year, 12, 31), date(first_year, 1, 1)
+    facts = uow.session.execute(
+        select(MemberStatusChange.member_code, MemberStatusChange.status, MemberStatusChange.effective)
+        .order_by(MemberStatusChange.member_code, MemberStatusChange.effective, MemberStatusChange.id)
+    ).all()
+    latest: dict[str, tuple[str, date]] = {}
+    joined: dict[str, date] = {}
+    for code, status, effective in facts:
+        joined.setdefault(code, effective)
+        if effective <= period_end:
+            latest[code] = (status, effective)
+    return {
+        code: status
+        for code, (status, effective) in latest.items()
+        if joined[code] <= period_end
+        and (status in PAYING or (status == MemberStatus.WITHDRAWN.value and effective >= period_start))
+        and status != MemberStatus.OBSERVER.value
+    }
+
+
+def propose_scale(
+    first_year: object,
+    last_year: object,
+    incomes: Mapping[str, object],
+    *,
+    ceiling: object,
+    floor: object,
+    precision: object,
+    associate_factor: object,
+    uow: UnitOfWork,
+) -> ScaleProposal:
+    """Compute a scale from income inputs without storing it: the preview officials compare."""
+    problems: list[Problem] = []
+    years = []
+    for field, raw in (("first_year", first_year), ("last_year", last_year)):
+        try:
+            years.append(int(str(raw).strip()))
+        except ValueError:
+            problems.append(Problem(field, f"a year such as 2027; not {raw!r}"))
+    if len(years) == 2 and years[1] < years[0]:
+        problems.append(Problem("last_year", f"{years[0]} or later: the period runs from first_year to last_year"))
+    limits = {}
+    for field, raw in (("ceiling", ceiling), ("floor", floor)):
+        if raw in (None, ""):
+            limits[field] = None
+            continue
+        limits[field], found = parse_decimal(raw, field, minimum=Decimal(0), example="25")
+        problems += found
+    step, found = parse_decimal(precision, "precision", minimum=Decimal("0.000001"), example="0.001")
+    problems += found
+    factor, found = parse_decimal(associate_factor, "associate_factor", minimum=Decimal(0), example="10")
+    problems += found
+    if factor is not None and factor > 100:
+        problems.append(Problem("associate_factor", "a percentage from 0 to 100: the part of its income an associate is assessed on"))
+    raise_if_any(problems)
+    with uow:
+        members = paying_members(uow, years[0], years[1])
+    parsed = parse_incomes(incomes, members)
+    weighted = {
+        code: income * factor / 100 if members[code] == MemberStatus.ASSOCIATE.value else income
+        for code, income in parsed.items()
+    }
+    scale = contribution_scale(weighted, ceiling=limits["ceiling"], floor=limits["floor"], precision=step)
+    return ScaleProposal(years[0], years[1], factor, scale)
+
+
+def adopt_scale(
+    proposal: ScaleProposal,
+    *,
+    incomes: Mapping[str, Decimal],
+    income_measure: str,
+    decision: str,
+    adopted_on: object,
+    today: date,
+    actor: Actor,
+    uow: UnitOfWork,
+) -> int:
+    """Store a computed scale with its inputs, citing the board decision; it is never edited afterwards."""
+    require(actor, Permission.MANAGE_BUDGETS)
+    problems: list[Problem] = []
+    measure = (income_measure or "").strip()
+    if not 3 <= len(measure) <= 300:
+        problems.append(Problem("income_measure", "name the income measure and its source, e.g. 'GNI 2021-2023, World Bank' (3 to 300 characters)"))
+    try:
+        cited = _decision(decision)
+    except ValidationFailed as failed:
+        problems += failed.problems
+    day, found = parse_date(adopted_on, "adopted_on")
+    problems += found
+    if day and day > today:
+        problems.append(Problem("adopted_on", f"today ({today}) or earlier"))
+    raise_if_any(problems)
+    with uow:
+        assessed = uow.session.execute(
+            select(Assessment.year).where(Assessment.year.between(proposal.first_year, proposal.last_year)).distinct()
+        ).scalars().all()
+        if assessed:
+            raise Conflict(
+                f"the budgets of {', '.join(map(str, sorted(assessed)))} are adopted and assessed on an earlier scale; "
+                "a new scale can cover only years not yet adopted"
+            )
+        scale_row = uow.add(
+            ContributionScale(
+                first_year=proposal.first_year,
+                last_year=proposal.last_year,
+                ceiling_pct=None if proposal.scale.ceiling is None else str(proposal.scale.ceiling),
+                floor_pct=None if proposal.scale.floor is None else str(proposal.scale.floor),
+                precision_pct=str(proposal.scale.precision),
+                associate_factor_pct=str(proposal.associate_factor_pct),
+                income_measure=measure,
+                decision=cited,
+                adopted_on=day,
+                journal_seq=0,
+            )
+        )
+        for line in proposal.scale.members:
+            uow.add(
+                ScaleLine(
+                    scale_id=scale_row.id,
+                    member_code=line.member,
+                    income=str(incomes[line.member]),
+                    share_pct=str(line.share),
+                    bound=line.bound.value,
+                    journal_seq=0,
+                )
+            )
+        uow.commit(
+            actor=actor,
+            kind="scale.adopted",
+            summary=f"Adopted the scale of contributions for {proposal.first_year}-{proposal.last_year} ({cited})",
+        )
+    return scale_row.id
+
+
+# --------------------------------------------------------------------------- adoption and closing
+
+
+def adopt_budget(year: object, decision: str, adopted_on: object, *, today: date, actor: Actor, uow: UnitOfWork) -> int:
+    """Adopt a draft year's budget: assess every member on the scale, pro rata for those joining during the year."""
+    require(actor, Permission.MANAGE_BUDGETS)
+    number = _parse_year(year)
+    cited = _decision(decision)
+    day = _parse_day(adopted_on, "adopted_on", not_after=today)
+    with uow:
+        status = year_status(uow, number)
+        if status != "draft":
+            raise Conflict(f"the budget of {number} is already {status}")
+        fiscal = uow.session.get(FiscalYear, number)
+        budget = _latest_budget(uow, number)
+        if budget is None:
+            raise Conflict(f"the fiscal year {number} has no budget yet; set one first")
+        scale = scale_for_year(uow, number)
+        if scale is None:
+            raise Conflict(f"no adopted scale of contributions covers {number}; adopt one first")
+        shares = {
+            code: Decimal(share)
+            for code, share in uow.session.execute(
+                select(ScaleLine.member_code, ScaleLine.share_pct).where(ScaleLine.scale_id == scale.id)
+            ).all()
+        }
+        joined = dict(
+            uow.session.execute(
+                select(MemberStatusChange.member_code, func.min(MemberStatusChange.effective)).group_by(MemberStatusChange.member_code)
+            ).all()
+        )
+        present = [code for code in shares if joined[code] <= fiscal.ends_on]
+        newcomers = sorted((code for code in present if joined[code] > fiscal.starts_on), key=lambda code: (joined[code], code))
+        # The members there from the start share the whole budget; a newcomer pays its
+        # full-year share pro rata temporis, and that amount is credited to the others.
+        assessed = list(assess_present(budget, shares, [code for code in present if code not in newcomers]))
+        full_year = {a.member: a for a in (*assess_present(budget, shares, present), *assessed)}
+        for code in newcomers:
+            assessed = list(
+                pro_rata_accession(
+                    assessed, full_year[code], joined_on=joined[code], year_start=fiscal.starts_on, year_end=fiscal.ends_on
+                ).assessments
+            )
+        due_dates = [date.fromisoformat(text) for text in fiscal.due_dates.split(",")]
+        uow.add(YearEvent(year=number, event="adopted", on_date=day, decision=cited, journal_seq=0))
+        for assessment in assessed:
+            row = uow.add(
+                Assessment(
+                    year=number,
+                    member_code=assessment.member,
+                    scale_id=scale.id,
+                    share_pct=str(assessment.share),
+                    full_year_minor=full_year[assessment.member].amount_minor,
+                    amount_minor=assessment.amount_minor,
+                    journal_seq=0,
+                )
+            )
+            for part in split_instalments(assessment.amount_minor, due_dates):
+                uow.add(Instalment(assessment_id=row.id, number=part.number, due_on=part.due_date, amount_minor=part.amount_minor, journal_seq=0))
+        uow.commit(
+            actor=actor,
+            kind="budget.adopted",
+            summary=f"Adopted the budget of {number}: {format_minor(budget, fiscal.currency)} {fiscal.currency} assessed on {len(assessed)} members ({cited})",
+        )
+    return len(assessed)
+
+
+def close_year(year: object, decision: str, closed_on: object, *, today: date, actor: Actor, uow: UnitOfWork) -> int:
+    """Close an adopted year after its end; its figures are final and its report fixed at this entry."""
+    require(actor, Permission.MANAGE_BUDGETS)
+    number = _parse_year(year)
+    cited = _decision(decision)
+    day = _parse_day(closed_on, "closed_on", not_after=today)
+    with uow:
+        status = year_status(uow, number)
+        if status != "adopted":
+            raise Conflict(f"the fiscal year {number} is {status}; only an adopted year can be closed")
+        if day <= uow.session.get(FiscalYear, number).ends_on:
+            raise ValidationFailed.single("closed_on", f"a date after the end of {number}; the year closes once it is over")
+        uow.add(YearEvent(year=number, event="closed", on_date=day, decision=cited, journal_seq=0))
+        entry = uow.commit(actor=actor, kind="year.closed", summary=f"Closed the fiscal year {number} ({cited})")
+    return entry.seq if entry else 0
+
+
+# --------------------------------------------------------------------------- payments
+
+
+@dataclass(frozen=True, slots=True)
+class BookedPayment:
+    """A payment as booked; `created` is False when the same payment had been booked before."""
+
+    id: int
+    entry: PaymentEntry
+    created: bool
+
+
+def record_payment(
+    member: str,
+    paid_on: object,
+    currency: str,
+    amount: str,
+    rate: object,
+    rate_date: object,
+    rate_source: str,
+    reference: str,
+    *,
+    today: date,
+    actor: Actor,
+    uow: UnitOfWork,
+) -> BookedPayment:
+    """Book money received. The same payment sent twice (same reference, same figures) is booked once."""
+    require(actor, Permission.RECORD_PAYMENTS)
+    code, problems = check_country_code(member, field="member")
+    raise_if_any(problems)
+    with uow:
+        entry = validate_payment(
+            member_code=code,
+            paid_on=paid_on,
+            currency=currency,
+            amount=amount,
+            rate=rate,
+            rate_date=rate_date,
+            rate_source=rate_source,
+            reference=reference,
+            base_currency=current_settings(uow).base_currency,
+            today=today,
+        )
+        existing = uow.session.execute(select(Payment).where(Payment.reference == entry.reference)).scalar()
+        if existing is not None:
+            if _payment_entry(existing) == entry:
+                return BookedPayment(existing.id, entry, created=False)
+            raise Conflict(f"the reference {entry.reference} is already booked for another payment ({existing.member_code}, {existing.paid_on}); check the bank statement")
+        check_payer(code, member_history(uow, code), entry.paid_on)
+        row = uow.add(
+            Payment(
+                member_code=code,
+                paid_on=entry.paid_on,
+                currency=entry.currency,
+                amount_minor=entry.amount_minor,
+                rate=str(entry.rate),
+                rate_date=entry.rate_date,
+                rate_source=entry.rate_source,
+                base_minor=entry.base_minor,
+                reference=entry.reference,
+                journal_seq=0,
+            )
+        )
+        base = current_settings(uow).base_currency
+        uow.commit(
+            actor=actor,
+            kind="payment.recorded",
+            summary=(
+                f"Payment from {code} on {entry.paid_on}: {format_minor(entry.amount_minor, entry.currency)} {entry.currency}"
+                f" at {entry.rate} = {format_minor(entry.base_minor, base)} {base} (ref. {entry.reference})"
+            ),
+        )
+    return BookedPayment(row.id, entry, created=True)
+
+
+def _payment_entry(row: Payment) -> PaymentEntry:
+    return PaymentEntry(
+        member_code=row.member_code,
+        paid_on=row.paid_on,
+        currency=row.currency,
+        amount_minor=row.amount_minor,
+        rate=Decimal(row.rate),
+        rate_date=row.rate_date,
+        rate_source=row.rate_source,
+        base_minor=row.base_minor,
+        reference=row.reference,
+    )
+
+
+def reverse_payment(reference: str, reason: str, reversed_on: object, *, today: date, actor: Actor, uow: UnitOfWork) -> int:
+    """Take back a booked payment with the reason; the payment itself stays in the ledger."""
+    require(actor, Permission.RECORD_PAYMENTS)
+    problems: list[Problem] = []
+    why = (reason or "").strip()
+    if not 3 <= len(why) <= 300:
+        problems.append(Problem("reason", "say why the booking is wrong, 3 to 300 characters"))
+    day, found = parse_date(reversed_on, "reversed_on")
+    problems += found
+    if day and day > today:
+        problems.append(Problem("reversed_on", f"today ({today}) or earlier"))
+    raise_if_any(problems)
+    with uow:
+        payment = uow.session.execute(select(Payment).where(Payment.reference == (reference or "").strip())).scalar()
+        if payment is None:
+            raise NotFound(f"no payment with the reference {reference!r}")
+        if uow.session.execute(select(PaymentReversal.id).where(PaymentReversal.payment_id == payment.id)).first():
+            raise Conflict(f"the payment {payment.reference} was reversed already; book a new payment if money came in")
+        if day < payment.paid_on:
+            raise ValidationFailed.single("reversed_on", f"{payment.paid_on} or later: the payment was booked for that day")
+        uow.add(PaymentReversal(payment_id=payment.id, reversed_on=day, reason=why, journal_seq=0))
+        uow.commit(actor=actor, kind="payment.reversed", summary=f"Reversed payment {payment.reference} of {payment.member_code}: {why}")
+    return payment.id
+
+
+# --------------------------------------------------------------------------- in kind
+
+
+def pledge_in_kind(member: str, year: object, description: str, pledged_on: object, *, today: date, actor: Actor, uow: UnitOfWork) -> int:
+    """Record a pledge of a contribution in kind against a year's assessment."""
+    require(actor, Permission.RECORD_PAYMENTS)
+    code, problems = check_country_code(member, field="member")
+    text = (description or "").strip()
+    if not 3 <= len(text) <= 300:
+        problems.append(Problem("description", "what is contributed, 3 to 300 characters"))
+    day, found = parse_date(pledged_on, "pledged_on")
+    problems += found
+    if day and day > today:
+        problems.append(Problem("pledged_on", f"today ({today}) or earlier"))
+    raise_if_any(problems)
+    number = _parse_year(year)
+    with uow:
+        status = year_status(uow, number)
+        if status == "closed":
+            raise Conflict(f"the fiscal year {number} is closed")
+        if uow.session.get(Member, code) is None:
+            raise ValidationFailed.single("member", f"{code} is not a member of the ledger")
+        row = uow.add(InKindPledge(member_code=code, year=number, description=text, pledged_on=day, journal_seq=0))
+        uow.commit(actor=actor, kind="in_kind.pledged", summary=f"In-kind pledge #{row.id} by {code} for {number}: {text}")
+    return row.id
+
+
+def advance_in_kind(pledge_id: object, state: str, on_date: object, amount: str | None, *, today: date, actor: Actor, uow: UnitOfWork) -> InKindContribution:
+    """Move a pledge one step: valued (with the agreed amount), accepted, or credited (up to the cap)."""
+    require(actor, Permission.RECORD_PAYMENTS)
+    try:
+        wanted = InKindState((state or "").strip().lower())
+    except ValueError:
+        raise ValidationFailed.single("state", "one of valued, accepted, credited") from None
+    day = _parse_day(on_date, "on_date", not_after=today)
+    with uow:
+        pledge = uow.session.get(InKindPledge, int(pledge_id)) if str(pledge_id).isdigit() else None
+        if pledge is None:
+            raise NotFound(f"no in-kind pledge #{pledge_id}")
+        if year_status(uow, pledge.year) == "closed":
+            raise Conflict(f"the fiscal year {pledge.year} is closed")
+        contribution = _in_kind_state(uow, pledge)
+        currency = uow.session.get(FiscalYear, pledge.year).currency
+        if wanted is InKindState.VALUED:
+            advanced = value_in_kind(contribution, parse_amount(amount or "", currency, "amount"))
+            recorded = advanced.value_minor
+        elif wanted is InKindState.ACCEPTED:
+            advanced = accept_in_kind(contribution)
+            recorded = None
+        elif wanted is InKindState.CREDITED:
+            assessed = uow.session.execute(
+                select(Assessment.amount_minor).where(Assessment.year == pledge.year, Assessment.member_code == pledge.member_code)
+            ).scalar()
+            if assessed is None:
+                raise Conflict(f"{pledge.member_code} has no assessment for {pledge.year} yet: adopt the budget first")
+            already = uow.session.execute(
+                select(func.coalesce(func.sum(InKindStep.amount_minor), 0))
+                .join(InKindPledge, InKindPledge.id == InKindStep.in_kind_id)
+                .where(InKindPledge.member_code == pledge.member_code, InKindPledge.year == pledge.year, InKindStep.state == "credited")
+            ).scalar()
+            advanced = credit_in_kind(
+                contribution, credited_on=day, assessment_minor=assessed, already_credited_minor=already,
+                cap_percent=current_settings(uow).in_kind_cap_pct,
+            )
+            recorded = advanced.credited_minor
+        else:
+            raise ValidationFailed.single("state", "one of valued, accepted, credited; a pledge is made with its own form")
+        uow.add(InKindStep(in_kind_id=pledge.id, state=wanted.value, on_date=day, amount_minor=recorded, journal_seq=0))
+        figure = f": {format_minor(recorded, currency)} {currency}" if recorded is not None else ""
+        uow.commit(actor=actor, kind=f"in_kind.{wanted.value}", summary=f"In-kind pledge #{pledge.id} of {pledge.member_code} {wanted.value}{figure}")
+    return advanced
+
+
+def _in_kind_state(uow: UnitOfWork, pledge: InKindPledge) -> InKindContribution:
+    steps = {step.state: step for step in uow.session.execute(select(InKindStep).where(InKindStep.in_kind_id == pledge.id)).scalars()}
+    state = next((s for s in (InKindState.CREDITED, InKindState.ACCEPTED, InKindState.VALUED) if s.value in steps), InKindState.PLEDGED)
+    valued = steps.get("valued")
+    credited = steps.get("credited")
+    return InKindContribution(
+        reference=str(pledge.id),
+        member=pledge.member_code,
+        assessment=str(pledge.year),
+        description=pledge.description,
+        pledged_on=pledge.pledged_on,
+        state=state,
+        value_minor=valued.amount_minor if valued else None,
+        credited_minor=credited.amount_minor if credited else None,
+        credited_on=credited.on_date if credited else None,
+    )
+
+
+# --------------------------------------------------------------------------- waivers
+
+
+def grant_waiver(member: str, starts_on: object, ends_on: object, decision: str, *, actor: Actor, uow: UnitOfWork) -> int:
+    """Record the board's waiver of a member's suspension for a period (no end: until revoked)."""
+    require(actor, Permission.MANAGE_BUDGETS)
+    code, problems = check_country_code(member, field="member")
+    start, found = parse_date(starts_on, "starts_on")
+    problems += found
+    end = None
+    if ends_on not in (None, ""):
+        end, found = parse_date(ends_on, "ends_on")
+        problems += found
+        if start and end and end < start:
+            problems.append(Problem("ends_on", f"{start} or later, or empty for no end"))
+    raise_if_any(problems)
+    cited = _decision(decision)
+    with uow:
+        if uow.session.get(Member, code) is None:
+            raise ValidationFailed.single("member", f"{code} is not a member of the ledger")
+        row = uow.add(StandingWaiver(member_code=code, starts_on=start, ends_on=end, decision=cited, journal_seq=0))
+        uow.commit(actor=actor, kind="waiver.granted", summary=f"Waiver of suspension for {code} from {start}{' to ' + str(end) if end else ''} ({cited})")
+    return row.id
