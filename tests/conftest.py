@@ -66,14 +66,19 @@ def database_url(request, tmp_path_factory):
     admin.dispose()
 
 
+def empty_database(engine) -> None:
+    """Remove every row, children first (the test's cleanup, not something the ledger does)."""
+    with engine.begin() as connection:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            connection.execute(delete(table))
+
+
 @pytest.fixture
 def engine(database_url):
     """The run's database, emptied after each test."""
     engine = make_engine(database_url)
     yield engine
-    with engine.begin() as connection:
-        for table in reversed(SQLModel.metadata.sorted_tables):
-            connection.execute(delete(table))
+    empty_database(engine)
     engine.dispose()
 
 

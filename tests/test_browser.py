@@ -9,7 +9,11 @@ from urllib.parse import urlsplit
 import pytest
 from werkzeug.serving import make_server
 
+from ledger.config import Settings
+from ledger.db.engine import make_engine
 from ledger.services.demo import load_demo
+from ledger.web import create_app
+from tests.conftest import empty_database
 
 pytestmark = pytest.mark.browser
 
@@ -37,15 +41,20 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def live_server(app, engine):
+@pytest.fixture(scope="module")
+def live_server(database_url):
+    """The demo facility served on a free port; loaded once per module and database, then emptied."""
+    engine = make_engine(database_url)
     load_demo(engine, lambda _line: None)
+    app = create_app(Settings(database_url=database_url, secret_key="test-secret-key", env="test"), engine=engine)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join()
+    empty_database(engine)
+    engine.dispose()
 
 
 class Visit:

@@ -14,6 +14,7 @@ ERROR = {
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
 }
 DATE = {"type": "string", "format": "date"}
+DECIMAL = {"type": "string", "pattern": "^-?[0-9]+(\\.[0-9]+)?$", "description": "an exact decimal number"}
 
 
 def _list(description: str, key: str, item: str, extra: dict | None = None) -> dict:
@@ -85,6 +86,57 @@ def openapi_document() -> dict:
                     },
                 }
             },
+            "/api/v1/years": {
+                "get": {
+                    "summary": "Fiscal years with their budget and status",
+                    "operationId": "listYears",
+                    "parameters": [FORMAT],
+                    "responses": {"200": _list("Every fiscal year, oldest first", "years", "Year"), "400": ERROR},
+                }
+            },
+            "/api/v1/years/{year}/contributions": {
+                "get": {
+                    "summary": "Each member's assessment for a year, what settled it, arrears and standing",
+                    "description": (
+                        "A closed year is shown as the ledger stood at its closing journal entry; any other year as of "
+                        "today. paid is the cash that settled the year's instalments (payments settle a member's oldest "
+                        "instalments first); in_kind the contributions in kind credited against them; outstanding = "
+                        "assessed - paid - in_kind; arrears are everything the member owes, for any year, that fell due "
+                        "by as_of; standing follows standing_rule."
+                    ),
+                    "operationId": "yearContributions",
+                    "parameters": [
+                        {"name": "year", "in": "path", "required": True, "schema": {"type": "integer"}},
+                        FORMAT,
+                    ],
+                    "responses": {
+                        "200": _list(
+                            "The year's contributions, by member name",
+                            "contributions",
+                            "Contribution",
+                            {
+                                "year": {"type": "integer"},
+                                "currency": {"type": "string"},
+                                "budget": {"oneOf": [{"type": "string"}, {"type": "null"}]},
+                                "status": {"type": "string", "enum": ["draft", "adopted", "closed"]},
+                                "as_of": DATE,
+                                "standing_rule": {"type": "string"},
+                            },
+                        ),
+                        "400": ERROR,
+                        "404": {"description": "No such fiscal year", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                    },
+                }
+            },
+            "/api/v1/scales": {
+                "get": {
+                    "summary": "Adopted scales of contributions: period, parameters, inputs and shares",
+                    "description": "CSV has one row per scale and member.",
+                    "operationId": "listScales",
+                    "parameters": [FORMAT],
+                    "responses": {"200": _list("Every adopted scale, oldest first", "scales", "Scale"), "400": ERROR},
+                }
+            },
             "/api/v1/openapi.json": {
                 "get": {
                     "summary": "This document",
@@ -104,6 +156,65 @@ def openapi_document() -> dict:
                         "status": {"type": "string", "enum": ["member", "associate", "observer", "withdrawn"]},
                         "joined": DATE,
                         "left": {"oneOf": [DATE, {"type": "null"}], "description": "Date of withdrawal, if any"},
+                    },
+                },
+                "Year": {
+                    "type": "object",
+                    "required": ["year", "budget", "currency", "status"],
+                    "properties": {
+                        "year": {"type": "integer"},
+                        "budget": {"oneOf": [DECIMAL, {"type": "null"}]},
+                        "currency": {"type": "string", "description": "ISO 4217"},
+                        "status": {"type": "string", "enum": ["draft", "adopted", "closed"]},
+                    },
+                },
+                "Contribution": {
+                    "type": "object",
+                    "required": ["code", "name", "share_pct", "assessed", "paid", "in_kind", "outstanding", "arrears", "standing"],
+                    "properties": {
+                        "code": {"type": "string", "pattern": "^[A-Z]{3}$"},
+                        "name": {"type": "string"},
+                        "share_pct": DECIMAL,
+                        "assessed": DECIMAL,
+                        "paid": DECIMAL,
+                        "in_kind": DECIMAL,
+                        "outstanding": DECIMAL,
+                        "arrears": DECIMAL,
+                        "standing": {"type": "string", "enum": ["good", "arrears", "suspended"]},
+                    },
+                },
+                "Scale": {
+                    "type": "object",
+                    "required": ["id", "first_year", "last_year", "parameters", "income_measure", "decision", "adopted_on", "shares"],
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "first_year": {"type": "integer"},
+                        "last_year": {"type": "integer"},
+                        "parameters": {
+                            "type": "object",
+                            "properties": {
+                                "ceiling_pct": {"oneOf": [DECIMAL, {"type": "null"}]},
+                                "floor_pct": {"oneOf": [DECIMAL, {"type": "null"}]},
+                                "precision_pct": DECIMAL,
+                                "associate_factor_pct": DECIMAL,
+                            },
+                        },
+                        "income_measure": {"type": "string"},
+                        "decision": {"type": "string"},
+                        "adopted_on": DATE,
+                        "shares": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "code": {"type": "string"},
+                                    "name": {"type": "string"},
+                                    "income": DECIMAL,
+                                    "share_pct": DECIMAL,
+                                    "bound": {"type": "string", "enum": ["free", "ceiling", "floor"]},
+                                },
+                            },
+                        },
                     },
                 },
                 "Head": {

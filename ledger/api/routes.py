@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import date
+from functools import partial
 
 from flask import Blueprint, current_app, jsonify
 
-from ledger.api.formats import int_arg, list_response
+from ledger.api.formats import int_arg, list_response, requested_format
 from ledger.api.openapi import openapi_document
+from ledger.domain.errors import NotFound
+from ledger.domain.money import format_minor
+from ledger.queries import contributions as contribution_queries
 from ledger.queries import journal as journal_queries
 from ledger.queries import members as member_queries
 
@@ -16,6 +21,12 @@ api = Blueprint("api", __name__, url_prefix="/api/v1")
 JOURNAL_PAGE_DEFAULT = 1_000
 JOURNAL_PAGE_MAX = 100_000
 MEMBER_COLUMNS = ("code", "name", "status", "joined", "left")
+YEAR_COLUMNS = ("year", "budget", "currency", "status")
+CONTRIBUTION_COLUMNS = ("code", "name", "share_pct", "assessed", "paid", "in_kind", "outstanding", "arrears", "standing")
+SCALE_COLUMNS = (
+    "scale_id", "first_year", "last_year", "ceiling_pct", "floor_pct", "precision_pct", "associate_factor_pct",
+    "income_measure", "decision", "adopted_on", "code", "name", "income", "share_pct", "bound",
+)
 
 
 def _connect():
@@ -50,6 +61,102 @@ def journal():
         after=after,
         limit=limit,
     )
+
+
+@api.get("/years")
+def years():
+    with _connect() as connection:
+        rows = contribution_queries.list_years(connection)
+    return list_response(
+        "years",
+        YEAR_COLUMNS,
+        (
+            {"year": y.year, "budget": None if y.budget_minor is None else format_minor(y.budget_minor, y.currency), "currency": y.currency, "status": y.status}
+            for y in rows
+        ),
+        "years",
+    )
+
+
+@api.get("/years/<int:year>/contributions")
+def contributions(year: int):
+    with _connect() as connection:
+        found = contribution_queries.find_year(connection, year)
+        if found is None:
+            raise NotFound(f"no fiscal year {year}; see /api/v1/years")
+        view = contribution_queries.view_of(found, date.today())
+        result = contribution_queries.year_contributions(connection, found, view)
+    money = partial(format_minor, currency=found.currency)
+    return list_response(
+        "contributions",
+        CONTRIBUTION_COLUMNS,
+        (
+            {
+                "code": row.code, "name": row.name, "share_pct": str(row.share_pct),
+                "assessed": money(row.assessed_minor), "paid": money(row.paid_minor), "in_kind": money(row.in_kind_minor),
+                "outstanding": money(row.outstanding_minor), "arrears": money(row.arrears_minor), "standing": row.standing.standing.value,
+            }
+            for row in result.rows
+        ),
+        f"contributions-{year}",
+        year=year,
+        currency=found.currency,
+        budget=None if found.budget_minor is None else money(found.budget_minor),
+        status=found.status,
+        as_of=view.as_of.isoformat(),
+        standing_rule=result.settings.standing_rule.name,
+    )
+
+
+@api.get("/scales")
+def scales():
+    with _connect() as connection:
+        found = contribution_queries.list_scales(connection)
+    if requested_format() == "csv":
+        return list_response(
+            "scales",
+            SCALE_COLUMNS,
+            (
+                {
+                    "scale_id": scale.id, "first_year": scale.first_year, "last_year": scale.last_year,
+                    **_scale_parameters(scale), "income_measure": scale.income_measure, "decision": scale.decision,
+                    "adopted_on": scale.adopted_on, "code": line.code, "name": line.name, "income": str(line.income),
+                    "share_pct": str(line.share_pct), "bound": line.bound,
+                }
+                for scale in found
+                for line in scale.lines
+            ),
+            "scales",
+        )
+    return jsonify(
+        {
+            "scales": [
+                {
+                    "id": scale.id,
+                    "first_year": scale.first_year,
+                    "last_year": scale.last_year,
+                    "parameters": _scale_parameters(scale),
+                    "income_measure": scale.income_measure,
+                    "decision": scale.decision,
+                    "adopted_on": scale.adopted_on.isoformat(),
+                    "shares": [
+                        {"code": line.code, "name": line.name, "income": str(line.income), "share_pct": str(line.share_pct), "bound": line.bound}
+                        for line in scale.lines
+                    ],
+                }
+                for scale in found
+            ]
+        }
+    )
+
+
+def _scale_parameters(scale) -> dict:
+    return {
+        "ceiling_pct": None if scale.ceiling_pct is None else str(scale.ceiling_pct),
+        "floor_pct": None if scale.floor_pct is None else str(scale.floor_pct),
+        "precision_pct": str(scale.precision_pct),
+        "associate_factor_pct": str(scale.associate_factor_pct),
+    }
 
 
 @api.get("/openapi.json")

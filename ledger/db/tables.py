@@ -164,6 +164,7 @@ class ScaleLine(SQLModel, table=True):
     scale_id: int = Field(foreign_key="scale.id", index=True)
     member_code: str = Field(foreign_key="member.code", max_length=3)
     income: str = Field(max_length=40)
+    counted_income: str = Field(max_length=40, description="income after the associate factor")
     share_pct: str = Field(max_length=20)
     bound: str = Field(max_length=8)
     journal_seq: int = Field(index=True)

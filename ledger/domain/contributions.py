@@ -312,27 +312,6 @@ def assess(budget_minor: int, shares: Scale | Mapping[str, Decimal]) -> tuple[As
     return tuple(Assessment(member, Decimal(by_member[member]), amounts[member]) for member in members)
 
 
-def assess_present(budget_minor: int, shares: Mapping[str, Decimal], present: Sequence[str]) -> tuple[Assessment, ...]:
-    """Assess only the scale's members that are `present` in the year, their shares scaled up pro rata.
-
-    A scale covers a period; a member on it that joins after the end of a year owes nothing
-    for that year, and the budget is shared by the others in proportion to their shares,
-    by largest remainder (ties in member-code order), summing exactly to the budget.
-    """
-    missing = sorted(set(present) - set(shares))
-    if missing:
-        raise ValidationFailed.single("present", f"members on the scale; {', '.join(missing)} are not")
-    if not present:
-        raise ValidationFailed.single("present", "at least one member of the scale who has joined by the end of the year")
-    members = sorted(present)
-    weights = [(member, Fraction(shares[member])) for member in members]
-    if sum(weight for _, weight in weights) == 0:
-        raise ValidationFailed.single("shares", "members present with a share above zero")
-    raise_if_any(_minor_amount_problems(budget_minor, "budget"))
-    amounts = _largest_remainder(budget_minor, weights)
-    return tuple(Assessment(member, Decimal(shares[member]), amounts[member]) for member in members)
-
-
 @dataclass(frozen=True, slots=True)
 class Instalment:
     """One part of an assessment: its number (from 1), due date and amount in minor units."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Connection, and_, case, func, literal, select
+from sqlalchemy import BigInteger, Connection, and_, case, cast, func, literal, select
 
 from ledger.db.tables import (
     Assessment,
@@ -35,7 +35,7 @@ from ledger.db.tables import (
 from ledger.domain.contributions import MemberStanding, Waiver, judge_standing, standing_years
 from ledger.domain.settings import Settings
 
-NO_LIMIT = 2**62  # a journal sequence number beyond any real one
+NO_LIMIT = 2**31 - 1  # the largest sequence number the INTEGER column holds
 
 years_t = FiscalYear.__table__
 budgets = Budget.__table__
@@ -51,6 +51,16 @@ scales = ContributionScale.__table__
 scale_lines = ScaleLine.__table__
 waivers = StandingWaiver.__table__
 settings_t = LedgerSetting.__table__
+
+
+def total(expr):
+    """SUM as a whole number on every database (PostgreSQL's SUM of BIGINT is NUMERIC)."""
+    return cast(func.sum(expr), BigInteger)
+
+
+def running_total(expr, *, partition_by, order_by):
+    """The sum of `expr` over this row and the rows before it in the partition."""
+    return cast(func.sum(expr).over(partition_by=partition_by, order_by=order_by, rows=(None, 0)), BigInteger)
 
 
 def least(a, b):
@@ -148,14 +158,14 @@ def _valid_payments(view: View):
 def _settled_instalments(view: View):
     """Every instalment with the in-kind and the cash that settle it as of the view."""
     credited = (
-        select(pledges.c.member_code, pledges.c.year, func.sum(steps.c.amount_minor).label("credited"))
+        select(pledges.c.member_code, pledges.c.year, total(steps.c.amount_minor).label("credited"))
         .join(pledges, pledges.c.id == steps.c.in_kind_id)
         .where(steps.c.state == "credited", steps.c.on_date <= view.as_of, steps.c.journal_seq <= view.through_seq)
         .group_by(pledges.c.member_code, pledges.c.year)
         .subquery()
     )
     valid = _valid_payments(view).subquery()
-    paid = select(valid.c.member_code, func.sum(valid.c.base_minor).label("paid")).group_by(valid.c.member_code).subquery()
+    paid = select(valid.c.member_code, total(valid.c.base_minor).label("paid")).group_by(valid.c.member_code).subquery()
     base = (
         select(
             instalments.c.id,
@@ -167,10 +177,10 @@ def _settled_instalments(view: View):
             func.coalesce(credited.c.credited, 0).label("credited"),
             func.coalesce(paid.c.paid, 0).label("paid"),
             (
-                func.sum(instalments.c.amount_minor).over(
+                running_total(
+                    instalments.c.amount_minor,
                     partition_by=(assessments.c.member_code, assessments.c.year),
                     order_by=(instalments.c.due_on, instalments.c.number),
-                    rows=(None, 0),
                 )
                 - instalments.c.amount_minor
             ).label("before_in_year"),
@@ -187,10 +197,10 @@ def _settled_instalments(view: View):
         with_in_kind,
         cash_due.label("cash_due"),
         (
-            func.sum(cash_due).over(
+            running_total(
+                cash_due,
                 partition_by=with_in_kind.c.member_code,
                 order_by=(with_in_kind.c.due_on, with_in_kind.c.year, with_in_kind.c.number),
-                rows=(None, 0),
             )
             - cash_due
         ).label("cash_before"),
@@ -269,23 +279,23 @@ def year_contributions(connection: Connection, year: YearRow, view: View) -> Yea
     per_year = (
         select(
             settled.c.member_code,
-            func.sum(settled.c.amount_minor).label("assessed"),
-            func.sum(settled.c.cash_paid).label("paid"),
-            func.sum(settled.c.in_kind).label("in_kind"),
+            total(settled.c.amount_minor).label("assessed"),
+            total(settled.c.cash_paid).label("paid"),
+            total(settled.c.in_kind).label("in_kind"),
         )
         .where(settled.c.year == year.year)
         .group_by(settled.c.member_code)
         .subquery()
     )
     arrears = (
-        select(settled.c.member_code, func.sum(settled.c.cash_due - settled.c.cash_paid).label("arrears"))
+        select(settled.c.member_code, total(settled.c.cash_due - settled.c.cash_paid).label("arrears"))
         .where(settled.c.due_on <= view.as_of)
         .group_by(settled.c.member_code)
         .subquery()
     )
     counted_years = standing_years(settings.standing_rule, view.as_of.year)
     threshold = (
-        select(assessments.c.member_code, func.sum(assessments.c.amount_minor).label("threshold"))
+        select(assessments.c.member_code, total(assessments.c.amount_minor).label("threshold"))
         .where(assessments.c.year.in_(counted_years), assessments.c.journal_seq <= view.through_seq)
         .group_by(assessments.c.member_code)
         .subquery()
@@ -484,9 +494,9 @@ def totals_by_year(connection: Connection, view: View) -> list[YearTotals]:
     rows = connection.execute(
         select(
             settled.c.year,
-            func.sum(settled.c.amount_minor),
-            func.sum(settled.c.cash_paid),
-            func.sum(settled.c.in_kind),
+            total(settled.c.amount_minor),
+            total(settled.c.cash_paid),
+            total(settled.c.in_kind),
         )
         .group_by(settled.c.year)
         .order_by(settled.c.year)

@@ -9,11 +9,11 @@ all its rows with one journal entry.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, cast, func, select
 
 from ledger.db.tables import (
     Assessment,
@@ -47,7 +47,7 @@ from ledger.domain.contributions import (
     InKindState,
     Scale,
     accept_in_kind,
-    assess_present,
+    assess,
     contribution_scale,
     credit_in_kind,
     pro_rata_accession,
@@ -199,7 +199,10 @@ def set_budget(year: object, amount: str, *, actor: Actor, uow: UnitOfWork) -> i
 
 @dataclass(frozen=True, slots=True)
 class ScaleProposal:
-    """A scale as computed from the inputs, before or after its adoption."""
+    """A scale as computed from the inputs, before or after its adoption.
+
+    scale.members carry the counted incomes (an associate's after the associate factor).
+    """
 
     first_year: int
     last_year: int
@@ -330,6 +333,7 @@ def adopt_scale(
                     scale_id=scale_row.id,
                     member_code=line.member,
                     income=str(incomes[line.member]),
+                    counted_income=str(line.income),
                     share_pct=str(line.share),
                     bound=line.bound.value,
                     journal_seq=0,
@@ -363,10 +367,10 @@ def adopt_budget(year: object, decision: str, adopted_on: object, *, today: date
         scale = scale_for_year(uow, number)
         if scale is None:
             raise Conflict(f"no adopted scale of contributions covers {number}; adopt one first")
-        shares = {
-            code: Decimal(share)
-            for code, share in uow.session.execute(
-                select(ScaleLine.member_code, ScaleLine.share_pct).where(ScaleLine.scale_id == scale.id)
+        counted = {
+            code: Decimal(income)
+            for code, income in uow.session.execute(
+                select(ScaleLine.member_code, ScaleLine.counted_income).where(ScaleLine.scale_id == scale.id)
             ).all()
         }
         joined = dict(
@@ -374,12 +378,15 @@ def adopt_budget(year: object, decision: str, adopted_on: object, *, today: date
                 select(MemberStatusChange.member_code, func.min(MemberStatusChange.effective)).group_by(MemberStatusChange.member_code)
             ).all()
         )
-        present = [code for code in shares if joined[code] <= fiscal.ends_on]
+        present = [code for code in counted if joined[code] <= fiscal.ends_on]
         newcomers = sorted((code for code in present if joined[code] > fiscal.starts_on), key=lambda code: (joined[code], code))
+        year_shares = _scale_of(scale, counted, present).shares
+        full_year = {a.member: a for a in assess(budget, year_shares)}
         # The members there from the start share the whole budget; a newcomer pays its
         # full-year share pro rata temporis, and that amount is credited to the others.
-        assessed = list(assess_present(budget, shares, [code for code in present if code not in newcomers]))
-        full_year = {a.member: a for a in (*assess_present(budget, shares, present), *assessed)}
+        founders = [code for code in present if code not in newcomers]
+        assessed = [replace(a, share=year_shares[a.member]) for a in assess(budget, _scale_of(scale, counted, founders).shares)]
+        full_year.update({a.member: a for a in assessed})
         for code in newcomers:
             assessed = list(
                 pro_rata_accession(
@@ -408,6 +415,17 @@ def adopt_budget(year: object, decision: str, adopted_on: object, *, today: date
             summary=f"Adopted the budget of {number}: {format_minor(budget, fiscal.currency)} {fiscal.currency} assessed on {len(assessed)} members ({cited})",
         )
     return len(assessed)
+
+
+def _scale_of(scale: ContributionScale, counted: Mapping[str, Decimal], members: list[str]) -> Scale:
+    """The scale's rule applied to some of its members: members on it that have not joined
+    in a year leave it, and ceiling and floor still hold for the others."""
+    return contribution_scale(
+        {code: counted[code] for code in members},
+        ceiling=None if scale.ceiling_pct is None else Decimal(scale.ceiling_pct),
+        floor=None if scale.floor_pct is None else Decimal(scale.floor_pct),
+        precision=Decimal(scale.precision_pct),
+    )
 
 
 def close_year(year: object, decision: str, closed_on: object, *, today: date, actor: Actor, uow: UnitOfWork) -> int:
@@ -597,7 +615,7 @@ def advance_in_kind(pledge_id: object, state: str, on_date: object, amount: str 
             if assessed is None:
                 raise Conflict(f"{pledge.member_code} has no assessment for {pledge.year} yet: adopt the budget first")
             already = uow.session.execute(
-                select(func.coalesce(func.sum(InKindStep.amount_minor), 0))
+                select(func.coalesce(cast(func.sum(InKindStep.amount_minor), BigInteger), 0))
                 .join(InKindPledge, InKindPledge.id == InKindStep.in_kind_id)
                 .where(InKindPledge.member_code == pledge.member_code, InKindPledge.year == pledge.year, InKindStep.state == "credited")
             ).scalar()

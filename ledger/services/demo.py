@@ -5,13 +5,15 @@ from __future__ import annotations
 import csv
 import secrets
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import Engine, select
 
-from ledger.db.tables import Member, User
+from ledger.db.tables import FiscalYear, Member, User
 from ledger.db.uow import UnitOfWork
 from ledger.domain.access import system_actor
+from ledger.services.demo_contributions import FinanceDemo
 from ledger.services.members import admit_member
 from ledger.services.officials import add_official
 
@@ -24,7 +26,7 @@ def _rows(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def load_demo(engine: Engine, say: Callable[[str], None]) -> None:
+def load_demo(engine: Engine, say: Callable[[str], None], *, today: date | None = None) -> None:
     """Add whatever part of the demo is missing; running it again changes nothing."""
     with engine.connect() as connection:
         present = set(connection.execute(select(Member.code)).scalars())
@@ -42,3 +44,10 @@ def load_demo(engine: Engine, say: Callable[[str], None]) -> None:
         password = secrets.token_urlsafe(12)
         add_official(row["email"], password, row["role"], row["member"] or None, actor=DEMO_ACTOR, uow=UnitOfWork(engine))
         say(f"Official {row['email']} ({row['role']}{' for ' + row['member'] if row['member'] else ''}): password {password}")
+    with engine.connect() as connection:
+        has_years = connection.execute(select(FiscalYear.year).limit(1)).first() is not None
+    if has_years:
+        say("Finances: fiscal years exist already; left as they are.")
+    else:
+        acts = FinanceDemo(engine, DEMO_ACTOR, DEMO_DATA, today or date.today()).run()
+        say(f"Finances: {acts} dated acts replayed (scales, five fiscal years, payments, in kind, a correction).")

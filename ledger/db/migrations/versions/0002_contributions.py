@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-22 01:41:59.374844
+Create Date: 2026-11-22 01:50:13.479873
 """
 
 from alembic import op
@@ -147,6 +147,7 @@ def upgrade() -> None:
     sa.Column('scale_id', sa.Integer(), nullable=False),
     sa.Column('member_code', sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
     sa.Column('income', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('counted_income', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('share_pct', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('bound', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
     sa.Column('journal_seq', sa.Integer(), nullable=False),
