@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 
 from click.testing import CliRunner
 from openapi_spec_validator import validate
@@ -20,7 +21,7 @@ def test_openapi_document_is_valid_and_describes_every_route(app, client):
     document = client.get("/api/v1/openapi.json").get_json()
     validate(document)
     routes = {
-        rule.rule.replace("<", "{").replace(">", "}")
+        re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
         for rule in app.url_map.iter_rules()
         if rule.rule.startswith("/api/v1")
     }
