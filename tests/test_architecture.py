@@ -16,7 +16,10 @@ FORBIDDEN = {
     "ledger/db": ("flask", "dash", "plotly", "reportlab", "ledger.services", "ledger.queries", "ledger.web", "ledger.api", "ledger.reports", "ledger.cli", "dashboards"),
     "ledger/services": ("flask", "dash", "plotly", "reportlab", "ledger.web", "ledger.api", "ledger.cli", "dashboards"),
     "ledger/queries": ("flask", "dash", "plotly", "reportlab", "ledger.services", "ledger.web", "ledger.api", "ledger.cli", "dashboards"),
-    "ledger/reports": ("flask", "dash", "sqlalchemy", "sqlmodel", "ledger.db", "ledger.services", "ledger.web", "ledger.api", "ledger.cli", "dashboards"),
+    "ledger/reports": ("flask", "dash", "sqlmodel", "ledger.db", "ledger.services", "ledger.web", "ledger.api", "ledger.cli", "dashboards"),
+    # The renderer and its data objects never query: they see only what they are handed.
+    "ledger/reports/render.py": ("sqlalchemy", "ledger.queries", "ledger.reports.annual"),
+    "ledger/reports/model.py": ("sqlalchemy", "ledger.queries", "reportlab"),
     "ledger/api": ("dash", "dashboards", "ledger.web", "ledger.cli", "ledger.db"),
     "ledger/web": ("ledger.cli", "ledger.db.tables", "ledger.db.journal"),
     "dashboards": ("ledger.services", "ledger.db", "ledger.web", "ledger.api", "ledger.cli", "sqlalchemy", "sqlmodel"),
@@ -38,7 +41,7 @@ def outward_imports(layer: str, root: Path = ROOT) -> list[str]:
     forbidden = FORBIDDEN[layer]
     return [
         f"{path.relative_to(root)}:{line} imports {module}"
-        for path in sorted((root / layer).rglob("*.py"))
+        for path in ([root / layer] if layer.endswith(".py") else sorted((root / layer).rglob("*.py")))
         for line, module in imports_of(path)
         if any(module == f or module.startswith(f + ".") for f in forbidden)
     ]
@@ -46,7 +49,7 @@ def outward_imports(layer: str, root: Path = ROOT) -> list[str]:
 
 @pytest.mark.parametrize("layer", sorted(FORBIDDEN))
 def test_layer_imports_point_inward(layer):
-    assert (ROOT / layer).is_dir()
+    assert (ROOT / layer).exists()
     assert outward_imports(layer) == []
 
 

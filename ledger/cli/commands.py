@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 import click
@@ -140,6 +141,48 @@ def _read_export(path: Path) -> Iterator[PublishedEntry]:
         records = (row for row in csv.DictReader(text.splitlines(keepends=True)) if row["seq"] != "seq")
     for record in records:
         yield PublishedEntry(int(record["seq"]), record["payload"], record["prev_hash"], record["hash"])
+
+
+@main.group()
+def report() -> None:
+    """PDF reports."""
+
+
+@report.command("annual")
+@click.argument("year", type=int)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Where to write the PDF (default: annual-report-YEAR.pdf).")
+def report_annual(year: int, output: Path | None) -> None:
+    """Write the annual report of an adopted or closed year."""
+    from ledger.reports.annual import build_annual_report
+    from ledger.reports.render import render_annual_report
+
+    with _database() as engine, engine.connect() as connection:
+        try:
+            report_data = build_annual_report(connection, year, date.today())
+        except DomainError as error:
+            raise click.ClickException(str(error)) from error
+    target = output or Path(f"annual-report-{year}.pdf")
+    target.write_bytes(render_annual_report(report_data))
+    click.echo(f"Wrote {target} ({report_data.status}, figures as of {report_data.as_of})")
+
+
+@report.command("statement")
+@click.argument("year", type=int)
+@click.argument("code")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Where to write the PDF.")
+def report_statement(year: int, code: str, output: Path | None) -> None:
+    """Write a member's statement of account for a year."""
+    from ledger.reports.annual import build_member_statement
+    from ledger.reports.render import render_member_statement
+
+    with _database() as engine, engine.connect() as connection:
+        try:
+            statement = build_member_statement(connection, year, code.upper(), date.today())
+        except DomainError as error:
+            raise click.ClickException(str(error)) from error
+    target = output or Path(f"statement-{year}-{code.upper()}.pdf")
+    target.write_bytes(render_member_statement(statement))
+    click.echo(f"Wrote {target}")
 
 
 @main.group()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Connection, and_, case, cast, func, literal, select
+from sqlalchemy import BigInteger, Connection, Integer, String, and_, case, cast, func, literal, select, union_all
 
 from ledger.db.tables import (
     Assessment,
@@ -525,3 +525,91 @@ def honour_roll(connection: Connection, year: int, view: View) -> list[tuple[str
         .order_by(members_t.c.name)
     )
     return [tuple(row) for row in rows]
+
+
+# --------------------------------------------------------------------------- statements of account
+
+
+@dataclass(frozen=True, slots=True)
+class StatementEntry:
+    """One dated movement on a member's account: a charge (instalment, reversal) or a payment (cash, in kind)."""
+
+    on: date
+    kind: str
+    charge_minor: int
+    payment_minor: int
+    year: int | None
+    number: int | None
+    reference: str | None
+    currency: str | None
+    amount_minor: int | None
+    rate: str | None
+    note: str | None
+
+
+def _account_movements(code: str, view: View):
+    """Every movement on a member's account as of the view, as one UNION ALL."""
+    zero, none = literal(0), literal(None)
+    charged = (
+        select(
+            instalments.c.due_on.label("on"), literal("instalment").label("kind"), instalments.c.amount_minor.label("charge"),
+            zero.label("payment"), assessments.c.year.label("year"), instalments.c.number.label("number"),
+            cast(none, String).label("reference"), cast(none, String).label("currency"), cast(none, BigInteger).label("amount"),
+            cast(none, String).label("rate"), cast(none, String).label("note"),
+        )
+        .join(assessments, assessments.c.id == instalments.c.assessment_id)
+        .where(assessments.c.member_code == code, instalments.c.journal_seq <= view.through_seq)
+    )
+    paid = select(
+        payments.c.paid_on, literal("payment"), zero, payments.c.base_minor, cast(none, Integer), cast(none, Integer),
+        payments.c.reference, payments.c.currency, payments.c.amount_minor, payments.c.rate, cast(none, String),
+    ).where(payments.c.member_code == code, payments.c.paid_on <= view.as_of, payments.c.journal_seq <= view.through_seq)
+    taken_back = (
+        select(
+            reversals.c.reversed_on, literal("reversal"), payments.c.base_minor, zero, cast(none, Integer), cast(none, Integer),
+            payments.c.reference, payments.c.currency, payments.c.amount_minor, payments.c.rate, reversals.c.reason,
+        )
+        .join(payments, payments.c.id == reversals.c.payment_id)
+        .where(payments.c.member_code == code, reversals.c.reversed_on <= view.as_of, reversals.c.journal_seq <= view.through_seq)
+    )
+    in_kind = (
+        select(
+            steps.c.on_date, literal("in_kind"), zero, steps.c.amount_minor, pledges.c.year, cast(none, Integer),
+            cast(none, String), cast(none, String), cast(none, BigInteger), cast(none, String), pledges.c.description,
+        )
+        .join(pledges, pledges.c.id == steps.c.in_kind_id)
+        .where(pledges.c.member_code == code, steps.c.state == "credited", steps.c.on_date <= view.as_of, steps.c.journal_seq <= view.through_seq)
+    )
+    return union_all(charged, paid, taken_back, in_kind).subquery()
+
+
+def statement_entries(connection: Connection, code: str, first: date, last: date, view: View) -> list[StatementEntry]:
+    """The movements dated in a period, oldest first (charges before payments on the same day)."""
+    moves = _account_movements(code, view)
+    rows = connection.execute(
+        select(moves)
+        .where(moves.c.on.between(first, last))
+        .order_by(moves.c.on, case((moves.c.kind.in_(("instalment", "reversal")), 0), else_=1), moves.c.year, moves.c.number, moves.c.reference)
+    )
+    return [StatementEntry(*row) for row in rows]
+
+
+def balance_before(connection: Connection, code: str, day: date, view: View) -> int:
+    """What the member owed before a day (charges less payments); negative when in credit."""
+    moves = _account_movements(code, view)
+    return connection.execute(
+        select(func.coalesce(total(moves.c.charge - moves.c.payment), 0)).where(moves.c.on < day)
+    ).scalar_one()
+
+
+def assessed_members(connection: Connection, year: int) -> list[tuple[str, str]]:
+    """(code, name) of the members assessed for a year, by name."""
+    return [
+        tuple(row)
+        for row in connection.execute(
+            select(assessments.c.member_code, members_t.c.name)
+            .join(members_t, members_t.c.code == assessments.c.member_code)
+            .where(assessments.c.year == year)
+            .order_by(members_t.c.name)
+        )
+    ]

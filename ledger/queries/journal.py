@@ -88,3 +88,9 @@ def browse(connection: Connection, where: JournalFilter, *, limit: int, offset: 
         .offset(offset)
     )
     return total, [AuditedEntry(*row) for row in rows]
+
+
+def entry(connection: Connection, seq: int) -> ChainHead:
+    """One entry's sequence number and hash (a checkpoint printed in a report)."""
+    row = connection.execute(select(journal.c.seq, journal.c.hash).where(journal.c.seq == seq)).one()
+    return ChainHead(row.seq, row.hash)

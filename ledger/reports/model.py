@@ -88,7 +88,7 @@ class ContributionLine:
     paid_minor: int  # cash applied to this year's assessment
     in_kind_minor: int  # in-kind credited against it
     outstanding_minor: int  # what is still owed for this year
-    arrears_minor: int  # owed for earlier years, as of the report's date
+    arrears_minor: int  # everything fallen due and unpaid on the report's date, for any year
     standing: Standing
 
     def __post_init__(self) -> None:

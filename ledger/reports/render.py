@@ -390,7 +390,7 @@ def _summary(report: model.AnnualReport, styles: StyleSheet1) -> list[Flowable]:
         ("Paid in cash", format_money(sum(line.paid_minor for line in lines), currency)),
         ("Credited in kind", format_money(sum(line.in_kind_minor for line in lines), currency)),
         ("Outstanding for the year", format_money(sum(line.outstanding_minor for line in lines), currency)),
-        ("Arrears from earlier years", format_money(sum(line.arrears_minor for line in lines), currency)),
+        ("Arrears on that date", format_money(sum(line.arrears_minor for line in lines), currency)),
         ("Members", str(len(lines))),
         *((STANDING_COUNT_LABELS[standing], str(standings[standing])) for standing in model.STANDINGS),
     ]
@@ -440,7 +440,7 @@ def _contributions(report: model.AnnualReport, styles: StyleSheet1) -> list[Flow
     header = ("Code", "Member", "Share", "Assessed", "Paid", "In kind", "Outstanding", "Arrears", "Standing")
     table = _data_table(header, rows, {2, 3, 4, 5, 6, 7}, styles, total_row=True)
     caption = (f"Amounts in {currency}. Outstanding is what remains of this year's assessment; "
-               "arrears are owed for earlier years.")
+               "arrears are everything that had fallen due and was unpaid on the report's date, for any year.")
     return _captioned(caption, table, styles)
 
 

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from importlib.util import find_spec
 from pathlib import Path
 
-import plotly
 from sqlalchemy import Engine
 
 from ledger.db.uow import UnitOfWork
@@ -29,7 +29,8 @@ from ledger.domain.money import currency_exponent, format_minor
 from ledger.queries.contributions import View, settled_instalments
 from ledger.services import contributions as finance
 
-GAPMINDER = Path(plotly.__file__).parent / "package_data" / "datasets" / "gapminder.csv.gz"
+# The data file ships inside the plotly package; find_spec locates it without importing plotly.
+GAPMINDER = Path(find_spec("plotly").origin).parent / "package_data" / "datasets" / "gapminder.csv.gz"
 RATE_SOURCE = "ECB euro reference rate, annual average (demo approximation)"
 
 

@@ -1,12 +1,16 @@
-"""The public pages: the home page and the list of reports."""
+"""The public pages: the home page, the reports and their PDFs."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from datetime import date
 
+from flask import Blueprint, Response, current_app, render_template
+
+from ledger.queries import contributions as contribution_queries
 from ledger.queries import journal as journal_queries
 from ledger.queries import members as member_queries
-from ledger.reports import available_reports
+from ledger.reports.annual import available_reports, build_annual_report, build_member_statement
+from ledger.reports.render import render_annual_report, render_member_statement
 
 blueprint = Blueprint("public", __name__)
 
@@ -19,6 +23,31 @@ def home():
     return render_template("index.html", title="Member Ledger", counts=counts, head=head)
 
 
+def _connect():
+    return current_app.extensions["ledger"].engine.connect()
+
+
 @blueprint.route("/reports/")
 def reports():
-    return render_template("reports.html", title="Reports", reports=available_reports())
+    with _connect() as connection:
+        listed = available_reports(connection)
+        assessed = {year.year: contribution_queries.assessed_members(connection, year.year) for year, _link in listed}
+    return render_template("reports.html", title="Reports", reports=listed, assessed=assessed)
+
+
+@blueprint.route("/reports/annual/<int:year>.pdf")
+def annual_report(year: int):
+    with _connect() as connection:
+        report = build_annual_report(connection, year, date.today())
+    return _pdf(render_annual_report(report), f"annual-report-{year}.pdf")
+
+
+@blueprint.route("/reports/statements/<int:year>/<code>.pdf")
+def member_statement(year: int, code: str):
+    with _connect() as connection:
+        statement = build_member_statement(connection, year, code.upper(), date.today())
+    return _pdf(render_member_statement(statement), f"statement-{year}-{code.upper()}.pdf")
+
+
+def _pdf(content: bytes, filename: str) -> Response:
+    return Response(content, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'})

@@ -178,7 +178,7 @@ def test_summary_prints_the_sums_and_the_count_of_each_standing(report, text):
     lines = report.contributions
     assert "Budget of the year €1,234,567,890.12" in text
     assert f"Paid in cash €{amount(sum(line.paid_minor for line in lines))}" in text
-    assert f"Arrears from earlier years €{amount(sum(line.arrears_minor for line in lines))}" in text
+    assert f"Arrears on that date €{amount(sum(line.arrears_minor for line in lines))}" in text
     counts = {standing: sum(line.standing == standing for line in lines)
               for standing in ("good", "arrears", "suspended")}
     assert counts == {"good": 34, "arrears": 3, "suspended": 3}
