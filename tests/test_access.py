@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import date
+from decimal import Decimal
 
 import pytest
 
 from ledger.db.uow import UnitOfWork
 from ledger.domain.access import Role, system_actor
-from ledger.services.contributions import open_year
+from ledger.services.contributions import adopt_budget, adopt_scale, open_year, propose_scale
 from tests.conftest import csrf_token, sign_in
 
 EVERYONE = frozenset(Role)
@@ -19,6 +21,8 @@ ROUTES: dict[str, tuple[str, frozenset | None]] = {
     "static": ("/static/ledger.css", PUBLIC),
     "public.home": ("/", PUBLIC),
     "public.reports": ("/reports/", PUBLIC),
+    "public.annual_report": ("/reports/annual/2025.pdf", PUBLIC),
+    "public.member_statement": ("/reports/statements/2025/DEU.pdf", PUBLIC),
     "auth.login": ("/login", PUBLIC),
     "office.home": ("/office/", EVERYONE),
     "office.members": ("/office/members", frozenset({Role.SECRETARIAT, Role.AUDITOR})),
@@ -52,8 +56,14 @@ VIEWERS = [None, *Role]
 
 @pytest.fixture
 def fiscal_year(engine, officials):
-    """A draft fiscal year 2025, so routes naming a year have one to show."""
-    open_year(2025, "2025-03-31, 2025-09-30", "1000000.00", actor=system_actor("test"), uow=UnitOfWork(engine))
+    """A fiscal year 2025 with its budget adopted, so routes naming a year have one to show."""
+    actor, today = system_actor("test"), date.today()
+    incomes = {"DEU": "40", "FRA": "30", "CAN": "25", "KOR": "10"}
+    proposal = propose_scale(2025, 2025, incomes, ceiling="", floor="", precision="0.01", associate_factor="10", uow=UnitOfWork(engine))
+    adopt_scale(proposal, incomes={k: Decimal(v) for k, v in incomes.items()}, income_measure="test incomes",
+                decision="Board, 2024", adopted_on="2024-12-01", today=today, actor=actor, uow=UnitOfWork(engine))
+    open_year(2025, "2025-03-31, 2025-09-30", "1000000.00", actor=actor, uow=UnitOfWork(engine))
+    adopt_budget(2025, "Board, 2024", "2024-12-10", today=today, actor=actor, uow=UnitOfWork(engine))
     return 2025
 
 
