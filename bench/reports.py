@@ -1,83 +1,148 @@
-"""Time the annual report PDF of a 40-member year with 12 payments per member (goal: under 2 s).
+"""Contributions benchmark on a real ledger: 10 years x 40 members x 12 payments a year.
 
-Run: .venv/bin/python bench/reports.py [members] [payments_per_member]
-Renders the same report 5 times and prints the median; the figures are made up.
+    .venv/bin/python bench/reports.py [--postgres URL] [--requests 300]
+
+Builds the ledger through the officials' use cases on a fresh SQLite file and, where
+reachable, a fresh PostgreSQL database (dropped afterwards), then measures:
+- the annual report of one year end to end (queries, assembly, PDF), median of 5 (goal < 2 s);
+- GET /api/v1/years/<year>/contributions over HTTP from a local server, p50 and p95 (goal p95 < 50 ms).
 """
 
 from __future__ import annotations
 
-import hashlib
+import argparse
+import http.client
+import logging
 import statistics
-import sys
+import tempfile
+import threading
 import time
+import uuid
 from datetime import date
-from decimal import Decimal
+from pathlib import Path
 
-from ledger.reports.model import (
-    AnnualReport,
-    ContributionLine,
-    InKindLine,
-    JournalCheckpoint,
-    PaymentLine,
-    ScaleRow,
-    ScaleSection,
-)
+import pycountry
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from werkzeug.serving import make_server
+
+from ledger.config import Settings
+from ledger.db.engine import make_engine
+from ledger.db.schema import upgrade
+from ledger.db.uow import UnitOfWork
+from ledger.domain.access import system_actor
+from ledger.domain.money import format_minor
+from ledger.queries.contributions import View, settled_instalments
+from ledger.reports.annual import build_annual_report
 from ledger.reports.render import render_annual_report
+from ledger.services import contributions as finance
+from ledger.services.members import admit_member
+from ledger.web import create_app
 
-YEAR = 2025
-BUDGET_MINOR = 2_500_000_000_00  # EUR 2.5 billion
-RUNS = 5
+ACTOR = system_actor("bench")
+YEARS = range(2016, 2026)
+MEMBERS = 40
+MONTHS = 12
+TODAY = date.today()
 
 
-def made_up_year(members: int, payments_per_member: int) -> AnnualReport:
-    """A closed year: shares growing with the member's position, equal instalments, every ninth member behind."""
-    codes = [f"M{index:02d}" for index in range(members)]
-    weights = range(1, members + 1)
-    shares = [Decimal(weight * 100_000 // sum(weights)).scaleb(-3) for weight in weights]
-    contributions, payments, in_kind = [], [], []
-    for index, (code, share) in enumerate(zip(codes, shares)):
-        assessed = int(BUDGET_MINOR * share / 100)
-        instalment = assessed // (payments_per_member + 4)
-        for number in range(payments_per_member):
-            on = date(YEAR, 1 + number % 12, 1 + index % 28)
-            payments.append(PaymentLine(code, on, "EUR", instalment, Decimal(1), on, "base currency", instalment,
-                                        f"{code}-{YEAR}-{number + 1:02d}"))
-        credited = assessed // 25 if index % 4 == 0 else 0
-        if credited:
-            in_kind.append(InKindLine(code, f"Accelerator hours offered by member {code}", "credited",
-                                      credited, credited))
-        paid = instalment * payments_per_member
-        behind = index % 9 == 4
-        contributions.append(ContributionLine(
-            code, f"Member state number {index + 1}", share, assessed, paid, credited, assessed - paid - credited,
-            assessed // 2 if behind else 0, "arrears" if behind else "good",
-        ))
-    scale = ScaleSection("2024-2026", "Motion 2023/14", Decimal(25), Decimal("0.001"), Decimal("0.001"),
-                         tuple(ScaleRow(line.code, line.name, Decimal(10_000 + index * 991), line.share_pct)
-                               for index, line in enumerate(contributions)))
-    return AnnualReport(
-        year=YEAR, status="closed", currency="EUR", budget_minor=BUDGET_MINOR, as_of=date(YEAR, 12, 31), scale=scale,
-        contributions=tuple(contributions), payments=tuple(payments), in_kind=tuple(in_kind),
-        standing_rule="CERN Convention Art. V.8: arrears above the contributions due for the current and previous "
-                      "year suspend the vote.",
-        checkpoint=JournalCheckpoint(10_000, hashlib.sha256(b"bench").hexdigest(), date(YEAR + 1, 1, 15)),
-        data_note="Made-up figures for a timing run.",
-    )
+def build(engine) -> None:
+    upgrade(engine)
+    codes = sorted(country.alpha_3 for country in pycountry.countries)[:: len(pycountry.countries) // MEMBERS][:MEMBERS]
+    for code in codes:
+        admit_member(code, None, "member", "2016-01-01", actor=ACTOR, uow=UnitOfWork(engine))
+    incomes = {code: str(1000 + 37 * index) for index, code in enumerate(codes)}
+    proposal = finance.propose_scale(YEARS[0], YEARS[-1], incomes, ceiling="25", floor="0.1", precision="0.001", associate_factor="10", uow=UnitOfWork(engine))
+    finance.adopt_scale(proposal, income_measure="bench incomes",
+                        decision="bench", adopted_on="2015-12-01", today=TODAY, actor=ACTOR, uow=UnitOfWork(engine))
+    for year in YEARS:
+        due = ", ".join(date(year, month, 28).isoformat() for month in range(1, MONTHS + 1))
+        finance.open_year(year, due, "2400000000.00", actor=ACTOR, uow=UnitOfWork(engine))
+        finance.adopt_budget(year, "bench", f"{year - 1}-12-01", today=TODAY, actor=ACTOR, uow=UnitOfWork(engine))
+        with engine.connect() as connection:
+            lines = [line for line in settled_instalments(connection, View(TODAY)) if line.year == year]
+        for line in lines:
+            finance.record_payment(
+                line.member_code, line.due_on, "EUR", format_minor(line.amount_minor, "EUR"), "1", line.due_on, "bench",
+                f"{line.member_code}-{year}-{line.number}", today=TODAY, actor=ACTOR, uow=UnitOfWork(engine),
+            )
+        if year < YEARS[-1]:
+            finance.close_year(year, "bench", f"{year + 1}-02-01", today=TODAY, actor=ACTOR, uow=UnitOfWork(engine))
+
+
+def report_seconds(engine, year: int) -> float:
+    times = []
+    for _ in range(5):
+        started = time.perf_counter()
+        with engine.connect() as connection:
+            report = build_annual_report(connection, year, TODAY)
+        render_annual_report(report)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def api_latencies(engine, url: str, year: int, requests: int) -> list[float]:
+    app = create_app(Settings(database_url=url, secret_key="bench", env="test"), engine=engine)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    connection = http.client.HTTPConnection("127.0.0.1", server.server_port)
+    times = []
+    try:
+        for _ in range(requests):
+            started = time.perf_counter()
+            connection.request("GET", f"/api/v1/years/{year}/contributions")
+            response = connection.getresponse()
+            body = response.read()
+            times.append(time.perf_counter() - started)
+            assert response.status == 200 and body
+    finally:
+        connection.close()
+        server.shutdown()
+        thread.join()
+    return times
+
+
+def run(label: str, engine, url: str, requests: int) -> None:
+    started = time.perf_counter()
+    build(engine)
+    with engine.connect() as connection:
+        payments = connection.execute(text("SELECT count(*) FROM payment")).scalar()
+    print(f"{label}: built {len(YEARS)} years x {MEMBERS} members, {payments:,} payments in {time.perf_counter() - started:.0f} s")
+    for year, state in ((YEARS[-2], "closed"), (YEARS[-1], "open")):
+        print(f"{label}: annual report {year} ({state}), queries + PDF, median of 5: {report_seconds(engine, year):.2f} s")
+        times = sorted(api_latencies(engine, url, year, requests))
+        p50, p95 = times[len(times) // 2], times[int(len(times) * 0.95) - 1]
+        print(f"{label}: GET /api/v1/years/{year}/contributions x {requests}: p50 {p50 * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms")
 
 
 def main() -> None:
-    members = int(sys.argv[1]) if len(sys.argv) > 1 else 40
-    payments_per_member = int(sys.argv[2]) if len(sys.argv) > 2 else 12
-    report = made_up_year(members, payments_per_member)
-    seconds = []
-    for _ in range(RUNS):
-        started = time.perf_counter()
-        pdf = render_annual_report(report)
-        seconds.append(time.perf_counter() - started)
-    print(
-        f"Annual report, {members} members x {payments_per_member} payments: median {statistics.median(seconds):.2f} s "
-        f"over {RUNS} runs (min {min(seconds):.2f}, max {max(seconds):.2f}); {len(pdf):,} bytes"
-    )
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--requests", type=int, default=300)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{Path(folder) / 'bench.sqlite'}"
+        engine = make_engine(url)
+        run("SQLite", engine, url, args.requests)
+        engine.dispose()
+    admin = create_engine(args.postgres, isolation_level="AUTOCOMMIT")
+    name = f"ledger_bench_{uuid.uuid4().hex[:8]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:  # no server: report and stop
+        print(f"PostgreSQL: skipped ({error.__class__.__name__})")
+        return
+    try:
+        url = make_url(args.postgres).set(database=name).render_as_string(hide_password=False)
+        engine = make_engine(url)
+        run("PostgreSQL", engine, url, args.requests)
+        engine.dispose()
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 if __name__ == "__main__":

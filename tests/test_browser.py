@@ -2,43 +2,18 @@
 
 from __future__ import annotations
 
-import threading
-from pathlib import Path
-from urllib.parse import urlsplit
-
 import pytest
-from werkzeug.serving import make_server
 
 from ledger.config import Settings
 from ledger.db.engine import make_engine
 from ledger.services.demo import load_demo
 from ledger.web import create_app
+from tests.browser import SCREENSHOTS, Visit, served
 from tests.conftest import empty_database
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
-]
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "instance" / "screenshots"
 PUBLIC_PAGES = ["/", "/login", "/reports/", "/dashboards/", "/dashboards/members"]
-
-
-@pytest.fixture(scope="session")
-def browser():
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    import os
-
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
@@ -47,51 +22,10 @@ def live_server(database_url):
     engine = make_engine(database_url)
     load_demo(engine, lambda _line: None)
     app = create_app(Settings(database_url=database_url, secret_key="test-secret-key", env="test"), engine=engine)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
+    with served(app) as base:
+        yield base
     empty_database(engine)
     engine.dispose()
-
-
-class Visit:
-    """A page opened with every request and console error recorded; off-site requests blocked."""
-
-    def __init__(self, browser, base: str):
-        self.context = browser.new_context()
-        self.page = self.context.new_page()
-        self.requests: list[str] = []
-        self.off_site: list[str] = []
-        self.errors: list[str] = []
-        self.page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-        self.context.route("**/*", self._route)
-        self.base = base
-
-    def _route(self, route):
-        url = route.request.url
-        self.requests.append(url)
-        if urlsplit(url).hostname != "127.0.0.1":
-            self.off_site.append(url)
-            route.abort()
-        else:
-            route.continue_()
-
-    def open(self, path: str):
-        self.page.goto(self.base + path, wait_until="networkidle")
-        return self.page
-
-    def axe_violations(self) -> list[str]:
-        from axe_playwright_python.sync_playwright import Axe
-
-        results = Axe().run(self.page)
-        return [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)" for v in results.response["violations"]]
-
-    def close(self):
-        self.context.close()
 
 
 @pytest.fixture

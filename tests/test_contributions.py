@@ -43,7 +43,7 @@ def facility(engine):
     ):
         admit_member(code, None, status, joined, actor=ACTOR, uow=UnitOfWork(engine))
     proposal = finance.propose_scale(2022, 2024, INCOMES, ceiling="30", floor="0.5", precision="0.001", associate_factor="10", uow=UnitOfWork(engine))
-    finance.adopt_scale(proposal, incomes={k: Decimal(v) for k, v in INCOMES.items()}, income_measure="GNI test data",
+    finance.adopt_scale(proposal, income_measure="GNI test data",
                         decision="Board, 1 December 2021", adopted_on="2021-12-01", today=TODAY, actor=ACTOR, uow=UnitOfWork(engine))
     for year, budget in ((2022, "1000000.00"), (2023, "1200000.00")):
         finance.open_year(year, f"{year}-03-31, {year}-09-30", budget, actor=ACTOR, uow=UnitOfWork(engine))

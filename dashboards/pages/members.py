@@ -5,6 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from dash import dcc, html
 
+from dashboards.components import TableData, html_table
 from dashboards.data import connect
 from ledger.queries.members import MemberRow, list_members
 
@@ -56,20 +57,17 @@ def members_map(rows: list[MemberRow]) -> go.Figure:
     return figure
 
 
-def members_table(rows: list[MemberRow]) -> html.Table:
-    return html.Table(
-        [
-            html.Caption(f"{len(rows)} members and their status (the data behind the map)"),
-            html.Thead(html.Tr([html.Th(label, scope="col") for label in ("Code", "Name", "Status", "Joined", "Left")])),
-            html.Tbody(
-                [
-                    html.Tr([html.Td(r.code), html.Td(r.name), html.Td(r.status), html.Td(r.joined.isoformat()), html.Td(r.left.isoformat() if r.left else "")])
-                    for r in rows
-                ]
-            ),
-        ],
-        id=TABLE_ID,
+def members_table_data(rows: list[MemberRow]) -> TableData:
+    """The members as plain text cells: the data behind the map."""
+    return TableData(
+        caption=f"{len(rows)} members and their status (the data behind the map)",
+        header=("Code", "Name", "Status", "Joined", "Left"),
+        rows=tuple((r.code, r.name, r.status, r.joined.isoformat(), r.left.isoformat() if r.left else "") for r in rows),
     )
+
+
+def members_table(rows: list[MemberRow]) -> html.Table:
+    return html_table(members_table_data(rows), TABLE_ID)
 
 
 def layout(**_query):

@@ -85,7 +85,9 @@ def contributions(year: int):
         if found is None:
             raise NotFound(f"no fiscal year {year}; see /api/v1/years")
         view = contribution_queries.view_of(found, date.today())
-        result = contribution_queries.year_contributions(connection, found, view)
+        result = current_app.extensions["ledger"].cache.get(
+            connection, ("contributions", year, view), lambda: contribution_queries.year_contributions(connection, found, view)
+        )
     money = partial(format_minor, currency=found.currency)
     return list_response(
         "contributions",

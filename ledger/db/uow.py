@@ -36,8 +36,14 @@ class UnitOfWork:
         return self
 
     def __exit__(self, *exc_info) -> None:
-        self.session.rollback()
+        self._roll_back()
         self.session.close()
+
+    def _roll_back(self) -> None:
+        # Detach the rows first: a rollback expires them, and a use case may still read the
+        # keys of the rows it wrote (a dry run returns what it would have created).
+        self.session.expunge_all()
+        self.session.rollback()
 
     def add(self, row: SQLModel) -> SQLModel:
         """Write a new ledger row, stamped with the sequence number of the entry that will record it.
@@ -60,7 +66,7 @@ class UnitOfWork:
         """Append one journal entry recording every staged row, then commit the transaction
         (in a dry run, where every row was already flushed and so checked: roll back)."""
         if self.dry_run:
-            self.session.rollback()
+            self._roll_back()
             return None
         seq, prev_hash = self._reserved or reserve_seq(self.session)
         try:
@@ -69,7 +75,7 @@ class UnitOfWork:
             )
             self.session.commit()
         except IntegrityError as error:
-            self.session.rollback()
+            self._roll_back()
             raise Conflict(
                 "another write stored the same thing first; reload and check before retrying"
             ) from error

@@ -17,6 +17,8 @@ from babel.numbers import get_currency_precision, list_currencies
 
 from ledger.domain.errors import ValidationFailed
 
+# A bound well inside the 64-bit columns that store minor units: ten trillion in major units.
+MAX_MAJOR_UNITS = 10**13
 _AMOUNT = re.compile(r"(?P<sign>[+-]?)(?P<whole>[0-9]+)(?:\.(?P<decimals>[0-9]+))?")
 
 
@@ -68,6 +70,8 @@ def parse_amount(
         else:
             message = f"{currency} has {exponent} decimals: give at most {exponent}, e.g. {example}"
         raise ValidationFailed.single(field, message)
+    if int(match["whole"]) >= MAX_MAJOR_UNITS:
+        raise ValidationFailed.single(field, f"an amount below {MAX_MAJOR_UNITS:,} {currency}; {str(text)[:40]!r} is more")
     magnitude = int(match["whole"]) * 10**exponent + int(decimals[:exponent].ljust(exponent, "0") or "0")
     minor = -magnitude if match["sign"] == "-" else magnitude
     if minor < 0 and not allow_negative:

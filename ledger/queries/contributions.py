@@ -36,6 +36,7 @@ from ledger.domain.contributions import MemberStanding, Waiver, judge_standing, 
 from ledger.domain.settings import Settings
 
 NO_LIMIT = 2**31 - 1  # the largest sequence number the INTEGER column holds
+LAST_YEAR = 9999
 
 years_t = FiscalYear.__table__
 budgets = Budget.__table__
@@ -155,8 +156,8 @@ def _valid_payments(view: View):
     )
 
 
-def _settled_instalments(view: View):
-    """Every instalment with the in-kind and the cash that settle it as of the view."""
+def _settled_instalments(view: View, through_year: int | None = None):
+    """Every instalment (of the years up to `through_year`) with the in-kind and the cash that settle it as of the view."""
     credited = (
         select(pledges.c.member_code, pledges.c.year, total(steps.c.amount_minor).label("credited"))
         .join(pledges, pledges.c.id == steps.c.in_kind_id)
@@ -188,7 +189,7 @@ def _settled_instalments(view: View):
         .join(assessments, assessments.c.id == instalments.c.assessment_id)
         .outerjoin(credited, and_(credited.c.member_code == assessments.c.member_code, credited.c.year == assessments.c.year))
         .outerjoin(paid, paid.c.member_code == assessments.c.member_code)
-        .where(instalments.c.journal_seq <= view.through_seq)
+        .where(instalments.c.journal_seq <= view.through_seq, assessments.c.year <= (through_year or LAST_YEAR))
     ).subquery()
     in_kind = least(base.c.amount_minor, greatest(literal(0), base.c.credited - base.c.before_in_year))
     with_in_kind = select(base, in_kind.label("in_kind")).subquery()
@@ -273,31 +274,29 @@ class YearContributions:
 
 
 def year_contributions(connection: Connection, year: YearRow, view: View) -> YearContributions:
-    """Per member: the year's assessment, what settled it, what is outstanding; arrears and standing on the view's date."""
+    """Per member: the year's assessment, what settled it, what is outstanding; arrears and standing on the view's date.
+
+    One pass over the settlement gives every figure; years after both the year shown and
+    the view's date are left out, since an instalment falls due in its own year and cash
+    settles the oldest first, so later years change nothing here.
+    """
     settings = settings_at(connection, view.through_seq)
-    settled = _settled_instalments(view)
-    per_year = (
+    counted_years = standing_years(settings.standing_rule, view.as_of.year)
+    settled = _settled_instalments(view, through_year=max(year.year, view.as_of.year))
+
+    def of_year(value):
+        return total(case((settled.c.year == year.year, value), else_=0))
+
+    per_member = (
         select(
             settled.c.member_code,
-            total(settled.c.amount_minor).label("assessed"),
-            total(settled.c.cash_paid).label("paid"),
-            total(settled.c.in_kind).label("in_kind"),
+            of_year(settled.c.amount_minor).label("assessed"),
+            of_year(settled.c.cash_paid).label("paid"),
+            of_year(settled.c.in_kind).label("in_kind"),
+            total(case((settled.c.due_on <= view.as_of, settled.c.cash_due - settled.c.cash_paid), else_=0)).label("arrears"),
+            total(case((settled.c.year.in_(counted_years), settled.c.amount_minor), else_=0)).label("threshold"),
         )
-        .where(settled.c.year == year.year)
         .group_by(settled.c.member_code)
-        .subquery()
-    )
-    arrears = (
-        select(settled.c.member_code, total(settled.c.cash_due - settled.c.cash_paid).label("arrears"))
-        .where(settled.c.due_on <= view.as_of)
-        .group_by(settled.c.member_code)
-        .subquery()
-    )
-    counted_years = standing_years(settings.standing_rule, view.as_of.year)
-    threshold = (
-        select(assessments.c.member_code, total(assessments.c.amount_minor).label("threshold"))
-        .where(assessments.c.year.in_(counted_years), assessments.c.journal_seq <= view.through_seq)
-        .group_by(assessments.c.member_code)
         .subquery()
     )
     rows = connection.execute(
@@ -305,16 +304,14 @@ def year_contributions(connection: Connection, year: YearRow, view: View) -> Yea
             assessments.c.member_code,
             members_t.c.name,
             assessments.c.share_pct,
-            per_year.c.assessed,
-            per_year.c.paid,
-            per_year.c.in_kind,
-            func.coalesce(arrears.c.arrears, 0),
-            func.coalesce(threshold.c.threshold, 0),
+            per_member.c.assessed,
+            per_member.c.paid,
+            per_member.c.in_kind,
+            per_member.c.arrears,
+            per_member.c.threshold,
         )
         .join(members_t, members_t.c.code == assessments.c.member_code)
-        .join(per_year, per_year.c.member_code == assessments.c.member_code)
-        .outerjoin(arrears, arrears.c.member_code == assessments.c.member_code)
-        .outerjoin(threshold, threshold.c.member_code == assessments.c.member_code)
+        .join(per_member, per_member.c.member_code == assessments.c.member_code)
         .where(assessments.c.year == year.year, assessments.c.journal_seq <= view.through_seq)
         .order_by(members_t.c.name)
     ).all()

@@ -35,6 +35,8 @@ from ledger.db.tables import (
 from ledger.db.uow import UnitOfWork
 from ledger.domain.access import Actor, Permission, require
 from ledger.domain.contribution_inputs import (
+    FIRST_YEAR,
+    LAST_YEAR,
     PaymentEntry,
     check_payer,
     parse_decimal,
@@ -57,7 +59,7 @@ from ledger.domain.contributions import (
 from ledger.domain.errors import Conflict, NotFound, Problem, ValidationFailed, raise_if_any
 from ledger.domain.members import MemberStatus, check_country_code, parse_date
 from ledger.domain.money import format_minor, parse_amount
-from ledger.domain.settings import SETTINGS, Settings, parse_setting
+from ledger.domain.settings import Settings, parse_setting
 from ledger.services.members import member_history
 
 PAYING = (MemberStatus.MEMBER.value, MemberStatus.ASSOCIATE.value)
@@ -101,11 +103,14 @@ def scale_for_year(uow: UnitOfWork, year: int) -> ContributionScale | None:
     ).scalar()
 
 
-def _parse_year(raw: object) -> int:
+def _parse_year(raw: object, field: str = "year") -> int:
     try:
-        return int(str(raw).strip())
+        number = int(str(raw).strip())
     except ValueError:
-        raise ValidationFailed.single("year", f"a year such as 2027; not {raw!r}") from None
+        number = None
+    if number is None or not FIRST_YEAR <= number <= LAST_YEAR:
+        raise ValidationFailed.single(field, f"a year from {FIRST_YEAR} to {LAST_YEAR}, e.g. 2027; not {raw!r}")
+    return number
 
 
 def _parse_day(raw: object, field: str, *, not_after: date | None = None) -> date:
@@ -201,12 +206,14 @@ def set_budget(year: object, amount: str, *, actor: Actor, uow: UnitOfWork) -> i
 class ScaleProposal:
     """A scale as computed from the inputs, before or after its adoption.
 
-    scale.members carry the counted incomes (an associate's after the associate factor).
+    incomes: the incomes as entered; scale.members carry the counted ones (an associate's
+    after the associate factor).
     """
 
     first_year: int
     last_year: int
     associate_factor_pct: Decimal
+    incomes: tuple[tuple[str, Decimal], ...]
     scale: Scale
 
 
@@ -248,9 +255,9 @@ def propose_scale(
     years = []
     for field, raw in (("first_year", first_year), ("last_year", last_year)):
         try:
-            years.append(int(str(raw).strip()))
-        except ValueError:
-            problems.append(Problem(field, f"a year such as 2027; not {raw!r}"))
+            years.append(_parse_year(raw, field))
+        except ValidationFailed as failed:
+            problems += failed.problems
     if len(years) == 2 and years[1] < years[0]:
         problems.append(Problem("last_year", f"{years[0]} or later: the period runs from first_year to last_year"))
     limits = {}
@@ -275,13 +282,12 @@ def propose_scale(
         for code, income in parsed.items()
     }
     scale = contribution_scale(weighted, ceiling=limits["ceiling"], floor=limits["floor"], precision=step)
-    return ScaleProposal(years[0], years[1], factor, scale)
+    return ScaleProposal(years[0], years[1], factor, tuple(sorted(parsed.items())), scale)
 
 
 def adopt_scale(
     proposal: ScaleProposal,
     *,
-    incomes: Mapping[str, Decimal],
     income_measure: str,
     decision: str,
     adopted_on: object,
@@ -304,6 +310,7 @@ def adopt_scale(
     if day and day > today:
         problems.append(Problem("adopted_on", f"today ({today}) or earlier"))
     raise_if_any(problems)
+    incomes = dict(proposal.incomes)
     with uow:
         assessed = uow.session.execute(
             select(Assessment.year).where(Assessment.year.between(proposal.first_year, proposal.last_year)).distinct()

@@ -110,7 +110,6 @@ class FinanceDemo:
         )
         finance.adopt_scale(
             proposal,
-            incomes=incomes,
             income_measure=(
                 f"GDP {row['gapminder_year']} (gdpPercap x pop, PPP), Gapminder data shipped with the plotly package; "
                 "members outside Gapminder's 142 countries at income 0"

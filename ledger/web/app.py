@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import Flask, request
 from flask_wtf.csrf import CSRFProtect
@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from ledger.config import Settings
 from ledger.db.engine import make_engine
+from ledger.queries.snapshot import HeadCache
 
 # Pages load scripts, styles, map shapes and data from this server only.
 CONTENT_SECURITY_POLICY = (
@@ -21,17 +22,18 @@ CONTENT_SECURITY_POLICY = (
 
 @dataclass(frozen=True, slots=True)
 class LedgerState:
-    """What the request handlers share: the settings and the engine."""
+    """What the request handlers share: the settings, the engine, and read results by journal head."""
 
     settings: Settings
     engine: Engine
+    cache: HeadCache = field(default_factory=HeadCache)
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Flask:
     """Build the app from settings (default: the environment) and mount the dashboards."""
     from dashboards import create_dash
     from ledger.api import api
-    from ledger.web import auth, errors, office, public
+    from ledger.web import auth, errors, finance, office, public
 
     settings = settings or Settings.from_env()
     app = Flask(__name__)
@@ -54,6 +56,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.register_blueprint(public.blueprint)
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(office.blueprint)
+    app.register_blueprint(finance.blueprint)
     app.register_blueprint(api)
     csrf.exempt(api)
     errors.init_app(app)

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField
 
-from ledger.db.uow import UnitOfWork
 from ledger.domain.access import Permission
-from ledger.domain.errors import DomainError, Problem, ValidationFailed
+from ledger.domain.errors import Problem
 from ledger.domain.members import ADMISSION_STATUSES, MemberStatus, parse_date
 from ledger.queries import journal as journal_queries
 from ledger.queries import members as member_queries
 from ledger.services.members import admit_member, change_member_status
+from ledger.web.forms import run_form
 from ledger.web.guard import current_actor, requires
 
 blueprint = Blueprint("office", __name__, url_prefix="/office")
 
 JOURNAL_PAGE = 50
-CONFIRMATION = "tick the box to confirm: the journal keeps this for good"
 
 
 class AdmissionForm(FlaskForm):
@@ -37,31 +36,6 @@ class StatusChangeForm(FlaskForm):
 
 def _engine():
     return current_app.extensions["ledger"].engine
-
-
-def _run_form(form: FlaskForm, use_case) -> DomainError | None:
-    """Run `use_case(uow)` from a submitted form; return the domain error for the page to show.
-
-    Without the confirmation box ticked the use case runs dry, so the official sees every
-    problem of the form at once and nothing is stored.
-    """
-    confirmed = bool(form.confirm.data)
-    unconfirmed = [] if confirmed else [Problem("confirm", CONFIRMATION)]
-    try:
-        use_case(UnitOfWork(_engine(), dry_run=not confirmed))
-    except ValidationFailed as failed:
-        problems = [*failed.problems, *unconfirmed]
-    except DomainError as error:
-        form.form_errors.append(str(error))
-        return error
-    else:
-        if confirmed:
-            return None
-        problems = unconfirmed
-    for problem in problems:
-        field = getattr(form, problem.field, None)
-        (field.errors if field is not None else form.form_errors).append(problem.message)
-    return ValidationFailed(problems)
 
 
 @blueprint.route("/")
@@ -83,7 +57,7 @@ def members():
 def admit():
     form = AdmissionForm()
     if form.validate_on_submit():
-        error = _run_form(form, lambda uow: admit_member(
+        error = run_form(form, lambda uow: admit_member(
             form.code.data, form.name.data, form.status.data, form.joined.data, actor=current_actor(), uow=uow
         ))
         if error is None:
@@ -103,7 +77,7 @@ def change_status(code: str):
     form = StatusChangeForm()
     page = {"title": f"Change the status of {member.name}", "form": form, "member": member}
     if form.validate_on_submit():
-        error = _run_form(form, lambda uow: change_member_status(
+        error = run_form(form, lambda uow: change_member_status(
             member.code, form.status.data, form.effective.data, actor=current_actor(), uow=uow
         ))
         if error is None:

@@ -45,7 +45,7 @@ def test_unknown_currency_is_refused_naming_the_field(code):
         ("12.500", "EUR", 1250),  # a trailing zero past the cents does not change the amount
         ("150000", "JPY", 150000),
         ("1.234", "KWD", 1234),
-        ("98765432109876543210987654321.99", "EUR", 9876543210987654321098765432199),
+        ("9876543210987.99", "EUR", 987654321098799),
     ],
 )
 def test_parse_amount_reads_minor_units(text, currency, minor):
@@ -149,7 +149,7 @@ def test_convert_refuses_a_float_amount_and_unknown_currencies():
 
 
 @exhaustive
-@given(minor=st.integers(-(10**20), 10**20), currency=CURRENCIES)
+@given(minor=st.integers(-(10**13 - 1), 10**13 - 1), currency=CURRENCIES)
 def test_formatting_then_parsing_gives_back_the_same_minor_units(minor, currency):
     text = format_minor(minor, currency)
     assert parse_amount(text, currency, "amount", allow_zero=True, allow_negative=True) == minor
@@ -175,3 +175,8 @@ def test_convert_is_the_nearest_minor_unit_with_ties_to_even(minor, source, rate
     assert abs(converted - exact) <= Fraction(1, 2)
     if abs(converted - exact) == Fraction(1, 2):
         assert converted % 2 == 0
+
+
+def test_amounts_are_bounded_well_inside_what_the_ledger_stores():
+    with pytest.raises(ValidationFailed, match="below 10,000,000,000,000 EUR"):
+        parse_amount("10000000000000.00", "EUR", "amount")

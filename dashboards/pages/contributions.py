@@ -1,0 +1,541 @@
+"""Contributions of one fiscal year: what each member was assessed, paid and owes, its standing, its share, the trend, the honour roll.
+
+The year comes from the query string (?year=2025), so every view is a shareable address.
+Each section shows a chart, the same figures as a table and that table as CSV. Plain
+functions build the figures and tables from the query results; `layout` only reads and
+assembles, and the tests call the plain functions directly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import dash
+import plotly.graph_objects as go
+from dash import dcc, html
+
+from dashboards.components import TableData, csv_link, graph, html_table
+from dashboards.data import connect
+from ledger.domain.contributions import Standing
+from ledger.domain.money import format_minor, to_decimal
+from ledger.queries.contributions import (
+    ContributionRow,
+    ScaleRow,
+    YearContributions,
+    YearRow,
+    YearTotals,
+    honour_roll,
+    list_years,
+    scale_of_year,
+    totals_by_year,
+    view_of,
+    year_contributions,
+)
+
+PAGE_PREFIX = "contributions"
+YEARS_ID = f"{PAGE_PREFIX}-years"
+STATUS_ID = f"{PAGE_PREFIX}-status"
+SUMMARY_ID = f"{PAGE_PREFIX}-summary"
+NOTE_ID = f"{PAGE_PREFIX}-note"
+MESSAGE_ID = f"{PAGE_PREFIX}-message"
+HONOUR_LIST_ID = f"{PAGE_PREFIX}-honour-roll-list"
+
+GAPMINDER_NOTE = (
+    "The demo data's scale is computed from the Gapminder data shipped with the plotly package "
+    "(GDP = gdpPercap × pop, 2007)."
+)
+PUBLISHED = ("adopted", "closed")
+YEAR_PATTERN = re.compile(r"[0-9]{4}")
+
+# Standing in words as well as in colour; the colours keep at least 4.5:1 against white.
+STANDING_LABELS = {Standing.GOOD: "good standing", Standing.ARREARS: "in arrears, vote kept", Standing.SUSPENDED: "vote suspended"}
+STANDING_COLOURS = {Standing.GOOD: "#2e7d32", Standing.ARREARS: "#9a5a00", Standing.SUSPENDED: "#a61b1b"}
+AMOUNT_COLOURS = {"budget": "#555555", "assessed": "#6fa8dc", "paid": "#0b5394", "in_kind": "#b45f06"}
+FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "color": "#1b1f24"}
+
+
+@dataclass(frozen=True, slots=True)
+class SectionIds:
+    """The ids of one section: the section, its heading, chart, table and CSV link."""
+
+    name: str
+
+    @property
+    def section(self) -> str:
+        return f"{PAGE_PREFIX}-{self.name}"
+
+    @property
+    def heading(self) -> str:
+        return f"{self.section}-heading"
+
+    @property
+    def chart(self) -> str:
+        return f"{self.section}-chart"
+
+    @property
+    def table(self) -> str:
+        return f"{self.section}-table"
+
+    @property
+    def csv(self) -> str:
+        return f"{self.section}-csv"
+
+
+ASSESSED = SectionIds("assessed")
+STANDING = SectionIds("standing")
+SHARES = SectionIds("shares")
+TRENDS = SectionIds("trends")
+HONOUR_ROLL = SectionIds("honour-roll")
+
+
+@dataclass(frozen=True, slots=True)
+class YearPage:
+    """Everything the page shows for one year, as read from ledger.queries."""
+
+    contributions: YearContributions
+    trends: list[YearTotals]
+    honour_roll: list[tuple[str, str]]
+    scale: ScaleRow | None
+    years: list[YearRow]
+
+    @property
+    def year(self) -> int:
+        return self.contributions.year.year
+
+    @property
+    def currency(self) -> str:
+        return self.contributions.year.currency
+
+
+# --------------------------------------------------------------------------- choosing the year
+
+
+def published_years(years: list[YearRow]) -> list[YearRow]:
+    """Years whose budget is adopted (or which are closed): the ones with figures to show."""
+    return [year for year in years if year.status in PUBLISHED]
+
+
+def pick_year(raw: object, years: list[YearRow]) -> tuple[YearRow | None, str | None]:
+    """The year the query string asks for (default: the latest published), or why there is none to show."""
+    published = published_years(years)
+    example = published[-1].year if published else date.today().year
+    if raw is None:
+        if not published:
+            return None, "No fiscal year has an adopted budget yet: contributions appear here once the board adopts one."
+        return published[-1], None
+    if not isinstance(raw, str):
+        return None, f"Give one year in the address, e.g. ?year={example}; this one names several."
+    text = raw.strip()
+    if not YEAR_PATTERN.fullmatch(text):
+        return None, f"{text[:20]!r} is not a year: give a four-digit year in the address, e.g. ?year={example}."
+    number = int(text)
+    found = next((year for year in years if year.year == number), None)
+    if found is None:
+        return None, f"There is no fiscal year {number} in the ledger. Choose one of the years below."
+    if found.status not in PUBLISHED:
+        return None, f"The budget of {number} is not adopted yet, so nothing is assessed for it. Choose one of the years below."
+    return found, None
+
+
+def gapminder_note(scale: ScaleRow | None) -> str | None:
+    """The note on the demo data's origin, when the year's scale was computed from Gapminder figures."""
+    if scale is not None and "gapminder" in scale.income_measure.lower():
+        return GAPMINDER_NOTE
+    return None
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def _money(minor: int, currency: str) -> str:
+    return format_minor(minor, currency)
+
+
+def _plotted(minor: int, currency: str) -> float:
+    # Charts only: plotly needs numbers; the exact text goes into the hover and the tables.
+    return float(to_decimal(minor, currency))
+
+
+def _percent(share: Decimal) -> str:
+    return f"{share:f}"
+
+
+def assessed_table(contributions: YearContributions) -> TableData:
+    """Per member: assessed, paid in cash, credited in kind, outstanding; with totals."""
+    currency, rows = contributions.year.currency, contributions.rows
+    amounts = ("assessed", "paid", "in_kind", "outstanding")
+    return TableData(
+        caption=f"Assessed, paid in cash and credited in kind per member, {contributions.year.year}, in {currency}, as of {contributions.view.as_of}",
+        header=("Code", "Member", f"Assessed ({currency})", f"Paid in cash ({currency})", f"Credited in kind ({currency})", f"Outstanding ({currency})"),
+        rows=tuple((row.code, row.name, *(_money(getattr(row, f"{name}_minor"), currency) for name in amounts)) for row in rows),
+        totals=("", f"Total, {len(rows)} members", *(_money(contributions.totals[name], currency) for name in amounts)),
+        row_header=1,
+        numeric=frozenset({2, 3, 4, 5}),
+    )
+
+
+def standing_label(row: ContributionRow) -> str:
+    return STANDING_LABELS[row.standing.standing]
+
+
+def standing_table(contributions: YearContributions) -> TableData:
+    """Per member: arrears on the view's date, standing in words, and the reason."""
+    currency, rows = contributions.year.currency, contributions.rows
+    counts = Counter(row.standing.standing for row in rows)
+    return TableData(
+        caption=f"Arrears and standing per member on {contributions.view.as_of}, in {currency} ({contributions.settings.standing_rule.name})",
+        header=("Code", "Member", f"Arrears ({currency})", "Standing", "Explanation"),
+        rows=tuple((row.code, row.name, _money(row.arrears_minor, currency), standing_label(row), row.standing.explanation) for row in rows),
+        totals=(
+            "",
+            f"Total, {len(rows)} members",
+            _money(contributions.totals["arrears"], currency),
+            ", ".join(f"{counts[standing]} {label}" for standing, label in STANDING_LABELS.items() if counts[standing]),
+            "",
+        ),
+        row_header=1,
+        numeric=frozenset({2}),
+    )
+
+
+def by_share(rows: list[ContributionRow]) -> list[ContributionRow]:
+    """Largest share first; equal shares by name."""
+    return sorted(rows, key=lambda row: (-row.share_pct, row.name))
+
+
+def shares_table(contributions: YearContributions) -> TableData:
+    """Per member, largest first: its share of the budget and the amount it was assessed."""
+    currency, rows = contributions.year.currency, by_share(contributions.rows)
+    return TableData(
+        caption=f"Share of the {contributions.year.year} budget each member carries, largest first",
+        header=("Code", "Member", "Share (%)", f"Assessed ({currency})"),
+        rows=tuple((row.code, row.name, _percent(row.share_pct), _money(row.assessed_minor, currency)) for row in rows),
+        totals=("", f"Total, {len(rows)} members", _percent(sum((row.share_pct for row in rows), Decimal(0))), _money(contributions.totals["assessed"], currency)),
+        row_header=1,
+        numeric=frozenset({2, 3}),
+    )
+
+
+def trends_table(trends: list[YearTotals], currency: str, as_of: date) -> TableData:
+    """Per adopted year: budget, assessed, paid in cash and credited in kind."""
+    amounts = ("budget", "assessed", "paid", "in_kind")
+    return TableData(
+        caption=f"Budget, assessed, paid in cash and credited in kind per year, in {currency}, as of {as_of}",
+        header=("Year", f"Budget ({currency})", f"Assessed ({currency})", f"Paid in cash ({currency})", f"Credited in kind ({currency})"),
+        rows=tuple((str(row.year), *(_money(getattr(row, f"{name}_minor"), currency) for name in amounts)) for row in trends),
+        totals=(f"Total, {len(trends)} years", *(_money(sum(getattr(row, f"{name}_minor") for row in trends), currency) for name in amounts)),
+        row_header=0,
+        numeric=frozenset({1, 2, 3, 4}),
+    )
+
+
+def honour_roll_table(roll: list[tuple[str, str]], year: int) -> TableData:
+    """The members who settled each instalment of the year in full by its due date."""
+    return TableData(
+        caption=f"Members who paid every instalment of {year} in full by its due date",
+        header=("Code", "Member"),
+        rows=tuple((code, name) for code, name in roll),
+        row_header=1,
+    )
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def _layout(figure: go.Figure, height: int, **extra) -> go.Figure:
+    figure.update_layout(
+        height=height,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        font=FONT,
+        plot_bgcolor="#ffffff",
+        paper_bgcolor="#ffffff",
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
+        hoverlabel={"font": {"family": FONT["family"]}},
+        **extra,
+    )
+    figure.update_xaxes(automargin=True, gridcolor="#e5e5e5", zerolinecolor="#999999")
+    figure.update_yaxes(automargin=True, gridcolor="#e5e5e5", zerolinecolor="#999999")
+    return figure
+
+
+def bar_height(count: int) -> int:
+    """Height of a chart with one horizontal bar per member."""
+    return 140 + 26 * max(count, 1)
+
+
+def assessed_figure(contributions: YearContributions) -> go.Figure:
+    """Grouped bars per member: assessed, paid in cash, credited in kind."""
+    currency, rows = contributions.year.currency, contributions.rows
+    figure = go.Figure()
+    for name, label in (("assessed", "Assessed"), ("paid", "Paid in cash"), ("in_kind", "Credited in kind")):
+        minors = [getattr(row, f"{name}_minor") for row in rows]
+        figure.add_trace(
+            go.Bar(
+                name=label,
+                x=[row.code for row in rows],
+                y=[_plotted(minor, currency) for minor in minors],
+                customdata=[[row.name, _money(minor, currency)] for row, minor in zip(rows, minors)],
+                hovertemplate=f"%{{customdata[0]}}<br>{label}: %{{customdata[1]}} {currency}<extra></extra>",
+                marker_color=AMOUNT_COLOURS[name],
+            )
+        )
+    return _layout(figure, 420, barmode="group", yaxis_title=currency, xaxis_title="Member")
+
+
+def standing_figure(contributions: YearContributions) -> go.Figure:
+    """Arrears per member, one bar colour and legend entry per standing, the standing written beside each bar."""
+    currency, rows = contributions.year.currency, contributions.rows
+    figure = go.Figure()
+    for standing, label in STANDING_LABELS.items():
+        chosen = [row for row in rows if row.standing.standing == standing]
+        if not chosen:
+            continue
+        figure.add_trace(
+            go.Bar(
+                name=f"{label} ({len(chosen)})",
+                orientation="h",
+                y=[row.name for row in chosen],
+                x=[_plotted(row.arrears_minor, currency) for row in chosen],
+                # Written beside the bar (and so beside the name for a member with no arrears).
+                text=[label if row.arrears_minor == 0 else f"{label}: {_money(row.arrears_minor, currency)} {currency}" for row in chosen],
+                textposition="outside",
+                textfont={"color": STANDING_COLOURS[standing]},
+                cliponaxis=False,
+                customdata=[_money(row.arrears_minor, currency) for row in chosen],
+                hovertemplate=f"%{{y}}: arrears %{{customdata}} {currency}, {label}<extra></extra>",
+                marker_color=STANDING_COLOURS[standing],
+            )
+        )
+    figure = _layout(figure, bar_height(len(rows)), barmode="overlay", xaxis_title=f"Arrears ({currency})", legend_title_text="Standing")
+    # One row per member in the table's order, top to bottom, whichever trace holds it.
+    figure.update_yaxes(categoryorder="array", categoryarray=[row.name for row in rows], autorange="reversed", ticksuffix="  ")
+    figure.update_xaxes(rangemode="tozero")
+    figure.update_layout(margin={"r": 260})  # room for the longest label, "vote suspended: <amount>"
+    return figure
+
+
+def shares_figure(contributions: YearContributions) -> go.Figure:
+    """Each member's share of the budget, largest first, the percentage written beside each bar."""
+    rows = by_share(contributions.rows)
+    figure = go.Figure(
+        go.Bar(
+            name="Share of the budget",
+            orientation="h",
+            y=[row.name for row in rows],
+            x=[float(row.share_pct) for row in rows],
+            text=[f"{_percent(row.share_pct)}%" for row in rows],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{text} of the budget<extra></extra>",
+            marker_color=AMOUNT_COLOURS["paid"],
+        )
+    )
+    figure = _layout(figure, bar_height(len(rows)), xaxis_title="Share of the budget (%)", showlegend=False)
+    figure.update_yaxes(categoryorder="array", categoryarray=[row.name for row in rows], autorange="reversed")
+    figure.update_layout(margin={"r": 80})
+    return figure
+
+
+def trends_figure(trends: list[YearTotals], currency: str) -> go.Figure:
+    """Budget, assessed, paid in cash and credited in kind per year, as lines."""
+    years = [row.year for row in trends]
+    figure = go.Figure()
+    for name, label, dash_style in (("budget", "Budget", "dot"), ("assessed", "Assessed", "solid"), ("paid", "Paid in cash", "solid"), ("in_kind", "Credited in kind", "dash")):
+        minors = [getattr(row, f"{name}_minor") for row in trends]
+        figure.add_trace(
+            go.Scatter(
+                name=label,
+                mode="lines+markers",
+                x=years,
+                y=[_plotted(minor, currency) for minor in minors],
+                customdata=[_money(minor, currency) for minor in minors],
+                hovertemplate=f"%{{x}} {label}: %{{customdata}} {currency}<extra></extra>",
+                line={"color": AMOUNT_COLOURS[name], "dash": dash_style, "width": 2},
+            )
+        )
+    figure = _layout(figure, 380, yaxis_title=currency, xaxis_title="Fiscal year")
+    figure.update_xaxes(tickmode="array", tickvals=years, ticktext=[str(year) for year in years])
+    figure.update_yaxes(rangemode="tozero")
+    return figure
+
+
+# --------------------------------------------------------------------------- the page
+
+
+def year_links(years: list[YearRow], shown: int | None, base: str) -> html.Nav:
+    """The published years as links (the shown one marked current): the state stays in the address."""
+    items = []
+    for year in reversed(published_years(years)):
+        label = f"{year.year} ({year.status})"
+        if year.year == shown:
+            items.append(html.Li(html.Strong(label, **{"aria-current": "page"})))
+        else:
+            items.append(html.Li(dcc.Link(label, href=f"{base}?year={year.year}")))
+    return html.Nav(
+        [
+            html.Span("Fiscal year:", id=f"{YEARS_ID}-label"),
+            html.Ul(items, style={"display": "flex", "flexWrap": "wrap", "gap": "1.25rem", "listStyle": "none", "padding": 0, "margin": 0}),
+        ],
+        id=YEARS_ID,
+        style={"display": "flex", "flexWrap": "wrap", "gap": "1.25rem", "margin": "1rem 0"},
+        **{"aria-labelledby": f"{YEARS_ID}-label"},
+    )
+
+
+def status_text(year: YearRow, as_of: date) -> str:
+    """The year's status and which state of the ledger the figures show."""
+    if year.status == "closed":
+        return (
+            f"The fiscal year {year.year} is closed (on {year.closed_on}): the figures are final, "
+            f"as the ledger stood at its closing entry #{year.closed_seq}."
+        )
+    return f"The budget of {year.year} is adopted (on {year.adopted_on}); the figures are as of {as_of}."
+
+
+def summary(data: YearPage) -> html.Ul:
+    """The year's headline figures."""
+    currency, totals, rows = data.currency, data.contributions.totals, data.contributions.rows
+    behind = sum(1 for row in rows if row.standing.standing != Standing.GOOD)
+    figures = [
+        (f"{_money(data.contributions.year.budget_minor or 0, currency)} {currency}", "budget"),
+        (f"{_money(totals['paid'], currency)} {currency}", "paid in cash"),
+        (f"{_money(totals['in_kind'], currency)} {currency}", "credited in kind"),
+        (f"{_money(totals['outstanding'], currency)} {currency}", "outstanding"),
+        (f"{behind} of {len(rows)}", "members in arrears"),
+    ]
+    return html.Ul(
+        [html.Li([html.Strong(value, style={"fontSize": "1.2rem"}), label]) for value, label in figures],
+        id=SUMMARY_ID,
+        className="figures",
+        style={"flexWrap": "wrap", "gap": "1rem 2rem"},
+    )
+
+
+def section(ids: SectionIds, title: str, intro: list, body: list) -> html.Section:
+    return html.Section([html.H2(title, id=ids.heading), html.P(intro), *body], id=ids.section, **{"aria-labelledby": ids.heading})
+
+
+def chart_section(ids: SectionIds, title: str, intro: list, figure: go.Figure, table: TableData, filename: str) -> html.Section:
+    """A chart, the same figures as a table, and the table as CSV."""
+    return section(
+        ids,
+        title,
+        intro,
+        [
+            graph(figure, ids.chart, int(figure.layout.height)),
+            html_table(table, ids.table),
+            html.P(csv_link(table, filename, f"Download the table “{table.caption}” as CSV", ids.csv)),
+        ],
+    )
+
+
+def year_content(data: YearPage) -> list:
+    """The sections of a year's page, from its data."""
+    year, currency, contributions = data.year, data.currency, data.contributions
+    note = gapminder_note(data.scale)
+    roll = honour_roll_table(data.honour_roll, year)
+    scale = data.scale
+    scale_text = (
+        f" The shares come from the scale of contributions {scale.first_year}–{scale.last_year}, computed on {scale.income_measure} "
+        f"and adopted on {scale.adopted_on} ({scale.decision})."
+        if scale
+        else ""
+    )
+    return [
+        *([html.P(note, id=NOTE_ID, className="notice")] if note else []),
+        html.P(status_text(contributions.year, contributions.view.as_of), id=STATUS_ID),
+        summary(data),
+        chart_section(
+            ASSESSED,
+            "Assessed, paid and in kind",
+            [f"What each member was assessed for {year}, what it paid in cash and what was credited in kind, in {currency}. The table below the chart gives the same figures."],
+            assessed_figure(contributions),
+            assessed_table(contributions),
+            f"contributions-{year}-assessed.csv",
+        ),
+        chart_section(
+            STANDING,
+            "Arrears and standing",
+            [
+                f"Each member's arrears on {contributions.view.as_of} (every instalment then due and unpaid, of any year) and its standing under "
+                f"{contributions.settings.standing_rule.name}. The standing is written beside each bar and explained in the table."
+            ],
+            standing_figure(contributions),
+            standing_table(contributions),
+            f"contributions-{year}-standing.csv",
+        ),
+        chart_section(
+            SHARES,
+            "Share of the budget",
+            [f"The share of the {year} budget each member carries, largest first.{scale_text}"],
+            shares_figure(contributions),
+            shares_table(contributions),
+            f"contributions-{year}-shares.csv",
+        ),
+        chart_section(
+            TRENDS,
+            "Trends across years",
+            [f"Budget, assessed, paid in cash and credited in kind for every adopted year, as of {contributions.view.as_of}."],
+            trends_figure(data.trends, currency),
+            trends_table(data.trends, currency, contributions.view.as_of),
+            f"contributions-{year}-trends.csv",
+        ),
+        section(
+            HONOUR_ROLL,
+            "Honour roll",
+            [roll.caption + "."],
+            [
+                html.Ul([html.Li(f"{name} ({code})") for code, name in roll.rows], id=HONOUR_LIST_ID)
+                if roll.rows
+                else html.P(f"No member paid every instalment of {year} in full by its due date.", id=HONOUR_LIST_ID),
+                html.P(csv_link(roll, f"contributions-{year}-honour-roll.csv", f"Download the honour roll of {year} as CSV", HONOUR_ROLL.csv)),
+            ],
+        ),
+    ]
+
+
+def read_year(connection, year: YearRow, years: list[YearRow], today: date) -> YearPage:
+    """Everything the page shows for `year`, read through ledger.queries."""
+    view = view_of(year, today)
+    return YearPage(
+        contributions=year_contributions(connection, year, view),
+        trends=totals_by_year(connection, view),
+        honour_roll=honour_roll(connection, year.year, view),
+        scale=scale_of_year(connection, year.year, view.through_seq),
+        years=years,
+    )
+
+
+def layout(year: object = None, **_query):
+    """The page for ?year=YYYY (default: the latest adopted or closed year); a clear message for any other value."""
+    base = dash.get_relative_path(PAGE["path"])
+    with connect() as connection:
+        years = list_years(connection)
+        chosen, problem = pick_year(year, years)
+        data = read_year(connection, chosen, years, date.today()) if chosen else None
+    if data is None:
+        return [
+            html.H1("Contributions"),
+            html.P(problem, id=MESSAGE_ID, className="error"),
+            *([year_links(years, None, base)] if published_years(years) else []),
+        ]
+    return [
+        html.H1(f"Contributions {data.year}"),
+        html.P("Each member's assessment, payments and arrears for the year, its standing and share, with every figure as a table and as CSV."),
+        year_links(years, data.year, base),
+        *year_content(data),
+    ]
+
+
+PAGE = {
+    "path": "/contributions",
+    "name": "Contributions",
+    "title": "Contributions · Member Ledger",
+    "description": "per year: assessed, paid and in kind, arrears and standing, shares, trends and the honour roll",
+    "layout": layout,
+    "order": 2,
+}

@@ -1,0 +1,50 @@
+"""Running a use case from a submitted form, shared by every workspace blueprint."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from flask import current_app
+from flask_wtf import FlaskForm
+
+from ledger.db.uow import UnitOfWork
+from ledger.domain.errors import DomainError, NotFound, Problem, ValidationFailed
+
+CONFIRMATION = "tick the box to confirm: the journal keeps this for good"
+
+
+def show_problems(form: FlaskForm, problems: Iterable[Problem], field_for: Callable[[str], str] = str) -> None:
+    """Put each problem beside the field it names (`field_for` maps a domain field to the form's), else above the form."""
+    for problem in problems:
+        name = field_for(problem.field)
+        (form[name].errors if name in form else form.form_errors).append(problem.message)
+
+
+def run_form(
+    form: FlaskForm, use_case, *, field_for: Callable[[str], str] = str, missing: str | None = None
+) -> DomainError | None:
+    """Run `use_case(uow)` from a submitted form; return the domain error for the page to show.
+
+    A form with a `confirm` box is for an act that cannot be undone: without the box ticked
+    the use case runs dry, so the official sees every problem of the form at once and nothing
+    is stored. A form without one runs at once. `missing` names the field that looks a thing
+    up (a payment's reference, say): a NotFound is shown beside it, keeping its 404.
+    """
+    confirmed = "confirm" not in form or bool(form.confirm.data)
+    unconfirmed = [] if confirmed else [Problem("confirm", CONFIRMATION)]
+    try:
+        use_case(UnitOfWork(current_app.extensions["ledger"].engine, dry_run=not confirmed))
+    except ValidationFailed as failed:
+        problems = [*failed.problems, *unconfirmed]
+    except NotFound as error:
+        (form[missing].errors if missing in form else form.form_errors).append(str(error))
+        return error
+    except DomainError as error:
+        form.form_errors.append(str(error))
+        return error
+    else:
+        if confirmed:
+            return None
+        problems = unconfirmed
+    show_problems(form, problems, field_for)
+    return ValidationFailed(problems)
