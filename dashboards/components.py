@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -61,22 +62,32 @@ def csv_link(table: TableData, filename: str, label: str, link_id: str) -> html.
     return html.A(label, href=csv_href(csv_text(table)), download=filename, id=link_id)
 
 
-def html_table(table: TableData, table_id: str) -> html.Table:
-    """The table with its caption, column headers (scope col) and, where declared, row headers (scope row)."""
+def html_table(table: TableData, table_id: str, cell_class: Callable[[int, str], str | None] | None = None) -> html.Table:
+    """The table with its caption, column headers (scope col) and, where declared, row headers (scope row).
+
+    cell_class: given a body cell's column and text, the CSS class to mark it with (or None),
+    for tables whose cells carry a state in colour as well as in words.
+    """
 
     def aligned(i: int) -> dict:
         return {"style": NUMBER_STYLE} if i in table.numeric else {}
 
-    def cells(values: tuple[str, ...]) -> list:
+    def marked(i: int, value: str, body: bool) -> dict:
+        name = cell_class(i, value) if body and cell_class else None
+        return {"className": name} if name else {}
+
+    def cells(values: tuple[str, ...], body: bool = False) -> list:
         return [
-            html.Th(value, scope="row", **aligned(i)) if i == table.row_header else html.Td(value, **aligned(i))
+            html.Th(value, scope="row", **aligned(i), **marked(i, value, body))
+            if i == table.row_header
+            else html.Td(value, **aligned(i), **marked(i, value, body))
             for i, value in enumerate(values)
         ]
 
     parts = [
         html.Caption(table.caption),
         html.Thead(html.Tr([html.Th(label, scope="col", **aligned(i)) for i, label in enumerate(table.header)])),
-        html.Tbody([html.Tr(cells(row)) for row in table.rows]),
+        html.Tbody([html.Tr(cells(row, body=True)) for row in table.rows]),
     ]
     if table.totals:
         parts.append(html.Tfoot(html.Tr(cells(table.totals))))

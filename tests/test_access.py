@@ -43,6 +43,7 @@ ROUTES: dict[str, tuple[str, frozenset | None]] = {
     "api.years": ("/api/v1/years", PUBLIC),
     "api.contributions": ("/api/v1/years/2025/contributions", PUBLIC),
     "api.scales": ("/api/v1/scales", PUBLIC),
+    "api.motions": ("/api/v1/motions", PUBLIC),
     "/dashboards/": ("/dashboards/", PUBLIC),
     "/dashboards/<path:path>": ("/dashboards/members", PUBLIC),
     "/dashboards/_dash-layout": ("/dashboards/_dash-layout", PUBLIC),
@@ -56,6 +57,8 @@ SPECIAL = {
     "_dashboards_dash_assets.static",  # the Dash assets folder is empty: 404 for everyone, tested below
     "/dashboards/_dash-component-suites/<string:package_name>/<path:fingerprinted_path>",  # tested below
     "/dashboards/_dash-update-component",  # POST only, tested below
+    "voting_api.simulate",  # POST only and public: tested in test_voting_api, anonymously and without a CSRF token
+    "api.motion",  # needs a motion: tested in test_governance for the public
     # A year's pages need a fiscal year (404 here): tested per role in test_office_contributions.
     "finance.year", "finance.set_budget", "finance.adopt_budget", "finance.close_year", "finance.advance_in_kind",
 }

@@ -13,7 +13,7 @@ from tests.conftest import empty_database
 
 pytestmark = pytest.mark.browser
 
-PUBLIC_PAGES = ["/", "/login", "/reports/", "/dashboards/", "/dashboards/members"]
+PUBLIC_PAGES = ["/", "/login", "/reports/", "/dashboards/", "/dashboards/members", "/dashboards/contributions"]
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,17 @@
 
 from __future__ import annotations
 
+from ledger.api.voting import (
+    DECIMALS,
+    MAX_BODY_BYTES,
+    MAX_MEMBERS,
+    MAX_WEIGHT,
+    MAX_WEIGHT_DECIMALS,
+    POWER_MEMORY_BUDGET,
+    VOTES,
+)
+from ledger.domain.voting import PRESETS, Abstention, Base, Measure, Outcome, ThresholdOp, Weighting
+
 FORMAT = {
     "name": "format",
     "in": "query",
@@ -137,6 +148,31 @@ def openapi_document() -> dict:
                     "responses": {"200": _list("Every adopted scale, oldest first", "scales", "Scale"), "400": ERROR},
                 }
             },
+            "/api/v1/motions": {
+                "get": {
+                    "summary": "Board motions with their status and outcome",
+                    "operationId": "listMotions",
+                    "parameters": [FORMAT],
+                    "responses": {"200": _list("Every motion, oldest meeting first", "motions", "MotionSummary"), "400": ERROR},
+                }
+            },
+            "/api/v1/motions/{motion_id}": {
+                "get": {
+                    "summary": "One motion: text, rule, weights, effect and, once closed, the stored outcome and tally",
+                    "description": (
+                        "The outcome, explanation and tally come from the snapshot stored when the motion closed and "
+                        "are never recomputed. A roll-call publishes each member's ballot; a secret ballot only the "
+                        "totals and who took part. `ineligible` names members whose vote was suspended, with the reason."
+                    ),
+                    "operationId": "getMotion",
+                    "parameters": [{"name": "motion_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                    "responses": {
+                        "200": {"description": "The motion", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Motion"}}}},
+                        "404": {"description": "No such motion", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                    },
+                }
+            },
+            **_voting_paths(),
             "/api/v1/openapi.json": {
                 "get": {
                     "summary": "This document",
@@ -217,6 +253,43 @@ def openapi_document() -> dict:
                         },
                     },
                 },
+                "MotionSummary": {
+                    "type": "object",
+                    "required": ["id", "title", "kind", "status", "outcome", "closed_at"],
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "title": {"type": "string"},
+                        "kind": {"type": "string", "enum": ["budget", "scale", "accession", "withdrawal", "quota_transfer", "arrears_waiver", "safety_lab", "general"]},
+                        "status": {"type": "string", "enum": ["draft", "open", "closed"]},
+                        "outcome": {"oneOf": [{"type": "string", "enum": ["adopted", "rejected", "no_quorum"]}, {"type": "null"}]},
+                        "closed_at": {"oneOf": [DATE, {"type": "null"}]},
+                    },
+                },
+                "Motion": {
+                    "type": "object",
+                    "required": ["id", "title", "text", "kind", "status", "rule", "ballot", "outcome", "explanation", "tally", "ballots"],
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "title": {"type": "string"},
+                        "text": {"type": "string"},
+                        "kind": {"type": "string"},
+                        "status": {"type": "string"},
+                        "meeting": {"type": "object"},
+                        "rule_name": {"type": "string"},
+                        "rule": {"type": "object", "description": "The rule in its JSON form: weights, basic_votes_per_member, base, abstention, members_threshold, weight_threshold, blocking_minority_min_members, quorum"},
+                        "weights": {"type": "string", "description": "equal, contribution (the scale's shares) or weight_set:<name>"},
+                        "ballot": {"type": "string", "enum": ["roll_call", "secret"]},
+                        "effect": {"type": "object"},
+                        "outcome": {"oneOf": [{"type": "string"}, {"type": "null"}]},
+                        "closed_at": {"oneOf": [DATE, {"type": "null"}]},
+                        "explanation": {"oneOf": [{"type": "string"}, {"type": "null"}]},
+                        "tally": {"oneOf": [{"type": "object"}, {"type": "null"}], "description": "members and weight for, against, abstaining, absent and the base; each threshold checked; fractions as p/q"},
+                        "ineligible": {"oneOf": [{"type": "object", "additionalProperties": {"type": "string"}}, {"type": "null"}]},
+                        "proxies": {"oneOf": [{"type": "object", "additionalProperties": {"type": "string"}}, {"type": "null"}]},
+                        "ballots": {"oneOf": [{"type": "object", "additionalProperties": {"type": "string", "enum": ["yes", "no", "abstain"]}}, {"type": "null"}]},
+                        "voted": {"oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "null"}]},
+                    },
+                },
                 "Head": {
                     "type": "object",
                     "required": ["seq", "hash"],
@@ -235,6 +308,7 @@ def openapi_document() -> dict:
                         "hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
                     },
                 },
+                **_voting_schemas(),
                 "Error": {
                     "type": "object",
                     "required": ["error"],
@@ -244,5 +318,205 @@ def openapi_document() -> dict:
                     },
                 },
             }
+        },
+    }
+
+
+def _voting_paths() -> dict:
+    """The voting simulator's path (ledger.api.voting)."""
+    json_body = {"application/json": {"schema": {"$ref": "#/components/schemas/VotingSimulation"}}}
+    return {
+        "/api/v1/voting/simulate": {
+            "post": {
+                "summary": "Simulate a vote: the decision a rule gives on ballots, each member's votes and, on request, power",
+                "description": (
+                    "Public and stateless: nothing is stored. `rule` is a rule's full JSON form (as in "
+                    "/api/v1/motions/{motion_id}), or `{\"preset\": NAME}`, optionally with any parameter of the full "
+                    "form to override the preset's (for example `{\"preset\": \"imf_85_percent\", "
+                    "\"basic_votes_per_member\": 1459}`); `rule` in the answer is the rule as applied. Members missing "
+                    "from `ballots` are absent; without ballots `outcome`, `checks` and `quorum` are null and every "
+                    "member counts as absent. `votes` are the votes the rule gives a member: one each under equal "
+                    "rules, else its weight plus basic votes; `vote_share` is its share of all members' votes.\n\n"
+                    f"Numbers in the answer are strings. Shares (`vote_share`, `share`, power indices, standard errors) "
+                    f"are rounded half up from the exact value to {DECIMALS} decimal places, every place written "
+                    f"(\"0.188138\"); amounts (votes, counts) are rounded the same way without trailing zeros "
+                    f"(\"831401\", \"83140.1\"); `*_exact` fields give the exact value as \"p/q\".\n\n"
+                    f"Power (`power: true`): each member's normalised Banzhaf and Shapley-Shubik index, with every "
+                    f"member present and voting yes or no and the quorum taken as met. Both are exact when the tables "
+                    f"they need fit {POWER_MEMORY_BUDGET // 1_000_000} MB; past that Shapley-Shubik is estimated from "
+                    f"sampled orderings (seeded, so the same request gives the same answer), reported in `method`, "
+                    f"`standard_error`, `samples` and `seed`, and Banzhaf is refused with a 400 naming `power`: give "
+                    f"coarser weights (populations in tens of thousands, shares in basis points) or leave power out. "
+                    f"Under equal rules every member's index is 1/n.\n\n"
+                    f"Limits: a body up to {MAX_BODY_BYTES:,} bytes; 1 to {MAX_MEMBERS} members with distinct ISO 3166-1 "
+                    f"alpha-3 codes; weights from 0 to {MAX_WEIGHT:,} with at most {MAX_WEIGHT_DECIMALS} decimal places."
+                ),
+                "operationId": "simulateVote",
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/VotingSimulationRequest"}}},
+                },
+                "responses": {
+                    "200": {"description": "The decision, the tally, each member's votes and, on request, power", "content": json_body},
+                    "400": {
+                        "description": (
+                            "The body is not accepted: `fields` names every problem by its path (`body`, `members`, "
+                            "`members[3].weight`, `ballots.DEU`, `rule.weight_threshold.fraction`, `power`) and says "
+                            "what is accepted"
+                        ),
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                    },
+                    "405": {
+                        "description": "Only POST is accepted",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                    },
+                },
+            }
+        }
+    }
+
+
+def _voting_schemas() -> dict:
+    """The voting simulator's request and answer."""
+    def choice(enum) -> dict:
+        return {"type": "string", "enum": [member.value for member in enum]}
+
+    def nullable(schema: dict) -> dict:
+        return {"oneOf": [schema, {"type": "null"}]}
+
+    fraction_text = {"type": "string", "pattern": "^([0-9]+/[0-9]+|[0-9]+(\\.[0-9]+)?)$", "description": "'p/q' or a decimal"}
+    share = {"type": "string", "pattern": f"^[0-9]\\.[0-9]{{{DECIMALS}}}$", "description": f"rounded half up to {DECIMALS} places"}
+    amount = {"type": "string", "pattern": f"^[0-9]+(\\.[0-9]{{1,{DECIMALS}}})?$", "description": f"rounded half up to at most {DECIMALS} places"}
+    exact = {"type": "string", "pattern": "^[0-9]+/[0-9]+$", "description": "the exact value, p/q"}
+    threshold = {"$ref": "#/components/schemas/VotingThreshold"}
+    check = {"$ref": "#/components/schemas/VotingCheck"}
+    by_code = {"type": "object", "propertyNames": {"pattern": "^[A-Z]{3}$"}, "additionalProperties": share}
+    counts = ("in_favour", "against", "abstaining", "absent", "base")
+    return {
+        "VotingSimulationRequest": {
+            "type": "object",
+            "required": ["members", "rule"],
+            "additionalProperties": False,
+            "properties": {
+                "members": {
+                    "type": "array",
+                    "minItems": 1,
+                    "maxItems": MAX_MEMBERS,
+                    "items": {
+                        "type": "object",
+                        "required": ["code"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "code": {"type": "string", "pattern": "^[A-Z]{3}$", "description": "ISO 3166-1 alpha-3, each once"},
+                            "weight": {
+                                "oneOf": [{"type": "number", "minimum": 0, "maximum": MAX_WEIGHT}, {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?$"}],
+                                "description": "Required under weighted rules (population, quota, contribution share), ignored under equal ones",
+                            },
+                        },
+                    },
+                },
+                "rule": {"$ref": "#/components/schemas/VotingRule"},
+                "ballots": {
+                    "type": "object",
+                    "propertyNames": {"pattern": "^[A-Z]{3}$"},
+                    "additionalProperties": {"type": "string", "enum": list(VOTES)},
+                    "description": "Member code -> yes, no or abstain; members missing are absent",
+                },
+                "power": {"type": "boolean", "default": False, "description": "Also compute each member's voting power"},
+            },
+        },
+        "VotingRule": {
+            "type": "object",
+            "additionalProperties": False,
+            "description": (
+                "A voting rule: weights, base and abstention required, or `preset` with any of the other "
+                "parameters overriding the preset's"
+            ),
+            "properties": {
+                "preset": {"type": "string", "enum": list(PRESETS), "description": "Request only"},
+                "weights": choice(Weighting),
+                "basic_votes_per_member": nullable({"oneOf": [{"type": "integer", "minimum": 0}, fraction_text]}),
+                "base": choice(Base),
+                "abstention": choice(Abstention),
+                "members_threshold": nullable(threshold),
+                "weight_threshold": nullable(threshold),
+                "blocking_minority_min_members": nullable({"type": "integer", "minimum": 1}),
+                "quorum": nullable(threshold),
+            },
+        },
+        "VotingThreshold": {
+            "type": "object",
+            "required": ["op", "fraction"],
+            "additionalProperties": False,
+            "properties": {
+                "op": choice(ThresholdOp),
+                "fraction": {"oneOf": [fraction_text, {"type": "number", "minimum": 0, "maximum": 1}], "description": "From 0 to 1"},
+            },
+        },
+        "VotingCheck": {
+            "type": "object",
+            "required": ["measure", "threshold", "count", "base", "share", "met", "deemed_met"],
+            "properties": {
+                "measure": choice(Measure),
+                "threshold": threshold,
+                "count": amount,
+                "base": amount,
+                "share": nullable(share),
+                "met": {"type": "boolean"},
+                "deemed_met": {"type": "boolean", "description": "Met only because too few members failed to vote yes to form a blocking minority"},
+            },
+        },
+        "VotingSimulation": {
+            "type": "object",
+            "required": ["outcome", "explanation", "rule", "tally", "checks", "quorum", "members", "power"],
+            "properties": {
+                "outcome": nullable(choice(Outcome)),
+                "explanation": {"type": "string"},
+                "rule": {"$ref": "#/components/schemas/VotingRule"},
+                "tally": {
+                    "type": "object",
+                    "required": ["members", "votes"],
+                    "properties": {
+                        "members": {"type": "object", "properties": {name: {"type": "integer", "minimum": 0} for name in counts}},
+                        "votes": nullable({"type": "object", "properties": dict.fromkeys(counts, amount)}),
+                    },
+                },
+                "checks": nullable({"type": "array", "items": check}),
+                "quorum": nullable(check),
+                "members": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["code", "votes", "votes_exact", "vote_share", "vote_share_exact"],
+                        "properties": {
+                            "code": {"type": "string", "pattern": "^[A-Z]{3}$"},
+                            "votes": amount,
+                            "votes_exact": exact,
+                            "vote_share": share,
+                            "vote_share_exact": exact,
+                        },
+                    },
+                },
+                "power": nullable(
+                    {
+                        "type": "object",
+                        "required": ["method", "banzhaf", "shapley_shubik", "standard_error", "samples", "seed"],
+                        "properties": {
+                            "method": {
+                                "type": "object",
+                                "properties": {
+                                    "banzhaf": {"type": "string", "enum": ["exact"]},
+                                    "shapley_shubik": {"type": "string", "enum": ["exact", "sampled"]},
+                                },
+                            },
+                            "banzhaf": by_code,
+                            "shapley_shubik": by_code,
+                            "standard_error": nullable({"type": "object", "properties": {"shapley_shubik": by_code}}),
+                            "samples": nullable({"type": "integer", "minimum": 1}),
+                            "seed": nullable({"type": "integer"}),
+                        },
+                    }
+                ),
+            },
         },
     }

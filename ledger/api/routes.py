@@ -13,6 +13,7 @@ from ledger.api.openapi import openapi_document
 from ledger.domain.errors import NotFound
 from ledger.domain.money import format_minor
 from ledger.queries import contributions as contribution_queries
+from ledger.queries import governance as governance_queries
 from ledger.queries import journal as journal_queries
 from ledger.queries import members as member_queries
 
@@ -23,6 +24,7 @@ JOURNAL_PAGE_MAX = 100_000
 MEMBER_COLUMNS = ("code", "name", "status", "joined", "left")
 YEAR_COLUMNS = ("year", "budget", "currency", "status")
 CONTRIBUTION_COLUMNS = ("code", "name", "share_pct", "assessed", "paid", "in_kind", "outstanding", "arrears", "standing")
+MOTION_COLUMNS = ("id", "title", "kind", "status", "outcome", "closed_at")
 SCALE_COLUMNS = (
     "scale_id", "first_year", "last_year", "ceiling_pct", "floor_pct", "precision_pct", "associate_factor_pct",
     "income_measure", "decision", "adopted_on", "code", "name", "income", "share_pct", "bound",
@@ -158,6 +160,44 @@ def _scale_parameters(scale) -> dict:
         "floor_pct": None if scale.floor_pct is None else str(scale.floor_pct),
         "precision_pct": str(scale.precision_pct),
         "associate_factor_pct": str(scale.associate_factor_pct),
+    }
+
+
+@api.get("/motions")
+def motions():
+    with _connect() as connection:
+        rows = governance_queries.list_motions(connection)
+    return list_response(
+        "motions",
+        MOTION_COLUMNS,
+        ({"id": r.id, "title": r.title, "kind": r.kind, "status": r.status, "outcome": r.outcome, "closed_at": r.closed_at} for r in rows),
+        "motions",
+    )
+
+
+@api.get("/motions/<int:motion_id>")
+def motion(motion_id: int):
+    with _connect() as connection:
+        found = governance_queries.find_motion(connection, motion_id)
+    if found is None:
+        raise NotFound(f"no motion #{motion_id}; see /api/v1/motions")
+    return jsonify(motion_document(found))
+
+
+def motion_document(found: governance_queries.MotionDetail) -> dict:
+    """A motion as published: a roll-call's named ballots, a secret ballot's totals only."""
+    row, snapshot = found.row, found.snapshot or {}
+    decision = snapshot.get("decision", {})
+    return {
+        "id": row.id, "title": row.title, "text": found.text, "kind": row.kind, "status": row.status,
+        "meeting": {"id": row.meeting_id, "title": row.meeting_title, "held_on": row.held_on.isoformat()},
+        "rule_name": row.rule_name, "rule": found.rule, "weights": found.weights_basis, "ballot": row.ballot,
+        "effect": found.effect, "outcome": row.outcome, "closed_at": row.closed_at.isoformat() if row.closed_at else None,
+        "explanation": found.explanation, "tally": {key: decision.get(key) for key in ("members", "weight", "checks", "quorum")} if decision else None,
+        "ineligible": snapshot.get("ineligible"),
+        "proxies": snapshot.get("proxies"),
+        "ballots": snapshot.get("votes") if row.ballot == "roll_call" else None,
+        "voted": snapshot.get("voted"),
     }
 
 

@@ -278,6 +278,130 @@ class StandingWaiver(SQLModel, table=True):
     journal_seq: int = Field(index=True)
 
 
+class WeightSet(SQLModel, table=True):
+    """Named weights per member for weighted votes (population, quota, ...), as entered."""
+
+    __tablename__ = "weight_set"
+    __table_args__ = (UniqueConstraint("name", name="uq_weight_set_name"),)
+    private_columns: ClassVar[frozenset[str]] = frozenset()
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80)
+    source: str = Field(max_length=300)
+    journal_seq: int = Field(index=True)
+
+
+class WeightLine(SQLModel, table=True):
+    """One member's weight in a weight set, an exact decimal."""
+
+    __tablename__ = "weight_line"
+    __table_args__ = (UniqueConstraint("weight_set_id", "member_code", name="uq_weight_line"),)
+    private_columns: ClassVar[frozenset[str]] = frozenset()
+
+    id: int | None = Field(default=None, primary_key=True)
+    weight_set_id: int = Field(foreign_key="weight_set.id", index=True)
+    member_code: str = Field(foreign_key="member.code", max_length=3)
+    weight: str = Field(max_length=40)
+    journal_seq: int = Field(index=True)
+
+
+class Meeting(SQLModel, table=True):
+    """A meeting of the board."""
+
+    __tablename__ = "meeting"
+    private_columns: ClassVar[frozenset[str]] = frozenset()
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200)
+    held_on: date = Field(index=True)
+    journal_seq: int = Field(index=True)
+
+
+class Presence(SQLModel, table=True):
+    """A member present at a meeting (through its delegate)."""
+
+    __tablename__ = "presence"
+    __table_args__ = (UniqueConstraint("meeting_id", "member_code", name="uq_presence"),)
+    private_columns: ClassVar[frozenset[str]] = frozenset()
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    member_code: str = Field(foreign_key="member.code", max_length=3)
+    journal_seq: int = Field(index=True)
+
+
+class Proxy(SQLModel, table=True):
+    """For one meeting, the delegate of `holder_code` carries the vote of `member_code`."""
+
+    __tablename__ = "proxy"
+    __table_args__ = (UniqueConstraint("meeting_id", "member_code", name="uq_proxy"),)
+    private_columns: ClassVar[frozenset[str]] = frozenset()
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    member_code: str = Field(foreign_key="member.code", max_length=3)
+    holder_code: str = Field(foreign_key="member.code", max_length=3)
+    journal_seq: int = Field(index=True)
+
+
+class Motion(SQLModel, table=True):
+    """A motion before the board: its rule (copied, so later edits of a preset change nothing),
+    its weights, its ballot kind and the effect it has once adopted."""
+
+    __tablename__ = "motion"
+    private_columns: ClassVar[frozenset[str]] = frozenset()
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    title: str = Field(max_length=200)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    kind: str = Field(max_length=24)
+    rule_name: str = Field(max_length=80)
+    rule_json: str = Field(sa_column=Column(Text, nullable=False))
+    weights: str = Field(max_length=80, description="equal, contribution, or weight_set:<name>")
+    ballot: str = Field(max_length=16)
+    effect_json: str = Field(sa_column=Column(Text, nullable=False))
+    journal_seq: int = Field(index=True)
+
+
+class MotionEvent(SQLModel, table=True):
+    """A motion opened for voting, or closed (with its outcome and the snapshot of the vote)."""
+
+    __tablename__ = "motion_event"
+    __table_args__ = (UniqueConstraint("motion_id", "event", name="uq_motion_event"),)
+    private_columns: ClassVar[frozenset[str]] = frozenset()
+
+    id: int | None = Field(default=None, primary_key=True)
+    motion_id: int = Field(foreign_key="motion.id", index=True)
+    event: str = Field(max_length=16)
+    on_date: date
+    outcome: str | None = Field(default=None, max_length=16)
+    explanation: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    snapshot_json: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    journal_seq: int = Field(index=True)
+
+
+class Ballot(SQLModel, table=True):
+    """A member's vote on a motion; the latest one before closing counts.
+
+    The vote and a random salt are private: the public journal holds only their digest, so a
+    secret ballot stays secret while any change to it is still detected. A roll-call's votes
+    are published with the outcome when the motion closes.
+    """
+
+    __tablename__ = "ballot"
+    private_columns: ClassVar[frozenset[str]] = frozenset({"vote", "salt"})
+
+    id: int | None = Field(default=None, primary_key=True)
+    motion_id: int = Field(foreign_key="motion.id", index=True)
+    member_code: str = Field(foreign_key="member.code", max_length=3)
+    vote: str = Field(max_length=8)
+    salt: str = Field(max_length=32)
+    cast_by: str = Field(max_length=64, description="the actor, user:N or system:NAME")
+    by_proxy: bool = False
+    journal_seq: int = Field(index=True)
+
+
 # Every table whose rows `ledger verify` checks against the journal, in dependency order.
 JOURNALED_TABLES: tuple[type[SQLModel], ...] = (
     Member,
@@ -296,4 +420,12 @@ JOURNALED_TABLES: tuple[type[SQLModel], ...] = (
     InKindPledge,
     InKindStep,
     StandingWaiver,
+    WeightSet,
+    WeightLine,
+    Meeting,
+    Presence,
+    Proxy,
+    Motion,
+    MotionEvent,
+    Ballot,
 )

@@ -26,18 +26,26 @@ class UnitOfWork:
         self.engine = engine
         self.dry_run = dry_run
         self._added: list[SQLModel] = []
+        self._depth = 0
 
     def __enter__(self) -> "UnitOfWork":
-        self.session = Session(
-            self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
-        )
-        self._added = []
-        self._reserved: tuple[int, str] | None = None
+        # A use case run inside another's block (an adopted motion's effect) joins its
+        # transaction: its rows and its summary go into the outer use case's one entry.
+        self._depth += 1
+        if self._depth == 1:
+            self.session = Session(
+                self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
+            )
+            self._added = []
+            self._effects: list[str] = []
+            self._reserved: tuple[int, str] | None = None
         return self
 
     def __exit__(self, *exc_info) -> None:
-        self._roll_back()
-        self.session.close()
+        self._depth -= 1
+        if self._depth == 0:
+            self._roll_back()
+            self.session.close()
 
     def _roll_back(self) -> None:
         # Detach the rows first: a rollback expires them, and a use case may still read the
@@ -64,14 +72,19 @@ class UnitOfWork:
 
     def commit(self, *, actor: Actor, kind: str, summary: str) -> JournalEntry | None:
         """Append one journal entry recording every staged row, then commit the transaction
-        (in a dry run, where every row was already flushed and so checked: roll back)."""
+        (in a dry run, where every row was already flushed and so checked: roll back).
+        Inside another use case's block, only the summary is kept, for the outer entry."""
+        if self._depth > 1:
+            self._effects.append(summary)
+            return None
         if self.dry_run:
             self._roll_back()
             return None
         seq, prev_hash = self._reserved or reserve_seq(self.session)
         try:
             entry = write_entry(
-                self.session, seq=seq, prev_hash=prev_hash, actor=actor.ref, kind=kind, summary=summary, rows=self._added
+                self.session, seq=seq, prev_hash=prev_hash, actor=actor.ref, kind=kind,
+                summary=" Effect: ".join([summary, *self._effects]), rows=self._added,
             )
             self.session.commit()
         except IntegrityError as error:

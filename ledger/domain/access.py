@@ -24,17 +24,21 @@ class Permission(StrEnum):
     MANAGE_BUDGETS = "prepare fiscal years, budgets and scales and record the board's decisions on them"
     RECORD_PAYMENTS = "book payments, reversals and contributions in kind"
     VIEW_FINANCES = "view the finances in the workspace"
+    MANAGE_GOVERNANCE = "prepare meetings and motions, record presence and proxies, open and close votes"
+    CAST_BALLOT = "cast a member's ballot"
+    VIEW_GOVERNANCE = "view meetings and motions in the workspace"
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.SECRETARIAT: frozenset(
         {Permission.ENTER_OFFICE, Permission.VIEW_MEMBERS, Permission.MANAGE_MEMBERS,
-         Permission.MANAGE_BUDGETS, Permission.VIEW_FINANCES}
+         Permission.MANAGE_BUDGETS, Permission.VIEW_FINANCES, Permission.MANAGE_GOVERNANCE, Permission.VIEW_GOVERNANCE}
     ),
     Role.TREASURER: frozenset({Permission.ENTER_OFFICE, Permission.RECORD_PAYMENTS, Permission.VIEW_FINANCES}),
-    Role.DELEGATE: frozenset({Permission.ENTER_OFFICE}),
+    Role.DELEGATE: frozenset({Permission.ENTER_OFFICE, Permission.CAST_BALLOT, Permission.VIEW_GOVERNANCE}),
     Role.AUDITOR: frozenset(
-        {Permission.ENTER_OFFICE, Permission.VIEW_MEMBERS, Permission.READ_JOURNAL, Permission.VIEW_FINANCES}
+        {Permission.ENTER_OFFICE, Permission.VIEW_MEMBERS, Permission.READ_JOURNAL, Permission.VIEW_FINANCES,
+         Permission.VIEW_GOVERNANCE}
     ),
 }
 

@@ -156,8 +156,9 @@ def _valid_payments(view: View):
     )
 
 
-def _settled_instalments(view: View, through_year: int | None = None):
-    """Every instalment (of the years up to `through_year`) with the in-kind and the cash that settle it as of the view."""
+def _settled_instalments(view: View, through_year: int | None = None, member_code: str | None = None):
+    """Every instalment (of the years up to `through_year`, of one member or all) with the
+    in-kind and the cash that settle it as of the view."""
     credited = (
         select(pledges.c.member_code, pledges.c.year, total(steps.c.amount_minor).label("credited"))
         .join(pledges, pledges.c.id == steps.c.in_kind_id)
@@ -189,7 +190,11 @@ def _settled_instalments(view: View, through_year: int | None = None):
         .join(assessments, assessments.c.id == instalments.c.assessment_id)
         .outerjoin(credited, and_(credited.c.member_code == assessments.c.member_code, credited.c.year == assessments.c.year))
         .outerjoin(paid, paid.c.member_code == assessments.c.member_code)
-        .where(instalments.c.journal_seq <= view.through_seq, assessments.c.year <= (through_year or LAST_YEAR))
+        .where(
+            instalments.c.journal_seq <= view.through_seq,
+            assessments.c.year <= (through_year or LAST_YEAR),
+            assessments.c.member_code == member_code if member_code else literal(True),
+        )
     ).subquery()
     in_kind = least(base.c.amount_minor, greatest(literal(0), base.c.credited - base.c.before_in_year))
     with_in_kind = select(base, in_kind.label("in_kind")).subquery()
@@ -337,6 +342,23 @@ def year_contributions(connection: Connection, year: YearRow, view: View) -> Yea
             for code, name, share, assessed, paid, in_kind, owed, limit in rows
         ],
     )
+
+
+def standing_on(connection: Connection, code: str, day: date) -> MemberStanding | None:
+    """One member's standing on a day under the rule in force (None when it was never assessed)."""
+    settings = settings_at(connection)
+    counted_years = standing_years(settings.standing_rule, day.year)
+    settled = _settled_instalments(View(as_of=day), through_year=day.year, member_code=code)
+    arrears, threshold = connection.execute(
+        select(
+            total(case((settled.c.due_on <= day, settled.c.cash_due - settled.c.cash_paid), else_=0)),
+            total(case((settled.c.year.in_(counted_years), settled.c.amount_minor), else_=0)),
+        )
+    ).one()
+    if arrears is None:
+        return None
+    waivers_of = _waivers(connection, View(as_of=day)).get(code, ())
+    return judge_standing(day, arrears, threshold, counted_years, settings.standing_rule, waivers_of, settings.base_currency)
 
 
 def _waivers(connection: Connection, view: View) -> dict[str, tuple[Waiver, ...]]:

@@ -28,6 +28,7 @@ from ledger.domain.access import Actor
 from ledger.domain.money import currency_exponent, format_minor
 from ledger.queries.contributions import View, settled_instalments
 from ledger.services import contributions as finance
+from ledger.services.demo_governance import BoardDemo
 
 # The data file ships inside the plotly package; find_spec locates it without importing plotly.
 GAPMINDER = Path(find_spec("plotly").origin).parent / "package_data" / "datasets" / "gapminder.csv.gz"
@@ -39,14 +40,19 @@ def _rows(folder: Path, name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+def _gapminder(year: int) -> list[dict[str, str]]:
+    with gzip.open(GAPMINDER, "rt", encoding="utf-8") as handle:
+        return [row for row in csv.DictReader(handle) if row["year"] == str(year)]
+
+
 def gapminder_gdp(year: int) -> dict[str, Decimal]:
     """GDP = gdpPercap x pop per ISO alpha-3 code, for one of Gapminder's years (exact decimals)."""
-    with gzip.open(GAPMINDER, "rt", encoding="utf-8") as handle:
-        return {
-            row["iso_alpha"]: (Decimal(row["gdpPercap"]) * Decimal(row["pop"])).quantize(Decimal(1))
-            for row in csv.DictReader(handle)
-            if row["year"] == str(year)
-        }
+    return {row["iso_alpha"]: (Decimal(row["gdpPercap"]) * Decimal(row["pop"])).quantize(Decimal(1)) for row in _gapminder(year)}
+
+
+def gapminder_population(year: int) -> dict[str, int]:
+    """Population per ISO alpha-3 code, for one of Gapminder's years."""
+    return {row["iso_alpha"]: int(row["pop"]) for row in _gapminder(year)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,16 +80,23 @@ class FinanceDemo:
         self.rates = {row["currency"]: row for row in _rows(folder, "rates.csv")}
         self.base = "EUR"
         self.joined = {row["code"]: date.fromisoformat(row["joined"]) for row in _rows(folder, "members.csv")}
+        self.board = BoardDemo(engine, actor, today)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.engine)
 
     def events(self) -> list[Event]:
-        events: list[Event] = []
-        for scale in _rows(self.folder, "scales.csv"):
-            events.append(Event(date.fromisoformat(scale["adopted_on"]), 0, lambda s=scale: self.adopt_scale(s)))
+        scales = _rows(self.folder, "scales.csv")
+        first_day = min(date.fromisoformat(scale["adopted_on"]) for scale in scales)
+        population = {code: Decimal(pop) for code, pop in gapminder_population(2007).items() if code in self.joined}
+        events: list[Event] = [Event(first_day, 0, lambda: self.board.record_population(population))]
+        for scale in scales:
+            events.append(Event(date.fromisoformat(scale["adopted_on"]), 1, lambda s=scale: self.adopt_scale(s)))
         for year in _rows(self.folder, "years.csv"):
             events += self.year_events(year)
+            june = date(int(year["year"]), 6, 12)
+            events.append(Event(june, 6, lambda y=int(year["year"]): self.board.june_meeting(y)))
+        events.append(Event(date(2026, 11, 12), 6, lambda: self.board.autumn_meeting(2026)))
         for payer in _rows(self.folder, "payers.csv"):
             for year in _rows(self.folder, "years.csv"):
                 events += self.payment_events(payer, int(year["year"]), [date.fromisoformat(d) for d in year["due_dates"].split(";")])
@@ -99,27 +112,20 @@ class FinanceDemo:
     # -- scales and years
 
     def adopt_scale(self, row: dict[str, str]) -> None:
+        """The board adopts the scale by a motion whose effect stores it."""
         gdp = gapminder_gdp(int(row["gapminder_year"]))
         with self.uow() as uow:
             paying = finance.paying_members(uow, int(row["first_year"]), int(row["last_year"]))
-        incomes = {code: gdp.get(code, Decimal(0)) for code in paying}
-        proposal = finance.propose_scale(
-            row["first_year"], row["last_year"], incomes,
-            ceiling=row["ceiling"], floor=row["floor"], precision=row["precision"], associate_factor=row["associate_factor"],
-            uow=self.uow(),
-        )
-        finance.adopt_scale(
-            proposal,
-            income_measure=(
+        effect = {
+            "first_year": int(row["first_year"]), "last_year": int(row["last_year"]),
+            "incomes": {code: str(gdp.get(code, Decimal(0))) for code in sorted(paying)},
+            "ceiling": row["ceiling"], "floor": row["floor"], "precision": row["precision"], "associate_factor": row["associate_factor"],
+            "income_measure": (
                 f"GDP {row['gapminder_year']} (gdpPercap x pop, PPP), Gapminder data shipped with the plotly package; "
                 "members outside Gapminder's 142 countries at income 0"
             ),
-            decision=row["adopted_by"],
-            adopted_on=row["adopted_on"],
-            today=self.today,
-            actor=self.actor,
-            uow=self.uow(),
-        )
+        }
+        self.board.scale_meeting(row["adopted_by"], date.fromisoformat(row["adopted_on"]), effect)
 
     def year_events(self, row: dict[str, str]) -> list[Event]:
         year = int(row["year"])
@@ -128,7 +134,7 @@ class FinanceDemo:
             Event(date.fromisoformat(row["opened_on"]), 1, lambda: finance.open_year(year, due_dates, row["budget"], actor=self.actor, uow=self.uow())),
             Event(
                 date.fromisoformat(row["adopted_on"]), 2,
-                lambda: finance.adopt_budget(year, row["adopted_by"], row["adopted_on"], today=self.today, actor=self.actor, uow=self.uow()),
+                lambda: self.board.budget_meeting(year, date.fromisoformat(row["adopted_on"]), row["adopted_by"]),
             ),
         ]
         if row["closed_on"]:

@@ -33,7 +33,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     """Build the app from settings (default: the environment) and mount the dashboards."""
     from dashboards import create_dash
     from ledger.api import api
-    from ledger.web import auth, errors, finance, office, public
+    from ledger.api.voting import voting_api
+    from ledger.web import auth, board, errors, finance, office, public
 
     settings = settings or Settings.from_env()
     app = Flask(__name__)
@@ -57,8 +58,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(office.blueprint)
     app.register_blueprint(finance.blueprint)
+    app.register_blueprint(board.blueprint)
     app.register_blueprint(api)
     csrf.exempt(api)
+    app.register_blueprint(voting_api)
+    # the simulator is public and stateless and takes JSON: no session, nothing to forge
+    csrf.exempt(voting_api)
     errors.init_app(app)
     dash_app = create_dash(app)
     # Dash posts its callbacks as JSON from its own renderer: read-only, nothing to forge.

@@ -1,0 +1,436 @@
+"""The public voting simulator: POST members, a rule and ballots; get the decision and each member's power.
+
+Stateless: nothing is read from or written to the database, so the route is open to anyone
+and exempt from CSRF (there is no session to forge a request with). The route reads the
+JSON body, `simulate` turns it into domain values, calls the rule engine and shapes the
+answer. Every number in the answer is a string: exact fractions as "p/q", and decimals
+rounded half up to `DECIMALS` places from the exact value.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+
+from ledger.domain.errors import Problem, ValidationFailed, raise_if_any
+from ledger.domain.voting import PRESETS, Decision, Rule, ThresholdCheck, Vote, Voter, Weighting, decide
+from ledger.domain.voting_power import PowerMethod, WeightedGame, rule_game, rule_voting_power
+
+voting_api = Blueprint("voting_api", __name__, url_prefix="/api/v1/voting")
+
+MAX_MEMBERS = 400
+MAX_BODY_BYTES = 1_000_000
+MAX_WEIGHT = 10**15
+MAX_WEIGHT_DECIMALS = 6
+MAX_RULE_TEXT = 100
+DECIMALS = 6
+POWER_MEMORY_BUDGET = 8_000_000
+"""Bytes the power tables of one request may take. Time grows with them: at this size the
+slowest request measured took about 3 s; the engine's own default (200 MB) took 20 s."""
+
+REQUEST_FIELDS = ("members", "rule", "ballots", "power")
+MEMBER_FIELDS = ("code", "weight")
+VOTES = tuple(vote.value for vote in Vote)
+
+_CODE = re.compile(r"[A-Z]{3}")
+_DECIMAL_TEXT = re.compile(r"\d+(\.\d+)?")
+_WEIGHT_ACCEPTED = (
+    f"accepted: a number from 0 to {MAX_WEIGHT:,} with at most {MAX_WEIGHT_DECIMALS} decimal places, "
+    'as a JSON number or a decimal string such as "82994.2"'
+)
+_MEMBERS_ACCEPTED = f'accepted: a list of 1 to {MAX_MEMBERS} objects {{"code": "FRA", "weight": 68070697}}'
+_RULE_ACCEPTED = (
+    'accepted: the rule\'s full JSON form, or {"preset": NAME} with any of its parameters to override; '
+    "presets: " + ", ".join(PRESETS)
+)
+_NO_BALLOTS = "No ballots were given, so nothing was decided: every member counts as absent."
+
+
+@voting_api.post("/simulate", endpoint="simulate")
+def simulate_view():
+    return jsonify(simulate(_json_body()))
+
+
+def _json_body() -> Any:
+    """The request body as JSON, numbers with a fraction or exponent as exact Decimals."""
+    if request.mimetype != "application/json":
+        sent = request.mimetype or "no content type"
+        raise ValidationFailed.single("body", f"sent as {sent}; accepted: a JSON object with Content-Type: application/json")
+    # read at most one byte more than allowed, so an oversized body is refused without being held
+    raw = request.stream.read(MAX_BODY_BYTES + 1)
+    if len(raw) > MAX_BODY_BYTES:
+        raise ValidationFailed.single("body", f"longer than {MAX_BODY_BYTES:,} bytes; accepted: a JSON object up to that size")
+    try:
+        return json.loads(raw, parse_float=Decimal, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError) as error:  # a UnicodeDecodeError is a ValueError
+        raise ValidationFailed.single("body", f"not valid JSON ({error}); accepted: a JSON object") from None
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number")
+
+
+def simulate(document: Any) -> dict[str, Any]:
+    """Decide the ballots under the rule and measure each member's votes and, when asked, power.
+
+    `document` is the request as parsed JSON. Every problem is reported at once, each named
+    by its path in the document (`members[3].weight`, `ballots.DEU`, `rule.quorum.op`).
+    """
+    if not isinstance(document, Mapping):
+        raise ValidationFailed.single("body", "expected a JSON object with " + ", ".join(REQUEST_FIELDS))
+    problems: list[Problem] = []
+    for key in sorted(str(key) for key in document if key not in REQUEST_FIELDS):
+        problems.append(Problem(key, "unknown field; accepted: " + ", ".join(REQUEST_FIELDS)))
+    rule = _parse_rule(document.get("rule"), problems)
+    voters, codes = _parse_members(document.get("members"), rule, problems)
+    ballots = _parse_ballots(document.get("ballots"), codes, problems)
+    wants_power = _parse_power(document.get("power"), problems)
+    raise_if_any(problems)
+
+    votes = {voter.code: _votes(rule, voter) for voter in voters}
+    total = sum(votes.values())
+    if total == 0:
+        raise ValidationFailed.single(
+            "members", "every member has 0 votes; accepted: at least one member with a positive weight or basic votes"
+        )
+    decision = decide(rule, voters, ballots)
+    decided = bool(ballots)
+    return {
+        "outcome": decision.outcome.value if decided else None,
+        "explanation": decision.explanation if decided else _NO_BALLOTS,
+        "rule": rule.to_json(),
+        "tally": _tally(decision),
+        "checks": [_check(check) for check in decision.checks] if decided else None,
+        "quorum": _check(decision.quorum) if decided and decision.quorum is not None else None,
+        "members": [
+            {
+                "code": code,
+                "votes": _amount(value),
+                "votes_exact": _exact(value),
+                "vote_share": _share(value / total),
+                "vote_share_exact": _exact(value / total),
+            }
+            for code, value in votes.items()
+        ],
+        "power": _power(rule, voters) if wants_power else None,
+    }
+
+
+# --- reading the request ---------------------------------------------------------------
+
+
+def _parse_rule(data: Any, problems: list[Problem]) -> Rule | None:
+    if data is None:
+        problems.append(Problem("rule", "required; " + _RULE_ACCEPTED))
+        return None
+    if not isinstance(data, Mapping):
+        problems.append(Problem("rule", "expected an object; " + _RULE_ACCEPTED))
+        return None
+    form = dict(data)
+    if "preset" in form:
+        name = form.pop("preset")
+        if not (isinstance(name, str) and name in PRESETS):
+            problems.append(Problem("rule.preset", f"{_shown(name)} is not a preset; accepted: " + ", ".join(PRESETS)))
+            return None
+        form = {**PRESETS[name].to_json(), **form}
+    found = _rule_text(form)
+    if found:
+        problems.extend(found)
+        return None
+    try:
+        return Rule.from_json(form)
+    except ValidationFailed as error:
+        problems.extend(error.problems)
+        return None
+
+
+def _rule_text(form: dict[str, Any]) -> list[Problem]:
+    """Give numbers with a fraction part, and thresholds' fractions, as the text the rule's JSON form takes.
+
+    The JSON form writes fractions as strings ("2/3", "0.55"); a client sending 0.55 or 1
+    means the same, and its exact decimal text is what the engine parses. Text longer than
+    MAX_RULE_TEXT is refused before anything is parsed from it.
+    """
+    for key, value in form.items():
+        if isinstance(value, Mapping):
+            form[key] = {sub: _number_text(inner, whole_as_text=sub == "fraction") for sub, inner in value.items()}
+        else:
+            form[key] = _number_text(value, whole_as_text=False)
+    found = []
+    for key, value in form.items():
+        inner = value.items() if isinstance(value, Mapping) else [(None, value)]
+        for sub, text in inner:
+            if isinstance(text, str) and len(text) > MAX_RULE_TEXT:
+                path = f"rule.{key}" if sub is None else f"rule.{key}.{sub}"
+                found.append(Problem(path, f"{len(text):,} characters; accepted: at most {MAX_RULE_TEXT}"))
+    return found
+
+
+def _number_text(value: Any, *, whole_as_text: bool) -> Any:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float):
+        return repr(value)  # a float here came from JSON text; repr gives that text back
+    if isinstance(value, Decimal) or (whole_as_text and isinstance(value, int)):
+        return str(value)
+    return value
+
+
+def _parse_members(data: Any, rule: Rule | None, problems: list[Problem]) -> tuple[list[Voter], set[str]]:
+    """The members as Voters, and every code given (so a ballot is not blamed for a member's other faults)."""
+    if data is None:
+        problems.append(Problem("members", "required; " + _MEMBERS_ACCEPTED))
+        return [], set()
+    if not isinstance(data, list):
+        problems.append(Problem("members", "expected a list; " + _MEMBERS_ACCEPTED))
+        return [], set()
+    if not 1 <= len(data) <= MAX_MEMBERS:
+        problems.append(Problem("members", f"{len(data):,} members; {_MEMBERS_ACCEPTED}"))
+        return [], set()
+    weighted = rule is not None and rule.weights is Weighting.WEIGHTED
+    voters: list[Voter] = []
+    first_seen: dict[str, int] = {}
+    for index, item in enumerate(data):
+        path = f"members[{index}]"
+        if not isinstance(item, Mapping):
+            problems.append(Problem(path, 'expected an object {"code": "FRA", "weight": 68070697}'))
+            continue
+        for key in sorted(str(key) for key in item if key not in MEMBER_FIELDS):
+            problems.append(Problem(f"{path}.{key}", "unknown field; accepted: " + ", ".join(MEMBER_FIELDS)))
+        code = item.get("code")
+        if not (isinstance(code, str) and _CODE.fullmatch(code)):
+            accepted = "accepted: an ISO 3166-1 alpha-3 code in capitals, such as 'FRA'"
+            problems.append(Problem(f"{path}.code", f"{_shown(code)} is not accepted; {accepted}"))
+            code = None
+        elif code in first_seen:
+            problems.append(Problem(f"{path}.code", f"{code} is listed twice (also members[{first_seen[code]}]); each member votes once"))
+            code = None
+        else:
+            first_seen[code] = index
+        weight = _parse_weight(item.get("weight"), f"{path}.weight", weighted, problems)
+        if code is not None and weight is not None:
+            voters.append(Voter(code, weight))
+    return voters, set(first_seen)
+
+
+def _parse_weight(value: Any, path: str, weighted: bool, problems: list[Problem]) -> Fraction | None:
+    if value is None:
+        if weighted:
+            problems.append(Problem(path, "required under a weighted rule; " + _WEIGHT_ACCEPTED))
+            return None
+        return Fraction(1)  # equal rules give every member one vote whatever its weight
+    number = _decimal(value)
+    if (
+        number is None
+        or not number.is_finite()  # checked first: comparing a NaN raises
+        or not 0 <= number <= MAX_WEIGHT
+        or _decimal_places(number) > MAX_WEIGHT_DECIMALS
+    ):
+        problems.append(Problem(path, f"{_shown(value)} is not accepted; {_WEIGHT_ACCEPTED}"))
+        return None
+    return Fraction(number)
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, Decimal)):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, str) and _DECIMAL_TEXT.fullmatch(value):
+        return Decimal(value)
+    return None
+
+
+def _decimal_places(number: Decimal) -> int:
+    """Decimal places that carry a digit: 1.500 has one."""
+    _, digits, exponent = number.as_tuple()
+    if exponent >= 0 or number == 0:
+        return 0
+    places = -exponent
+    for digit in reversed(digits):
+        if places == 0 or digit != 0:
+            break
+        places -= 1
+    return places
+
+
+def _parse_ballots(data: Any, codes: set[str], problems: list[Problem]) -> dict[str, str]:
+    if data is None:
+        return {}
+    if not isinstance(data, Mapping):
+        problems.append(Problem("ballots", 'expected an object {"FRA": "yes", "DEU": "no", "ITA": "abstain"}'))
+        return {}
+    for code, choice in data.items():
+        path = f"ballots.{code}"
+        if code not in codes:
+            problems.append(Problem(path, f"{_shown(code)} is not among the members; only members may vote"))
+        elif not (isinstance(choice, str) and choice in VOTES):
+            problems.append(Problem(path, f"{_shown(choice)} is not accepted; accepted: " + ", ".join(f"'{v}'" for v in VOTES)))
+    return dict(data)
+
+
+def _parse_power(value: Any, problems: list[Problem]) -> bool:
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        problems.append(Problem("power", f"{_shown(value)} is not accepted; accepted: true or false (default false)"))
+        return False
+    return value
+
+
+def _shown(value: Any) -> str:
+    """A value as the client wrote it, cut short when long."""
+    if isinstance(value, (str, Decimal)):
+        text = repr(value) if isinstance(value, str) else str(value)
+    else:
+        text = json.dumps(value, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# --- the answer --------------------------------------------------------------------------
+
+
+def _votes(rule: Rule, voter: Voter) -> Fraction:
+    """A member's votes as the rule counts them: one each under equal rules, else weight plus basic votes."""
+    if rule.weights is Weighting.EQUAL:
+        return Fraction(1)
+    return Fraction(voter.weight) + Fraction(rule.basic_votes_per_member or 0)
+
+
+def _tally(decision: Decision) -> dict[str, Any]:
+    members = decision.members
+    weight = decision.weight
+    return {
+        "members": {
+            "in_favour": members.in_favour,
+            "against": members.against,
+            "abstaining": members.abstaining,
+            "absent": members.absent,
+            "base": members.base,
+        },
+        "votes": None
+        if weight is None
+        else {
+            "in_favour": _amount(weight.in_favour),
+            "against": _amount(weight.against),
+            "abstaining": _amount(weight.abstaining),
+            "absent": _amount(weight.absent),
+            "base": _amount(weight.base),
+        },
+    }
+
+
+def _check(check: ThresholdCheck) -> dict[str, Any]:
+    return {
+        "measure": check.measure.value,
+        "threshold": check.threshold.to_json(),
+        "count": _amount(check.count),
+        "base": _amount(check.base),
+        "share": None if check.base == 0 else _share(check.count / check.base),
+        "met": check.met,
+        "deemed_met": check.deemed_met,
+    }
+
+
+def _power(rule: Rule, voters: Sequence[Voter]) -> dict[str, Any]:
+    """Normalised Banzhaf and Shapley-Shubik indices, exact or (Shapley-Shubik only) sampled as the engine decides."""
+    codes = [voter.code for voter in voters]
+    if rule.weights is Weighting.EQUAL:
+        return _equal_power(rule, codes)
+    weights = {voter.code: voter.weight for voter in voters}
+    game = rule_game(rule, weights)
+    _require_a_swing(game)
+    try:
+        power = rule_voting_power(rule, weights, memory_budget=POWER_MEMORY_BUDGET)
+    except ValidationFailed as error:
+        if any(problem.field == "weights" for problem in error.problems):
+            raise _over_budget(game) from None
+        raise ValidationFailed([Problem("power", problem.message) for problem in error.problems]) from None
+    shapley_shubik = power.shapley_shubik
+    sampled = shapley_shubik.method is PowerMethod.SAMPLED
+    return {
+        "method": {"banzhaf": "exact", "shapley_shubik": shapley_shubik.method.value},
+        "banzhaf": {code: _share(power.banzhaf[code]) for code in codes},
+        "shapley_shubik": {code: _share(shapley_shubik.index[code]) for code in codes},
+        "standard_error": {"shapley_shubik": {code: _share(shapley_shubik.standard_error[code]) for code in codes}}
+        if sampled
+        else None,
+        "samples": shapley_shubik.samples if sampled else None,
+        "seed": shapley_shubik.seed if sampled else None,
+    }
+
+
+def _equal_power(rule: Rule, codes: Sequence[str]) -> dict[str, Any]:
+    """Under equal weights the game is symmetric, so each index is 1/n whenever some member can swing.
+
+    The engine computes power for weighted rules only; the same rule with one unit of weight
+    per member gives its quota, to tell a game nobody can swing.
+    """
+    unit = Rule(Weighting.WEIGHTED, rule.base, rule.abstention, weight_threshold=rule.members_threshold)
+    _require_a_swing(rule_game(unit, dict.fromkeys(codes, 1)))
+    share = _share(Fraction(1, len(codes)))
+    return {
+        "method": {"banzhaf": "exact", "shapley_shubik": "exact"},
+        "banzhaf": dict.fromkeys(codes, share),
+        "shapley_shubik": dict.fromkeys(codes, share),
+        "standard_error": None,
+        "samples": None,
+        "seed": None,
+    }
+
+
+def _require_a_swing(game: WeightedGame) -> None:
+    total, members = sum(game.weights.values()), len(game.weights)
+    if game.quota < 1:
+        why = "the weight threshold is met by every coalition, even one without members"
+    elif game.quota > total or game.members_quota > members:
+        why = "the thresholds cannot be met even by all members together"
+    else:
+        return
+    raise ValidationFailed.single(
+        "power",
+        f"{why}, so no member can change an outcome and power indices are undefined; "
+        "accepted: a rule that some coalitions meet and others miss, or power: false",
+    )
+
+
+def _over_budget(game: WeightedGame) -> ValidationFailed:
+    total = sum(game.weights.values())
+    scaled = "" if game.scale == 1 else f" (after multiplying by {game.scale} to make every weight whole)"
+    return ValidationFailed.single(
+        "power",
+        f"exact power indices for these weights need more than the {POWER_MEMORY_BUDGET // 1_000_000} MB a request "
+        f"may use: the work grows with the total of the weights reduced to the smallest whole numbers in the same "
+        f"proportions, here {total:,}{scaled}; accepted: coarser weights (for example populations in tens of "
+        "thousands, shares in basis points, fewer decimal places), or power: false",
+    )
+
+
+def _fixed(value: Fraction) -> str:
+    """`value` (0 or more) rounded half up to DECIMALS places, every place written."""
+    scale = 10**DECIMALS
+    whole, part = divmod(math.floor(value * scale + Fraction(1, 2)), scale)
+    return f"{whole}.{part:0{DECIMALS}d}"
+
+
+def _share(value: Fraction) -> str:
+    """A share from 0 to 1, always with DECIMALS places: '0.123457'."""
+    return _fixed(value)
+
+
+def _amount(value: Fraction) -> str:
+    """A number of votes or members, rounded to DECIMALS places without trailing zeros: '831401', '83140.1'."""
+    return _fixed(value).rstrip("0").rstrip(".")
+
+
+def _exact(value: Fraction) -> str:
+    return f"{value.numerator}/{value.denominator}"

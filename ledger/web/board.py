@@ -1,0 +1,609 @@
+"""The board pages of the workspace: /office/board/... (meetings, motions, ballots).
+
+The secretariat schedules meetings, records presence and proxies, proposes motions, and opens
+and closes votes; a delegate casts its member's ballot and those it carries by proxy; the
+auditor reads. Each view parses the form, calls one use case of ledger.services.governance and
+renders; the rules, and every refusal, live in the service.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from fractions import Fraction
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ledger.domain.access import Permission
+from ledger.domain.errors import NotFound, ValidationFailed
+from ledger.domain.members import ADMISSION_STATUSES
+from ledger.domain.voting import PRESETS, Vote
+from ledger.queries import governance as governance_queries
+from ledger.queries import journal as journal_queries
+from ledger.queries import members as member_queries
+from ledger.services import governance as governance_service
+from ledger.web.finance import SCALE_DEFAULTS
+from ledger.web.forms import run_form
+from ledger.web.guard import current_actor, requires
+
+blueprint = Blueprint("board", __name__, url_prefix="/office/board")
+
+DATE_HINT = "YYYY-MM-DD"
+CUSTOM_RULE = "custom"
+DEFAULT_PRESET = "simple_majority"
+KIND_LABELS = {
+    "budget": "budget: adopts a fiscal year's budget",
+    "scale": "scale: adopts a scale of contributions",
+    "accession": "accession: admits a member",
+    "withdrawal": "withdrawal: records a member leaving",
+    "quota_transfer": "quota transfer (not yet possible)",
+    "arrears_waiver": "arrears waiver: keeps a suspended member's vote",
+    "safety_lab": "safety lab: no effect in the ledger",
+    "general": "general: no effect in the ledger",
+}
+BALLOT_LABELS = {"roll_call": "roll-call: named votes, published when the motion closes", "secret": "secret: only the totals are ever shown"}
+WEIGHT_CHOICES = {
+    "equal": "equal: one vote per member (for an equal rule)",
+    "contribution": "contribution: the shares of the scale in force (for a weighted rule)",
+    "weight_set": "a named weight set, e.g. population (for a weighted rule; name it below)",
+}
+# The effect's parameters of each kind -> the form field that carries it.
+EFFECT_FIELDS: dict[str, dict[str, str]] = {
+    "budget": {"year": "budget_year"},
+    "scale": {
+        "first_year": "scale_first_year", "last_year": "scale_last_year", "ceiling": "scale_ceiling", "floor": "scale_floor",
+        "precision": "scale_precision", "associate_factor": "scale_associate_factor", "income_measure": "scale_income_measure",
+        "incomes": "scale_incomes",
+    },
+    "accession": {"code": "accession_code", "name": "accession_name", "status": "accession_status", "joined": "accession_joined"},
+    "withdrawal": {"code": "withdrawal_code", "left": "withdrawal_left"},
+    "arrears_waiver": {"code": "waiver_code", "from": "waiver_from", "to": "waiver_to"},
+}
+EFFECT_LEGENDS = {
+    "budget": "If a budget motion is adopted",
+    "scale": "If a scale motion is adopted",
+    "accession": "If an accession motion is adopted",
+    "withdrawal": "If a withdrawal motion is adopted",
+    "arrears_waiver": "If an arrears waiver motion is adopted",
+}
+
+
+def _text(label: str) -> StringField:
+    return StringField(label, default="")
+
+
+def _confirm(label: str) -> BooleanField:
+    return BooleanField(f"{label}; the journal keeps it for good")
+
+
+class CheckboxesField(SelectMultipleField):
+    """One checkbox per choice (rendered in a fieldset by the template)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+# --------------------------------------------------------------------------- forms
+
+
+class MeetingForm(FlaskForm):
+    title = _text("Title (e.g. 78th session of the Board)")
+    held_on = _text(f"Held on ({DATE_HINT})")
+
+
+class PresenceForm(FlaskForm):
+    members = CheckboxesField("Members present", validate_choice=False)
+    confirm = _confirm("I confirm that the members ticked are present")
+
+
+class ProxyForm(FlaskForm):
+    member = SelectField("Member giving its proxy", validate_choice=False)
+    holder = SelectField("Member whose delegate carries it", validate_choice=False)
+    confirm = _confirm("I confirm this proxy for the meeting")
+
+
+class MotionForm(FlaskForm):
+    meeting = SelectField("Meeting", validate_choice=False)
+    title = _text("Title")
+    text = TextAreaField("Text of the motion", default="")
+    kind = SelectField("Kind", choices=KIND_LABELS, validate_choice=False)
+    rule = SelectField("Voting rule", choices={**{name: name for name in PRESETS}, CUSTOM_RULE: "custom: the rule in JSON below"}, validate_choice=False)
+    rule_json = TextAreaField("Rule in JSON (used when the rule is custom; copy a preset and adjust it)", default="")
+    weights = SelectField("Weights", choices=WEIGHT_CHOICES, validate_choice=False)
+    weight_set = _text("Name of the weight set (when the weights are a named set; recorded with weight_set:<name>)")
+    ballot = SelectField("Ballot", choices=BALLOT_LABELS, validate_choice=False)
+    budget_year = _text("Year whose budget is adopted")
+    scale_first_year = _text("First year of the scale")
+    scale_last_year = _text("Last year of the scale")
+    scale_ceiling = _text("Ceiling in percent (empty for none)")
+    scale_floor = _text("Floor in percent (empty for none)")
+    scale_precision = _text("Precision in percent (e.g. 0.001)")
+    scale_associate_factor = _text("Associate factor in percent")
+    scale_income_measure = _text("Income measure and its source (e.g. GNI 2022-2024, World Bank)")
+    scale_incomes = TextAreaField("Incomes, one member a line: CODE income (e.g. DEU 4000)", default="")
+    accession_code = _text("Country code of the new member (ISO 3166-1 alpha-3)")
+    accession_name = _text("Its name (leave empty for the ISO name)")
+    accession_status = SelectField("Its status", choices=[s.value for s in ADMISSION_STATUSES], validate_choice=False)
+    accession_joined = _text(f"Joins on ({DATE_HINT})")
+    withdrawal_code = SelectField("Member withdrawing", validate_choice=False)
+    withdrawal_left = _text(f"Leaves on ({DATE_HINT})")
+    waiver_code = SelectField("Member whose suspension is waived", validate_choice=False)
+    waiver_from = _text(f"Waived from ({DATE_HINT})")
+    waiver_to = _text(f"Waived until ({DATE_HINT}; empty: until revoked)")
+    confirm = _confirm("I confirm this motion for the meeting's agenda; its text, rule and effect cannot change afterwards")
+
+
+class OpenForm(FlaskForm):
+    on_date = _text(f"Opened on ({DATE_HINT})")
+    confirm = _confirm("I confirm opening the vote: delegates may cast ballots until it closes")
+
+
+class CloseForm(FlaskForm):
+    on_date = _text(f"Closed on ({DATE_HINT}; today or earlier)")
+    confirm = _confirm("I confirm closing the vote: the outcome is final and, if adopted, its effect applies now")
+
+
+class BallotForm(FlaskForm):
+    member = HiddenField()
+    vote = RadioField("Ballot", choices=[v.value for v in Vote], validate_choice=False)
+
+
+# --------------------------------------------------------------------------- what the journal records of the board
+#
+# ledger.queries.governance publishes motions, but not yet meetings, presence, proxies or who
+# has voted. Until it does, this section reads them from the entries the governance service
+# journals, through ledger.queries.journal: never the tables, and never how anyone voted.
+
+MEETING_SCHEDULED = re.compile(r"Meeting #(\d+) on (\d{4}-\d{2}-\d{2}): (.*)", re.S)
+PRESENT = re.compile(r"Present at meeting #(\d+): ([A-Z]{3}(?:, [A-Z]{3})*)$")
+PROXY_GIVEN = re.compile(r"At meeting #(\d+) the delegate of ([A-Z]{3}) carries the vote of ([A-Z]{3})$")
+BALLOT_CAST = re.compile(r"Ballot for ([A-Z]{3}) on motion #(\d+)( by proxy)?")
+JOURNAL_BATCH = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingRow:
+    id: int
+    title: str
+    held_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class BallotRecord:
+    """That a member's ballot is recorded on a motion, never how it voted."""
+
+    member: str
+    by_proxy: bool
+    cast_by: str
+    times: int
+    last_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class BoardRecord:
+    meetings: dict[int, MeetingRow]
+    presence: dict[int, tuple[str, ...]]  # meeting -> members present, in the order recorded
+    proxies: dict[int, dict[str, str]]  # meeting -> member giving its proxy -> member whose delegate carries it
+    ballots: dict[int, dict[str, BallotRecord]]  # motion -> member -> its latest ballot's record
+
+
+def _journal_entries(connection, kind: str) -> list[journal_queries.AuditedEntry]:
+    """Every entry whose kind contains `kind`, oldest first."""
+    found: dict[int, journal_queries.AuditedEntry] = {}
+    offset = 0
+    while True:
+        total, batch = journal_queries.browse(connection, journal_queries.JournalFilter(kind=kind), limit=JOURNAL_BATCH, offset=offset)
+        found.update((entry.seq, entry) for entry in batch)
+        offset += len(batch)
+        if not batch or offset >= total:
+            return [found[seq] for seq in sorted(found)]
+
+
+def _read_board(connection) -> BoardRecord:
+    meetings, presence, proxies = {}, defaultdict(list), defaultdict(dict)
+    for entry in _journal_entries(connection, "meeting."):
+        if entry.kind == "meeting.scheduled" and (match := MEETING_SCHEDULED.fullmatch(entry.summary)):
+            meetings[int(match[1])] = MeetingRow(int(match[1]), match[3], date.fromisoformat(match[2]))
+        elif entry.kind == "meeting.presence" and (match := PRESENT.match(entry.summary)):
+            presence[int(match[1])] += match[2].split(", ")
+        elif entry.kind == "meeting.proxy" and (match := PROXY_GIVEN.match(entry.summary)):
+            proxies[int(match[1])][match[3]] = match[2]
+    ballots: dict[int, dict[str, BallotRecord]] = defaultdict(dict)
+    for entry in _journal_entries(connection, "ballot.cast"):
+        if entry.kind == "ballot.cast" and (match := BALLOT_CAST.match(entry.summary)):
+            member, motion = match[1], int(match[2])
+            earlier = ballots[motion].get(member)
+            ballots[motion][member] = BallotRecord(member, bool(match[3]), entry.actor, (earlier.times if earlier else 0) + 1, entry.recorded_at)
+    return BoardRecord(meetings, {k: tuple(v) for k, v in presence.items()}, dict(proxies), dict(ballots))
+
+
+def _board(connection) -> BoardRecord:
+    return current_app.extensions["ledger"].cache.get(connection, "office.board", lambda: _read_board(connection))
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _engine():
+    return current_app.extensions["ledger"].engine
+
+
+def fraction_text(value: str | None) -> str:
+    """An exact 'p/q' from a snapshot as a readable number: '2/3' -> '0.6667 (2/3)', '3/1' -> '3'."""
+    if value is None:
+        return "—"
+    number = Fraction(value)
+    if number.denominator == 1:
+        return str(number.numerator)
+    return f"{(Decimal(number.numerator) / Decimal(number.denominator)).quantize(Decimal('0.0001'))} ({value})"
+
+
+def _threshold_text(threshold: dict | None, base: str) -> str:
+    if threshold is None:
+        return "none"
+    fraction = Fraction(threshold["fraction"])
+    percent = (Decimal(fraction.numerator) * 100 / Decimal(fraction.denominator)).quantize(Decimal("0.01")).normalize()
+    op = "at least" if threshold["op"] == "at_least" else "more than"
+    return f"{op} {threshold['fraction']} ({percent:f}%) of {base}"
+
+
+BASES = {"cast": "the votes cast", "present": "the members present", "eligible": "all members entitled to vote"}
+
+
+def rule_lines(rule: dict) -> list[tuple[str, str]]:
+    """A rule's parameters as sentences an official can read."""
+    base = BASES.get(rule["base"], rule["base"])
+    weighted = rule["weights"] == "weighted"
+    lines = [("Weights", "weighted by the motion's weights" if weighted else "one vote per member")]
+    if rule.get("basic_votes_per_member") is not None:
+        lines.append(("Basic votes", f"{rule['basic_votes_per_member']} per member, on top of its weight"))
+    lines += [
+        ("Majority measured on", base),
+        ("An abstention", "counts as a vote against" if rule["abstention"] == "against" else "counts as not cast"),
+        ("Members threshold", _threshold_text(rule.get("members_threshold"), f"the members ({base})")),
+    ]
+    if weighted or rule.get("weight_threshold"):
+        lines.append(("Weight threshold", _threshold_text(rule.get("weight_threshold"), f"the weight ({base})")))
+    if rule.get("blocking_minority_min_members") is not None:
+        lines.append(("Blocking minority", f"at least {rule['blocking_minority_min_members']} members, else the weight threshold counts as met"))
+    lines.append(("Quorum", _threshold_text(rule.get("quorum"), "the members entitled to vote, present")))
+    return lines
+
+
+def _rule_document(name: str) -> str:
+    return json.dumps(PRESETS[name].to_json(), indent=2)
+
+
+def _member_choices(connection, *, voting_only: bool = False) -> list[tuple[str, str]]:
+    members = member_queries.list_members(connection)
+    chosen = [m for m in members if m.status == "member"] if voting_only else [m for m in members if m.status != "withdrawn"]
+    return [("", "Choose a member"), *((m.code, f"{m.name} ({m.code}), {m.status}") for m in chosen)]
+
+
+def _find_meeting(connection, meeting_id: int) -> MeetingRow:
+    found = _board(connection).meetings.get(meeting_id)
+    if found is None:
+        raise NotFound(f"no meeting #{meeting_id}; see the board's meetings")
+    return found
+
+
+def _find_motion(connection, motion_id: int) -> governance_queries.MotionDetail:
+    found = governance_queries.find_motion(connection, motion_id)
+    if found is None:
+        raise NotFound(f"no motion #{motion_id}; see the board's motions")
+    return found
+
+
+def _sees_who_voted() -> bool:
+    """The secretariat runs the vote and the auditor reads the journal: both see who has voted."""
+    actor = current_actor()
+    return actor.can(Permission.MANAGE_GOVERNANCE) or actor.can(Permission.READ_JOURNAL)
+
+
+@blueprint.context_processor
+def _page_helpers():
+    return {"Permission": Permission, "actor": current_actor(), "fraction_text": fraction_text, "KIND_LABELS": KIND_LABELS}
+
+
+def _handle(form: FlaskForm, template: str, use_case, done: Callable, *, page: dict, field_for: Callable[[str], str] = str):
+    """GET shows the form; POST runs the use case and, once it is stored, flashes done(result) and redirects."""
+    if not form.validate_on_submit():
+        return render_template(template, form=form, **page)
+    results = []
+    error = run_form(form, lambda uow: results.append(use_case(uow)), field_for=field_for)
+    if error is not None:
+        return render_template(template, form=form, **page), error.status
+    message, target = done(results[0])
+    flash(message)
+    return redirect(target)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@blueprint.route("/")
+@requires(Permission.VIEW_GOVERNANCE)
+def index():
+    with _engine().connect() as connection:
+        board = _board(connection)
+        motions = governance_queries.list_motions(connection)
+    by_meeting = defaultdict(list)
+    for motion in motions:
+        by_meeting[motion.meeting_id].append(motion)
+    meetings = sorted(board.meetings.values(), key=lambda m: (m.held_on, m.id), reverse=True)
+    return render_template("board/index.html", title="Board: meetings and motions", meetings=meetings, motions=by_meeting)
+
+
+@blueprint.route("/meetings/<int:meeting_id>")
+@requires(Permission.VIEW_GOVERNANCE)
+def meeting(meeting_id: int):
+    with _engine().connect() as connection:
+        found = _find_meeting(connection, meeting_id)
+        board = _board(connection)
+        motions = [m for m in governance_queries.list_motions(connection) if m.meeting_id == meeting_id]
+        names = governance_queries.member_names(connection)
+    return render_template(
+        "board/meeting.html", title=f"Meeting #{found.id}: {found.title}", meeting=found, motions=motions, names=names,
+        present=board.presence.get(meeting_id, ()), proxies=board.proxies.get(meeting_id, {}),
+    )
+
+
+@blueprint.route("/motions/<int:motion_id>")
+@requires(Permission.VIEW_GOVERNANCE)
+def motion(motion_id: int):
+    with _engine().connect() as connection:
+        found = _find_motion(connection, motion_id)
+        ballots = _board(connection).ballots.get(motion_id, {})
+        names = governance_queries.member_names(connection)
+    snapshot = found.snapshot or {}
+    return render_template(
+        "board/motion.html", title=f"Motion #{found.row.id}: {found.row.title}", motion=found, row=found.row,
+        rule_lines=rule_lines(found.rule), rule_json=json.dumps(found.rule, indent=2), names=names,
+        ballots=sorted(ballots.values(), key=lambda b: b.member), sees_who_voted=_sees_who_voted(),
+        snapshot=snapshot, decision=snapshot.get("decision") or {},
+    )
+
+
+# --------------------------------------------------------------------------- secretariat: meetings, presence, proxies
+
+
+@blueprint.route("/meetings/new", methods=["GET", "POST"])
+@requires(Permission.MANAGE_GOVERNANCE)
+def schedule_meeting():
+    form = MeetingForm()
+    return _handle(
+        form, "finance/form.html",
+        lambda uow: governance_service.schedule_meeting(form.title.data, form.held_on.data, actor=current_actor(), uow=uow),
+        lambda meeting_id: (f"Scheduled meeting #{meeting_id} on {form.held_on.data.strip()}.", url_for(".meeting", meeting_id=meeting_id)),
+        page={"title": "Schedule a board meeting", "submit": "Schedule the meeting", "back": url_for(".index"),
+              "intro": ["Presence, proxies and motions are recorded for a meeting once it is scheduled."]},
+    )
+
+
+@blueprint.route("/meetings/<int:meeting_id>/presence", methods=["GET", "POST"])
+@requires(Permission.MANAGE_GOVERNANCE)
+def record_presence(meeting_id: int):
+    with _engine().connect() as connection:
+        found = _find_meeting(connection, meeting_id)
+        present = _board(connection).presence.get(meeting_id, ())
+        choices = [(code, label) for code, label in _member_choices(connection) if code and code not in present]
+        names = governance_queries.member_names(connection)
+    form = PresenceForm()
+    form.members.choices = choices
+
+    def recorded(count: int):
+        if count == 0:
+            return f"No member newly recorded present at meeting #{meeting_id}.", url_for(".meeting", meeting_id=meeting_id)
+        return f"Recorded {count} member{'s' if count != 1 else ''} present at meeting #{meeting_id}.", url_for(".meeting", meeting_id=meeting_id)
+
+    return _handle(
+        form, "board/presence.html",
+        lambda uow: governance_service.record_presence(meeting_id, form.members.data or [], actor=current_actor(), uow=uow),
+        recorded,
+        page={"title": f"Presence at meeting #{meeting_id}", "submit": "Record presence", "meeting": found, "present": present,
+              "names": names, "back": url_for(".meeting", meeting_id=meeting_id)},
+    )
+
+
+@blueprint.route("/meetings/<int:meeting_id>/proxies", methods=["GET", "POST"])
+@requires(Permission.MANAGE_GOVERNANCE)
+def record_proxy(meeting_id: int):
+    with _engine().connect() as connection:
+        found = _find_meeting(connection, meeting_id)
+        choices = _member_choices(connection, voting_only=True)
+    form = ProxyForm()
+    form.member.choices = form.holder.choices = choices
+    return _handle(
+        form, "finance/form.html",
+        lambda uow: governance_service.record_proxy(meeting_id, form.member.data, form.holder.data, actor=current_actor(), uow=uow),
+        lambda _id: (f"At meeting #{meeting_id} the delegate of {form.holder.data} carries the vote of {form.member.data}.",
+                     url_for(".meeting", meeting_id=meeting_id)),
+        page={"title": f"Record a proxy for meeting #{meeting_id}", "submit": "Record the proxy", "back": url_for(".meeting", meeting_id=meeting_id),
+              "intro": [f"{found.title}, {found.held_on}.",
+                        f"For this meeting the delegate of one member carries the vote of another; a delegate may carry "
+                        f"{governance_service.PROXY_LIMIT} proxy at most (TFEU Art. 239), and a proxy cannot be passed on."]},
+    )
+
+
+# --------------------------------------------------------------------------- secretariat: motions
+
+
+def _parse_incomes(raw: str) -> dict[str, str]:
+    """Lines "CODE income" -> {CODE: income}; the service checks each code and figure."""
+    incomes: dict[str, str] = {}
+    for line in (raw or "").splitlines():
+        code, _, income = line.strip().partition(" ")
+        if not code:
+            continue
+        if code.upper() in incomes:
+            raise ValidationFailed.single("scale_incomes", f"{code.upper()} is given twice; one line per member: CODE income")
+        incomes[code.upper()] = income.strip()
+    return incomes
+
+
+def _effect(form: MotionForm) -> dict:
+    """The effect's parameters from the fields of the motion's kind (the other kinds have none)."""
+    effect = {key: (form[name].data or "").strip() for key, name in EFFECT_FIELDS.get(form.kind.data, {}).items()}
+    if "incomes" in effect:
+        effect["incomes"] = _parse_incomes(form.scale_incomes.data)
+    return effect
+
+
+def _motion_field(form: MotionForm) -> Callable[[str], str]:
+    """Where a problem the service names goes on the form."""
+    kind_fields = EFFECT_FIELDS.get(form.kind.data, {})
+
+    def field_for(name: str) -> str:
+        if name == "rule" or name.startswith("rule."):
+            return "rule_json" if form.rule.data == CUSTOM_RULE else "rule"
+        if name == "weights":
+            return "weight_set" if form.weights.data == "weight_set" else "weights"
+        if name.startswith("effect."):
+            return kind_fields.get(name.removeprefix("effect."), "effect")
+        if form.kind.data == "scale" and (name in kind_fields or name.startswith(("income.", "incomes"))):
+            return kind_fields.get(name, "scale_incomes")
+        return name
+
+    return field_for
+
+
+@blueprint.route("/motions/new", methods=["GET", "POST"])
+@requires(Permission.MANAGE_GOVERNANCE)
+def propose_motion():
+    with _engine().connect() as connection:
+        meetings = sorted(_board(connection).meetings.values(), key=lambda m: (m.held_on, m.id), reverse=True)
+        members = _member_choices(connection)
+    form = MotionForm()
+    form.meeting.choices = [(str(m.id), f"#{m.id}, {m.held_on}: {m.title}") for m in meetings]
+    form.withdrawal_code.choices = form.waiver_code.choices = members
+    if request.method == "GET":
+        form.meeting.data = request.args.get("meeting", str(meetings[0].id) if meetings else "")
+        form.rule.data = request.args.get("rule") if request.args.get("rule") in PRESETS else DEFAULT_PRESET
+        form.rule_json.data = _rule_document(form.rule.data)
+        form.scale_first_year.data = form.scale_last_year.data = str(date.today().year + 1)
+        for name, value in SCALE_DEFAULTS.items():
+            form[f"scale_{name}"].data = value
+    page = {"title": "Propose a motion", "submit": "Propose the motion", "back": url_for(".index"), "meetings": meetings,
+            "presets": {name: rule.to_json() for name, rule in PRESETS.items()},
+            "preset_lines": {name: rule_lines(rule.to_json()) for name, rule in PRESETS.items()}}
+
+    def propose(uow):
+        weights = f"weight_set:{form.weight_set.data.strip()}" if form.weights.data == "weight_set" else form.weights.data
+        rule = form.rule_json.data if form.rule.data == CUSTOM_RULE else form.rule.data
+        return governance_service.propose_motion(
+            form.meeting.data, form.title.data, form.text.data, form.kind.data, rule, weights, form.ballot.data, _effect(form),
+            actor=current_actor(), uow=uow,
+        )
+
+    return _handle(
+        form, "board/motion_form.html", propose,
+        lambda motion_id: (f"Proposed motion #{motion_id}, a draft until it is opened for voting.", url_for(".motion", motion_id=motion_id)),
+        page=page, field_for=_motion_field(form),
+    )
+
+
+def _motion_page(motion_id: int, form: FlaskForm, use_case, done: str, *, title: str, submit: str, intro: list[str]):
+    with _engine().connect() as connection:
+        found = _find_motion(connection, motion_id)
+        voted = len(_board(connection).ballots.get(motion_id, {}))
+    if request.method == "GET":
+        form.on_date.data = date.today().isoformat()
+    return _handle(
+        form, "finance/form.html", use_case,
+        lambda result: (done.format(result=result), url_for(".motion", motion_id=motion_id)),
+        page={"title": title, "submit": submit, "back": url_for(".motion", motion_id=motion_id),
+              "intro": [f"Motion #{found.row.id}, {found.row.title}, is {found.row.status}; ballots recorded: {voted}.", *intro]},
+    )
+
+
+@blueprint.route("/motions/<int:motion_id>/open", methods=["GET", "POST"])
+@requires(Permission.MANAGE_GOVERNANCE)
+def open_motion(motion_id: int):
+    form = OpenForm()
+    return _motion_page(
+        motion_id, form,
+        lambda uow: governance_service.open_motion(motion_id, form.on_date.data, actor=current_actor(), uow=uow),
+        f"Opened motion #{motion_id} for voting.",
+        title=f"Open motion #{motion_id} for voting", submit="Open the vote",
+        intro=["Once open, the motion cannot return to draft: delegates cast ballots, and may change them, until it is closed."],
+    )
+
+
+@blueprint.route("/motions/<int:motion_id>/close", methods=["GET", "POST"])
+@requires(Permission.MANAGE_GOVERNANCE)
+def close_motion(motion_id: int):
+    form = CloseForm()
+    return _motion_page(
+        motion_id, form,
+        lambda uow: governance_service.close_motion(motion_id, form.on_date.data, today=date.today(), actor=current_actor(), uow=uow),
+        f"Closed motion #{motion_id}: {{result}}.",
+        title=f"Close the vote on motion #{motion_id}", submit="Close the vote",
+        intro=["Closing decides the motion under its rule from the latest ballot of each member and stores a snapshot of the vote "
+               "that is never recomputed. The outcome is final and, if adopted, its effect applies now."],
+    )
+
+
+# --------------------------------------------------------------------------- delegates: ballots
+
+
+@dataclass(frozen=True, slots=True)
+class BallotSlot:
+    """One ballot a delegate may cast: on an open motion, for its own member or one whose proxy it carries."""
+
+    motion: governance_queries.MotionRow
+    member: str
+    name: str
+    by_proxy: bool
+    recorded: BallotRecord | None
+
+
+def _ballot_slots(connection) -> list[BallotSlot]:
+    actor = current_actor()
+    board = _board(connection)
+    names = governance_queries.member_names(connection)
+    slots = []
+    for row in governance_queries.list_motions(connection):
+        if row.status != "open" or actor.member_code is None:
+            continue
+        carried = sorted(member for member, holder in board.proxies.get(row.meeting_id, {}).items() if holder == actor.member_code)
+        for code in (actor.member_code, *carried):
+            recorded = board.ballots.get(row.id, {}).get(code)
+            slots.append(BallotSlot(row, code, names.get(code, code), code != actor.member_code, recorded))
+    return slots
+
+
+def _ballots_page(form: BallotForm | None = None, posted: tuple[int, str] | None = None):
+    with _engine().connect() as connection:
+        slots = _ballot_slots(connection)
+    errors = [*form.vote.errors, *form.member.errors, *form.form_errors] if form is not None else []
+    inline = posted if posted in {(slot.motion.id, slot.member) for slot in slots} else None
+    return render_template("board/ballots.html", title="Ballots on open motions", slots=slots, errors=errors, posted=inline,
+                           choices=[v.value for v in Vote])
+
+
+@blueprint.route("/ballots")
+@requires(Permission.CAST_BALLOT)
+def ballots():
+    return _ballots_page()
+
+
+@blueprint.route("/motions/<int:motion_id>/ballot", methods=["POST"])
+@requires(Permission.CAST_BALLOT)
+def cast_ballot(motion_id: int):
+    form = BallotForm()
+    form.validate()  # no field validators: the service checks the ballot; this readies the forms' error lists
+    member = (form.member.data or "").strip().upper()
+    error = run_form(form, lambda uow: governance_service.cast_ballot(motion_id, member, form.vote.data, actor=current_actor(), uow=uow))
+    if error is not None:
+        return _ballots_page(form, (motion_id, member)), error.status
+    flash(f"Recorded the ballot of {member} on motion #{motion_id}: {form.vote.data.strip().lower()}. "
+          "It can be changed until the motion closes; the latest one counts.")
+    return redirect(url_for(".ballots"))
