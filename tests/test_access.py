@@ -36,6 +36,10 @@ ROUTES: dict[str, tuple[str, frozenset | None]] = {
     "finance.record_payment": ("/office/finance/payments/new", frozenset({Role.TREASURER})),
     "finance.reverse_payment": ("/office/finance/payments/reverse", frozenset({Role.TREASURER})),
     "finance.pledge_in_kind": ("/office/finance/in-kind/new", frozenset({Role.TREASURER})),
+    "board.index": ("/office/board/", frozenset({Role.SECRETARIAT, Role.DELEGATE, Role.AUDITOR})),
+    "board.schedule_meeting": ("/office/board/meetings/new", frozenset({Role.SECRETARIAT})),
+    "board.propose_motion": ("/office/board/motions/new", frozenset({Role.SECRETARIAT})),
+    "board.ballots": ("/office/board/ballots", frozenset({Role.DELEGATE})),
     "api.members": ("/api/v1/members", PUBLIC),
     "api.journal_head": ("/api/v1/journal/head", PUBLIC),
     "api.journal": ("/api/v1/journal", PUBLIC),
@@ -61,10 +65,13 @@ SPECIAL = {
     "api.motion",  # needs a motion: tested in test_governance for the public
     # A year's pages need a fiscal year (404 here): tested per role in test_office_contributions.
     "finance.year", "finance.set_budget", "finance.adopt_budget", "finance.close_year", "finance.advance_in_kind",
+    # A meeting's or a motion's pages need one (404 here), and a ballot is POST only: tested per role in test_office_board.
+    "board.meeting", "board.motion", "board.record_presence", "board.record_proxy", "board.open_motion", "board.close_motion", "board.cast_ballot",
 }
 FORMS = ("office.admit", "office.change_status",
          "finance.open_year", "finance.new_scale", "finance.grant_waiver", "finance.change_setting",
-         "finance.record_payment", "finance.reverse_payment", "finance.pledge_in_kind")
+         "finance.record_payment", "finance.reverse_payment", "finance.pledge_in_kind",
+         "board.schedule_meeting", "board.propose_motion")
 VIEWERS = [None, *Role]
 
 

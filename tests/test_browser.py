@@ -13,7 +13,7 @@ from tests.conftest import empty_database
 
 pytestmark = pytest.mark.browser
 
-PUBLIC_PAGES = ["/", "/login", "/reports/", "/dashboards/", "/dashboards/members", "/dashboards/contributions"]
+PUBLIC_PAGES = ["/", "/login", "/reports/", "/dashboards/", "/dashboards/members", "/dashboards/contributions", "/dashboards/board"]
 
 
 @pytest.fixture(scope="module")

@@ -218,3 +218,25 @@ def test_quota_transfers_wait_for_the_compute_capability(engine, council):
     with pytest.raises(Conflict, match="quota transfers take effect once the compute capability"):
         board.propose_motion(council, "Transfer", "Move hours.", "quota_transfer", "simple_majority", "equal", "roll_call",
                              {"from": "DEU", "to": "FRA", "gpu_hours": 1000}, actor=SECRETARIAT, uow=UnitOfWork(engine))
+
+
+def test_the_annual_report_lists_the_years_decisions_with_roll_calls(engine, council, client):
+    import io
+    import re
+
+    from pypdf import PdfReader
+
+    incomes = {code: "10" for code in MEMBERS}
+    proposal = finance.propose_scale(2025, 2025, incomes, ceiling="", floor="", precision="0.01", associate_factor="10", uow=UnitOfWork(engine))
+    finance.adopt_scale(proposal, income_measure="test", decision="Board", adopted_on="2024-12-01", today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
+    finance.open_year(2025, "2025-03-31", "700000.00", actor=SECRETARIAT, uow=UnitOfWork(engine))
+    finance.adopt_budget(2025, "Board", "2024-12-01", today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
+    number = motion(engine, council)
+    vote(engine, number, {"AUT": "yes", "BEL": "no", "DEU": "abstain"})
+    close(engine, number)
+    report = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(client.get("/reports/annual/2025.pdf").data)).pages)
+    assert "Board decisions 2025" in report and "two_thirds_of_votes_cast" in report
+    assert "Adopted: 1 of 2 members voted yes" not in report  # 1 of 2 is short of two-thirds
+    assert f"Motion {number}, A motion: Rejected" in report
+    for member, cell in (("Austria", "Y"), ("Belgium", "N"), ("Germany", "A"), ("Spain", "-")):
+        assert re.search(rf"{member}\s+{re.escape(cell)}\s", report), member

@@ -161,7 +161,7 @@ def test_a_full_vote_from_scheduling_to_the_adopted_accession(client, engine, si
     [row] = [r for r in motions(engine) if r.meeting_id == meeting_id]
     detail = motion_detail(engine, row.id)
     assert (row.title, row.kind, row.status, row.rule_name, row.ballot) == ("Admission of Italy", "accession", "draft", "simple_majority", "roll_call")
-    assert detail.effect == {"code": "ITA", "name": None, "status": "member", "joined": TODAY.isoformat()}
+    assert detail.effect == {"code": "ITA", "name": "Italy", "status": "member", "joined": TODAY.isoformat()}
     assert detail.rule == PRESETS["simple_majority"].to_json() and detail.weights_basis == "equal"
     assert "Open the vote" in page and "one vote per member" in page
 
@@ -391,7 +391,7 @@ def test_meeting_and_motion_pages_are_open_only_to_the_roles_that_may_use_them(c
     token = sign_in_as(viewer) if viewer else csrf_token(client, "/login")
     before = journal_length(engine)
     failures = []
-    for endpoint, (pattern, allowed) in PAGES.items():
+    for pattern, allowed in PAGES.values():
         url = BOARD + pattern.format(**ids)
         expected = 200 if viewer in allowed else 403 if viewer else 302
         got = client.get(url)
@@ -442,7 +442,8 @@ def test_every_board_page_labels_its_inputs_and_captions_its_tables(client, engi
         response = client.get(BOARD + url)
         assert response.status_code == 200, url
         problems += accessibility_problems(url, response.get_data(as_text=True))
-    refused = client.post(f"{BOARD}/motions/new", data={**MOTION, "csrf_token": token, "meeting": str(meeting), "rule": "custom", "rule_json": "[]", "confirm": "y"})
+    custom_list = {**MOTION, "csrf_token": token, "meeting": str(meeting), "rule": "custom", "rule_json": "[]", "confirm": "y"}
+    refused = client.post(f"{BOARD}/motions/new", data=custom_list)
     assert refused.status_code == 400
     problems += accessibility_problems("motion with errors", refused.get_data(as_text=True))
     sign_out(client)

@@ -31,7 +31,13 @@ from dashboards.data import connect
 from ledger.domain import voting
 from ledger.domain.errors import ValidationFailed
 from ledger.domain.voting import PRESETS, Decision, Rule, Voter, Weighting, decide
-from ledger.domain.voting_power import DEFAULT_MEMORY_BUDGET, DEFAULT_SAMPLES, PowerMethod, rule_voting_power
+from ledger.domain.voting_power import (
+    DEFAULT_MEMORY_BUDGET,
+    DEFAULT_SAMPLES,
+    PowerMethod,
+    integer_weights,
+    rule_voting_power,
+)
 from ledger.queries.contributions import scale_of_year
 from ledger.queries.governance import MotionRow, find_motion, list_motions, member_names
 
@@ -40,6 +46,7 @@ YEARS_ID = f"{PAGE_PREFIX}-years"
 MESSAGE_ID = f"{PAGE_PREFIX}-message"
 SUMMARY_ID = f"{PAGE_PREFIX}-summary"
 PENDING_ID = f"{PAGE_PREFIX}-pending"
+EXPLANATIONS_ID = f"{PAGE_PREFIX}-motions-explanations"
 SECRET_NOTE_ID = f"{PAGE_PREFIX}-roll-call-secret"
 ROLL_CALL_REGION_ID = f"{PAGE_PREFIX}-roll-call-region"
 ROLL_CALL_LEGEND_ID = f"{PAGE_PREFIX}-roll-call-legend"
@@ -56,10 +63,13 @@ SIM_TALLY_ID = f"{PAGE_PREFIX}-simulator-tally"
 SIM_TALLY_TABLE_ID = f"{PAGE_PREFIX}-simulator-tally-table"
 
 YEAR_PATTERN = re.compile(r"[0-9]{4}")
+POWER_WORK_LIMIT = 4_000_000
+"""The most coalition counts (members + 1, times the total integer weight) the page computes
+exactly for one rule: about three seconds. Finer weights (populations in persons, say) are
+rounded first; the page says so."""
 COARSE_PARTS = 100_000
-"""When a council's exact weights need more memory than the budget, power is computed on
-weights rounded to this many parts of the total (0.001 %, the precision of the contribution
-scale); the page says so."""
+"""Rounded weights are parts of this many of the total (0.001 %, the contribution scale's
+precision), fewer for a council too large for POWER_WORK_LIMIT even then."""
 
 OUTCOME_LABELS = {"adopted": "Adopted", "rejected": "Rejected", "no_quorum": "No quorum"}
 OUTCOME_COLOURS = {"adopted": "#2e7d32", "rejected": "#a61b1b", "no_quorum": "#5f6670"}
@@ -117,7 +127,8 @@ Result = TypeVar("Result")
 
 def vote_class(state: str) -> str:
     """The CSS classes of a roll-call cell in `state` (its first word is the vote: "yes (by proxy)" is "yes")."""
-    base = next((known for known in VOTE_STATES if state == known or state.startswith(known + " ")), "not a member")
+    longest_first = sorted(VOTE_STATES, key=len, reverse=True)  # "no ballot" is not "no"
+    base = next((known for known in longest_first if state == known or state.startswith(known + " ")), "not a member")
     return f"board-vote board-vote-{base.replace(' ', '-')}"
 
 
@@ -292,6 +303,7 @@ def motions_table(board: BoardYear) -> TableData:
             for motion in board.motions
         ),
         row_header=0,
+        numeric=frozenset({6}),  # the date, kept on one line
     )
 
 
@@ -357,6 +369,7 @@ def outcomes_figure(motions: Sequence[ClosedMotion]) -> go.Figure:
             )
         )
     figure = _style(figure, 320, barmode="stack", yaxis_title="Motions", xaxis_title="Kind of motion", legend_title_text="Outcome")
+    figure.update_layout(legend_traceorder="normal")
     figure.update_yaxes(rangemode="tozero", dtick=1)
     return figure
 
@@ -516,29 +529,44 @@ class PowerResult:
     problem: str | None = None
 
 
+def coarse_parts(votes: Mapping[str, Fraction]) -> int | None:
+    """None when the exact weights are within POWER_WORK_LIMIT; else how many parts of the total to round them to."""
+    integers, _ = integer_weights(votes)
+    rows = len(integers) + 1
+    if rows * sum(integers.values()) <= POWER_WORK_LIMIT:
+        return None
+    return min(COARSE_PARTS, max(1_000, POWER_WORK_LIMIT // rows))
+
+
 def voting_power(use: RuleUse, *, memory_budget: int = DEFAULT_MEMORY_BUDGET, samples: int = DEFAULT_SAMPLES) -> PowerResult:
     """Normalised Banzhaf and Shapley-Shubik indices of each member (ledger.domain.voting_power).
 
-    Exact on the weights as stored when they fit the memory budget; otherwise on the weights
-    rounded to COARSE_PARTS parts of the total, and labelled so.
+    Exact on the weights as stored when they are within POWER_WORK_LIMIT (and the memory
+    budget); otherwise exact on the weights rounded to parts of the total, and labelled so.
     """
     rule = Rule.from_json(json.loads(use.rule_json))
     weights = {code: Decimal(weight) for code, weight in use.weights}
     basic = Fraction(rule.basic_votes_per_member or 0)
     votes = {code: Fraction(weight) + basic for code, weight in weights.items()}
     total = sum(votes.values())
-    coarse = None
+    parts = coarse_parts(votes) if total else None
+
+    def indices(parts: int | None):
+        if parts is None:
+            return rule_voting_power(rule, weights, memory_budget=memory_budget, samples=samples)
+        rounded = {code: round(vote / total * parts) for code, vote in votes.items()}
+        return rule_voting_power(replace(rule, basic_votes_per_member=None), rounded, memory_budget=memory_budget, samples=samples)
+
     try:
-        power = rule_voting_power(rule, weights, memory_budget=memory_budget, samples=samples)
-    except ValidationFailed as exact_failed:
-        if not total:
-            return PowerResult(use, (), None, basic_votes=basic, problem=str(exact_failed))
-        coarse = COARSE_PARTS
-        rounded = {code: round(vote / total * coarse) for code, vote in votes.items()}
         try:
-            power = rule_voting_power(replace(rule, basic_votes_per_member=None), rounded, memory_budget=memory_budget, samples=samples)
-        except ValidationFailed as failed:
-            return PowerResult(use, (), None, basic_votes=basic, problem=str(failed))
+            power = indices(parts)
+        except ValidationFailed:
+            if parts is not None or not total:
+                raise
+            parts = COARSE_PARTS  # over the memory budget: try the rounded weights before giving up
+            power = indices(parts)
+    except ValidationFailed as failed:
+        return PowerResult(use, (), None, basic_votes=basic, problem=str(failed))
     shapley = power.shapley_shubik
     sampled = shapley.method is PowerMethod.SAMPLED
     rows = [
@@ -549,7 +577,7 @@ def voting_power(use: RuleUse, *, memory_budget: int = DEFAULT_MEMORY_BUDGET, sa
         for code in weights
     ]
     rows.sort(key=lambda row: (-row.weight_share, row.code))
-    return PowerResult(use, tuple(rows), shapley.method, shapley.samples, shapley.seed, coarse, basic)
+    return PowerResult(use, tuple(rows), shapley.method, shapley.samples, shapley.seed, parts, basic)
 
 
 def power_caption(result: PowerResult, board: BoardYear) -> str:
@@ -566,7 +594,9 @@ def power_table(result: PowerResult, board: BoardYear) -> TableData:
     """Per member: its weight, its share of the weight beside its Banzhaf and Shapley-Shubik indices, in %."""
     sampled = result.method is PowerMethod.SAMPLED
     share_label = "Weight share, basic votes included (%)" if result.basic_votes else "Weight share (%)"
-    header = ("Code", "Member", "Weight", share_label, "Banzhaf index (%)",
+    basis = result.use.weights_basis
+    weight_label = "Weight (contribution share, %)" if basis == "contribution" else f"Weight ({basis_label(basis)})"
+    header = ("Code", "Member", weight_label, share_label, "Banzhaf index (%)",
               "Shapley-Shubik index, sampled estimate (%)" if sampled else "Shapley-Shubik index (%)")
     if sampled:
         header += ("Shapley-Shubik standard error (percentage points)",)
@@ -849,7 +879,7 @@ def year_links(years: Sequence[int], shown: int | None, base: str) -> html.Nav:
     )
 
 
-def section(ids: SectionIds, title: str, intro: list, body: list, level: int = 2) -> html.Section:
+def section(ids: SectionIds, title: str, intro: str | list, body: list, level: int = 2) -> html.Section:
     heading = html.H2 if level == 2 else html.H3
     return html.Section([heading(title, id=ids.heading), html.P(intro), *body], id=ids.section, **{"aria-labelledby": ids.heading})
 
@@ -899,6 +929,13 @@ def motions_section(board: BoardYear) -> html.Section:
         [f"Every motion closed at the board's meetings of {year}, with the rule it was decided by and its outcome."],
         [
             *table_and_csv(motions_table(board), MOTIONS, f"board-{year}-motions.csv"),
+            html.Details(
+                [
+                    html.Summary("Why each motion was adopted or rejected, as stated when it closed"),
+                    html.Ul([html.Li([html.Strong(motion.title), ": ", motion.explanation]) for motion in board.motions]),
+                ],
+                id=EXPLANATIONS_ID,
+            ),
             *pending,
             section(
                 OUTCOMES,
@@ -938,7 +975,7 @@ def roll_call_section(board: BoardYear) -> html.Section:
                 className="board-matrix",
                 role="region",
                 tabIndex=0,
-                **{"aria-labelledby": ROLL_CALL.heading},
+                **{"aria-label": "Roll-call matrix, scrolls sideways when wider than the page"},
             ),
             secret_note,
             html.P(csv_link(table, f"board-{year}-roll-call.csv", f"Download the table “{table.caption}” as CSV", ROLL_CALL.csv)),
@@ -946,11 +983,11 @@ def roll_call_section(board: BoardYear) -> html.Section:
     return section(
         ROLL_CALL,
         "Roll-call votes",
-        [
+        (
             "How each member's delegate voted on every motion decided by roll call. Each cell says the vote in words; "
-            "the colour repeats it. “By proxy”: another member's delegate cast the vote. “No ballot”: present without voting, "
-            "counted as abstaining. “Suspended”: the member's vote was suspended (arrears)."
-        ],
+            "the colour repeats it. “By proxy”: the member had given its proxy for the meeting to another member's delegate. "
+            "“No ballot”: present without voting, counted as abstaining. “Suspended”: the member's vote was suspended (arrears)."
+        ),
         body,
     )
 
@@ -960,11 +997,11 @@ def participation_section(board: BoardYear) -> html.Section:
     return section(
         PARTICIPATION,
         "Participation",
-        [
+        (
             f"How many of the {len(board.motions)} motions closed in {board.year} each member voted on, by roll call or secret ballot "
             "(who voted is published for every ballot, how only for roll calls). Members join, leave or lose their vote during a year, "
             "so each is counted against the motions it could vote on."
-        ],
+        ),
         chart_table_csv(participation_figure(rows), PARTICIPATION, participation_table(rows, board.year, len(board.motions)), f"board-{board.year}-participation.csv"),
     )
 
@@ -983,7 +1020,7 @@ def power_section(board: BoardYear, results: Sequence[PowerResult]) -> html.Sect
         notes = [f"Used for {motions}."]
         if result.coarse_parts:
             notes.append(
-                f" The exact weights need more memory than the computation may take, so the indices are computed exactly on the weights "
+                f" The weights as stored are too fine to compute with in a page's time, so the indices are computed exactly on the weights "
                 f"rounded to parts of {result.coarse_parts:,} of the total."
             )
         if result.method is PowerMethod.SAMPLED:
@@ -997,11 +1034,11 @@ def power_section(board: BoardYear, results: Sequence[PowerResult]) -> html.Sect
     return section(
         POWER,
         "Voting power",
-        [
+        (
             "Weight is not power. For each weighted rule the board used this year, with the weights it was applied with, each member's share of "
             "the weight beside its normalised Banzhaf index (the share of all decisive swings that are its own) and its Shapley-Shubik index "
             "(the share of orderings in which it casts the deciding vote). Computed with every member entitled to vote present, voting yes or no."
-        ],
+        ),
         parts,
     )
 
@@ -1038,8 +1075,8 @@ def simulator_section(board: BoardYear) -> html.Section:
         SIMULATOR,
         "What if? Simulate a vote",
         [
-            "Choose a rule and each member's ballot: the outcome, the sentence explaining it and the tally come from the same engine "
-            "that decides the board's motions. Nothing is recorded. ",
+            ("Choose a rule and each member's ballot: the outcome, the sentence explaining it and the tally come from the same engine "
+            "that decides the board's motions. Nothing is recorded. "),
             html.Span(note, id=SIM_WEIGHTS_NOTE_ID),
         ],
         [

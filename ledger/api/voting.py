@@ -183,24 +183,28 @@ def _number_text(value: Any, *, whole_as_text: bool) -> Any:
     return value
 
 
-def _parse_members(data: Any, rule: Rule | None, problems: list[Problem]) -> tuple[list[Voter], set[str]]:
-    """The members as Voters, and every code given (so a ballot is not blamed for a member's other faults)."""
+def _parse_members(data: Any, rule: Rule | None, problems: list[Problem]) -> tuple[list[Voter], set[str] | None]:
+    """The members as Voters, and every well-formed code given (None when the list itself is unreadable).
+
+    A ballot is checked against the codes, not the Voters, so it is not blamed for a fault in
+    its member's weight.
+    """
     if data is None:
         problems.append(Problem("members", "required; " + _MEMBERS_ACCEPTED))
-        return [], set()
+        return [], None
     if not isinstance(data, list):
         problems.append(Problem("members", "expected a list; " + _MEMBERS_ACCEPTED))
-        return [], set()
+        return [], None
     if not 1 <= len(data) <= MAX_MEMBERS:
         problems.append(Problem("members", f"{len(data):,} members; {_MEMBERS_ACCEPTED}"))
-        return [], set()
+        return [], None
     weighted = rule is not None and rule.weights is Weighting.WEIGHTED
     voters: list[Voter] = []
     first_seen: dict[str, int] = {}
     for index, item in enumerate(data):
         path = f"members[{index}]"
         if not isinstance(item, Mapping):
-            problems.append(Problem(path, 'expected an object {"code": "FRA", "weight": 68070697}'))
+            problems.append(Problem(path, 'expected an object; accepted: {"code": "FRA", "weight": 68070697}'))
             continue
         for key in sorted(str(key) for key in item if key not in MEMBER_FIELDS):
             problems.append(Problem(f"{path}.{key}", "unknown field; accepted: " + ", ".join(MEMBER_FIELDS)))
@@ -210,7 +214,7 @@ def _parse_members(data: Any, rule: Rule | None, problems: list[Problem]) -> tup
             problems.append(Problem(f"{path}.code", f"{_shown(code)} is not accepted; {accepted}"))
             code = None
         elif code in first_seen:
-            problems.append(Problem(f"{path}.code", f"{code} is listed twice (also members[{first_seen[code]}]); each member votes once"))
+            problems.append(Problem(f"{path}.code", f"{code} is listed twice (also members[{first_seen[code]}]); accepted: each code once"))
             code = None
         else:
             first_seen[code] = index
@@ -263,15 +267,15 @@ def _decimal_places(number: Decimal) -> int:
     return places
 
 
-def _parse_ballots(data: Any, codes: set[str], problems: list[Problem]) -> dict[str, str]:
+def _parse_ballots(data: Any, codes: set[str] | None, problems: list[Problem]) -> dict[str, str]:
     if data is None:
         return {}
     if not isinstance(data, Mapping):
-        problems.append(Problem("ballots", 'expected an object {"FRA": "yes", "DEU": "no", "ITA": "abstain"}'))
+        problems.append(Problem("ballots", 'expected an object; accepted: {"FRA": "yes", "DEU": "no", "ITA": "abstain"}'))
         return {}
     for code, choice in data.items():
         path = f"ballots.{code}"
-        if code not in codes:
+        if codes is not None and code not in codes:
             problems.append(Problem(path, f"{_shown(code)} is not among the members; only members may vote"))
         elif not (isinstance(choice, str) and choice in VOTES):
             problems.append(Problem(path, f"{_shown(choice)} is not accepted; accepted: " + ", ".join(f"'{v}'" for v in VOTES)))
@@ -405,7 +409,7 @@ def _require_a_swing(game: WeightedGame) -> None:
 
 def _over_budget(game: WeightedGame) -> ValidationFailed:
     total = sum(game.weights.values())
-    scaled = "" if game.scale == 1 else f" (after multiplying by {game.scale} to make every weight whole)"
+    scaled = "" if game.scale == 1 else f" (the weights with their basic votes, times {game.scale})"
     return ValidationFailed.single(
         "power",
         f"exact power indices for these weights need more than the {POWER_MEMORY_BUDGET // 1_000_000} MB a request "

@@ -7,17 +7,24 @@ secret ballot only the totals are published.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from types import MappingProxyType
 
 from sqlalchemy import Connection, and_, func, select
 
-from ledger.db.tables import Meeting, Member, Motion, MotionEvent
+from ledger.db.tables import Ballot, JournalEntry, Meeting, Member, Motion, MotionEvent, Presence, Proxy
 
 motions = Motion.__table__
 events = MotionEvent.__table__
 meetings = Meeting.__table__
+meetings_t = meetings
 members_t = Member.__table__
+presence_t = Presence.__table__
+proxies_t = Proxy.__table__
+ballots_t = Ballot.__table__
+journal_t = JournalEntry.__table__
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +42,11 @@ class MotionRow:
     ballot: str
 
 
-def _motions():
+NO_LIMIT = 2**31 - 1
+
+
+def _motions(through_seq: int = NO_LIMIT):
+    """Motions with their state up to a journal entry (a closed year's report reads them so)."""
     opened = events.alias("opened")
     closed = events.alias("closed")
     return (
@@ -46,14 +57,15 @@ def _motions():
             motions.c.rule_name, motions.c.ballot,
         )
         .join(meetings, meetings.c.id == motions.c.meeting_id)
-        .outerjoin(opened, and_(opened.c.motion_id == motions.c.id, opened.c.event == "opened"))
-        .outerjoin(closed, and_(closed.c.motion_id == motions.c.id, closed.c.event == "closed"))
+        .outerjoin(opened, and_(opened.c.motion_id == motions.c.id, opened.c.event == "opened", opened.c.journal_seq <= through_seq))
+        .outerjoin(closed, and_(closed.c.motion_id == motions.c.id, closed.c.event == "closed", closed.c.journal_seq <= through_seq))
+        .where(motions.c.journal_seq <= through_seq)
     )
 
 
-def list_motions(connection: Connection, year: int | None = None) -> list[MotionRow]:
+def list_motions(connection: Connection, year: int | None = None, through_seq: int = NO_LIMIT) -> list[MotionRow]:
     """Every motion, oldest meeting first; or those of one year's meetings."""
-    query = _motions().order_by(meetings.c.held_on, motions.c.id)
+    query = _motions(through_seq).order_by(meetings.c.held_on, motions.c.id)
     if year is not None:
         query = query.where(meetings.c.held_on.between(date(year, 1, 1), date(year, 12, 31)))
     return [MotionRow(*row) for row in connection.execute(query)]
@@ -87,6 +99,17 @@ def find_motion(connection: Connection, motion_id: int) -> MotionDetail | None:
     )
 
 
+def closed_motions(connection: Connection, year: int, through_seq: int = NO_LIMIT) -> list[tuple[MotionRow, dict]]:
+    """The year's closed motions with their stored snapshots."""
+    closed = [row for row in list_motions(connection, year, through_seq) if row.status == "closed"]
+    snapshots = dict(
+        connection.execute(
+            select(events.c.motion_id, events.c.snapshot_json).where(events.c.event == "closed", events.c.motion_id.in_([r.id for r in closed]))
+        ).all()
+    )
+    return [(row, json.loads(snapshots[row.id])) for row in closed]
+
+
 def roll_calls(connection: Connection, year: int) -> list[tuple[MotionRow, dict[str, str]]]:
     """The year's closed roll-call motions with each member's vote (absent members left out)."""
     closed = [row for row in list_motions(connection, year) if row.status == "closed" and row.ballot == "roll_call"]
@@ -100,3 +123,63 @@ def roll_calls(connection: Connection, year: int) -> list[tuple[MotionRow, dict[
 
 def member_names(connection: Connection) -> dict[str, str]:
     return dict(connection.execute(select(members_t.c.code, members_t.c.name)).all())
+
+
+# --------------------------------------------------------------------------- the workspace's view of meetings
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingRow:
+    id: int
+    title: str
+    held_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class BallotRecord:
+    """That a member's ballot is recorded on a motion, never how it voted."""
+
+    member: str
+    by_proxy: bool
+    cast_by: str
+    times: int
+    last_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class BoardRecord:
+    """Meetings, presence, proxies and who has voted on what, for the officials' workspace."""
+
+    meetings: Mapping[int, MeetingRow]
+    presence: Mapping[int, tuple[str, ...]]  # meeting -> members present
+    proxies: Mapping[int, Mapping[str, str]]  # meeting -> member giving its proxy -> member whose delegate carries it
+    ballots: Mapping[int, Mapping[str, BallotRecord]]  # motion -> member -> its latest ballot's record
+
+
+def board_record(connection: Connection) -> BoardRecord:
+    """Everything the workspace shows of meetings, in four SELECTs; votes themselves are not read."""
+    meetings = {row.id: MeetingRow(row.id, row.title, row.held_on) for row in connection.execute(select(meetings_t.c.id, meetings_t.c.title, meetings_t.c.held_on))}
+    presence: dict[int, list[str]] = {}
+    for meeting_id, code in connection.execute(select(presence_t.c.meeting_id, presence_t.c.member_code).order_by(presence_t.c.id)):
+        presence.setdefault(meeting_id, []).append(code)
+    proxies: dict[int, dict[str, str]] = {}
+    for meeting_id, code, holder in connection.execute(select(proxies_t.c.meeting_id, proxies_t.c.member_code, proxies_t.c.holder_code)):
+        proxies.setdefault(meeting_id, {})[code] = holder
+    latest = (
+        select(
+            ballots_t.c.motion_id, ballots_t.c.member_code, ballots_t.c.by_proxy, ballots_t.c.cast_by, journal_t.c.recorded_at,
+            func.count().over(partition_by=(ballots_t.c.motion_id, ballots_t.c.member_code)).label("times"),
+            func.row_number().over(partition_by=(ballots_t.c.motion_id, ballots_t.c.member_code), order_by=ballots_t.c.id.desc()).label("rank"),
+        )
+        .join(journal_t, journal_t.c.seq == ballots_t.c.journal_seq)
+        .subquery()
+    )
+    cast: dict[int, dict[str, BallotRecord]] = {}
+    for row in connection.execute(select(latest).where(latest.c.rank == 1)):
+        cast.setdefault(row.motion_id, {})[row.member_code] = BallotRecord(row.member_code, row.by_proxy, row.cast_by, row.times, row.recorded_at)
+    return BoardRecord(
+        MappingProxyType(meetings),
+        MappingProxyType({meeting: tuple(codes) for meeting, codes in presence.items()}),
+        MappingProxyType({meeting: MappingProxyType(given) for meeting, given in proxies.items()}),
+        MappingProxyType({motion: MappingProxyType(records) for motion, records in cast.items()}),
+    )

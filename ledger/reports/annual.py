@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 from ledger.domain.errors import NotFound
 from ledger.domain.money import format_minor
 from ledger.queries import contributions as contribution_queries
+from ledger.queries import governance as governance_queries
 from ledger.queries import journal as journal_queries
 from ledger.queries import members as member_queries
 from ledger.queries.contributions import StatementEntry, View, YearRow
@@ -89,7 +90,47 @@ def build_annual_report(connection: Connection, year: int, today: date) -> model
         standing_rule=_standing_rule_sentence(contributions.settings),
         checkpoint=_checkpoint(connection, found),
         data_note=DEMO_NOTE if scale and "Gapminder" in scale.income_measure else "",
+        sections=_board_sections(connection, year, view),
     )
+
+
+def _board_sections(connection: Connection, year: int, view: View) -> tuple[model.ReportSection, ...]:
+    """The year's board decisions: each with its rule, outcome and explanation, then the roll-calls."""
+    decided = governance_queries.closed_motions(connection, year, view.through_seq)
+    if not decided:
+        return (model.ReportSection(f"Board decisions {year}", (model.Paragraph(f"The board closed no motion in {year}."),)),)
+    blocks: list[model.Paragraph | model.Table] = [
+        model.Table(
+            caption=f"Motions closed in {year}",
+            header=("No.", "Meeting", "Motion", "Kind", "Rule", "Ballot", "Outcome"),
+            rows=tuple(
+                (str(row.id), row.held_on.isoformat(), row.title, row.kind, row.rule_name, row.ballot.replace("_", "-"), row.outcome.replace("_", " "))
+                for row, _snapshot in decided
+            ),
+        )
+    ]
+    blocks += [model.Paragraph(f"Motion {row.id}, {row.title}: {snapshot['decision']['explanation']}") for row, snapshot in decided]
+    roll_calls = [(row, snapshot) for row, snapshot in decided if snapshot.get("votes") is not None]
+    if roll_calls:
+        names = governance_queries.member_names(connection)
+        voters = {code for _row, snapshot in roll_calls for code in (*snapshot["decision"]["eligible"], *snapshot.get("ineligible", {}))}
+        blocks.append(
+            model.Table(
+                caption="Roll-calls: Y yes, N no, A abstain, - absent, S vote suspended (columns are the motions' numbers; secret ballots are not named)",
+                header=("Member", *(str(row.id) for row, _snapshot in roll_calls)),
+                rows=tuple(
+                    (names.get(code, code), *(_roll_call_cell(code, snapshot) for _row, snapshot in roll_calls))
+                    for code in sorted(voters, key=lambda code: names.get(code, code))
+                ),
+            )
+        )
+    return (model.ReportSection(f"Board decisions {year}", tuple(blocks)),)
+
+
+def _roll_call_cell(code: str, snapshot: dict) -> str:
+    if code in snapshot.get("ineligible", {}):
+        return "S"
+    return {"yes": "Y", "no": "N", "abstain": "A"}.get(snapshot["votes"].get(code, ""), "-")
 
 
 def _scale_section(scale: contribution_queries.ScaleRow | None) -> model.ScaleSection:

@@ -34,7 +34,7 @@ from ledger.domain.access import Actor, Permission, Role, require
 from ledger.domain.contribution_inputs import parse_decimal
 from ledger.domain.errors import Conflict, Forbidden, NotFound, Problem, ValidationFailed, raise_if_any
 from ledger.domain.journal import canonical_json
-from ledger.domain.members import MemberStatus, check_country_code, parse_date
+from ledger.domain.members import MemberStatus, check_country_code, parse_date, validate_admission
 from ledger.domain.voting import PRESETS, Rule, Vote, Voter, Weighting, decide
 from ledger.queries import contributions as contribution_queries
 from ledger.services import contributions as finance
@@ -216,12 +216,17 @@ def propose_motion(
             problems.append(Problem("weights", "equal: the rule gives every member one vote"))
         if parsed_rule.weights is Weighting.WEIGHTED and not (weights == "contribution" or weights.startswith("weight_set:")):
             problems.append(Problem("weights", "contribution (the scale's shares) or weight_set:<name> for a weighted rule"))
-    raise_if_any(problems)
     with uow:
         meeting = _meeting(uow, meeting_id)
         if weights.startswith("weight_set:") and not uow.session.execute(select(WeightSet.id).where(WeightSet.name == weights.partition(":")[2])).first():
-            raise ValidationFailed.single("weights", f"no weights named {weights.partition(':')[2]!r}; record them first")
-        checked = EFFECTS[kind].check(dict(effect or {}), uow)
+            problems.append(Problem("weights", f"no weights named {weights.partition(':')[2]!r}; record them first"))
+        checked = {}
+        if kind in EFFECTS:
+            try:
+                checked = EFFECTS[kind].check(dict(effect or {}), uow)
+            except ValidationFailed as failed:  # reported with the motion's other problems
+                problems += failed.problems
+        raise_if_any(problems)
         motion = uow.add(
             Motion(
                 meeting_id=meeting.id, title=title, text=text, kind=kind, rule_name=rule_name,
@@ -406,6 +411,8 @@ def _check_scale(effect: dict, uow: UnitOfWork) -> dict:
     missing = [name for name in fields if name not in effect]
     if missing:
         raise ValidationFailed.single("effect", f"the scale's inputs: {', '.join(fields)}; missing {', '.join(missing)}")
+    if not 3 <= len(str(effect["income_measure"]).strip()) <= 300:
+        raise ValidationFailed.single("effect.income_measure", "name the income measure and its source, 3 to 300 characters")
     _propose(effect, uow)
     return {name: effect[name] for name in fields}
 
@@ -423,11 +430,13 @@ def _apply_scale(effect: dict, cited: str, day: date, today: date, actor: Actor,
 
 
 def _check_accession(effect: dict, uow: UnitOfWork) -> dict:
-    code, problems = check_country_code(str(effect.get("code", "")), field="effect.code")
-    raise_if_any(problems)
-    if uow.session.get(Member, code) is not None:
-        raise Conflict(f"{code} is a member of the ledger already")
-    return {"code": code, "name": effect.get("name") or None, "status": effect.get("status", "member"), "joined": str(effect.get("joined", ""))}
+    try:
+        admission = validate_admission(str(effect.get("code", "")), effect.get("name"), str(effect.get("status", "member")), str(effect.get("joined", "")))
+    except ValidationFailed as failed:
+        raise ValidationFailed([Problem(f"effect.{p.field}", p.message) for p in failed.problems]) from None
+    if uow.session.get(Member, admission.code) is not None:
+        raise Conflict(f"{admission.code} is a member of the ledger already")
+    return {"code": admission.code, "name": admission.name, "status": admission.status.value, "joined": admission.joined.isoformat()}
 
 
 def _apply_accession(effect: dict, cited: str, day: date, today: date, actor: Actor, uow: UnitOfWork) -> None:

@@ -9,11 +9,10 @@ renders; the rules, and every refusal, live in the service.
 from __future__ import annotations
 
 import json
-import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
@@ -27,7 +26,6 @@ from ledger.domain.errors import NotFound, ValidationFailed
 from ledger.domain.members import ADMISSION_STATUSES
 from ledger.domain.voting import PRESETS, Vote
 from ledger.queries import governance as governance_queries
-from ledger.queries import journal as journal_queries
 from ledger.queries import members as member_queries
 from ledger.services import governance as governance_service
 from ledger.web.finance import SCALE_DEFAULTS
@@ -115,7 +113,7 @@ class MotionForm(FlaskForm):
     title = _text("Title")
     text = TextAreaField("Text of the motion", default="")
     kind = SelectField("Kind", choices=KIND_LABELS, validate_choice=False)
-    rule = SelectField("Voting rule", choices={**{name: name for name in PRESETS}, CUSTOM_RULE: "custom: the rule in JSON below"}, validate_choice=False)
+    rule = SelectField("Voting rule", choices={**{name: name.replace("_", " ") for name in PRESETS}, CUSTOM_RULE: "custom: the rule in JSON below"}, validate_choice=False)
     rule_json = TextAreaField("Rule in JSON (used when the rule is custom; copy a preset and adjust it)", default="")
     weights = SelectField("Weights", choices=WEIGHT_CHOICES, validate_choice=False)
     weight_set = _text("Name of the weight set (when the weights are a named set; recorded with weight_set:<name>)")
@@ -156,77 +154,8 @@ class BallotForm(FlaskForm):
     vote = RadioField("Ballot", choices=[v.value for v in Vote], validate_choice=False)
 
 
-# --------------------------------------------------------------------------- what the journal records of the board
-#
-# ledger.queries.governance publishes motions, but not yet meetings, presence, proxies or who
-# has voted. Until it does, this section reads them from the entries the governance service
-# journals, through ledger.queries.journal: never the tables, and never how anyone voted.
-
-MEETING_SCHEDULED = re.compile(r"Meeting #(\d+) on (\d{4}-\d{2}-\d{2}): (.*)", re.S)
-PRESENT = re.compile(r"Present at meeting #(\d+): ([A-Z]{3}(?:, [A-Z]{3})*)$")
-PROXY_GIVEN = re.compile(r"At meeting #(\d+) the delegate of ([A-Z]{3}) carries the vote of ([A-Z]{3})$")
-BALLOT_CAST = re.compile(r"Ballot for ([A-Z]{3}) on motion #(\d+)( by proxy)?")
-JOURNAL_BATCH = 1000
-
-
-@dataclass(frozen=True, slots=True)
-class MeetingRow:
-    id: int
-    title: str
-    held_on: date
-
-
-@dataclass(frozen=True, slots=True)
-class BallotRecord:
-    """That a member's ballot is recorded on a motion, never how it voted."""
-
-    member: str
-    by_proxy: bool
-    cast_by: str
-    times: int
-    last_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class BoardRecord:
-    meetings: dict[int, MeetingRow]
-    presence: dict[int, tuple[str, ...]]  # meeting -> members present, in the order recorded
-    proxies: dict[int, dict[str, str]]  # meeting -> member giving its proxy -> member whose delegate carries it
-    ballots: dict[int, dict[str, BallotRecord]]  # motion -> member -> its latest ballot's record
-
-
-def _journal_entries(connection, kind: str) -> list[journal_queries.AuditedEntry]:
-    """Every entry whose kind contains `kind`, oldest first."""
-    found: dict[int, journal_queries.AuditedEntry] = {}
-    offset = 0
-    while True:
-        total, batch = journal_queries.browse(connection, journal_queries.JournalFilter(kind=kind), limit=JOURNAL_BATCH, offset=offset)
-        found.update((entry.seq, entry) for entry in batch)
-        offset += len(batch)
-        if not batch or offset >= total:
-            return [found[seq] for seq in sorted(found)]
-
-
-def _read_board(connection) -> BoardRecord:
-    meetings, presence, proxies = {}, defaultdict(list), defaultdict(dict)
-    for entry in _journal_entries(connection, "meeting."):
-        if entry.kind == "meeting.scheduled" and (match := MEETING_SCHEDULED.fullmatch(entry.summary)):
-            meetings[int(match[1])] = MeetingRow(int(match[1]), match[3], date.fromisoformat(match[2]))
-        elif entry.kind == "meeting.presence" and (match := PRESENT.match(entry.summary)):
-            presence[int(match[1])] += match[2].split(", ")
-        elif entry.kind == "meeting.proxy" and (match := PROXY_GIVEN.match(entry.summary)):
-            proxies[int(match[1])][match[3]] = match[2]
-    ballots: dict[int, dict[str, BallotRecord]] = defaultdict(dict)
-    for entry in _journal_entries(connection, "ballot.cast"):
-        if entry.kind == "ballot.cast" and (match := BALLOT_CAST.match(entry.summary)):
-            member, motion = match[1], int(match[2])
-            earlier = ballots[motion].get(member)
-            ballots[motion][member] = BallotRecord(member, bool(match[3]), entry.actor, (earlier.times if earlier else 0) + 1, entry.recorded_at)
-    return BoardRecord(meetings, {k: tuple(v) for k, v in presence.items()}, dict(proxies), dict(ballots))
-
-
-def _board(connection) -> BoardRecord:
-    return current_app.extensions["ledger"].cache.get(connection, "office.board", lambda: _read_board(connection))
+def _board(connection) -> governance_queries.BoardRecord:
+    return current_app.extensions["ledger"].cache.get(connection, "office.board", lambda: governance_queries.board_record(connection))
 
 
 # --------------------------------------------------------------------------- helpers
@@ -288,7 +217,7 @@ def _member_choices(connection, *, voting_only: bool = False) -> list[tuple[str,
     return [("", "Choose a member"), *((m.code, f"{m.name} ({m.code}), {m.status}") for m in chosen)]
 
 
-def _find_meeting(connection, meeting_id: int) -> MeetingRow:
+def _find_meeting(connection, meeting_id: int) -> governance_queries.MeetingRow:
     found = _board(connection).meetings.get(meeting_id)
     if found is None:
         raise NotFound(f"no meeting #{meeting_id}; see the board's meetings")
@@ -400,9 +329,8 @@ def record_presence(meeting_id: int):
     form.members.choices = choices
 
     def recorded(count: int):
-        if count == 0:
-            return f"No member newly recorded present at meeting #{meeting_id}.", url_for(".meeting", meeting_id=meeting_id)
-        return f"Recorded {count} member{'s' if count != 1 else ''} present at meeting #{meeting_id}.", url_for(".meeting", meeting_id=meeting_id)
+        said = f"Recorded {count} member{'s' if count != 1 else ''} present" if count else "No member newly recorded present"
+        return f"{said} at meeting #{meeting_id}.", url_for(".meeting", meeting_id=meeting_id)
 
     return _handle(
         form, "board/presence.html",
@@ -428,8 +356,8 @@ def record_proxy(meeting_id: int):
                      url_for(".meeting", meeting_id=meeting_id)),
         page={"title": f"Record a proxy for meeting #{meeting_id}", "submit": "Record the proxy", "back": url_for(".meeting", meeting_id=meeting_id),
               "intro": [f"{found.title}, {found.held_on}.",
-                        f"For this meeting the delegate of one member carries the vote of another; a delegate may carry "
-                        f"{governance_service.PROXY_LIMIT} proxy at most (TFEU Art. 239), and a proxy cannot be passed on."]},
+                        (f"For this meeting the delegate of one member carries the vote of another; a delegate may carry "
+                         f"{governance_service.PROXY_LIMIT} proxy at most (TFEU Art. 239), and a proxy cannot be passed on.")]},
     )
 
 
@@ -546,8 +474,8 @@ def close_motion(motion_id: int):
         lambda uow: governance_service.close_motion(motion_id, form.on_date.data, today=date.today(), actor=current_actor(), uow=uow),
         f"Closed motion #{motion_id}: {{result}}.",
         title=f"Close the vote on motion #{motion_id}", submit="Close the vote",
-        intro=["Closing decides the motion under its rule from the latest ballot of each member and stores a snapshot of the vote "
-               "that is never recomputed. The outcome is final and, if adopted, its effect applies now."],
+        intro=[("Closing decides the motion under its rule from the latest ballot of each member and stores a snapshot of the vote "
+                "that is never recomputed. The outcome is final and, if adopted, its effect applies now.")],
     )
 
 
@@ -562,7 +490,7 @@ class BallotSlot:
     member: str
     name: str
     by_proxy: bool
-    recorded: BallotRecord | None
+    recorded: governance_queries.BallotRecord | None
 
 
 def _ballot_slots(connection) -> list[BallotSlot]:
