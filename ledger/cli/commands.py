@@ -1,4 +1,5 @@
-"""Commands: init, demo, serve, verify, users add. Each reads settings from the environment."""
+"""Commands: init, demo, serve, verify, users add, projects add, ingest-usage. Each reads settings
+from the environment."""
 
 from __future__ import annotations
 
@@ -7,12 +8,21 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
 from sqlalchemy import Engine, func, select
 
 from ledger.config import ConfigurationError, Settings
@@ -23,8 +33,10 @@ from ledger.db.uow import UnitOfWork
 from ledger.domain.access import system_actor
 from ledger.domain.errors import DomainError
 from ledger.domain.journal import PublishedEntry
+from ledger.services.compute import register_project
 from ledger.services.demo import load_demo
 from ledger.services.officials import add_official
+from ledger.services.usage import DEFAULT_GPU_FACTORS, IngestRefused, ingest_usage
 from ledger.services.verification import VerificationReport, verify_export, verify_ledger
 
 console = Console(stderr=True)
@@ -207,3 +219,91 @@ def users_add(email: str, role: str, member: str | None, password_stdin: bool) -
     except DomainError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Added user:{official.id} {official.email} as {official.role.value}")
+
+
+@main.group()
+def projects() -> None:
+    """Research projects and their Slurm accounts."""
+
+
+@projects.command("add")
+@click.argument("code")
+@click.argument("title")
+@click.argument("account")
+@click.option("--level", "safety_level", required=True, help="safety level, SL-1 to SL-4")
+def projects_add(code: str, title: str, account: str, safety_level: str) -> None:
+    """Register a project of member CODE, charged through the Slurm ACCOUNT (<code>-<slug>)."""
+    try:
+        with _database() as engine:
+            project = register_project(code, title, account, safety_level, actor=system_actor(), uow=UnitOfWork(engine))
+    except DomainError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Registered project {project.id}: {project.title} ({project.member_code}), "
+               f"account {project.account}, {project.safety_level}")
+
+
+def _gpu_factors(values: tuple[str, ...]) -> dict[str, Decimal] | None:
+    factors: dict[str, Decimal] = {}
+    for value in values:
+        gpu_type, _, factor = value.partition("=")
+        try:
+            factors[gpu_type.strip()] = Decimal(factor.strip())
+        except InvalidOperation:
+            raise click.BadParameter(f"{value!r} is not TYPE=FACTOR, e.g. h100=2.5", param_hint="--gpu-factor") from None
+        if not gpu_type.strip():
+            raise click.BadParameter(f"{value!r} names no GPU type", param_hint="--gpu-factor")
+    return factors or None
+
+
+def _as_of(value: str | None, export: Path) -> datetime:
+    if value is None:
+        return datetime.fromtimestamp(export.stat().st_mtime, UTC)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a time such as 2026-01-08T00:00:00", param_hint="--as-of") from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+@main.command("ingest-usage")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--cluster", default=None, help="Cluster of rows with no Cluster column or an empty one.")
+@click.option("--strict", is_flag=True, help="Refuse the whole file on its first bad row, storing nothing.")
+@click.option(
+    "--as-of", "as_of", default=None, metavar="TIME",
+    help="When the export was taken (ISO 8601, UTC unless an offset is given); running jobs count up to it. "
+    "Default: the file's modification time, so ingesting the same file again changes nothing.",
+)
+@click.option(
+    "--gpu-factor", "gpu_factors", multiple=True, metavar="TYPE=FACTOR",
+    help="Reference GPU-hours per hour of a GPU type, repeatable. Default: "
+    + ", ".join(f"{name}={factor}" for name, factor in DEFAULT_GPU_FACTORS.items()) + "; untyped GPUs count 1.",
+)
+def ingest_usage_command(file: Path, cluster: str | None, strict: bool, as_of: str | None, gpu_factors: tuple[str, ...]) -> None:
+    """Ingest a Slurm `sacct --parsable2` export (with its header line) into the usage ledger."""
+    factors = _gpu_factors(gpu_factors)
+    moment = _as_of(as_of, file)
+    with _database() as engine, open(file, encoding="utf-8", errors="replace") as export:
+        with Progress(
+            TextColumn(f"Ingesting {file.name}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+            TimeRemainingColumn(), console=console, transient=True, disable=not console.is_terminal,
+        ) as bar:
+            task = bar.add_task("ingest", total=file.stat().st_size)
+            try:
+                summary = ingest_usage(
+                    export, cluster=cluster, strict=strict, gpu_factors=factors, as_of=moment,
+                    # The text layer reads ahead in blocks; its buffer's position is close enough.
+                    progress=lambda _lines: bar.update(task, completed=export.buffer.tell()),
+                    actor=system_actor(), engine=engine,
+                )
+            except IngestRefused as refused:
+                bar.stop()
+                click.echo(f"Refused {file}:", err=True)
+                for problem in refused.problems:
+                    click.echo(f"  {problem}", err=True)
+                sys.exit(1)
+            except DomainError as error:
+                raise click.ClickException(str(error)) from error
+    click.echo(f"Ingested {file} (running jobs counted up to {moment.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC)")
+    for line in summary.report_lines():
+        click.echo(line)

@@ -14,6 +14,7 @@ from ledger.domain.journal import (
     GENESIS_HASH,
     EntryDraft,
     RowRecord,
+    TableDigest,
     canonical_json,
     canonical_value,
     link_hash,
@@ -80,16 +81,22 @@ def write_entry(
     kind: str,
     summary: str,
     rows: list[SQLModel],
+    records: tuple[RowRecord, ...] = (),
+    digests: tuple[TableDigest, ...] = (),
+    details: tuple[tuple[str, object], ...] = (),
     at: datetime | None = None,
 ) -> JournalEntry:
-    """Store the entry that records `rows` (already stamped with `seq` and flushed)."""
+    """Store the entry that records `rows` (already stamped with `seq` and flushed), then
+    `records` of rows written in bulk, and the `digests` of bulk tables."""
     draft = EntryDraft(
         seq=seq,
         at=(at or datetime.now(timezone.utc)).astimezone(timezone.utc),
         actor=actor,
         kind=kind,
         summary=summary,
-        rows=tuple(row_record(row) for row in rows),
+        rows=tuple(row_record(row) for row in rows) + tuple(records),
+        digests=tuple(digests),
+        details=tuple(details),
     )
     payload = draft.payload()
     entry = JournalEntry(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
@@ -11,6 +13,7 @@ from ledger.db.journal import reserve_seq, write_entry
 from ledger.db.tables import JournalEntry
 from ledger.domain.access import Actor
 from ledger.domain.errors import Conflict
+from ledger.domain.journal import RowRecord, TableDigest
 
 
 class UnitOfWork:
@@ -37,6 +40,9 @@ class UnitOfWork:
                 self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
             )
             self._added = []
+            self._bulk_records: list[RowRecord] = []
+            self._digests: list[TableDigest] = []
+            self._details: list[tuple[str, object]] = []
             self._effects: list[str] = []
             self._reserved: tuple[int, str] | None = None
         return self
@@ -70,6 +76,28 @@ class UnitOfWork:
         self._added.append(row)
         return row
 
+    def reserve(self) -> int:
+        """Take the journal lock now and return the sequence number this transaction's entry
+        will have, for rows a use case writes in bulk (stamped by hand, not through `add`)."""
+        if self._reserved is None:
+            self._reserved = reserve_seq(self.session)
+        return self._reserved[0]
+
+    def record_bulk(
+        self,
+        *,
+        records: Iterable[RowRecord] = (),
+        digests: Iterable[TableDigest] = (),
+        details: Iterable[tuple[str, object]] = (),
+    ) -> None:
+        """Have the entry record rows written in bulk: listed `records`, `digests` of bulk
+        tables, and `details` of the write. Call `reserve` before writing those rows."""
+        if self._reserved is None:
+            raise RuntimeError("reserve() the entry's sequence number before writing rows in bulk")
+        self._bulk_records.extend(records)
+        self._digests.extend(digests)
+        self._details.extend(details)
+
     def commit(self, *, actor: Actor, kind: str, summary: str) -> JournalEntry | None:
         """Append one journal entry recording every staged row, then commit the transaction
         (in a dry run, where every row was already flushed and so checked: roll back).
@@ -85,6 +113,7 @@ class UnitOfWork:
             entry = write_entry(
                 self.session, seq=seq, prev_hash=prev_hash, actor=actor.ref, kind=kind,
                 summary=" Effect: ".join([summary, *self._effects]), rows=self._added,
+                records=tuple(self._bulk_records), digests=tuple(self._digests), details=tuple(self._details),
             )
             self.session.commit()
         except IntegrityError as error:
@@ -93,4 +122,5 @@ class UnitOfWork:
                 "another write stored the same thing first; reload and check before retrying"
             ) from error
         self._added = []
+        self._bulk_records, self._digests, self._details = [], [], []
         return entry

@@ -15,6 +15,7 @@ quotas the others were told; "frozen" keeps the quota but marks it unusable.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal, localcontext
@@ -144,6 +145,72 @@ def capacity_gpu_hours(pools: Iterable[Pool], hours_in_year: int) -> int:
             Decimal(0),
         )
         return _floor(total)
+
+
+# Projects ----------------------------------------------------------------------------------
+
+
+class SafetyLevel(StrEnum):
+    """How strictly a project's work is contained, like biosafety levels: SL-1 least, SL-4 most."""
+
+    SL_1 = "SL-1"
+    SL_2 = "SL-2"
+    SL_3 = "SL-3"
+    SL_4 = "SL-4"
+
+
+ACCOUNT_MAX_LENGTH = 64
+"""Longest Slurm account name accepted (the column's width)."""
+
+_ACCOUNT_SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
+_TITLE_LENGTH = (3, 200)
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectDraft:
+    """A project as validated: its member, title, Slurm account and safety level."""
+
+    member_code: str
+    title: str
+    account: str
+    safety_level: SafetyLevel
+
+
+def validate_project(member_code: object, title: object, account: object, safety_level: object) -> ProjectDraft:
+    """Check a new project, reporting every problem at once.
+
+    The account is ``<member code in lower case>-<slug>`` (Slurm keeps account names in lower
+    case, so upper-case input is lowered); the slug is letters, digits, ``-`` and ``_``.
+    """
+    problems: list[Problem] = []
+    code = member_code.strip().upper() if isinstance(member_code, str) else ""
+    if not is_member_code(code):
+        problems.append(Problem("member", f"an ISO 3166-1 alpha-3 code such as DEU; not {member_code!r}"))
+    text = " ".join(title.split()) if isinstance(title, str) else ""
+    low, high = _TITLE_LENGTH
+    if not low <= len(text) <= high:
+        problems.append(Problem("title", f"{low} to {high} characters"))
+    name = account.strip().lower() if isinstance(account, str) else ""
+    prefix = f"{code.lower()}-"
+    if (
+        not name.startswith(prefix)
+        or not _ACCOUNT_SLUG.fullmatch(name[len(prefix):])
+        or len(name) > ACCOUNT_MAX_LENGTH
+    ):
+        problems.append(
+            Problem(
+                "account",
+                f"the member code in lower case, a hyphen and a slug of letters, digits, '-' or '_', "
+                f"at most {ACCOUNT_MAX_LENGTH} characters, e.g. {prefix if is_member_code(code) else 'deu-'}llm-safety; not {account!r}",
+            )
+        )
+    level = safety_level.strip().upper() if isinstance(safety_level, str) else ""
+    if level not in {member.value for member in SafetyLevel}:
+        problems.append(
+            Problem("safety_level", f"one of {', '.join(SafetyLevel)}; not {safety_level!r}")
+        )
+    raise_if_any(problems)
+    return ProjectDraft(code, text, name, SafetyLevel(level))
 
 
 # Quotas ------------------------------------------------------------------------------------

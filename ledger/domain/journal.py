@@ -5,6 +5,13 @@ hex digits; the first entry links to 64 zeros) followed by the entry's payload e
 published. The payload is canonical JSON holding the sequence number, time, actor, kind, a
 one-line summary and every ledger row the write stored, so the published chain alone proves
 what was written, by whom and in which order.
+
+Bulk tables are the exception: an entry that writes tens of thousands of usage rows cannot
+list them, so it states a digest per table instead (how many rows, their id range, the sums
+of the figures that matter and a SHA-256 over the rows' canonical lines in id order). The
+chain still fixes those rows: changing, deleting or inserting one changes its batch's
+digest, which `ledger verify` recomputes from the table. Payloads without digests are
+exactly as before, so existing hashes hold.
 """
 
 from __future__ import annotations
@@ -60,8 +67,39 @@ class RowRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class TableDigest:
+    """What an entry states about the rows it wrote to a bulk table, instead of listing them.
+
+    rows: how many; their ids run without a gap from first_id to last_id (0 and -1 when none).
+    sums: (column, total) of the figures the rows carry, e.g. reference GPU-milliseconds.
+    sha256: SHA-256 over the rows' canonical lines (the table's ``digest_line``) in id order.
+    """
+
+    table: str
+    rows: int
+    first_id: int
+    last_id: int
+    sums: tuple[tuple[str, int], ...]
+    sha256: str
+
+    def as_json(self) -> dict:
+        return {
+            "rows": self.rows,
+            "first_id": self.first_id,
+            "last_id": self.last_id,
+            "sums": dict(self.sums),
+            "sha256": self.sha256,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class EntryDraft:
-    """Everything an entry says, before it is linked into the chain."""
+    """Everything an entry says, before it is linked into the chain.
+
+    digests: for bulk tables, what the entry wrote to each (see TableDigest).
+    details: further facts about the write (e.g. the lines of a file a batch came from).
+    Both are left out of the payload when empty.
+    """
 
     seq: int
     at: datetime
@@ -69,18 +107,23 @@ class EntryDraft:
     kind: str
     summary: str
     rows: tuple[RowRecord, ...] = ()
+    digests: tuple[TableDigest, ...] = ()
+    details: tuple[tuple[str, object], ...] = ()
 
     def payload(self) -> str:
-        return canonical_json(
-            {
-                "seq": self.seq,
-                "at": format_timestamp(self.at),
-                "actor": self.actor,
-                "kind": self.kind,
-                "summary": self.summary,
-                "rows": [row.as_json() for row in self.rows],
-            }
-        )
+        document = {
+            "seq": self.seq,
+            "at": format_timestamp(self.at),
+            "actor": self.actor,
+            "kind": self.kind,
+            "summary": self.summary,
+            "rows": [row.as_json() for row in self.rows],
+        }
+        if self.digests:
+            document["digests"] = {digest.table: digest.as_json() for digest in self.digests}
+        if self.details:
+            document["details"] = dict(self.details)
+        return canonical_json(document)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,13 @@
 One pass over the journal in sequence order, with one cursor per journaled table ordered
 by (journal_seq, key) beside it: rows changed, deleted or inserted behind the
 application's back show up as a difference between a table and the entry that wrote it.
+
+Bulk tables (DIGEST_JOURNALED_TABLES: usage_job) are checked the same way, a batch at a
+time instead of a row at a time: their entry records a digest (row count, id range, sums,
+SHA-256 over the rows' canonical lines in id order), and the cursor recomputes it while
+streaming the batch's rows, in constant memory. Ids within a batch run without a gap, so a
+deleted or inserted row is named by its id; a changed row shows as a digest that differs,
+naming the batch's entry and id range.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from math import inf
 from sqlalchemy import DateTime, Engine, select, type_coerce
 
 from ledger.db.journal import record_of
-from ledger.db.tables import JOURNALED_TABLES, JournalEntry
+from ledger.db.tables import DIGEST_JOURNALED_TABLES, JOURNALED_TABLES, JournalEntry
 from ledger.domain.journal import (
     GENESIS_HASH,
     ChainHead,
@@ -73,6 +80,99 @@ class _TableCursor:
             yield row["journal_seq"], record_of(self.table, self.private_columns, row)
 
 
+class _DigestCursor:
+    """A bulk table's rows in journal order, digested one batch (journal entry) at a time."""
+
+    def __init__(self, connection, model):
+        self.table = model.__table__
+        self.digest_line = model.digest_line
+        self.sums = model.digest_sums
+        # In table order, as digest_line takes them; journal_seq is last, and id first.
+        columns = list(self.table.columns)
+        if columns[0].name != "id" or columns[-1].name != "journal_seq":
+            raise TypeError(f"{self.table.name}: a digest-journaled table starts with id and ends with journal_seq")
+        self._sum_indexes = [columns.index(self.table.c[name]) for name in self.sums]
+        query = select(*columns).order_by(self.table.c.journal_seq, self.table.c.id)
+        result = connection.execution_options(yield_per=BATCH).execute(query)
+        self._rows = iter(result)
+        self.peek = next(self._rows, None)
+
+    @property
+    def next_seq(self) -> float:
+        return inf if self.peek is None else self.peek[-1]
+
+    def check_through(self, seq: int, stated: dict | None, report: VerificationReport) -> None:
+        """Report rows stamped before `seq` (their entry records no rows of this table), then
+        compare the rows stamped `seq` with the digest the entry `stated` (None: none)."""
+        name = self.table.name
+        while self.peek is not None and self.peek[-1] < seq:
+            row, self.peek = self.peek, next(self._rows, None)
+            report.rows += 1
+            report.add(ChainProblem(
+                row[-1], f"{name} {row[0]} claims entry {row[-1]}, which records no {name} rows: inserted outside the application"
+            ))
+        expected_id = stated.get("first_id", 0) if stated else 0
+        last_id = stated.get("last_id", -1) if stated else -1
+        digest = sha256()
+        buffered: list[str] = []
+        sums = [0] * len(self.sums)
+        count = 0
+        id_problem = None
+        digest_line, sum_indexes = self.digest_line, self._sum_indexes
+        while self.peek is not None and self.peek[-1] == seq:
+            row, self.peek = self.peek, next(self._rows, None)
+            count += 1
+            if (row[0] != expected_id or row[0] > last_id) and id_problem is None:
+                id_problem = self._id_problem(row[0], expected_id, last_id, seq)
+            expected_id = row[0] + 1
+            buffered.append(digest_line(row))
+            if len(buffered) >= BATCH:
+                digest.update("".join(buffered).encode("utf-8"))
+                buffered.clear()
+            for position, index in enumerate(sum_indexes):
+                sums[position] += row[index]
+        digest.update("".join(buffered).encode("utf-8"))
+        report.rows += count
+        if stated is None:
+            if count:
+                rows = f"{count} {name} row claims" if count == 1 else f"{count} {name} rows claim"
+                report.add(ChainProblem(seq, f"{rows} entry {seq}, which records none: inserted outside the application"))
+            return
+        if id_problem is None and expected_id <= last_id:
+            id_problem = f"{name} {expected_id}" + (f" to {last_id}" if last_id > expected_id else "") + \
+                " recorded but missing from the database"
+        if id_problem:
+            report.add(ChainProblem(seq, id_problem))
+        found = {"rows": count, "sums": dict(zip(self.sums, sums)), "sha256": digest.hexdigest()}
+        differing = [key for key in ("rows", "sums", "sha256") if stated.get(key) != found[key]]
+        if differing and not id_problem:
+            report.add(ChainProblem(
+                seq,
+                f"{name} rows {stated.get('first_id')} to {last_id} differ from the digest the entry recorded in "
+                f"{', '.join(differing)} (recorded {_describe(stated, differing)}, found {_describe(found, differing)}): "
+                "a row was changed",
+            ))
+
+    def report_rest(self, report: VerificationReport) -> None:
+        """Rows left after the last entry: each claims an entry that does not exist."""
+        while self.peek is not None:
+            row, self.peek = self.peek, next(self._rows, None)
+            report.rows += 1
+            report.add(ChainProblem(
+                row[-1],
+                f"{self.table.name} {row[0]} claims entry {row[-1]} but no journal entry has that sequence number: "
+                "inserted outside the application",
+            ))
+
+    def _id_problem(self, found_id: int, expected_id: int, last_id: int, seq: int) -> str:
+        name = self.table.name
+        if found_id > expected_id and expected_id <= last_id:
+            gap_end = min(found_id - 1, last_id)
+            span = f"{expected_id} to {gap_end}" if gap_end > expected_id else f"{expected_id}"
+            return f"{name} {span} recorded but missing from the database"
+        return f"{name} {found_id} claims entry {seq} but entry {seq} does not record it: inserted outside the application"
+
+
 def verify_ledger(engine: Engine, progress: Callable[[int], None] | None = None) -> VerificationReport:
     """Check the chain and every journaled table; `progress` is told how many entries were read.
 
@@ -83,6 +183,7 @@ def verify_ledger(engine: Engine, progress: Callable[[int], None] | None = None)
     journal = JournalEntry.__table__.c
     with engine.connect() as connection:
         cursors = [_TableCursor(connection, model) for model in JOURNALED_TABLES]
+        digest_cursors = [_DigestCursor(connection, model) for model in DIGEST_JOURNALED_TABLES]
         entries = connection.execution_options(yield_per=BATCH).execute(
             select(
                 journal.seq,
@@ -98,6 +199,7 @@ def verify_ledger(engine: Engine, progress: Callable[[int], None] | None = None)
         )
         head_seq, head_hash = 0, GENESIS_HASH
         next_row_seq = min(cursor.next_seq for cursor in cursors)
+        next_digest_seq = min((cursor.next_seq for cursor in digest_cursors), default=inf)
         for seq, recorded_at, actor, kind, summary, payload_text, prev_hash, entry_hash in entries:
             if (
                 seq != head_seq + 1
@@ -120,6 +222,12 @@ def verify_ledger(engine: Engine, progress: Callable[[int], None] | None = None)
             if rows or next_row_seq <= seq:
                 _check_rows(seq, rows or (), cursors, report)
                 next_row_seq = min(cursor.next_seq for cursor in cursors)
+            digests = payload.get("digests")
+            if digests or next_digest_seq <= seq:
+                for cursor in digest_cursors:
+                    stated = digests.get(cursor.table.name) if isinstance(digests, dict) else None
+                    cursor.check_through(seq, stated if isinstance(stated, dict) else None, report)
+                next_digest_seq = min((cursor.next_seq for cursor in digest_cursors), default=inf)
             if progress and report.entries % BATCH == 0:
                 progress(BATCH)
         report.head = ChainHead(head_seq, head_hash)
@@ -127,6 +235,8 @@ def verify_ledger(engine: Engine, progress: Callable[[int], None] | None = None)
             for journal_seq, record in cursor.take_through(inf):
                 report.rows += 1
                 report.add(_unrecorded(journal_seq, record, "no journal entry has that sequence number"))
+        for cursor in digest_cursors:
+            cursor.report_rest(report)
         if progress:
             progress(report.entries % BATCH)
     return report

@@ -1,0 +1,603 @@
+"""Usage ingestion: Slurm sacct exports streamed into the usage ledger in journaled batches.
+
+`ingest_usage` reads an export once, line by line, and never holds it: the parser
+(`ledger.domain.sacct`) yields one row at a time, accepted rows are gathered into chunks of
+`BATCH_ROWS`, and a writer thread writes and commits each chunk while the next one is read,
+so at most two chunks are alive and memory stays flat whatever the file's size (about
+200 MB at its peak for a million lines).
+
+Decisions
+- **One journal entry per batch, by digest.** A batch writes up to 50,000 usage_job rows,
+  too many to list in an entry. Its entry records, for usage_job, the row count, the id
+  range, the total reference GPU-milliseconds and a SHA-256 over the rows' canonical lines
+  (`UsageJob.digest_line`), plus the first and last line of the export it covers. The
+  usage_month rows of the batch (one per project and month changed) are few and are listed
+  in full, so the published journal alone gives every month's usage. `ledger verify`
+  recomputes each batch's digest from the table in one streamed pass and names the entry
+  when a row was changed, deleted or inserted.
+- **Running jobs are superseded, never overwritten.** A RUNNING (or SUSPENDED) row counts up
+  to the export's time `as_of` and is flagged provisional. When a later export brings the
+  same (cluster, JobIDRaw, Submit) finished, or still running but longer, a new row is
+  appended with the next revision and `supersedes_id`, and the batch's usage_month rows
+  carry the difference, so the job counts once. A separate, replaced table of running jobs
+  was rejected: replacing means deleting, and the ledger never deletes.
+- **Deduplication lives in the database.** Each batch looks up the keys it holds (one
+  index probe when the batch's job ids are all new) under the journal lock, and a dict of
+  the batch's own keys catches repeats within it. A key already stored finished, or stored
+  running at the same or a later `as_of`, is a duplicate: ingesting the same file twice
+  with the same `as_of` changes nothing and journals nothing.
+- **--strict is one transaction.** The file is still read once (so it may be a pipe): every
+  chunk is written inside one transaction with one journal entry, and the first bad row
+  rolls all of it back. The journal lock is held until the end, so other writers wait;
+  without --strict each batch commits on its own, and re-running an interrupted ingestion
+  simply skips what was stored.
+- **Bulk writes** go through `ledger.db.bulk`: binary COPY on PostgreSQL, executemany on
+  SQLite. Ids are assigned here, under the journal lock, so a batch's ids run without a gap.
+- **Speed.** Python's work per row is the limit, not the database: parsing, deduplication,
+  the month split and the digest line all hold the GIL. The writer thread overlaps the
+  database's share (COPY, index upkeep, commit) with parsing, and the cycle collector is
+  paused for the run. See bench/ingest.py for the figures.
+- **GPU factors** are a mapping of GPU type to normalisation factor. Until capacity records
+  the pools of each year, `DEFAULT_GPU_FACTORS` applies; untyped ``gres/gpu=N`` always
+  counts at factor 1, and a type with no factor is reported on its line.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from types import MappingProxyType
+from typing import NamedTuple
+
+from sqlalchemy import ARRAY, BigInteger, Connection, Engine, bindparam, func, literal_column, select
+
+from ledger.db.bulk import bulk_insert
+from ledger.db.journal import record_of
+from ledger.db.tables import Project, UsageJob, UsageMonth
+from ledger.db.uow import UnitOfWork
+from ledger.domain.access import Actor, Permission, require
+from ledger.domain.compute import gpu_hours
+from ledger.domain.errors import Problem, ValidationFailed
+from ledger.domain.journal import TableDigest
+from ledger.domain.sacct import SKIP_REASONS, RowProblem, parse_rows, split_by_month
+
+BATCH_ROWS = 50_000
+"""Accepted rows per batch: one transaction and one journal entry each."""
+
+MAX_PROBLEMS = 1_000
+"""Bad rows reported in full; any more are counted by reason only (memory stays flat)."""
+
+MAX_LINES_PER_ACCOUNT = 20
+"""Line numbers kept per unknown account."""
+
+MAX_UNKNOWN_ACCOUNTS = 1_000
+"""Unknown accounts listed by name; rows of any more are counted with the others."""
+
+DEFAULT_GPU_FACTORS: Mapping[str, Decimal] = MappingProxyType(
+    {"a100": Decimal("1"), "h100": Decimal("2.5"), "mi300x": Decimal("1.875")}
+)
+"""Reference GPU-hours per hour of each GPU type when the caller gives none: the A100 is the
+reference; H100 and MI300X as the facility's planning assumes. Untyped GPUs count at 1."""
+
+PROGRESS_EVERY = 8_192
+"""Lines read between two calls of the progress callback."""
+
+_JOB = UsageJob.__table__
+_MONTH = UsageMonth.__table__
+_JOB_COLUMNS = tuple(column.name for column in _JOB.columns)
+_MONTH_COLUMNS = tuple(column.name for column in _MONTH.columns)
+_CLUSTER_MAX = _JOB.c.cluster.type.length
+_IN_LIST_SIZE = 10_000  # ids per IN list, well inside SQLite's limit of bound parameters
+
+
+class IngestRefused(ValidationFailed):
+    """The export was refused as a whole: its header, its settings or, with --strict, a bad
+    row. Nothing was stored."""
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownAccount:
+    """A Slurm account in the export that no registered project has.
+
+    rows: how many rows named it (all kept out of the totals).
+    lines: the first `MAX_LINES_PER_ACCOUNT` of their line numbers.
+    """
+
+    account: str
+    rows: int
+    lines: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IngestSummary:
+    """What an ingestion did.
+
+    rows_read: non-blank lines after the header.
+    ingested: usage_job rows stored (new jobs and replacements of running ones).
+    duplicates: rows already stored (or superseded by a later record), left out.
+    replaced_running: rows that superseded a running job's provisional row.
+    skipped: rows left out by design, by reason (pending, job_step, never_started, no_gpus).
+    problem_counts: bad rows by reason (unknown_state, unknown_account, bad_time, ...).
+    problems: the first `MAX_PROBLEMS` bad rows, each with its line number, but for
+        unknown accounts, which are listed in `unknown_accounts` instead.
+    unknown_accounts: accounts no project has, with the lines that named them.
+    reference_gpu_ms: net usage added to the monthly rollup.
+    entries: the journal entries written, one per batch.
+    """
+
+    rows_read: int
+    ingested: int
+    duplicates: int
+    replaced_running: int
+    skipped: tuple[tuple[str, int], ...]
+    problem_counts: tuple[tuple[str, int], ...]
+    problems: tuple[RowProblem, ...]
+    unknown_accounts: tuple[UnknownAccount, ...]
+    reference_gpu_ms: int
+    entries: tuple[int, ...]
+
+    @property
+    def bad_rows(self) -> int:
+        return sum(count for _, count in self.problem_counts)
+
+    def report_lines(self, limit: int = 50) -> list[str]:
+        """The summary as a person reads it, one fact a line; at most `limit` unknown accounts
+        and `limit` other problems are listed (all are counted)."""
+        lines = [
+            f"Rows read: {self.rows_read:,}",
+            f"Ingested: {self.ingested:,} ({self.replaced_running:,} replaced running jobs)",
+            f"Duplicates: {self.duplicates:,}",
+            "Skipped: " + (", ".join(f"{reason} {count:,}" for reason, count in self.skipped) or "none"),
+            "Problems: " + (", ".join(f"{reason} {count:,}" for reason, count in self.problem_counts) or "none"),
+            f"Usage added: {gpu_hours(self.reference_gpu_ms):,} reference GPU-hours "
+            f"in {len(self.entries)} journal entr{'y' if len(self.entries) == 1 else 'ies'}",
+        ]
+        for unknown in self.unknown_accounts[:limit]:
+            more = ", ..." if unknown.rows > len(unknown.lines) else ""
+            lines.append(
+                f"  unknown account {unknown.account!r}: {unknown.rows:,} rows, lines "
+                f"{', '.join(map(str, unknown.lines))}{more}; register it with `ledger projects add`"
+            )
+        unknown_rows = dict(self.problem_counts).get("unknown_account", 0)
+        listed_rows = sum(unknown.rows for unknown in self.unknown_accounts[:limit])
+        if unknown_rows > listed_rows:
+            lines.append(f"  ... {unknown_rows - listed_rows:,} more rows of unknown accounts not listed")
+        lines += [f"  {problem}" for problem in self.problems[:limit]]
+        if self.bad_rows - unknown_rows > len(self.problems[:limit]):
+            lines.append(f"  ... {self.bad_rows - unknown_rows - len(self.problems[:limit]):,} more bad rows not listed")
+        return lines
+
+
+@dataclass(slots=True)
+class _Tally:
+    """The counts of an ingestion in progress (mutable; frozen into an IngestSummary)."""
+
+    strict: bool
+    rows_read: int = 0
+    ingested: int = 0
+    duplicates: int = 0
+    replaced_running: int = 0
+    reference_gpu_ms: int = 0
+    skipped: Counter = field(default_factory=Counter)
+    problem_counts: Counter = field(default_factory=Counter)
+    problems: list[RowProblem] = field(default_factory=list)
+    unknown: dict[str, list] = field(default_factory=dict)
+    entries: list[int] = field(default_factory=list)
+
+    def bad(self, problem: RowProblem, *, listed: bool = True) -> None:
+        if self.strict:
+            raise IngestRefused(
+                (Problem(f"line {problem.line}", f"{problem.reason}: {problem.message}; "
+                         "--strict refuses the whole file: nothing was stored"),)
+            )
+        self.problem_counts[problem.reason] += 1
+        if listed and len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(problem)
+
+    def unknown_account(self, account: str, line: int, job_id: str) -> None:
+        # Listed by account with their lines (see `unknown`), not one by one: a file charged
+        # to an unregistered account would otherwise crowd every other problem out.
+        self.bad(
+            RowProblem(
+                line,
+                "unknown_account",
+                f"account {account!r} is not a registered project's; register it with "
+                "`ledger projects add` and ingest the file again",
+                job_id,
+            ),
+            listed=False,
+        )
+        seen = self.unknown.get(account)
+        if seen is None and len(self.unknown) < MAX_UNKNOWN_ACCOUNTS:
+            seen = self.unknown[account] = [0, []]
+        if seen is not None:
+            seen[0] += 1
+            if len(seen[1]) < MAX_LINES_PER_ACCOUNT:
+                seen[1].append(line)
+
+    def summary(self) -> IngestSummary:
+        return IngestSummary(
+            rows_read=self.rows_read,
+            ingested=self.ingested,
+            duplicates=self.duplicates,
+            replaced_running=self.replaced_running,
+            skipped=tuple(sorted(self.skipped.items())),
+            problem_counts=tuple(sorted(self.problem_counts.items())),
+            problems=tuple(self.problems),
+            unknown_accounts=tuple(
+                UnknownAccount(account, rows, tuple(lines)) for account, (rows, lines) in sorted(self.unknown.items())
+            ),
+            reference_gpu_ms=self.reference_gpu_ms,
+            entries=tuple(self.entries),
+        )
+
+
+class _Charge(NamedTuple):
+    """A registered project as the ingestion charges it."""
+
+    project_id: int
+    member_code: str
+
+
+class _Stored(NamedTuple):
+    """The current record of a dedup key: what a replacement must supersede and give back."""
+
+    id: int
+    revision: int
+    provisional: bool
+    started_at: datetime
+    ended_at: datetime
+    reference_gpu_ms: int
+    project_id: int
+
+
+_FINISHED = _Stored(0, 0, False, datetime.min, datetime.min, 0, 0)
+"""Stands for any finished record of a key: whatever comes later for that key is a duplicate."""
+
+
+def ingest_usage(
+    lines: Iterable[str],
+    *,
+    cluster: str | None = None,
+    strict: bool = False,
+    gpu_factors: Mapping[str, Decimal] | None = None,
+    as_of: datetime | None = None,
+    progress: Callable[[int], None] | None = None,
+    actor: Actor,
+    engine: Engine,
+    batch_rows: int = BATCH_ROWS,
+) -> IngestSummary:
+    """Ingest a sacct ``--parsable2`` export given as lines, header first; return the summary.
+
+    cluster: the cluster of rows whose Cluster column is empty or missing.
+    strict: refuse the whole file on its first bad row (IngestRefused), storing nothing.
+    gpu_factors: normalisation factor per GPU type (default `DEFAULT_GPU_FACTORS`).
+    as_of: when the export was taken; running jobs count up to it. Pass the same value for
+        the same file (the CLI uses the file's modification time), else it defaults to now
+        and a second run would replace the running jobs again.
+    progress: called with the number of lines read, every `PROGRESS_EVERY` lines.
+
+    Raises IngestRefused, before anything is stored, for a header that is not a sacct
+    header (naming the missing fields) and for bad settings.
+    """
+    require(actor, Permission.MANAGE_PROJECTS)
+    if cluster is not None:
+        _check_cluster(cluster, "cluster")
+    try:
+        results = parse_rows(
+            lines,
+            default_cluster=cluster,
+            gpu_factors=DEFAULT_GPU_FACTORS if gpu_factors is None else gpu_factors,
+            as_of=as_of,
+        )
+    except ValidationFailed as refused:
+        raise IngestRefused(
+            tuple(Problem(p.field, f"{p.message}; nothing was stored") for p in refused.problems)
+        ) from refused
+    charges = _registered_projects(engine)
+    tally = _Tally(strict=strict)
+    chunks = _accepted_chunks(results, charges, tally, batch_rows, progress)
+    with _cyclic_gc_paused():
+        _write(chunks, strict, engine, charges, tally, actor)
+    return tally.summary()
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cycle collector for the run. The ingestion makes millions of short-lived
+    tuples and datetimes, none in a cycle, so reference counting frees them all; the collector
+    would only re-scan each live chunk again and again, a sixth of the run's time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _write(chunks: Iterator[list[tuple]], strict: bool, engine: Engine, charges, tally: _Tally, actor: Actor) -> None:
+    """Write the chunks: all in one transaction and entry when strict, else a batch each."""
+    if strict:
+        with UnitOfWork(engine) as uow:
+            batch = _Batch(uow, charges, tally)
+            _pipelined(chunks, batch.write)
+            batch.commit(actor)
+        return
+
+    def write_batch(chunk: list[tuple]) -> None:
+        with UnitOfWork(engine) as uow:
+            batch = _Batch(uow, charges, tally)
+            batch.write(chunk)
+            batch.commit(actor)
+
+    _pipelined(chunks, write_batch)
+
+
+def _pipelined(chunks: Iterator[list[tuple]], write: Callable[[list[tuple]], None]) -> None:
+    """Call `write` on each chunk in a second thread while this one reads and parses the next.
+
+    The writer spends much of its time waiting for the database (COPY, index upkeep, commit),
+    which releases the GIL, so parsing fills that time. At most two chunks are alive: the
+    one being written and the one being read. A writer's error stops the reading; an error
+    in the reading (a refused row) waits for the current write to end before propagating,
+    so the caller's rollback never races a write.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="usage-writer") as writer:
+        pending: Future | None = None
+        try:
+            for chunk in chunks:
+                if pending is not None:
+                    pending.result()
+                pending = writer.submit(write, chunk)
+        except BaseException:
+            if pending is not None:
+                wait([pending])
+            raise
+        if pending is not None:
+            pending.result()
+
+
+def _check_cluster(name: str, field_name: str) -> None:
+    if not name or "|" in name or len(name) > _CLUSTER_MAX or not name.isprintable():
+        raise IngestRefused.single(
+            field_name, f"a cluster name of 1 to {_CLUSTER_MAX} printable characters without '|'; not {name!r}"
+        )
+
+
+def _registered_projects(engine: Engine) -> dict[str, _Charge]:
+    with engine.connect() as connection:
+        rows = connection.execute(select(Project.account, Project.id, Project.member_code)).all()
+    return {account: _Charge(project_id, code) for account, project_id, code in rows}
+
+
+def _accepted_chunks(
+    results: Iterator,
+    charges: Mapping[str, _Charge],
+    tally: _Tally,
+    batch_rows: int,
+    progress: Callable[[int], None] | None,
+) -> Iterator[list[tuple]]:
+    """Rows that can be charged, `batch_rows` at a time, as (parsed row, job id, project id).
+
+    Everything else is tallied here: rows skipped by design, bad rows, unknown accounts.
+    """
+    chunk: list[tuple] = []
+    clusters: set[str] = set()
+    skipped = tally.skipped
+    read = 0
+    problem_type = RowProblem
+    for result in results:
+        read += 1
+        if progress is not None and not read % PROGRESS_EVERY:
+            progress(PROGRESS_EVERY)
+        if type(result) is problem_type:
+            if result.reason in SKIP_REASONS:
+                skipped[result.reason] += 1
+            else:
+                tally.bad(result)
+            continue
+        charge = charges.get(result.account)
+        if charge is None:
+            charge = charges.get(result.account.lower())
+            if charge is None:
+                tally.unknown_account(result.account, result.line, result.job_id)
+                continue
+        job_id = result.job_id
+        if not job_id.isdigit():
+            tally.bad(RowProblem(result.line, "bad_job_id", f"JobIDRaw {job_id!r} is not a whole number", job_id))
+            continue
+        if result.cluster not in clusters:
+            try:
+                _check_cluster(result.cluster, "Cluster")
+            except IngestRefused as refused:
+                tally.bad(RowProblem(result.line, "bad_cluster", refused.problems[0].message, job_id))
+                continue
+            clusters.add(result.cluster)
+        chunk.append((result, int(job_id), charge.project_id))
+        if len(chunk) >= batch_rows:
+            tally.rows_read = read
+            yield chunk
+            chunk = []
+    tally.rows_read = read
+    if progress is not None:
+        progress(read % PROGRESS_EVERY)
+    if chunk:
+        yield chunk
+
+
+class _Batch:
+    """The rows one journal entry records: job rows written chunk by chunk, months at the end."""
+
+    def __init__(self, uow: UnitOfWork, charges: Mapping[str, _Charge], tally: _Tally):
+        self.uow = uow
+        self.tally = tally
+        self.member_of = {charge.project_id: charge.member_code for charge in charges.values()}
+        self.seq = uow.reserve()  # the journal lock: lookups and ids below are race-free
+        self.connection: Connection = uow.session.connection()
+        self.next_id = self._next_id(_JOB)
+        self.first_id = self.next_id
+        self.rows = 0
+        self.job_ms = 0
+        self.replaced = 0
+        self.digest = hashlib.sha256()
+        self.months: Counter = Counter()  # (project_id, year, month) -> signed ms
+        self.first_line: int | None = None
+        self.last_line = 0
+
+    def _next_id(self, table) -> int:
+        return (self.connection.execute(select(func.max(table.c.id))).scalar() or 0) + 1
+
+    def write(self, chunk: list[tuple]) -> None:
+        """Store a chunk's new records; count its duplicates and replacements."""
+        if self.first_line is None:
+            self.first_line = chunk[0][0].line
+        self.last_line = chunk[-1][0].line
+        stored = self._stored(chunk)
+        months = self.months
+        digest_line = UsageJob.digest_line
+        seq = self.seq
+        next_id = self.next_id
+        rows: list[tuple] = []
+        lines: list[str] = []
+        duplicates = replaced = job_ms = 0
+        # The hot loop (a million rows a file): the parsed row is unpacked once, and the
+        # key's time is Unix seconds, which hash much faster than aware datetimes.
+        for parsed, job_id, project_id in chunk:
+            line, cluster, _, submit, account, start, end, state, gpus, _, usage, provisional, _ = parsed
+            key = (cluster, job_id, submit.timestamp())
+            revision, supersedes = 0, None
+            previous = stored.get(key)
+            if previous is not None:
+                if not previous.provisional or (provisional and end <= previous.ended_at):
+                    duplicates += 1
+                    continue
+                revision, supersedes = previous.revision + 1, previous.id
+                replaced += 1
+                _charge_months(months, previous.project_id, previous.started_at, previous.ended_at,
+                               -previous.reference_gpu_ms)
+            row = (next_id, cluster, job_id, submit, revision, supersedes, account, project_id, state,
+                   start, end, gpus, usage, provisional, line, seq)
+            rows.append(row)
+            lines.append(digest_line(row))
+            if start.month == end.month and start.year == end.year:
+                months[(project_id, start.year, start.month)] += usage
+            else:
+                _charge_months(months, project_id, start, end, usage)
+            job_ms += usage
+            # A later row of the chunk with the same key repeats this one or, if this one is
+            # running, may replace it: only a running row's details are needed for that.
+            stored[key] = _Stored(next_id, revision, True, start, end, usage, project_id) if provisional else _FINISHED
+            next_id += 1
+        if rows:
+            bulk_insert(self.connection, _JOB, _JOB_COLUMNS, rows)
+            self.digest.update("".join(lines).encode("utf-8"))
+        self.next_id = next_id
+        self.rows += len(rows)
+        self.job_ms += job_ms
+        self.replaced += replaced
+        self.tally.duplicates += duplicates
+
+    def _stored(self, chunk: list[tuple]) -> dict[tuple, _Stored]:
+        """The current record of every key of the chunk already stored, by key.
+
+        A finished record is all a repeat needs (it is a duplicate), so only a running
+        record's details are read, in a second query; running records are few.
+        """
+        by_cluster: dict[str, list[int]] = {}
+        for parsed, job_id, _ in chunk:
+            by_cluster.setdefault(parsed.cluster, []).append(job_id)
+        found: dict[tuple, _Stored] = {}
+        current: dict[tuple, tuple[int, int, bool]] = {}
+        c = _JOB.c
+        for cluster, job_ids in by_cluster.items():
+            # Exports of new jobs are the common case: one probe over the id range tells.
+            anything = self.connection.execute(
+                select(c.id).where(c.cluster == cluster, c.job_id.between(min(job_ids), max(job_ids))).limit(1)
+            ).first()
+            if anything is None:
+                continue
+            query = select(c.job_id, c.submitted_at, c.revision, c.id, c.provisional).where(
+                c.cluster == cluster, c.job_id.in_(self._id_list(job_ids))
+            )
+            for job_id, submitted_at, revision, row_id, provisional in self.connection.execute(
+                query, {"job_ids": self._id_parameter(job_ids)}
+            ):
+                key = (cluster, job_id, submitted_at.timestamp())
+                seen = current.get(key)
+                if seen is None or revision > seen[0]:
+                    current[key] = (revision, row_id, provisional)
+        running = {row_id: key for key, (_, row_id, provisional) in current.items() if provisional}
+        for key, (revision, row_id, provisional) in current.items():
+            if not provisional:
+                found[key] = _FINISHED
+        details = select(c.id, c.revision, c.provisional, c.started_at, c.ended_at, c.reference_gpu_ms, c.project_id)
+        ids = list(running)
+        for start in range(0, len(ids), _IN_LIST_SIZE):
+            for row in self.connection.execute(details.where(c.id.in_(ids[start : start + _IN_LIST_SIZE]))):
+                found[running[row.id]] = _Stored(*row)
+        return found
+
+    def _id_list(self, job_ids: list[int]):
+        """The job ids as one parameter: an array on PostgreSQL, a JSON array on SQLite."""
+        if self.connection.dialect.name == "postgresql":
+            return select(func.unnest(bindparam("job_ids", type_=ARRAY(BigInteger))))
+        return select(literal_column("value")).select_from(func.json_each(bindparam("job_ids")))
+
+    def _id_parameter(self, job_ids: list[int]):
+        if self.connection.dialect.name == "postgresql":
+            return job_ids
+        return json.dumps(job_ids)
+
+    def commit(self, actor: Actor) -> None:
+        """Write the month rows and the entry, and commit; roll back when nothing was stored."""
+        if not self.rows:
+            return
+        month_rows = []
+        next_id = self._next_id(_MONTH)
+        for (project_id, year, month), delta in sorted(self.months.items()):
+            if delta:
+                month_rows.append((next_id, year, month, self.member_of[project_id], project_id, delta, self.seq))
+                next_id += 1
+        bulk_insert(self.connection, _MONTH, _MONTH_COLUMNS, month_rows)
+        net = sum(row[5] for row in month_rows)
+        self.uow.record_bulk(
+            records=[record_of(_MONTH, UsageMonth.private_columns, dict(zip(_MONTH_COLUMNS, row))) for row in month_rows],
+            digests=[
+                TableDigest(
+                    table=_JOB.name,
+                    rows=self.rows,
+                    first_id=self.first_id,
+                    last_id=self.next_id - 1,
+                    sums=(("reference_gpu_ms", self.job_ms),),
+                    sha256=self.digest.hexdigest(),
+                )
+            ],
+            details=[("first_line", self.first_line), ("last_line", self.last_line)],
+        )
+        replaced = f"; {self.replaced:,} running jobs replaced" if self.replaced else ""
+        self.uow.commit(
+            actor=actor,
+            kind="usage.ingested",
+            summary=f"Ingested {self.rows:,} Slurm job records (export lines {self.first_line:,} to "
+            f"{self.last_line:,}): {gpu_hours(net):,} reference GPU-hours{replaced}",
+        )
+        self.tally.ingested += self.rows
+        self.tally.replaced_running += self.replaced
+        self.tally.reference_gpu_ms += net
+        self.tally.entries.append(self.seq)
+
+
+def _charge_months(months: Counter, project_id: int, start: datetime, end: datetime, usage: int) -> None:
+    """Add `usage` (negative to give it back) to the months [start, end) touches, by time."""
+    sign = -1 if usage < 0 else 1
+    for month, part in split_by_month(start, end, abs(usage)):
+        months[(project_id, int(month[:4]), int(month[5:]))] += sign * part
