@@ -97,3 +97,31 @@ def html_table(table: TableData, table_id: str, cell_class: Callable[[int, str],
 def graph(figure: go.Figure, graph_id: str, height: int) -> dcc.Graph:
     """A chart at a fixed height (so the page does not jump while plotly draws)."""
     return dcc.Graph(id=graph_id, figure=figure, config=GRAPH_CONFIG, style={"height": f"{height}px"})
+
+
+@dataclass(frozen=True, slots=True)
+class SectionIds:
+    """The ids of one section of a page: the section, its heading, chart, table and CSV link."""
+
+    page: str
+    name: str
+
+    @property
+    def section(self) -> str:
+        return f"{self.page}-{self.name}"
+
+    @property
+    def heading(self) -> str:
+        return f"{self.section}-heading"
+
+    @property
+    def chart(self) -> str:
+        return f"{self.section}-chart"
+
+    @property
+    def table(self) -> str:
+        return f"{self.section}-table"
+
+    @property
+    def csv(self) -> str:
+        return f"{self.section}-csv"

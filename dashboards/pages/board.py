@@ -26,7 +26,7 @@ import plotly.graph_objects as go
 from dash import ALL, Input, Output, State, ctx, dcc, hooks, html
 from flask import current_app
 
-from dashboards.components import TableData, csv_link, graph, html_table
+from dashboards.components import SectionIds, TableData, csv_link, graph, html_table
 from dashboards.data import connect
 from ledger.domain import voting
 from ledger.domain.errors import ValidationFailed
@@ -821,43 +821,16 @@ def _board_styles(index: str) -> str:
 # --------------------------------------------------------------------------- the page
 
 
-@dataclass(frozen=True, slots=True)
-class SectionIds:
-    """The ids of one section: the section, its heading, chart, table and CSV link."""
-
-    name: str
-
-    @property
-    def section(self) -> str:
-        return f"{PAGE_PREFIX}-{self.name}"
-
-    @property
-    def heading(self) -> str:
-        return f"{self.section}-heading"
-
-    @property
-    def chart(self) -> str:
-        return f"{self.section}-chart"
-
-    @property
-    def table(self) -> str:
-        return f"{self.section}-table"
-
-    @property
-    def csv(self) -> str:
-        return f"{self.section}-csv"
-
-
-MOTIONS = SectionIds("motions")
-OUTCOMES = SectionIds("outcomes")
-ROLL_CALL = SectionIds("roll-call")
-PARTICIPATION = SectionIds("participation")
-POWER = SectionIds("power")
-SIMULATOR = SectionIds("simulator")
+MOTIONS = SectionIds(PAGE_PREFIX, "motions")
+OUTCOMES = SectionIds(PAGE_PREFIX, "outcomes")
+ROLL_CALL = SectionIds(PAGE_PREFIX, "roll-call")
+PARTICIPATION = SectionIds(PAGE_PREFIX, "participation")
+POWER = SectionIds(PAGE_PREFIX, "power")
+SIMULATOR = SectionIds(PAGE_PREFIX, "simulator")
 
 
 def power_ids(index: int) -> SectionIds:
-    return SectionIds(f"power-{index}")
+    return SectionIds(PAGE_PREFIX, f"power-{index}")
 
 
 def year_links(years: Sequence[int], shown: int | None, base: str) -> html.Nav:

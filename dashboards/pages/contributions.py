@@ -18,7 +18,7 @@ import dash
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from dashboards.components import TableData, csv_link, graph, html_table
+from dashboards.components import SectionIds, TableData, csv_link, graph, html_table
 from dashboards.data import connect
 from ledger.domain.contributions import Standing
 from ledger.domain.money import format_minor, to_decimal
@@ -58,38 +58,11 @@ AMOUNT_COLOURS = {"budget": "#555555", "assessed": "#6fa8dc", "paid": "#0b5394",
 FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "color": "#1b1f24"}
 
 
-@dataclass(frozen=True, slots=True)
-class SectionIds:
-    """The ids of one section: the section, its heading, chart, table and CSV link."""
-
-    name: str
-
-    @property
-    def section(self) -> str:
-        return f"{PAGE_PREFIX}-{self.name}"
-
-    @property
-    def heading(self) -> str:
-        return f"{self.section}-heading"
-
-    @property
-    def chart(self) -> str:
-        return f"{self.section}-chart"
-
-    @property
-    def table(self) -> str:
-        return f"{self.section}-table"
-
-    @property
-    def csv(self) -> str:
-        return f"{self.section}-csv"
-
-
-ASSESSED = SectionIds("assessed")
-STANDING = SectionIds("standing")
-SHARES = SectionIds("shares")
-TRENDS = SectionIds("trends")
-HONOUR_ROLL = SectionIds("honour-roll")
+ASSESSED = SectionIds(PAGE_PREFIX, "assessed")
+STANDING = SectionIds(PAGE_PREFIX, "standing")
+SHARES = SectionIds(PAGE_PREFIX, "shares")
+TRENDS = SectionIds(PAGE_PREFIX, "trends")
+HONOUR_ROLL = SectionIds(PAGE_PREFIX, "honour-roll")
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,7 @@ from ledger.queries import governance as governance_queries
 from ledger.queries import members as member_queries
 from ledger.services import governance as governance_service
 from ledger.web.finance import SCALE_DEFAULTS
-from ledger.web.forms import run_form
+from ledger.web.forms import handle_form, run_form
 from ledger.web.guard import current_actor, requires
 
 blueprint = Blueprint("board", __name__, url_prefix="/office/board")
@@ -242,19 +242,6 @@ def _page_helpers():
     return {"Permission": Permission, "actor": current_actor(), "fraction_text": fraction_text, "KIND_LABELS": KIND_LABELS}
 
 
-def _handle(form: FlaskForm, template: str, use_case, done: Callable, *, page: dict, field_for: Callable[[str], str] = str):
-    """GET shows the form; POST runs the use case and, once it is stored, flashes done(result) and redirects."""
-    if not form.validate_on_submit():
-        return render_template(template, form=form, **page)
-    results = []
-    error = run_form(form, lambda uow: results.append(use_case(uow)), field_for=field_for)
-    if error is not None:
-        return render_template(template, form=form, **page), error.status
-    message, target = done(results[0])
-    flash(message)
-    return redirect(target)
-
-
 # --------------------------------------------------------------------------- reading
 
 
@@ -308,7 +295,7 @@ def motion(motion_id: int):
 @requires(Permission.MANAGE_GOVERNANCE)
 def schedule_meeting():
     form = MeetingForm()
-    return _handle(
+    return handle_form(
         form, "finance/form.html",
         lambda uow: governance_service.schedule_meeting(form.title.data, form.held_on.data, actor=current_actor(), uow=uow),
         lambda meeting_id: (f"Scheduled meeting #{meeting_id} on {form.held_on.data.strip()}.", url_for(".meeting", meeting_id=meeting_id)),
@@ -332,7 +319,7 @@ def record_presence(meeting_id: int):
         said = f"Recorded {count} member{'s' if count != 1 else ''} present" if count else "No member newly recorded present"
         return f"{said} at meeting #{meeting_id}.", url_for(".meeting", meeting_id=meeting_id)
 
-    return _handle(
+    return handle_form(
         form, "board/presence.html",
         lambda uow: governance_service.record_presence(meeting_id, form.members.data or [], actor=current_actor(), uow=uow),
         recorded,
@@ -349,7 +336,7 @@ def record_proxy(meeting_id: int):
         choices = _member_choices(connection, voting_only=True)
     form = ProxyForm()
     form.member.choices = form.holder.choices = choices
-    return _handle(
+    return handle_form(
         form, "finance/form.html",
         lambda uow: governance_service.record_proxy(meeting_id, form.member.data, form.holder.data, actor=current_actor(), uow=uow),
         lambda _id: (f"At meeting #{meeting_id} the delegate of {form.holder.data} carries the vote of {form.member.data}.",
@@ -431,7 +418,7 @@ def propose_motion():
             actor=current_actor(), uow=uow,
         )
 
-    return _handle(
+    return handle_form(
         form, "board/motion_form.html", propose,
         lambda motion_id: (f"Proposed motion #{motion_id}, a draft until it is opened for voting.", url_for(".motion", motion_id=motion_id)),
         page=page, field_for=_motion_field(form),
@@ -444,7 +431,7 @@ def _motion_page(motion_id: int, form: FlaskForm, use_case, done: str, *, title:
         voted = len(_board(connection).ballots.get(motion_id, {}))
     if request.method == "GET":
         form.on_date.data = date.today().isoformat()
-    return _handle(
+    return handle_form(
         form, "finance/form.html", use_case,
         lambda result: (done.format(result=result), url_for(".motion", motion_id=motion_id)),
         page={"title": title, "submit": submit, "back": url_for(".motion", motion_id=motion_id),

@@ -7,7 +7,6 @@ parses the form, calls one use case and renders; the rules live in the services.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -26,7 +25,7 @@ from ledger.domain.settings import SETTINGS
 from ledger.queries import contributions as finance_queries
 from ledger.queries import members as member_queries
 from ledger.services import contributions as contributions_service
-from ledger.web.forms import run_form, show_problems
+from ledger.web.forms import handle_form, run_form, show_problems
 from ledger.web.guard import current_actor, requires
 
 blueprint = Blueprint("finance", __name__, url_prefix="/office/finance")
@@ -174,19 +173,6 @@ def _year_url(number: int) -> str:
     return url_for(".year", year=number) if known else url_for(".index")
 
 
-def _handle(form: FlaskForm, template: str, use_case, done: Callable, *, page: dict, **options):
-    """GET shows the form; POST runs the use case and, once it is stored, flashes done(result) and redirects."""
-    if not form.validate_on_submit():
-        return render_template(template, form=form, **page)
-    results = []
-    error = run_form(form, lambda uow: results.append(use_case(uow)), **options)
-    if error is not None:
-        return render_template(template, form=form, **page), error.status
-    message, target = done(results[0])
-    flash(message)
-    return redirect(target)
-
-
 # --------------------------------------------------------------------------- reading
 
 
@@ -226,7 +212,7 @@ def open_year():
     with _engine().connect() as connection:
         currency = _base_currency(connection)
     form.budget.label.text = f"Draft budget in {currency} (optional; can be set until the budget is adopted)"
-    return _handle(
+    return handle_form(
         form, "finance/form.html",
         lambda uow: contributions_service.open_year(form.year.data, form.due_dates.data, form.budget.data or None, actor=current_actor(), uow=uow),
         lambda number: (f"Opened the fiscal year {number}.", url_for(".year", year=number)),
@@ -249,7 +235,7 @@ def set_budget(year: int):
         intro.append("A draft budget can be set again until the board adopts it; each figure set is kept in the journal.")
     else:
         intro.append("Once adopted, a budget is final: it can no longer change.")
-    return _handle(
+    return handle_form(
         form, "finance/form.html",
         lambda uow: contributions_service.set_budget(year, form.budget.data, actor=current_actor(), uow=uow),
         lambda minor: (f"Draft budget of {year} set to {money(minor, row.currency)} {row.currency}.", url_for(".year", year=year)),
@@ -294,7 +280,7 @@ def adopt_budget(year: int):
         scale = finance_queries.scale_of_year(connection, year)
         lines = _adoption_lines(connection, row, scale)
     form = AdoptBudgetForm()
-    return _handle(
+    return handle_form(
         form, "finance/adopt.html",
         lambda uow: contributions_service.adopt_budget(year, form.decision.data, form.adopted_on.data, today=date.today(), actor=current_actor(), uow=uow),
         lambda count: (f"Adopted the budget of {year}: {count} members assessed.", url_for(".year", year=year)),
@@ -309,7 +295,7 @@ def close_year(year: int):
     with _engine().connect() as connection:
         row = _find_year(connection, year)
     form = CloseYearForm()
-    return _handle(
+    return handle_form(
         form, "finance/form.html",
         lambda uow: contributions_service.close_year(year, form.decision.data, form.closed_on.data, today=date.today(), actor=current_actor(), uow=uow),
         lambda seq: (f"Closed the fiscal year {year} at journal entry {seq}.", url_for(".year", year=year)),
@@ -455,7 +441,7 @@ def grant_waiver():
     form = WaiverForm()
     with _engine().connect() as connection:
         form.member.choices = _member_choices(connection)
-    return _handle(
+    return handle_form(
         form, "finance/form.html",
         lambda uow: contributions_service.grant_waiver(form.member.data, form.starts_on.data, form.ends_on.data, form.decision.data, actor=current_actor(), uow=uow),
         lambda _id: (f"Recorded the waiver of suspension for {form.member.data.strip().upper()} from {form.starts_on.data.strip()}.", url_for(".index")),
@@ -476,7 +462,7 @@ def change_setting():
         "in_kind_cap_pct": str(settings.in_kind_cap_pct),
     }
     rows = [(key, in_force.get(key, default), meaning) for key, (default, _parser, meaning) in SETTINGS.items()]
-    return _handle(
+    return handle_form(
         form, "finance/settings.html",
         lambda uow: contributions_service.change_setting(form.key.data, form.value.data, form.decision.data, actor=current_actor(), uow=uow),
         lambda value: (f"Setting {form.key.data} is now {value}.", url_for(".change_setting")),
@@ -508,7 +494,7 @@ def record_payment():
             message = f"Booked payment {entry.reference} ({figures} = {money(entry.base_minor, base)} {base}) on {entry.paid_on}."
         return message, _year_url(entry.paid_on.year)
 
-    return _handle(
+    return handle_form(
         form, "finance/form.html",
         lambda uow: contributions_service.record_payment(
             form.member.data, form.paid_on.data, form.currency.data, form.amount.data, form.rate.data, form.rate_date.data,
@@ -531,7 +517,7 @@ def reverse_payment():
     def reverse(uow: UnitOfWork):
         return contributions_service.reverse_payment(form.reference.data, form.reason.data, form.reversed_on.data, today=date.today(), actor=current_actor(), uow=uow)
 
-    return _handle(
+    return handle_form(
         form, "finance/form.html", reverse,
         lambda _id: (f"Reversed payment {form.reference.data.strip()}.", url_for(".index")),
         page={"title": "Reverse a payment", "submit": "Reverse the payment", "back": url_for(".index"),
@@ -551,7 +537,7 @@ def pledge_in_kind():
         form.member.choices = _member_choices(connection)
     if request.method == "GET":
         form.year.data = request.args.get("year", "")
-    return _handle(
+    return handle_form(
         form, "finance/form.html",
         lambda uow: contributions_service.pledge_in_kind(form.member.data, form.year.data, form.description.data, form.pledged_on.data, today=date.today(), actor=current_actor(), uow=uow),
         lambda pledge_id: (f"Recorded in-kind pledge #{pledge_id}.", _year_url(int(form.year.data.strip()))),
@@ -574,7 +560,7 @@ def advance_in_kind(year: int, pledge_id: int):
     if request.method == "GET" and pledge.state != InKindState.CREDITED.value:
         form.state.data = order[order.index(pledge.state) + 1]
     form.amount.label.text = f"Agreed value in {row.currency} (for valued only, e.g. 1234.50)"
-    return _handle(
+    return handle_form(
         form, "finance/advance.html",
         lambda uow: contributions_service.advance_in_kind(pledge_id, form.state.data, form.on_date.data, form.amount.data, today=date.today(), actor=current_actor(), uow=uow),
         lambda _step: (f"In-kind pledge #{pledge_id} is now {form.state.data.strip().lower()}.", url_for(".year", year=year)),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from flask import current_app
+from flask import current_app, flash, redirect, render_template
 from flask_wtf import FlaskForm
 
 from ledger.db.uow import UnitOfWork
@@ -48,3 +48,16 @@ def run_form(
         problems = unconfirmed
     show_problems(form, problems, field_for)
     return ValidationFailed(problems)
+
+
+def handle_form(form: FlaskForm, template: str, use_case, done: Callable, *, page: dict, **options):
+    """GET shows the form; POST runs the use case and, once it is stored, flashes done(result) and redirects."""
+    if not form.validate_on_submit():
+        return render_template(template, form=form, **page)
+    results = []
+    error = run_form(form, lambda uow: results.append(use_case(uow)), **options)
+    if error is not None:
+        return render_template(template, form=form, **page), error.status
+    message, target = done(results[0])
+    flash(message)
+    return redirect(target)
