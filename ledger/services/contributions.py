@@ -103,7 +103,8 @@ def scale_for_year(uow: UnitOfWork, year: int) -> ContributionScale | None:
     ).scalar()
 
 
-def _parse_year(raw: object, field: str = "year") -> int:
+def parse_year(raw: object, field: str = "year") -> int:
+    """A fiscal year within the range the ledger accepts, or ValidationFailed naming `field`."""
     try:
         number = int(str(raw).strip())
     except ValueError:
@@ -187,7 +188,7 @@ def open_year(year: object, due_dates: str, budget: str | None, *, actor: Actor,
 def set_budget(year: object, amount: str, *, actor: Actor, uow: UnitOfWork) -> int:
     """Set the budget of a draft year; an adopted or closed year's budget is final."""
     require(actor, Permission.MANAGE_BUDGETS)
-    number = _parse_year(year)
+    number = parse_year(year)
     with uow:
         status = year_status(uow, number)
         if status != "draft":
@@ -255,7 +256,7 @@ def propose_scale(
     years = []
     for field, raw in (("first_year", first_year), ("last_year", last_year)):
         try:
-            years.append(_parse_year(raw, field))
+            years.append(parse_year(raw, field))
         except ValidationFailed as failed:
             problems += failed.problems
     if len(years) == 2 and years[1] < years[0]:
@@ -360,7 +361,7 @@ def adopt_scale(
 def adopt_budget(year: object, decision: str, adopted_on: object, *, today: date, actor: Actor, uow: UnitOfWork) -> int:
     """Adopt a draft year's budget: assess every member on the scale, pro rata for those joining during the year."""
     require(actor, Permission.MANAGE_BUDGETS)
-    number = _parse_year(year)
+    number = parse_year(year)
     cited = _decision(decision)
     day = _parse_day(adopted_on, "adopted_on", not_after=today)
     with uow:
@@ -438,7 +439,7 @@ def _scale_of(scale: ContributionScale, counted: Mapping[str, Decimal], members:
 def close_year(year: object, decision: str, closed_on: object, *, today: date, actor: Actor, uow: UnitOfWork) -> int:
     """Close an adopted year after its end; its figures are final and its report fixed at this entry."""
     require(actor, Permission.MANAGE_BUDGETS)
-    number = _parse_year(year)
+    number = parse_year(year)
     cited = _decision(decision)
     day = _parse_day(closed_on, "closed_on", not_after=today)
     with uow:
@@ -581,7 +582,7 @@ def pledge_in_kind(member: str, year: object, description: str, pledged_on: obje
     if day and day > today:
         problems.append(Problem("pledged_on", f"today ({today}) or earlier"))
     raise_if_any(problems)
-    number = _parse_year(year)
+    number = parse_year(year)
     with uow:
         status = year_status(uow, number)
         if status == "closed":

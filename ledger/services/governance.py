@@ -204,7 +204,7 @@ def propose_motion(
     if kind not in MOTION_KINDS:
         problems.append(Problem("kind", f"one of {', '.join(MOTION_KINDS)}"))
     if ballot not in BALLOT_KINDS:
-        problems.append(Problem("ballot", f"roll_call (named votes, published) or secret (totals only)"))
+        problems.append(Problem("ballot", "roll_call (named votes, published) or secret (totals only)"))
     rule_name, parsed_rule = None, None
     try:
         rule_name, parsed_rule = parse_rule(rule)
@@ -395,7 +395,7 @@ def _nothing(*_args) -> None:
 
 
 def _check_budget(effect: dict, uow: UnitOfWork) -> dict:
-    year = finance._parse_year(effect.get("year"), "effect.year")
+    year = finance.parse_year(effect.get("year"), "effect.year")
     status = finance.year_status(uow, year)
     if status != "draft":
         raise Conflict(f"the budget of {year} is {status} already")
