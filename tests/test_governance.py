@@ -214,8 +214,8 @@ def test_a_contribution_weighted_vote_uses_the_scale_and_keeps_its_snapshot(engi
     assert Decimal(json.loads(json.dumps(published))["tally"]["weight"]["in_favour"].split("/")[0]) > 0
 
 
-def test_quota_transfers_wait_for_the_compute_capability(engine, council):
-    with pytest.raises(Conflict, match="quota transfers take effect once the compute capability"):
+def test_a_quota_transfer_needs_the_years_quotas_allocated(engine, council):
+    with pytest.raises(ValidationFailed, match="effect.year"):
         board.propose_motion(council, "Transfer", "Move hours.", "quota_transfer", "simple_majority", "equal", "roll_call",
                              {"from": "DEU", "to": "FRA", "gpu_hours": 1000}, actor=SECRETARIAT, uow=UnitOfWork(engine))
 

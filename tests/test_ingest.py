@@ -358,7 +358,7 @@ def test_the_command_line_ingests_prints_the_summary_and_exits_1_on_a_refused_fi
 
     good = tmp_path / "aurora.sacct"
     good.write_text("".join(export(job(1), job(2, account="ita-ghost"), job(3, state="PENDING"))))
-    done = runner.invoke(cli, ["ingest-usage", str(good), "--as-of", "2025-07-01T00:00:00", "--gpu-factor", "h100=2.5"])
+    done = runner.invoke(cli, ["ingest-usage", str(good), "--as-of", "2025-07-01T00:00:00"])
     assert done.exit_code == 0, done.output
     for phrase in ("Rows read: 3", "Ingested: 1 (0 replaced running jobs)", "Skipped: pending 1",
                    "Problems: unknown_account 1", "unknown account 'ita-ghost': 1 rows, lines 3", "Usage added: 4.000"):

@@ -9,7 +9,6 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import click
@@ -36,7 +35,7 @@ from ledger.domain.journal import PublishedEntry
 from ledger.services.compute import register_project
 from ledger.services.demo import load_demo
 from ledger.services.officials import add_official
-from ledger.services.usage import DEFAULT_GPU_FACTORS, IngestRefused, ingest_usage
+from ledger.services.usage import IngestRefused, ingest_usage
 from ledger.services.verification import VerificationReport, verify_export, verify_ledger
 
 console = Console(stderr=True)
@@ -242,19 +241,6 @@ def projects_add(code: str, title: str, account: str, safety_level: str) -> None
                f"account {project.account}, {project.safety_level}")
 
 
-def _gpu_factors(values: tuple[str, ...]) -> dict[str, Decimal] | None:
-    factors: dict[str, Decimal] = {}
-    for value in values:
-        gpu_type, _, factor = value.partition("=")
-        try:
-            factors[gpu_type.strip()] = Decimal(factor.strip())
-        except InvalidOperation:
-            raise click.BadParameter(f"{value!r} is not TYPE=FACTOR, e.g. h100=2.5", param_hint="--gpu-factor") from None
-        if not gpu_type.strip():
-            raise click.BadParameter(f"{value!r} names no GPU type", param_hint="--gpu-factor")
-    return factors or None
-
-
 def _as_of(value: str | None, export: Path) -> datetime:
     if value is None:
         return datetime.fromtimestamp(export.stat().st_mtime, UTC)
@@ -274,14 +260,12 @@ def _as_of(value: str | None, export: Path) -> datetime:
     help="When the export was taken (ISO 8601, UTC unless an offset is given); running jobs count up to it. "
     "Default: the file's modification time, so ingesting the same file again changes nothing.",
 )
-@click.option(
-    "--gpu-factor", "gpu_factors", multiple=True, metavar="TYPE=FACTOR",
-    help="Reference GPU-hours per hour of a GPU type, repeatable. Default: "
-    + ", ".join(f"{name}={factor}" for name, factor in DEFAULT_GPU_FACTORS.items()) + "; untyped GPUs count 1.",
-)
-def ingest_usage_command(file: Path, cluster: str | None, strict: bool, as_of: str | None, gpu_factors: tuple[str, ...]) -> None:
-    """Ingest a Slurm `sacct --parsable2` export (with its header line) into the usage ledger."""
-    factors = _gpu_factors(gpu_factors)
+def ingest_usage_command(file: Path, cluster: str | None, strict: bool, as_of: str | None) -> None:
+    """Ingest a Slurm `sacct --parsable2` export (with its header line) into the usage ledger.
+
+    Typed GPUs (gres/gpu:TYPE=N) count at the factor the capacity plans give their type;
+    untyped ones at 1.
+    """
     moment = _as_of(as_of, file)
     with _database() as engine, open(file, encoding="utf-8", errors="replace") as export:
         with Progress(
@@ -291,7 +275,7 @@ def ingest_usage_command(file: Path, cluster: str | None, strict: bool, as_of: s
             task = bar.add_task("ingest", total=file.stat().st_size)
             try:
                 summary = ingest_usage(
-                    export, cluster=cluster, strict=strict, gpu_factors=factors, as_of=moment,
+                    export, cluster=cluster, strict=strict, as_of=moment,
                     # The text layer reads ahead in blocks; its buffer's position is close enough.
                     progress=lambda _lines: bar.update(task, completed=export.buffer.tell()),
                     actor=system_actor(), engine=engine,

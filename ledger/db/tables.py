@@ -518,6 +518,82 @@ class UsageMonth(SQLModel, table=True):
     journal_seq: int = Field(index=True)
 
 
+class ComputePlan(SQLModel, table=True):
+    """A year's capacity as the secretariat recorded it, citing the board's decision.
+
+    The plan's pools and reserves hang off it; the latest plan of a year is the one in force
+    until the year's quotas are allocated from it, after which a new plan is refused. The
+    capacity is fixed when the plan is recorded (the pools' hours, rounded down).
+    """
+
+    __tablename__ = "compute_plan"
+    private_columns: ClassVar[frozenset[str]] = frozenset()
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = Field(foreign_key="fiscal_year.year", index=True)
+    hours_in_year: int = Field(description="hours of the fiscal year: its days x 24")
+    capacity_gpu_hours: int = Field(sa_type=BigInteger, description="whole reference GPU-hours")
+    decision: str = Field(max_length=300, description="the board decision the plan follows")
+    journal_seq: int = Field(index=True)
+
+
+class GpuPool(SQLModel, table=True):
+    """One pool of identical accelerators in a plan."""
+
+    __tablename__ = "gpu_pool"
+    __table_args__ = (UniqueConstraint("plan_id", "gpu_type", name="uq_gpu_pool_type"),)
+    private_columns: ClassVar[frozenset[str]] = frozenset()
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="compute_plan.id", index=True)
+    gpu_type: str = Field(max_length=32, description="as Slurm names it in gres/gpu:TYPE, lower case")
+    count: int
+    availability: str = Field(max_length=12, description="share of the year the pool runs jobs, in (0, 1]")
+    factor: str = Field(max_length=12, description="reference GPU-hours per hour of one of its GPUs")
+    journal_seq: int = Field(index=True)
+
+
+class ComputeReserve(SQLModel, table=True):
+    """A reserve taken off a plan's capacity before members' quotas (open calls, safety labs)."""
+
+    __tablename__ = "compute_reserve"
+    __table_args__ = (UniqueConstraint("plan_id", "name", name="uq_compute_reserve_name"),)
+    private_columns: ClassVar[frozenset[str]] = frozenset()
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="compute_plan.id", index=True)
+    name: str = Field(max_length=64)
+    percent: str = Field(max_length=12)
+    journal_seq: int = Field(index=True)
+
+
+class QuotaLedgerEntry(SQLModel, table=True):
+    """One line of the GPU-hour ledger of a year: a member's or a reserve's. Never updated.
+
+    Exactly one of `member_code` and `reserve` is set. Amounts are signed reference
+    GPU-milliseconds (see ledger.domain.compute). Usage debits are not copied here: they are
+    the usage_month rows, so a member's balance is SUM(amount_ms) here minus SUM(delta_ms)
+    there.
+    """
+
+    __tablename__ = "quota_entry"
+    __table_args__ = (Index("ix_quota_entry_year_member", "year", "member_code"),)
+    private_columns: ClassVar[frozenset[str]] = frozenset()
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = Field(foreign_key="fiscal_year.year")
+    member_code: str | None = Field(default=None, foreign_key="member.code", max_length=3)
+    reserve: str | None = Field(default=None, max_length=64)
+    kind: str = Field(max_length=16, description="credit, transfer_in, transfer_out, forfeit, carry_out, carry_in, adjustment")
+    amount_ms: int = Field(sa_type=BigInteger, description="signed reference GPU-milliseconds")
+    frozen: bool = Field(default=False, description="a credit kept but not usable: the member was suspended")
+    counterparty: str | None = Field(default=None, max_length=3)
+    motion_id: int | None = Field(default=None, foreign_key="motion.id")
+    plan_id: int | None = Field(default=None, foreign_key="compute_plan.id")
+    reason: str | None = Field(default=None, max_length=300)
+    journal_seq: int = Field(index=True)
+
+
 # Every table whose rows `ledger verify` checks against the journal, in dependency order.
 JOURNALED_TABLES: tuple[type[SQLModel], ...] = (
     Member,
@@ -546,6 +622,10 @@ JOURNALED_TABLES: tuple[type[SQLModel], ...] = (
     Ballot,
     Project,
     UsageMonth,
+    ComputePlan,
+    GpuPool,
+    ComputeReserve,
+    QuotaLedgerEntry,
 )
 
 # Tables too large to list in their entries: each batch entry records a digest of its rows

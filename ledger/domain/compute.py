@@ -245,18 +245,35 @@ class SuspensionPolicy:
             raise ValidationFailed.single("freed_to", "name the reserve that receives freed hours")
 
 
+def parse_suspension_policy(text: object) -> SuspensionPolicy:
+    """A policy from its setting's text: "none", "frozen" or "reduced P %"."""
+    words = " ".join(text.lower().replace("%", " %").split()) if isinstance(text, str) else ""
+    if words in ("none", "frozen"):
+        return SuspensionPolicy(words)  # type: ignore[arg-type]
+    if words.startswith("reduced ") and words.endswith(" %"):
+        try:
+            percent = Decimal(words[len("reduced ") : -len(" %")])
+        except ArithmeticError:
+            percent = Decimal(-1)
+        if percent.is_finite() and Decimal(0) < percent <= _HUNDRED:
+            return SuspensionPolicy("reduced", percent)
+    raise ValidationFailed.single(
+        "value", f'"none", "frozen" or "reduced P %" with P in (0, 100], e.g. "reduced 50 %"; not {text!r}'
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class MemberQuota:
     """A member's quota for the year in whole reference GPU-hours.
 
-    share_percent: the contribution share the quota is proportional to.
+    share: the contribution share (any non-negative weight) the quota is proportional to.
     proportional_hours: the quota before any suspension policy.
     hours: the quota granted (after a "reduced" policy).
     frozen: True when the member is suspended under a "frozen" policy: kept, not usable.
     """
 
     code: str
-    share_percent: Decimal
+    share: Decimal
     proportional_hours: int
     hours: int
     frozen: bool
@@ -301,7 +318,8 @@ def allocate_quotas(
     """Split a year's capacity: reserves first, then members by contribution share.
 
     Each reserve is its percentage of capacity rounded down to whole hours; what remains is
-    split between members in proportion to their shares by largest remainder (ties to the
+    split between members in proportion to their shares (percentages, or any non-negative
+    weights such as the amounts assessed) by largest remainder (ties to the
     earlier code), so member quotas sum exactly to it. Suspended members are then treated by
     ``policy``.
     """
@@ -309,7 +327,11 @@ def allocate_quotas(
     if not isinstance(capacity, int) or capacity < 0:
         problems.append(Problem("capacity", f"must be whole GPU-hours >= 0, got {capacity!r}"))
     problems += _percent_problems("reserves", reserves)
-    problems += _percent_problems("shares", shares)
+    problems += [
+        Problem(f"shares.{code}", f"must be a Decimal >= 0, got {value!r}")
+        for code, value in shares.items()
+        if not isinstance(value, Decimal) or not value.is_finite() or value < 0
+    ]
     if not problems and sum(reserves.values(), Decimal(0)) > _HUNDRED:
         problems.append(
             Problem("reserves", f"sum to {sum(reserves.values())} %; at most 100 % is accepted")
@@ -346,7 +368,7 @@ def allocate_quotas(
         members.append(
             MemberQuota(
                 code=code,
-                share_percent=shares[code],
+                share=shares[code],
                 proportional_hours=hours,
                 hours=granted,
                 frozen=is_suspended and policy.kind == "frozen",
@@ -372,6 +394,8 @@ class EntryKind(StrEnum):
     TRANSFER_OUT = "transfer_out"
     TRANSFER_IN = "transfer_in"
     FORFEIT = "forfeit"
+    CARRY_OUT = "carry_out"
+    CARRY_IN = "carry_in"
     ADJUSTMENT = "adjustment"
 
 
@@ -381,6 +405,8 @@ _SIGN_RULES = {
     EntryKind.DEBIT: (lambda amount: amount <= 0, "<= 0"),
     EntryKind.TRANSFER_OUT: (lambda amount: amount < 0, "< 0"),
     EntryKind.FORFEIT: (lambda amount: amount <= 0, "<= 0"),
+    EntryKind.CARRY_OUT: (lambda amount: amount != 0, "not 0"),
+    EntryKind.CARRY_IN: (lambda amount: amount != 0, "not 0"),
     EntryKind.ADJUSTMENT: (lambda amount: amount != 0, "not 0"),
 }
 
@@ -392,7 +418,9 @@ class QuotaEntry:
     member: ISO 3166-1 alpha-3 code of the member whose balance the entry changes.
     kind: what the entry is (see EntryKind).
     amount: signed effect on the balance in reference GPU-milliseconds (credit and
-        transfer_in add, debit, transfer_out and forfeit take away, adjustment either way).
+        transfer_in add, debit, transfer_out and forfeit take away, adjustment either way;
+        at a year's end carry_out closes what is carried and carry_in opens it in the next
+        year, with opposite signs, negative when an overdrawn balance is carried as owed).
     counterparty: for transfers, the other member.
     motion_id: for transfers, the adopted board motion that authorises it.
     reason: why; required for adjustments.

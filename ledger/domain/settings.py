@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from ledger.domain.compute import SuspensionPolicy, carry_over, parse_suspension_policy
 from ledger.domain.contributions import CERN_CONVENTION_ART_V_8, DEFAULT_IN_KIND_CAP_PERCENT, UN_CHARTER_ART_19, StandingRule
 from ledger.domain.errors import ValidationFailed
 from ledger.domain.money import currency_exponent
@@ -33,11 +34,26 @@ def _currency(value: str) -> str:
     return value
 
 
+def _suspension_policy(value: str) -> str:
+    parse_suspension_policy(value)
+    return " ".join(value.lower().replace("%", " %").split())
+
+
+def _carry_over_rule(value: str) -> str:
+    try:
+        carry_over(0, value)
+    except ValidationFailed:
+        raise ValidationFailed.single("value", f'"none" or "up to P %" with P from 0 to 100, e.g. "up to 10 %"; not {value!r}') from None
+    return " ".join(value.lower().replace("%", " %").split())
+
+
 # key -> (default, parser, what it means)
 SETTINGS = {
     "base_currency": ("EUR", _currency, "the currency of budgets, assessments and the base amount of every payment"),
     "standing_rule": ("cern", _standing_rule, "when arrears suspend a member's vote: cern (CERN Convention Art. V.8) or un (UN Charter Art. 19)"),
     "in_kind_cap_pct": (str(DEFAULT_IN_KIND_CAP_PERCENT), _percentage, "the most of an assessment that in-kind contributions may settle, in percent"),
+    "quota_suspension": ("frozen", _suspension_policy, "what a suspension does to a member's GPU-hour quota when quotas are allocated: none, frozen (kept but not usable) or reduced P % (taken off and returned to the open-call reserve)"),
+    "quota_carry_over": ("none", _carry_over_rule, "how much of a member's unused GPU-hours a closed year carries into the next: none, or up to P % (the rest is forfeited)"),
 }
 
 
@@ -56,6 +72,8 @@ class Settings:
     standing_rule: StandingRule
     standing_rule_key: str
     in_kind_cap_pct: Decimal
+    quota_suspension: SuspensionPolicy
+    quota_carry_over: str
 
     @classmethod
     def from_values(cls, values: dict[str, str]) -> "Settings":
@@ -66,4 +84,6 @@ class Settings:
             standing_rule=STANDING_RULES[chosen["standing_rule"]],
             standing_rule_key=chosen["standing_rule"],
             in_kind_cap_pct=Decimal(chosen["in_kind_cap_pct"]),
+            quota_suspension=parse_suspension_policy(chosen["quota_suspension"]),
+            quota_carry_over=chosen["quota_carry_over"],
         )

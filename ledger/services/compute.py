@@ -1,21 +1,79 @@
-"""Compute use cases: projects and their Slurm accounts (capacity and quotas build on these).
+"""Compute use cases: projects, capacity plans, quotas and the GPU-hour ledger.
 
 The secretariat registers each project under one member with a safety level; its Slurm
 account is how usage exports are charged to it, so an account belongs to one project only
 and is never renamed (a new project is registered instead).
+
+A year's compute runs in four steps, each one journal entry:
+1. `record_compute_plan`: the pools and reserves, citing the board decision. A later plan
+   replaces an earlier one until quotas are allocated.
+2. `allocate_quotas`: reserves first, then members in proportion to what each was assessed
+   for the year (their contribution share), by largest remainder in whole GPU-hours; a
+   member suspended on the allocation day is treated by the `quota_suspension` setting.
+   Each share becomes a credit line of the year's GPU-hour ledger.
+3. During the year: usage debits (the usage_month rows ingestion appends), transfers as the
+   effect of an adopted board motion, and adjustments with a reason.
+4. `close_compute_year`: each member's unused balance is carried into the next year or
+   forfeited by the `quota_carry_over` setting, which brings every member's balance of the
+   closed year to zero.
+
+Decisions
+- **Contribution share = the year's assessment.** Quotas are proportional to the amounts
+  assessed (a member that joined mid-year was assessed pro rata, and so gets a pro rata
+  quota), which are exact integers: no rounded percentage enters the split.
+- **A GPU type keeps one factor.** Ingestion converts GPU-seconds with one factor per GPU
+  type, so a plan may not give a type another factor than an earlier plan did; a
+  re-benchmarked generation is a new type name in Slurm's gres configuration.
+- **Usage after closing.** A job ingested after its year was closed still debits that
+  year; the closed year then shows the overdraft, and nothing is recomputed.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date
+from decimal import Decimal, InvalidOperation
 
-from ledger.db.tables import Member, Project
+from sqlalchemy import BigInteger, cast, func, select
+
+from ledger.db.tables import (
+    Assessment,
+    ComputePlan,
+    ComputeReserve,
+    FiscalYear,
+    GpuPool,
+    Member,
+    MotionEvent,
+    Project,
+    QuotaLedgerEntry,
+    UsageMonth,
+    YearEvent,
+)
 from ledger.db.uow import UnitOfWork
 from ledger.domain.access import Actor, Permission, require
-from ledger.domain.compute import ProjectDraft, validate_project
-from ledger.domain.errors import Conflict, NotFound
+from ledger.domain.compute import (
+    REFERENCE_GPU_MS_PER_GPU_HOUR,
+    EntryKind,
+    Pool,
+    ProjectDraft,
+    allocate_quotas as split_capacity,
+    capacity_gpu_hours,
+    carry_over,
+    transfer,
+    validate_project,
+)
+from ledger.domain.errors import Conflict, NotFound, Problem, ValidationFailed, raise_if_any
 from ledger.domain.members import MemberStatus
+from ledger.queries.compute import ALLOCATED, CLOSED
+from ledger.queries.contributions import standing_on
+from ledger.services.contributions import current_settings, parse_day, parse_decision, parse_year
 from ledger.services.members import member_history
+
+MAX_POOLS = 20
+MAX_GPUS = 10_000_000
+_GPU_TYPE = re.compile(r"[a-z0-9][a-z0-9_.-]{0,31}")
+_RESERVE_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 
 def register_project(
@@ -50,3 +108,390 @@ def register_project(
             f"Slurm account {draft.account}, safety level {draft.safety_level.value}",
         )
     return project
+
+
+# --------------------------------------------------------------------------- state
+
+
+def _year(uow: UnitOfWork, raw: object, field: str = "year") -> FiscalYear:
+    number = parse_year(raw, field)
+    found = uow.session.get(FiscalYear, number)
+    if found is None:
+        raise NotFound(f"no fiscal year {number}; create it first")
+    return found
+
+
+def _events(uow: UnitOfWork, year: int) -> set[str]:
+    return set(uow.session.execute(select(YearEvent.event).where(YearEvent.year == year)).scalars())
+
+
+def latest_plan(uow: UnitOfWork, year: int) -> ComputePlan | None:
+    """The plan in force for a year: the latest one recorded."""
+    return uow.session.execute(
+        select(ComputePlan).where(ComputePlan.year == year).order_by(ComputePlan.id.desc()).limit(1)
+    ).scalar()
+
+
+def _open_ledger(uow: UnitOfWork, year: int) -> None:
+    """Refuse unless the year's quotas are allocated and its ledger is not closed."""
+    events = _events(uow, year)
+    if ALLOCATED not in events:
+        raise Conflict(f"the quotas of {year} are not allocated yet; allocate them first")
+    if CLOSED in events:
+        raise Conflict(f"the GPU-hour ledger of {year} is closed")
+
+
+def member_balance(uow: UnitOfWork, year: int, code: str) -> int:
+    """A member's balance in reference GPU-ms: its ledger lines minus its usage, both summed in SQL."""
+    entries = uow.session.execute(
+        select(cast(func.coalesce(func.sum(QuotaLedgerEntry.amount_ms), 0), BigInteger))
+        .where(QuotaLedgerEntry.year == year, QuotaLedgerEntry.member_code == code)
+    ).scalar_one()
+    used = uow.session.execute(
+        select(cast(func.coalesce(func.sum(UsageMonth.delta_ms), 0), BigInteger))
+        .where(UsageMonth.year == year, UsageMonth.member_code == code)
+    ).scalar_one()
+    return int(entries) - int(used)
+
+
+def gpu_factors(uow: UnitOfWork) -> dict[str, Decimal]:
+    """The normalisation factor of every GPU type any plan records (one per type, by decision)."""
+    rows = uow.session.execute(select(GpuPool.gpu_type, GpuPool.factor).distinct()).all()
+    return {gpu_type: Decimal(factor) for gpu_type, factor in rows}
+
+
+# --------------------------------------------------------------------------- capacity
+
+
+def _pools(raw_pools: Sequence[Mapping[str, object]]) -> tuple[list[Pool], list[Problem]]:
+    problems: list[Problem] = []
+    pools: list[Pool] = []
+    if not 1 <= len(raw_pools) <= MAX_POOLS:
+        problems.append(Problem("pools", f"1 to {MAX_POOLS} pools; got {len(raw_pools)}"))
+    for index, raw in enumerate(raw_pools):
+        field = f"pools[{index + 1}]"
+        found: list[Problem] = []
+        gpu_type = str(raw.get("type") or "").strip().lower()
+        if not _GPU_TYPE.fullmatch(gpu_type):
+            found.append(Problem(f"{field}.type", f"the GPU type as Slurm's gres names it, e.g. h100 (letters, digits, '.', '-', '_', at most 32); not {raw.get('type')!r}"))
+        try:
+            count = int(str(raw.get("count") or "").strip())
+        except ValueError:
+            count = -1
+        if not 1 <= count <= MAX_GPUS:
+            found.append(Problem(f"{field}.count", f"a whole number of GPUs from 1 to {MAX_GPUS:,}; not {raw.get('count')!r}"))
+        numbers = {}
+        for name, example in (("availability", "0.95"), ("factor", "2.5")):
+            try:
+                numbers[name] = Decimal(str(raw.get(name) or "").strip())
+            except InvalidOperation:
+                found.append(Problem(f"{field}.{name}", f"a decimal number such as {example}; not {raw.get(name)!r}"))
+        if len(numbers) == 2:
+            try:  # the pool's own checks, on a stand-in type and count when those are wrong too
+                pool = Pool(gpu_type or "unnamed", max(count, 0), numbers["availability"], numbers["factor"])
+            except ValidationFailed as failed:
+                found += [Problem(f"{field}.{p.field}", p.message) for p in failed.problems]
+            else:
+                if not found:
+                    pools.append(pool)
+        problems += found
+    return pools, problems
+
+
+def _reserves(raw_reserves: Mapping[str, object]) -> tuple[dict[str, Decimal], list[Problem]]:
+    problems: list[Problem] = []
+    reserves: dict[str, Decimal] = {}
+    for raw_name, raw_percent in raw_reserves.items():
+        name = str(raw_name).strip().lower()
+        if not _RESERVE_NAME.fullmatch(name):
+            problems.append(Problem("reserves", f"a reserve name of lower-case letters, digits and '_', e.g. open_calls; not {raw_name!r}"))
+            continue
+        try:
+            percent = Decimal(str(raw_percent).strip())
+        except InvalidOperation:
+            percent = Decimal(-1)
+        if not percent.is_finite() or not 0 <= percent <= 100:
+            problems.append(Problem(f"reserves.{name}", f"a percentage of capacity from 0 to 100, e.g. 10; not {raw_percent!r}"))
+            continue
+        reserves[name] = percent
+    if not problems and sum(reserves.values(), Decimal(0)) > 100:
+        problems.append(Problem("reserves", f"sum to {sum(reserves.values())} %; at most 100 % is accepted"))
+    return reserves, problems
+
+
+def record_compute_plan(
+    year: object,
+    pools: Sequence[Mapping[str, object]],
+    reserves: Mapping[str, object],
+    decision: str,
+    *,
+    actor: Actor,
+    uow: UnitOfWork,
+) -> int:
+    """Record a year's accelerator pools and reserves, citing the board decision; return the plan id.
+
+    pools: each with type, count, availability in (0, 1] and factor (reference GPU-hours per
+    hour, at most 3 decimals). reserves: name -> percentage of capacity.
+    """
+    require(actor, Permission.MANAGE_COMPUTE)
+    problems: list[Problem] = []
+    try:
+        number = parse_year(year)
+    except ValidationFailed as failed:
+        number, problems = None, list(failed.problems)
+    checked_pools, found = _pools(pools)
+    problems += found
+    checked_reserves, found = _reserves(reserves)
+    problems += found
+    try:
+        cited = parse_decision(decision)
+    except ValidationFailed as failed:
+        problems += failed.problems
+    raise_if_any(problems)
+    with uow:
+        fiscal_year = _year(uow, number)
+        if ALLOCATED in _events(uow, number):
+            raise Conflict(f"the quotas of {number} are allocated already; change them by adjustments, not a new plan")
+        known = gpu_factors(uow)
+        changed = [f"{pool.type} counts {known[pool.type]} elsewhere, not {pool.factor}" for pool in checked_pools
+                   if pool.type in known and known[pool.type] != pool.factor]
+        if changed:
+            raise Conflict(f"a GPU type keeps one normalisation factor in every plan: {'; '.join(changed)}")
+        hours = ((fiscal_year.ends_on - fiscal_year.starts_on).days + 1) * 24
+        capacity = capacity_gpu_hours(checked_pools, hours)
+        plan = uow.add(ComputePlan(year=number, hours_in_year=hours, capacity_gpu_hours=capacity, decision=cited, journal_seq=0))
+        for pool in checked_pools:
+            uow.add(GpuPool(plan_id=plan.id, gpu_type=pool.type, count=pool.count, availability=str(pool.availability),
+                            factor=str(pool.factor), journal_seq=0))
+        for name, percent in sorted(checked_reserves.items()):
+            uow.add(ComputeReserve(plan_id=plan.id, name=name, percent=str(percent), journal_seq=0))
+        uow.commit(
+            actor=actor,
+            kind="compute.plan_recorded",
+            summary=f"Capacity plan for {number}: {sum(p.count for p in checked_pools):,} GPUs in "
+            f"{len(checked_pools)} pools, {capacity:,} reference GPU-hours; reserves "
+            f"{', '.join(f'{n} {p} %' for n, p in sorted(checked_reserves.items())) or 'none'} ({cited})",
+        )
+    return plan.id
+
+
+# --------------------------------------------------------------------------- quotas
+
+
+def allocate_quotas(year: object, on_date: object, *, today: date, actor: Actor, uow: UnitOfWork) -> int:
+    """Credit the year's reserves and member quotas from its plan; return how many members got one.
+
+    Members share in proportion to their assessments for the year; a member suspended on
+    `on_date` is treated by the `quota_suspension` setting in force.
+    """
+    require(actor, Permission.MANAGE_COMPUTE)
+    day = parse_day(on_date, "on_date", not_after=today)
+    with uow:
+        fiscal_year = _year(uow, year)
+        number = fiscal_year.year
+        if ALLOCATED in _events(uow, number):
+            raise Conflict(f"the quotas of {number} are allocated already")
+        plan = latest_plan(uow, number)
+        if plan is None:
+            raise Conflict(f"{number} has no capacity plan; record its pools and reserves first")
+        assessed = dict(uow.session.execute(
+            select(Assessment.member_code, Assessment.amount_minor).where(Assessment.year == number)
+        ).all())
+        if not any(assessed.values()):
+            raise Conflict(f"no member is assessed for {number}; quotas follow contributions, so adopt its budget first")
+        connection = uow.session.connection()
+        suspended = set()
+        for code in assessed:
+            standing = standing_on(connection, code, day)
+            if standing is not None and standing.standing.value == "suspended":
+                suspended.add(code)
+        policy = current_settings(uow).quota_suspension
+        reserves = dict(uow.session.execute(
+            select(ComputeReserve.name, ComputeReserve.percent).where(ComputeReserve.plan_id == plan.id)
+        ).all())
+        allocation = split_capacity(
+            plan.capacity_gpu_hours,
+            {name: Decimal(percent) for name, percent in reserves.items()},
+            {code: Decimal(amount) for code, amount in assessed.items()},
+            suspended,
+            policy,
+        )
+        for name, hours in allocation.reserves:
+            uow.add(QuotaLedgerEntry(year=number, reserve=name, kind=EntryKind.CREDIT.value,
+                                     amount_ms=hours * REFERENCE_GPU_MS_PER_GPU_HOUR, plan_id=plan.id, journal_seq=0))
+        for quota in allocation.members:
+            reason = None
+            if quota.frozen:
+                reason = f"frozen: suspended on {day} (quota_suspension: frozen)"
+            elif quota.hours != quota.proportional_hours:
+                reason = (f"reduced from {quota.proportional_hours:,} GPU-hours: suspended on {day} "
+                          f"(quota_suspension: reduced {policy.reduction_percent} %, to {policy.freed_to})")
+            uow.add(QuotaLedgerEntry(year=number, member_code=quota.code, kind=EntryKind.CREDIT.value,
+                                     amount_ms=quota.hours * REFERENCE_GPU_MS_PER_GPU_HOUR, frozen=quota.frozen,
+                                     plan_id=plan.id, reason=reason, journal_seq=0))
+        uow.add(YearEvent(year=number, event=ALLOCATED, on_date=day, decision=plan.decision, journal_seq=0))
+        uow.commit(
+            actor=actor,
+            kind="compute.quotas_allocated",
+            summary=f"Allocated {plan.capacity_gpu_hours:,} GPU-hours of {number}: "
+            f"{sum(h for _, h in allocation.reserves):,} to reserves, {sum(m.hours for m in allocation.members):,} "
+            f"to {len(allocation.members)} members"
+            + (f"; suspended: {', '.join(sorted(suspended))} ({policy.kind})" if suspended else ""),
+        )
+    return len(allocation.members)
+
+
+def _member(uow: UnitOfWork, raw: object, field: str) -> str:
+    code = str(raw or "").strip().upper()
+    if uow.session.get(Member, code) is None:
+        raise ValidationFailed.single(field, f"the ISO 3166-1 alpha-3 code of a member, e.g. DEU; not {raw!r}")
+    return code
+
+
+def parse_gpu_hours(raw: object, field: str, *, whole: bool = False, positive: bool = False) -> int:
+    """GPU-hours as given (to a thousandth, or whole) in reference GPU-ms, or ValidationFailed naming `field`."""
+    try:
+        hours = Decimal(str(raw).strip().replace(",", ""))
+    except InvalidOperation:
+        hours = None
+    places = 0 if whole else 3
+    accepted = (
+        hours is not None and hours.is_finite() and hours == hours.quantize(Decimal(1).scaleb(-places))
+        and abs(hours) <= 10**12 and (hours > 0 if positive else hours != 0)
+    )
+    if not accepted:
+        what = "whole GPU-hours" if whole else "GPU-hours to at most three decimals"
+        sign = "greater than 0" if positive else "not 0, negative to take hours off"
+        raise ValidationFailed.single(field, f"{what}, {sign}, e.g. {'5000' if positive else '-120.5'}; not {raw!r}")
+    return int(hours * REFERENCE_GPU_MS_PER_GPU_HOUR)
+
+
+def adjust_quota(year: object, member: object, hours: object, reason: str, *, actor: Actor, uow: UnitOfWork) -> int:
+    """Add a signed adjustment with its reason to a member's ledger of a year; return the entry id."""
+    require(actor, Permission.MANAGE_COMPUTE)
+    problems: list[Problem] = []
+    amount = 0
+    try:
+        amount = parse_gpu_hours(hours, "gpu_hours")
+    except ValidationFailed as failed:
+        problems += failed.problems
+    text = " ".join((reason or "").split())
+    if not 3 <= len(text) <= 300:
+        problems.append(Problem("reason", "say why, 3 to 300 characters, e.g. 'pool B down 3 days in March (incident 42)'"))
+    raise_if_any(problems)
+    with uow:
+        number = _year(uow, year).year
+        code = _member(uow, member, "member")
+        _open_ledger(uow, number)
+        entry = uow.add(QuotaLedgerEntry(year=number, member_code=code, kind=EntryKind.ADJUSTMENT.value,
+                                         amount_ms=amount, reason=text, journal_seq=0))
+        uow.commit(actor=actor, kind="compute.adjusted",
+                   summary=f"Adjusted {code}'s GPU-hours of {number} by {Decimal(amount) / REFERENCE_GPU_MS_PER_GPU_HOUR:,} ({text})")
+    return entry.id
+
+
+def close_compute_year(year: object, on_date: object, *, today: date, actor: Actor, uow: UnitOfWork) -> int:
+    """Carry each member's unused GPU-hours into the next year or forfeit them; return the members closed.
+
+    Refused before the fiscal year has ended. Under `quota_carry_over` "up to P %", P % of
+    an unused balance is carried (a carry_out line here, a carry_in line in the next year)
+    and the rest forfeited; an overdrawn balance is carried in full, as owed.
+    """
+    require(actor, Permission.MANAGE_COMPUTE)
+    day = parse_day(on_date, "on_date", not_after=today)
+    with uow:
+        fiscal_year = _year(uow, year)
+        number = fiscal_year.year
+        _open_ledger(uow, number)
+        if day <= fiscal_year.ends_on:
+            raise Conflict(f"{number} ends on {fiscal_year.ends_on}; its GPU-hour ledger closes after that")
+        rule = current_settings(uow).quota_carry_over
+        codes = sorted(set(uow.session.execute(
+            select(QuotaLedgerEntry.member_code).where(QuotaLedgerEntry.year == number, QuotaLedgerEntry.member_code.is_not(None))
+        ).scalars()))
+        closing = {code: carry_over(member_balance(uow, number, code), rule) for code in codes}
+        if any(carried for carried, _ in closing.values()) and uow.session.get(FiscalYear, number + 1) is None:
+            raise Conflict(f"balances of {number} carry into {number + 1}, which does not exist yet; open it first")
+        reason = f"closing {number} (quota_carry_over: {rule})"
+        for code, (carried, forfeited) in closing.items():
+            if forfeited:
+                uow.add(QuotaLedgerEntry(year=number, member_code=code, kind=EntryKind.FORFEIT.value,
+                                         amount_ms=-forfeited, reason=reason, journal_seq=0))
+            if carried:
+                uow.add(QuotaLedgerEntry(year=number, member_code=code, kind=EntryKind.CARRY_OUT.value,
+                                         amount_ms=-carried, reason=reason, journal_seq=0))
+                uow.add(QuotaLedgerEntry(year=number + 1, member_code=code, kind=EntryKind.CARRY_IN.value,
+                                         amount_ms=carried, reason=f"carried from {number} (quota_carry_over: {rule})",
+                                         journal_seq=0))
+        uow.add(YearEvent(year=number, event=CLOSED, on_date=day, decision=reason, journal_seq=0))
+        uow.commit(
+            actor=actor,
+            kind="compute.closed",
+            summary=f"Closed the GPU-hour ledger of {number} under quota_carry_over {rule!r}: "
+            f"{sum(c for c, _ in closing.values()) / REFERENCE_GPU_MS_PER_GPU_HOUR:,.3f} GPU-hours carried, "
+            f"{sum(f for _, f in closing.values()) / REFERENCE_GPU_MS_PER_GPU_HOUR:,.3f} forfeited",
+        )
+    return len(closing)
+
+
+# --------------------------------------------------------------------------- transfers
+
+
+def check_quota_transfer(effect: Mapping[str, object], uow: UnitOfWork) -> dict:
+    """The parameters of a quota-transfer motion, checked when it is proposed: year, from, to, gpu_hours.
+
+    The giver's balance must cover the hours now; it is checked again when the motion is adopted.
+    """
+    problems: list[Problem] = []
+    checked: dict[str, object] = {}
+    for name, parse in (
+        ("year", lambda raw: parse_year(raw, "effect.year")),
+        ("from", lambda raw: _member(uow, raw, "effect.from")),
+        ("to", lambda raw: _member(uow, raw, "effect.to")),
+        ("gpu_hours", lambda raw: parse_gpu_hours(raw, "effect.gpu_hours", whole=True, positive=True)
+                                  // REFERENCE_GPU_MS_PER_GPU_HOUR),
+    ):
+        try:
+            checked[name] = parse(effect.get(name))
+        except ValidationFailed as failed:
+            problems += failed.problems
+    if not problems and checked["from"] == checked["to"]:
+        problems.append(Problem("effect.to", "another member than the giver"))
+    raise_if_any(problems)
+    _year(uow, checked["year"], "effect.year")
+    _open_ledger(uow, checked["year"])
+    _covered(uow, checked)
+    return checked
+
+
+def _covered(uow: UnitOfWork, effect: Mapping[str, object]) -> tuple:
+    amount = int(effect["gpu_hours"]) * REFERENCE_GPU_MS_PER_GPU_HOUR
+    giver_balance = member_balance(uow, int(effect["year"]), str(effect["from"]))
+    if amount > giver_balance:
+        raise Conflict(
+            f"{effect['from']} has {Decimal(giver_balance) / REFERENCE_GPU_MS_PER_GPU_HOUR:,.3f} GPU-hours left in "
+            f"{effect['year']}; it cannot give {int(effect['gpu_hours']):,}"
+        )
+    return amount, giver_balance
+
+
+def apply_quota_transfer(effect: Mapping[str, object], motion_id: int, *, actor: Actor, uow: UnitOfWork) -> None:
+    """Move GPU-hours between members as the effect of an adopted motion, in the motion's transaction."""
+    require(actor, Permission.MANAGE_COMPUTE)
+    with uow:
+        adopted = uow.session.execute(
+            select(MotionEvent.id).where(MotionEvent.motion_id == motion_id, MotionEvent.event == "closed",
+                                         MotionEvent.outcome == "adopted")
+        ).first()
+        if adopted is None:
+            raise Conflict(f"motion #{motion_id} is not adopted; GPU-hours move only by an adopted motion")
+        year = int(effect["year"])
+        _open_ledger(uow, year)
+        amount, giver_balance = _covered(uow, effect)
+        for entry in transfer(str(effect["from"]), str(effect["to"]), amount, motion_id=str(motion_id),
+                              giver_balance=giver_balance):
+            uow.add(QuotaLedgerEntry(year=year, member_code=entry.member, kind=entry.kind.value, amount_ms=entry.amount,
+                                     counterparty=entry.counterparty, motion_id=motion_id, journal_seq=0))
+        uow.commit(actor=actor, kind="compute.transferred",
+                   summary=f"Transferred {int(effect['gpu_hours']):,} GPU-hours of {year} from {effect['from']} "
+                   f"to {effect['to']} (motion #{motion_id})")

@@ -114,7 +114,8 @@ def parse_year(raw: object, field: str = "year") -> int:
     return number
 
 
-def _parse_day(raw: object, field: str, *, not_after: date | None = None) -> date:
+def parse_day(raw: object, field: str, *, not_after: date | None = None) -> date:
+    """An ISO date, no later than `not_after` when given, or ValidationFailed naming `field`."""
     day, problems = parse_date(raw, field)
     raise_if_any(problems)
     if not_after is not None and day > not_after:
@@ -122,7 +123,7 @@ def _parse_day(raw: object, field: str, *, not_after: date | None = None) -> dat
     return day
 
 
-def _decision(raw: str) -> str:
+def parse_decision(raw: str) -> str:
     text = (raw or "").strip()
     if not 3 <= len(text) <= 300:
         raise ValidationFailed.single("decision", "cite the board decision, e.g. 'Board, 12 December 2026, item 4' (3 to 300 characters)")
@@ -136,7 +137,7 @@ def change_setting(key: str, value: str, decision: str, *, actor: Actor, uow: Un
     """Change a setting that affects figures (standing rule, in-kind cap), citing the decision."""
     require(actor, Permission.MANAGE_BUDGETS)
     parsed = parse_setting(key, value)
-    cited = _decision(decision)
+    cited = parse_decision(decision)
     with uow:
         if key == "base_currency" and uow.session.execute(select(FiscalYear.year).limit(1)).first():
             raise Conflict("the base currency is fixed once a fiscal year exists: every stored amount is in it")
@@ -303,7 +304,7 @@ def adopt_scale(
     if not 3 <= len(measure) <= 300:
         problems.append(Problem("income_measure", "name the income measure and its source, e.g. 'GNI 2021-2023, World Bank' (3 to 300 characters)"))
     try:
-        cited = _decision(decision)
+        cited = parse_decision(decision)
     except ValidationFailed as failed:
         problems += failed.problems
     day, found = parse_date(adopted_on, "adopted_on")
@@ -362,8 +363,8 @@ def adopt_budget(year: object, decision: str, adopted_on: object, *, today: date
     """Adopt a draft year's budget: assess every member on the scale, pro rata for those joining during the year."""
     require(actor, Permission.MANAGE_BUDGETS)
     number = parse_year(year)
-    cited = _decision(decision)
-    day = _parse_day(adopted_on, "adopted_on", not_after=today)
+    cited = parse_decision(decision)
+    day = parse_day(adopted_on, "adopted_on", not_after=today)
     with uow:
         status = year_status(uow, number)
         if status != "draft":
@@ -440,8 +441,8 @@ def close_year(year: object, decision: str, closed_on: object, *, today: date, a
     """Close an adopted year after its end; its figures are final and its report fixed at this entry."""
     require(actor, Permission.MANAGE_BUDGETS)
     number = parse_year(year)
-    cited = _decision(decision)
-    day = _parse_day(closed_on, "closed_on", not_after=today)
+    cited = parse_decision(decision)
+    day = parse_day(closed_on, "closed_on", not_after=today)
     with uow:
         status = year_status(uow, number)
         if status != "adopted":
@@ -601,7 +602,7 @@ def advance_in_kind(pledge_id: object, state: str, on_date: object, amount: str 
         wanted = InKindState((state or "").strip().lower())
     except ValueError:
         raise ValidationFailed.single("state", "one of valued, accepted, credited") from None
-    day = _parse_day(on_date, "on_date", not_after=today)
+    day = parse_day(on_date, "on_date", not_after=today)
     with uow:
         pledge = uow.session.get(InKindPledge, int(pledge_id)) if str(pledge_id).isdigit() else None
         if pledge is None:
@@ -674,7 +675,7 @@ def grant_waiver(member: str, starts_on: object, ends_on: object, decision: str,
         if start and end and end < start:
             problems.append(Problem("ends_on", f"{start} or later, or empty for no end"))
     raise_if_any(problems)
-    cited = _decision(decision)
+    cited = parse_decision(decision)
     with uow:
         if uow.session.get(Member, code) is None:
             raise ValidationFailed.single("member", f"{code} is not a member of the ledger")

@@ -37,6 +37,7 @@ from ledger.domain.journal import canonical_json
 from ledger.domain.members import MemberStatus, check_country_code, parse_date, validate_admission
 from ledger.domain.voting import PRESETS, Rule, Vote, Voter, Weighting, decide
 from ledger.queries import contributions as contribution_queries
+from ledger.services import compute
 from ledger.services import contributions as finance
 from ledger.services.members import admit_member, change_member_status
 
@@ -296,10 +297,7 @@ def _vote_refusal(uow: UnitOfWork, code: str, day: date) -> str | None:
 def close_motion(motion_id: object, on_date: object, *, today: date, actor: Actor, uow: UnitOfWork) -> str:
     """Decide an open motion, store the snapshot of the vote, and apply its effect if adopted."""
     require(actor, Permission.MANAGE_GOVERNANCE)
-    day, problems = parse_date(on_date, "on_date")
-    raise_if_any(problems)
-    if day > today:
-        raise ValidationFailed.single("on_date", f"today ({today}) or earlier")
+    day = finance.parse_day(on_date, "on_date", not_after=today)
     with uow:
         motion = _motion(uow, motion_id)
         status = motion_status(uow, motion.id)
@@ -333,7 +331,7 @@ def close_motion(motion_id: object, on_date: object, *, today: date, actor: Acto
             )
         )
         if decision.outcome.value == "adopted":
-            EFFECTS[motion.kind].apply(json.loads(motion.effect_json), f"motion #{motion.id} ({motion.title})", day, today, actor, uow)
+            EFFECTS[motion.kind].apply(json.loads(motion.effect_json), motion, day, today, actor, uow)
         uow.commit(actor=actor, kind="motion.closed", summary=f"Motion #{motion.id} {decision.outcome.value}: {decision.explanation}")
     return decision.outcome.value
 
@@ -381,7 +379,12 @@ class Effect:
     """What an adopted motion of a kind does: `check` its parameters when proposed, `apply` them when adopted."""
 
     check: Callable[[dict, UnitOfWork], dict]
-    apply: Callable[[dict, str, date, date, Actor, UnitOfWork], None]
+    apply: Callable[[dict, Motion, date, date, Actor, UnitOfWork], None]
+
+
+def _cited(motion: Motion) -> str:
+    """How an effect cites the motion that decided it."""
+    return f"motion #{motion.id} ({motion.title})"
 
 
 def _no_parameters(effect: dict, _uow: UnitOfWork) -> dict:
@@ -402,8 +405,8 @@ def _check_budget(effect: dict, uow: UnitOfWork) -> dict:
     return {"year": year}
 
 
-def _apply_budget(effect: dict, cited: str, day: date, today: date, actor: Actor, uow: UnitOfWork) -> None:
-    finance.adopt_budget(effect["year"], cited, day, today=today, actor=actor, uow=uow)
+def _apply_budget(effect: dict, motion: Motion, day: date, today: date, actor: Actor, uow: UnitOfWork) -> None:
+    finance.adopt_budget(effect["year"], _cited(motion), day, today=today, actor=actor, uow=uow)
 
 
 def _check_scale(effect: dict, uow: UnitOfWork) -> dict:
@@ -424,8 +427,8 @@ def _propose(effect: dict, uow: UnitOfWork) -> finance.ScaleProposal:
     )
 
 
-def _apply_scale(effect: dict, cited: str, day: date, today: date, actor: Actor, uow: UnitOfWork) -> None:
-    finance.adopt_scale(_propose(effect, uow), income_measure=effect["income_measure"], decision=cited, adopted_on=day,
+def _apply_scale(effect: dict, motion: Motion, day: date, today: date, actor: Actor, uow: UnitOfWork) -> None:
+    finance.adopt_scale(_propose(effect, uow), income_measure=effect["income_measure"], decision=_cited(motion), adopted_on=day,
                         today=today, actor=actor, uow=uow)
 
 
@@ -439,7 +442,7 @@ def _check_accession(effect: dict, uow: UnitOfWork) -> dict:
     return {"code": admission.code, "name": admission.name, "status": admission.status.value, "joined": admission.joined.isoformat()}
 
 
-def _apply_accession(effect: dict, cited: str, day: date, today: date, actor: Actor, uow: UnitOfWork) -> None:
+def _apply_accession(effect: dict, motion: Motion, day: date, today: date, actor: Actor, uow: UnitOfWork) -> None:
     admit_member(effect["code"], effect["name"], effect["status"], effect["joined"], actor=actor, uow=uow)
 
 
@@ -450,7 +453,7 @@ def _check_withdrawal(effect: dict, uow: UnitOfWork) -> dict:
     return {"code": code, "left": day.isoformat()}
 
 
-def _apply_withdrawal(effect: dict, cited: str, day: date, today: date, actor: Actor, uow: UnitOfWork) -> None:
+def _apply_withdrawal(effect: dict, motion: Motion, day: date, today: date, actor: Actor, uow: UnitOfWork) -> None:
     change_member_status(effect["code"], MemberStatus.WITHDRAWN.value, effect["left"], actor=actor, uow=uow)
 
 
@@ -465,12 +468,12 @@ def _check_waiver(effect: dict, uow: UnitOfWork) -> dict:
     return {"code": code, "from": start.isoformat(), "to": end.isoformat() if end else None}
 
 
-def _apply_waiver(effect: dict, cited: str, day: date, today: date, actor: Actor, uow: UnitOfWork) -> None:
-    finance.grant_waiver(effect["code"], effect["from"], effect["to"] or "", cited, actor=actor, uow=uow)
+def _apply_waiver(effect: dict, motion: Motion, day: date, today: date, actor: Actor, uow: UnitOfWork) -> None:
+    finance.grant_waiver(effect["code"], effect["from"], effect["to"] or "", _cited(motion), actor=actor, uow=uow)
 
 
-def _check_quota_transfer(effect: dict, uow: UnitOfWork) -> dict:
-    raise Conflict("quota transfers take effect once the compute capability keeps GPU-hour ledgers; they cannot be proposed yet")
+def _apply_quota_transfer(effect: dict, motion: Motion, day: date, today: date, actor: Actor, uow: UnitOfWork) -> None:
+    compute.apply_quota_transfer(effect, motion.id, actor=actor, uow=uow)
 
 
 EFFECTS: dict[str, Effect] = {
@@ -479,7 +482,7 @@ EFFECTS: dict[str, Effect] = {
     "accession": Effect(_check_accession, _apply_accession),
     "withdrawal": Effect(_check_withdrawal, _apply_withdrawal),
     "arrears_waiver": Effect(_check_waiver, _apply_waiver),
-    "quota_transfer": Effect(_check_quota_transfer, _nothing),
+    "quota_transfer": Effect(compute.check_quota_transfer, _apply_quota_transfer),
     "safety_lab": Effect(_no_parameters, _nothing),
     "general": Effect(_no_parameters, _nothing),
 }

@@ -37,9 +37,9 @@ Decisions
   the month split and the digest line all hold the GIL. The writer thread overlaps the
   database's share (COPY, index upkeep, commit) with parsing, and the cycle collector is
   paused for the run. See bench/ingest.py for the figures.
-- **GPU factors** are a mapping of GPU type to normalisation factor. Until capacity records
-  the pools of each year, `DEFAULT_GPU_FACTORS` applies; untyped ``gres/gpu=N`` always
-  counts at factor 1, and a type with no factor is reported on its line.
+- **GPU factors** come from the capacity plans: each GPU type has one normalisation factor
+  in every plan (`ledger.services.compute`). Untyped ``gres/gpu=N`` always counts at
+  factor 1, and a type no plan records is reported on its line and kept out of the totals.
 """
 
 from __future__ import annotations
@@ -54,7 +54,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from types import MappingProxyType
 from typing import NamedTuple
 
 from sqlalchemy import ARRAY, BigInteger, Connection, Engine, bindparam, func, literal_column, select
@@ -67,6 +66,7 @@ from ledger.domain.access import Actor, Permission, require
 from ledger.domain.compute import gpu_hours
 from ledger.domain.errors import Problem, ValidationFailed
 from ledger.domain.journal import TableDigest
+from ledger.services.compute import gpu_factors
 from ledger.domain.sacct import SKIP_REASONS, RowProblem, parse_rows, split_by_month
 
 BATCH_ROWS = 50_000
@@ -80,12 +80,6 @@ MAX_LINES_PER_ACCOUNT = 20
 
 MAX_UNKNOWN_ACCOUNTS = 1_000
 """Unknown accounts listed by name; rows of any more are counted with the others."""
-
-DEFAULT_GPU_FACTORS: Mapping[str, Decimal] = MappingProxyType(
-    {"a100": Decimal("1"), "h100": Decimal("2.5"), "mi300x": Decimal("1.875")}
-)
-"""Reference GPU-hours per hour of each GPU type when the caller gives none: the A100 is the
-reference; H100 and MI300X as the facility's planning assumes. Untyped GPUs count at 1."""
 
 PROGRESS_EVERY = 8_192
 """Lines read between two calls of the progress callback."""
@@ -279,7 +273,7 @@ def ingest_usage(
 
     cluster: the cluster of rows whose Cluster column is empty or missing.
     strict: refuse the whole file on its first bad row (IngestRefused), storing nothing.
-    gpu_factors: normalisation factor per GPU type (default `DEFAULT_GPU_FACTORS`).
+    gpu_factors: normalisation factor per GPU type (default: the capacity plans' factors).
     as_of: when the export was taken; running jobs count up to it. Pass the same value for
         the same file (the CLI uses the file's modification time), else it defaults to now
         and a second run would replace the running jobs again.
@@ -295,7 +289,7 @@ def ingest_usage(
         results = parse_rows(
             lines,
             default_cluster=cluster,
-            gpu_factors=DEFAULT_GPU_FACTORS if gpu_factors is None else gpu_factors,
+            gpu_factors=_plan_factors(engine) if gpu_factors is None else gpu_factors,
             as_of=as_of,
         )
     except ValidationFailed as refused:
@@ -371,6 +365,11 @@ def _check_cluster(name: str, field_name: str) -> None:
         raise IngestRefused.single(
             field_name, f"a cluster name of 1 to {_CLUSTER_MAX} printable characters without '|'; not {name!r}"
         )
+
+
+def _plan_factors(engine: Engine) -> dict[str, Decimal]:
+    with UnitOfWork(engine) as uow:
+        return gpu_factors(uow)
 
 
 def _registered_projects(engine: Engine) -> dict[str, _Charge]:
