@@ -2,79 +2,42 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import text
 
 from ledger.db.uow import UnitOfWork
-from ledger.domain.access import Actor, Role, system_actor
+from ledger.domain.access import Actor, Role
 from ledger.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from ledger.queries.compute import compute_year, ledger_lines, list_projects, usage_by_safety_level
+from ledger.queries.compute import ledger_lines, list_projects, usage_by_safety_level
+from ledger.queries.usage import monthly_usage
 from ledger.services import compute
 from ledger.services import contributions as finance
 from ledger.services import governance as board
-from ledger.services.members import admit_member
 from ledger.services.usage import ingest_usage
 from ledger.services.verification import verify_ledger
-
-SECRETARIAT = system_actor("test")
-TODAY = date(2026, 11, 22)
-HOUR_MS = 3_600_000
-MEMBERS = ("AUT", "BEL", "DEU", "FRA")
-INCOMES = {"AUT": "10", "BEL": "20", "DEU": "40", "FRA": "30"}
-POOLS = [
-    {"type": "h100", "count": "60", "availability": "0.9", "factor": "2.5"},
-    {"type": "a100", "count": "40", "availability": "1", "factor": "1"},
-]
-RESERVES = {"open_calls": "10", "safety_labs": "5"}
-# 2025 has 8,760 hours: 60 x 8,760 x 0.9 x 2.5 + 40 x 8,760 = 1,182,600 + 350,400.
-CAPACITY_2025 = 1_533_000
-
-
-def rows(engine, table: str) -> int:
-    with engine.connect() as connection:
-        return connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
-
-
-def entries(engine) -> int:
-    return rows(engine, "journal_entry")
-
-
-def published(engine, year: int = 2025):
-    with engine.connect() as connection:
-        return compute_year(connection, year)
-
-
-def plan(engine, year: int = 2025, pools=POOLS, reserves=RESERVES, actor=SECRETARIAT) -> int:
-    return compute.record_compute_plan(year, pools, reserves, "Board, 10 December 2024, item 7", actor=actor, uow=UnitOfWork(engine))
-
-
-def allocate(engine, year: int = 2025, on_date: str = "2025-01-02") -> int:
-    return compute.allocate_quotas(year, on_date, today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
-
+from tests.compute_world import (
+    CAPACITY_2025,
+    HOUR_MS,
+    MEMBERS,
+    POOLS,
+    SECRETARIAT,
+    TODAY,
+    allocate,
+    build_compute_world,
+    build_facility,
+    entries,
+    pay_everything,
+    plan,
+    published,
+    rows,
+)
 
 @pytest.fixture
 def facility(engine):
-    """Four members since 2020 on a 2023-2026 scale; 2023 to 2026 opened with their budgets adopted."""
-    for code in MEMBERS:
-        admit_member(code, None, "member", "2020-01-01", actor=SECRETARIAT, uow=UnitOfWork(engine))
-    proposal = finance.propose_scale(2023, 2026, INCOMES, ceiling="", floor="", precision="0.001", associate_factor="10",
-                                     uow=UnitOfWork(engine))
-    finance.adopt_scale(proposal, income_measure="test incomes", decision="Board 2022", adopted_on="2022-12-01", today=TODAY,
-                        actor=SECRETARIAT, uow=UnitOfWork(engine))
-    for year in (2023, 2024, 2025, 2026):
-        finance.open_year(year, f"{year}-03-31", "1000000.00", actor=SECRETARIAT, uow=UnitOfWork(engine))
-        finance.adopt_budget(year, "Board", f"{year - 1}-12-01", today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
-    return MEMBERS
-
-
-def pay_everything(engine, codes=MEMBERS) -> None:
-    for code in codes:
-        amount = str(Decimal(INCOMES[code]) * 10_000 * 4)  # a share of 1,000,000 a year, four years
-        finance.record_payment(code, "2023-01-15", "EUR", amount, "1", "2023-01-15", "ECB", f"PAY-{code}", today=TODAY,
-                               actor=SECRETARIAT, uow=UnitOfWork(engine))
+    return build_facility(engine)
 
 
 # Capacity ------------------------------------------------------------------------------------
@@ -366,3 +329,15 @@ def test_a_ledger_line_edited_in_the_database_fails_verification(engine, meeting
     with engine.begin() as connection:
         connection.execute(text("UPDATE quota_entry SET amount_ms = amount_ms + 1 WHERE member_code = 'DEU'"))
     assert not verify_ledger(engine).ok
+
+
+def test_the_shared_world_publishes_what_it_promises(engine):
+    expected = build_compute_world(engine)
+    year = published(engine)
+    assert (year.capacity_gpu_hours, year.reserved_gpu_hours) == (expected.capacity, expected.reserved)
+    assert tuple((m.code, m.quota_gpu_hours) for m in year.members) == expected.quotas
+    assert tuple((m.code, m.used_gpu_hours) for m in year.members if m.used_ms) == expected.used
+    with engine.connect() as connection:
+        assert tuple((m.month, m.gpu_hours) for m in monthly_usage(connection, 2025)) == expected.monthly
+        assert tuple((level.safety_level, level.gpu_hours) for level in usage_by_safety_level(connection, 2025)) == expected.by_level
+    assert verify_ledger(engine).ok
