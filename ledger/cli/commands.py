@@ -1,5 +1,5 @@
-"""Commands: init, demo, serve, verify, users add, projects add, ingest-usage. Each reads settings
-from the environment."""
+"""Commands: init, demo, serve, verify, report, users add, projects add, compute plan|allocate|close,
+ingest-usage. Each reads settings from the environment."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from ledger.db.uow import UnitOfWork
 from ledger.domain.access import system_actor
 from ledger.domain.errors import DomainError
 from ledger.domain.journal import PublishedEntry
-from ledger.services.compute import register_project
+from ledger.services import compute
 from ledger.services.demo import load_demo
 from ledger.services.officials import add_official
 from ledger.services.usage import IngestRefused, ingest_usage
@@ -220,6 +220,15 @@ def users_add(email: str, role: str, member: str | None, password_stdin: bool) -
     click.echo(f"Added user:{official.id} {official.email} as {official.role.value}")
 
 
+def _run(use_case, *args, **options):
+    """Run a use case as the system, turning a refusal into the command's error message."""
+    try:
+        with _database() as engine:
+            return use_case(*args, **options, actor=system_actor(), uow=UnitOfWork(engine))
+    except DomainError as error:
+        raise click.ClickException(str(error)) from error
+
+
 @main.group()
 def projects() -> None:
     """Research projects and their Slurm accounts."""
@@ -232,13 +241,62 @@ def projects() -> None:
 @click.option("--level", "safety_level", required=True, help="safety level, SL-1 to SL-4")
 def projects_add(code: str, title: str, account: str, safety_level: str) -> None:
     """Register a project of member CODE, charged through the Slurm ACCOUNT (<code>-<slug>)."""
-    try:
-        with _database() as engine:
-            project = register_project(code, title, account, safety_level, actor=system_actor(), uow=UnitOfWork(engine))
-    except DomainError as error:
-        raise click.ClickException(str(error)) from error
+    project = _run(compute.register_project, code, title, account, safety_level)
     click.echo(f"Registered project {project.id}: {project.title} ({project.member_code}), "
                f"account {project.account}, {project.safety_level}")
+
+
+@main.group("compute")
+def compute_group() -> None:
+    """Capacity plans, quota allocation and the year-end closing of the GPU-hour ledger."""
+
+
+def _pool(value: str) -> dict[str, str]:
+    parts = value.split(":")
+    if len(parts) != 4:
+        raise click.BadParameter(f"{value!r} is not TYPE:COUNT:AVAILABILITY:FACTOR, e.g. h100:60000:0.95:2.5", param_hint="--pool")
+    return dict(zip(("type", "count", "availability", "factor"), parts))
+
+
+def _reserve(value: str) -> tuple[str, str]:
+    name, equals, percent = value.partition("=")
+    if not equals:
+        raise click.BadParameter(f"{value!r} is not NAME=PERCENT, e.g. open_calls=10", param_hint="--reserve")
+    return name, percent
+
+
+@compute_group.command("plan")
+@click.argument("year", type=int)
+@click.option("--pool", "pools", multiple=True, required=True, metavar="TYPE:COUNT:AVAILABILITY:FACTOR",
+              help="A pool of identical GPUs, repeatable, e.g. h100:60000:0.95:2.5 (factor: reference GPU-hours per hour).")
+@click.option("--reserve", "reserves", multiple=True, metavar="NAME=PERCENT",
+              help="A reserve taken off capacity before member quotas, repeatable, e.g. open_calls=10.")
+@click.option("--decision", required=True, help="The board decision the plan follows.")
+def compute_plan(year: int, pools: tuple[str, ...], reserves: tuple[str, ...], decision: str) -> None:
+    """Record YEAR's accelerator pools and reserves; a later plan replaces it until quotas are allocated."""
+    plan_id = _run(compute.record_compute_plan, year, [_pool(value) for value in pools], dict(map(_reserve, reserves)), decision)
+    click.echo(f"Recorded capacity plan {plan_id} for {year}")
+
+
+@compute_group.command("allocate")
+@click.argument("year", type=int)
+@click.option("--on", "on_date", default=None, metavar="YYYY-MM-DD", help="The allocation date (default: today); "
+              "members suspended that day are treated by the quota_suspension setting.")
+def compute_allocate(year: int, on_date: str | None) -> None:
+    """Credit YEAR's reserves and member quotas from its latest plan, in proportion to the year's assessments."""
+    today = date.today()
+    members = _run(compute.allocate_quotas, year, on_date or today.isoformat(), today=today)
+    click.echo(f"Allocated the quotas of {year} to {members} members")
+
+
+@compute_group.command("close")
+@click.argument("year", type=int)
+@click.option("--on", "on_date", default=None, metavar="YYYY-MM-DD", help="The closing date (default: today), after the year's end.")
+def compute_close(year: int, on_date: str | None) -> None:
+    """Carry each member's unused GPU-hours of YEAR into the next year or forfeit them (quota_carry_over setting)."""
+    today = date.today()
+    members = _run(compute.close_compute_year, year, on_date or today.isoformat(), today=today)
+    click.echo(f"Closed the GPU-hour ledger of {year} for {members} members")
 
 
 def _as_of(value: str | None, export: Path) -> datetime:
