@@ -9,6 +9,7 @@ import pytest
 
 from ledger.db.uow import UnitOfWork
 from ledger.domain.access import Role, system_actor
+from ledger.services.compute import record_compute_plan
 from ledger.services.contributions import adopt_budget, adopt_scale, open_year, propose_scale
 from tests.conftest import csrf_token, sign_in
 
@@ -40,6 +41,12 @@ ROUTES: dict[str, tuple[str, frozenset | None]] = {
     "board.schedule_meeting": ("/office/board/meetings/new", frozenset({Role.SECRETARIAT})),
     "board.propose_motion": ("/office/board/motions/new", frozenset({Role.SECRETARIAT})),
     "board.ballots": ("/office/board/ballots", frozenset({Role.DELEGATE})),
+    "compute.index": ("/office/compute/", frozenset({Role.SECRETARIAT, Role.AUDITOR})),
+    "compute.register_project": ("/office/compute/projects/new", frozenset({Role.SECRETARIAT})),
+    "compute.record_plan": ("/office/compute/plans/new", frozenset({Role.SECRETARIAT})),
+    "compute.allocate_quotas": ("/office/compute/allocate", frozenset({Role.SECRETARIAT})),
+    "compute.adjust_quota": ("/office/compute/adjust", frozenset({Role.SECRETARIAT})),
+    "compute.close_year": ("/office/compute/close", frozenset({Role.SECRETARIAT})),
     "api.members": ("/api/v1/members", PUBLIC),
     "api.journal_head": ("/api/v1/journal/head", PUBLIC),
     "api.journal": ("/api/v1/journal", PUBLIC),
@@ -67,17 +74,19 @@ SPECIAL = {
     "finance.year", "finance.set_budget", "finance.adopt_budget", "finance.close_year", "finance.advance_in_kind",
     # A meeting's or a motion's pages need one (404 here), and a ballot is POST only: tested per role in test_office_board.
     "board.meeting", "board.motion", "board.record_presence", "board.record_proxy", "board.open_motion", "board.close_motion", "board.cast_ballot",
+    "compute.year",  # needs a capacity plan (404 here): tested per role in test_office_compute
 }
 FORMS = ("office.admit", "office.change_status",
          "finance.open_year", "finance.new_scale", "finance.grant_waiver", "finance.change_setting",
          "finance.record_payment", "finance.reverse_payment", "finance.pledge_in_kind",
-         "board.schedule_meeting", "board.propose_motion")
+         "board.schedule_meeting", "board.propose_motion",
+         "compute.register_project", "compute.record_plan", "compute.allocate_quotas", "compute.adjust_quota", "compute.close_year")
 VIEWERS = [None, *Role]
 
 
 @pytest.fixture
 def fiscal_year(engine, officials):
-    """A fiscal year 2025 with its budget adopted, so routes naming a year have one to show."""
+    """A fiscal year 2025 with its budget adopted and a capacity plan, so routes naming a year have one to show."""
     actor, today = system_actor("test"), date.today()
     incomes = {"DEU": "40", "FRA": "30", "CAN": "25", "KOR": "10"}
     proposal = propose_scale(2025, 2025, incomes, ceiling="", floor="", precision="0.01", associate_factor="10", uow=UnitOfWork(engine))
@@ -85,6 +94,8 @@ def fiscal_year(engine, officials):
                 decision="Board, 2024", adopted_on="2024-12-01", today=today, actor=actor, uow=UnitOfWork(engine))
     open_year(2025, "2025-03-31, 2025-09-30", "1000000.00", actor=actor, uow=UnitOfWork(engine))
     adopt_budget(2025, "Board, 2024", "2024-12-10", today=today, actor=actor, uow=UnitOfWork(engine))
+    record_compute_plan(2025, [{"type": "h100", "count": "8", "availability": "1", "factor": "2"}], {}, "Board, 2024",
+                        actor=actor, uow=UnitOfWork(engine))
     return 2025
 
 

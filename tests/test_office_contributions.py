@@ -399,7 +399,7 @@ def test_change_a_setting_citing_the_decision(client, engine, signed_in, years):
     assert journal_length(engine) == before
     assert client.post(f"{FINANCE}/settings", data=data).status_code == 302
     with engine.connect() as connection:
-        assert queries.settings_at(connection).standing_rule_key == "un"
+        assert queries.settings_at(connection).texts["standing_rule"] == "un"
     assert journal_length(engine) == before + 1 and last_entry(engine)[0] == "setting.changed"
 
 

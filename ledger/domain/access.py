@@ -29,19 +29,20 @@ class Permission(StrEnum):
     VIEW_GOVERNANCE = "view meetings and motions in the workspace"
     MANAGE_PROJECTS = "register projects and ingest their Slurm usage"
     MANAGE_COMPUTE = "record capacity plans, allocate GPU-hour quotas, adjust and close the GPU-hour ledgers"
+    VIEW_COMPUTE = "view capacity plans, quotas and GPU-hour ledgers in the workspace"
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.SECRETARIAT: frozenset(
         {Permission.ENTER_OFFICE, Permission.VIEW_MEMBERS, Permission.MANAGE_MEMBERS,
          Permission.MANAGE_BUDGETS, Permission.VIEW_FINANCES, Permission.MANAGE_GOVERNANCE, Permission.VIEW_GOVERNANCE,
-         Permission.MANAGE_PROJECTS, Permission.MANAGE_COMPUTE}
+         Permission.MANAGE_PROJECTS, Permission.MANAGE_COMPUTE, Permission.VIEW_COMPUTE}
     ),
     Role.TREASURER: frozenset({Permission.ENTER_OFFICE, Permission.RECORD_PAYMENTS, Permission.VIEW_FINANCES}),
     Role.DELEGATE: frozenset({Permission.ENTER_OFFICE, Permission.CAST_BALLOT, Permission.VIEW_GOVERNANCE}),
     Role.AUDITOR: frozenset(
         {Permission.ENTER_OFFICE, Permission.VIEW_MEMBERS, Permission.READ_JOURNAL, Permission.VIEW_FINANCES,
-         Permission.VIEW_GOVERNANCE}
+         Permission.VIEW_GOVERNANCE, Permission.VIEW_COMPUTE}
     ),
 }
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from decimal import Decimal, InvalidOperation
 
 from ledger.domain.compute import SuspensionPolicy, carry_over, parse_suspension_policy
@@ -70,10 +72,11 @@ class Settings:
 
     base_currency: str
     standing_rule: StandingRule
-    standing_rule_key: str
     in_kind_cap_pct: Decimal
     quota_suspension: SuspensionPolicy
     quota_carry_over: str
+    texts: Mapping[str, str]
+    """Every setting in force as written, defaults included, by key."""
 
     @classmethod
     def from_values(cls, values: dict[str, str]) -> "Settings":
@@ -82,8 +85,8 @@ class Settings:
         return cls(
             base_currency=chosen["base_currency"],
             standing_rule=STANDING_RULES[chosen["standing_rule"]],
-            standing_rule_key=chosen["standing_rule"],
             in_kind_cap_pct=Decimal(chosen["in_kind_cap_pct"]),
             quota_suspension=parse_suspension_policy(chosen["quota_suspension"]),
             quota_carry_over=chosen["quota_carry_over"],
+            texts=MappingProxyType(chosen),
         )

@@ -27,6 +27,7 @@ from ledger.db.tables import (
     YearEvent,
 )
 from ledger.domain.compute import REFERENCE_GPU_MS_PER_GPU_HOUR, EntryKind, fairness, gpu_hours
+from ledger.queries.contributions import NO_LIMIT
 
 plans = ComputePlan.__table__
 pools_t = GpuPool.__table__
@@ -170,14 +171,16 @@ def compute_years(connection: Connection) -> list[int]:
     return list(connection.execute(select(plans.c.year).distinct().order_by(plans.c.year.desc())).scalars())
 
 
-def compute_year(connection: Connection, year: int) -> ComputeYear | None:
-    """The year's compute as published, or None when it has no capacity plan."""
+def compute_year(connection: Connection, year: int, through_seq: int = NO_LIMIT) -> ComputeYear | None:
+    """The year's compute as published up to a journal entry, or None when it has no capacity plan."""
     plan = connection.execute(
-        select(plans).where(plans.c.year == year).order_by(plans.c.id.desc()).limit(1)
+        select(plans).where(plans.c.year == year, plans.c.journal_seq <= through_seq).order_by(plans.c.id.desc()).limit(1)
     ).first()
     if plan is None:
         return None
-    year_events = set(connection.execute(select(events.c.event).where(events.c.year == year)).scalars())
+    year_events = set(connection.execute(
+        select(events.c.event).where(events.c.year == year, events.c.journal_seq <= through_seq)
+    ).scalars())
     pools = tuple(
         PoolRow(gpu_type, count, Decimal(availability), Decimal(factor))
         for gpu_type, count, availability, factor in connection.execute(
@@ -187,7 +190,8 @@ def compute_year(connection: Connection, year: int) -> ComputeYear | None:
     )
     credited = dict(connection.execute(
         select(entries.c.reserve, _sum(entries.c.amount_ms))
-        .where(entries.c.year == year, entries.c.reserve.is_not(None)).group_by(entries.c.reserve)
+        .where(entries.c.year == year, entries.c.reserve.is_not(None), entries.c.journal_seq <= through_seq)
+        .group_by(entries.c.reserve)
     ).all())
     reserves = tuple(
         ReserveRow(name, Decimal(percent), int(credited.pop(name, 0)) // REFERENCE_GPU_MS_PER_GPU_HOUR)
@@ -206,11 +210,11 @@ def compute_year(connection: Connection, year: int) -> ComputeYear | None:
         closed=CLOSED in year_events,
         pools=pools,
         reserves=reserves,
-        members=tuple(_member_ledgers(connection, year)),
+        members=tuple(_member_ledgers(connection, year, through_seq)),
     )
 
 
-def _member_ledgers(connection: Connection, year: int) -> list[MemberCompute]:
+def _member_ledgers(connection: Connection, year: int, through_seq: int) -> list[MemberCompute]:
     ledger = (
         select(
             entries.c.member_code.label("code"),
@@ -223,11 +227,12 @@ def _member_ledgers(connection: Connection, year: int) -> list[MemberCompute]:
             _sum_of_kind(EntryKind.FORFEIT).label("forfeited"),
             _sum(entries.c.amount_ms).label("lines"),
         )
-        .where(entries.c.year == year, entries.c.member_code.is_not(None))
+        .where(entries.c.year == year, entries.c.member_code.is_not(None), entries.c.journal_seq <= through_seq)
         .group_by(entries.c.member_code)
     )
     used = dict(connection.execute(
-        select(months.c.member_code, _sum(months.c.delta_ms)).where(months.c.year == year).group_by(months.c.member_code)
+        select(months.c.member_code, _sum(months.c.delta_ms))
+        .where(months.c.year == year, months.c.journal_seq <= through_seq).group_by(months.c.member_code)
     ).all())
     assessed = dict(connection.execute(
         select(assessments.c.member_code, _sum(assessments.c.amount_minor))
@@ -274,12 +279,12 @@ class LevelUsage:
         return gpu_hours(self.reference_gpu_ms)
 
 
-def usage_by_safety_level(connection: Connection, year: int) -> list[LevelUsage]:
-    """A year's usage per project safety level (SL-1 to SL-4), for the levels with any."""
+def usage_by_safety_level(connection: Connection, year: int, through_seq: int = NO_LIMIT) -> list[LevelUsage]:
+    """A year's usage per project safety level (SL-1 to SL-4), for the levels with any, up to a journal entry."""
     query = (
         select(projects_t.c.safety_level, _sum(months.c.delta_ms))
         .join(projects_t, projects_t.c.id == months.c.project_id)
-        .where(months.c.year == year)
+        .where(months.c.year == year, months.c.journal_seq <= through_seq)
         .group_by(projects_t.c.safety_level)
         .order_by(projects_t.c.safety_level)
     )
@@ -305,12 +310,14 @@ class LedgerLine:
         return gpu_hours(self.amount_ms)
 
 
-def ledger_lines(connection: Connection, year: int, kinds: tuple[EntryKind, ...] | None = None) -> list[LedgerLine]:
-    """The year's ledger lines in the order they were written, optionally of some kinds only."""
+def ledger_lines(
+    connection: Connection, year: int, kinds: tuple[EntryKind, ...] | None = None, through_seq: int = NO_LIMIT
+) -> list[LedgerLine]:
+    """The year's ledger lines up to a journal entry in the order they were written, optionally of some kinds only."""
     query = select(
         entries.c.id, entries.c.member_code, entries.c.reserve, entries.c.kind, entries.c.amount_ms,
         entries.c.counterparty, entries.c.motion_id, entries.c.reason, entries.c.journal_seq,
-    ).where(entries.c.year == year).order_by(entries.c.id)
+    ).where(entries.c.year == year, entries.c.journal_seq <= through_seq).order_by(entries.c.id)
     if kinds is not None:
         query = query.where(entries.c.kind.in_([kind.value for kind in kinds]))
     return [LedgerLine(*row) for row in connection.execute(query)]

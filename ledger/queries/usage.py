@@ -18,6 +18,7 @@ from sqlalchemy import BigInteger, Connection, cast, func, select
 
 from ledger.db.tables import UsageMonth
 from ledger.domain.compute import gpu_hours
+from ledger.queries.contributions import NO_LIMIT
 
 _months = UsageMonth.__table__
 
@@ -51,11 +52,13 @@ class MemberUsage:
         return gpu_hours(self.reference_gpu_ms)
 
 
-def monthly_usage(connection: Connection, year: int, member_code: str | None = None) -> list[MonthUsage]:
-    """Usage per month of `year`, of one member or of all, for the months with any usage."""
+def monthly_usage(
+    connection: Connection, year: int, member_code: str | None = None, through_seq: int = NO_LIMIT
+) -> list[MonthUsage]:
+    """Usage per month of `year` up to a journal entry, of one member or of all, for the months with any usage."""
     query = (
         select(_months.c.month, _total(_months.c.delta_ms))
-        .where(_months.c.year == year)
+        .where(_months.c.year == year, _months.c.journal_seq <= through_seq)
         .group_by(_months.c.month)
         .order_by(_months.c.month)
     )

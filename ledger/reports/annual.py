@@ -12,14 +12,20 @@ from decimal import Decimal
 
 from sqlalchemy import Connection
 
+from ledger.domain.compute import REFERENCE_GPU_MS_PER_GPU_HOUR, EntryKind, SafetyLevel, gpu_hours
 from ledger.domain.errors import NotFound
 from ledger.domain.money import format_minor
+from ledger.domain.settings import Settings
+from ledger.queries import compute as compute_queries
 from ledger.queries import contributions as contribution_queries
 from ledger.queries import governance as governance_queries
 from ledger.queries import journal as journal_queries
 from ledger.queries import members as member_queries
+from ledger.queries import usage as usage_queries
+from ledger.queries.compute import ComputeYear
 from ledger.queries.contributions import StatementEntry, View, YearRow
 from ledger.reports import model
+from ledger.reports.render import format_percent, format_quantity
 
 DEMO_NOTE = (
     "The scale's income measure is the Gapminder data shipped with the plotly package (GDP = gdpPercap x pop); "
@@ -90,7 +96,7 @@ def build_annual_report(connection: Connection, year: int, today: date) -> model
         standing_rule=_standing_rule_sentence(contributions.settings),
         checkpoint=_checkpoint(connection, found),
         data_note=DEMO_NOTE if scale and "Gapminder" in scale.income_measure else "",
-        sections=_board_sections(connection, year, view),
+        sections=(*_board_sections(connection, year, view), _compute_section(connection, year, view, contributions.settings)),
     )
 
 
@@ -131,6 +137,205 @@ def _roll_call_cell(code: str, snapshot: dict) -> str:
     if code in snapshot.get("ineligible", {}):
         return "S"
     return {"yes": "Y", "no": "N", "abstain": "A"}.get(snapshot["votes"].get(code, ""), "-")
+
+
+# --------------------------------------------------------------------------- compute
+
+CONTRIBUTION_SHARE = Decimal("0.001")  # as the scale of contributions prints shares
+USE_SHARE = Decimal("0.01")
+RATIO = Decimal("0.01")
+
+
+def _whole_hours(reference_gpu_ms: int) -> str:
+    """Whole GPU-hours, grouped, for quotas: 469098000000 -> "130,305"."""
+    return f"{reference_gpu_ms // REFERENCE_GPU_MS_PER_GPU_HOUR:,}"
+
+
+def _thousandths(reference_gpu_ms: int) -> str:
+    """GPU-hours to a thousandth, grouped, as usage is published: -433800000 -> "-120.500"."""
+    return f"{gpu_hours(reference_gpu_ms):,}"
+
+
+def _percent(value: Decimal, step: Decimal) -> str:
+    return f"{value.quantize(step):,}%"
+
+
+def _compute_section(connection: Connection, year: int, view: View, settings: Settings) -> model.ReportSection:
+    """The year's compute: capacity, reserves and quotas, each member's GPU-hour ledger, transfers, use by safety level."""
+    found = compute_queries.compute_year(connection, year, view.through_seq)
+    if found is None:
+        blocks: list[model.Paragraph | model.Table] = [
+            model.Paragraph(f"No capacity plan was recorded for {year}, so no GPU-hours were allocated.")
+        ]
+    else:
+        blocks = [_units_paragraph(), _capacity_table(found), _rules_paragraph(found, view, settings)]
+        if found.allocated:
+            blocks += [_allocation_table(found), *_member_tables(found), *_ledger_line_tables(connection, year, view)]
+        else:
+            blocks.append(model.Paragraph(f"The reserves and member quotas of {year} are not allocated yet."))
+    return model.ReportSection(f"Compute {year}", (*blocks, *_usage_tables(connection, year, view)))
+
+
+def _units_paragraph() -> model.Paragraph:
+    return model.Paragraph(
+        "Units. Every figure is in reference GPU-hours: one hour of one GPU of normalisation factor 1. A pool's factor "
+        "is what one hour of one of its GPUs is worth in reference GPU-hours, so a year's capacity is the sum over its "
+        "pools of GPUs x hours in the year x availability x factor, rounded down to whole GPU-hours, and a job is "
+        "charged its GPUs x elapsed time x its GPU type's factor (factor 1 when its Slurm record names no GPU type). "
+        "Usage and the ledger are kept exact to the reference GPU-millisecond and printed to a thousandth of a GPU-hour."
+    )
+
+
+def _capacity_table(found: ComputeYear) -> model.Table:
+    rows = [
+        (pool.gpu_type, f"{pool.count:,}", str(pool.availability), str(pool.factor),
+         format_quantity(pool.count * found.hours_in_year * pool.availability * pool.factor))
+        for pool in found.pools
+    ]
+    rows.append(("Total", f"{found.gpus:,}", "", "", f"{found.capacity_gpu_hours:,}"))
+    return model.Table(
+        caption=f"Capacity of {found.year}: {found.hours_in_year:,} hours in the year, reference GPU-hours per pool "
+                f"(the total is rounded down); plan following {found.decision}",
+        header=("GPU type", "GPUs", "Availability", "Factor", "Reference GPU-hours"),
+        rows=tuple(rows), numeric_columns=frozenset({1, 2, 3, 4}), total_row=True,
+    )
+
+
+def _allocation_table(found: ComputeYear) -> model.Table:
+    quotas = sum(member.quota_gpu_hours for member in found.members)  # credits are whole GPU-hours
+    return model.Table(
+        caption=f"The capacity of {found.year} as allocated: reserves first, then the members' quotas",
+        header=("Part", "Percent of capacity", "GPU-hours"),
+        rows=(
+            *((f"Reserve {reserve.name}", format_percent(reserve.percent, 0), f"{reserve.gpu_hours:,}") for reserve in found.reserves),
+            ("Member quotas", "", f"{quotas:,}"),
+            ("Total", "", f"{found.reserved_gpu_hours + quotas:,}"),
+        ),
+        numeric_columns=frozenset({1, 2}), total_row=True,
+    )
+
+
+def _member_tables(found: ComputeYear) -> list[model.Paragraph | model.Table]:
+    """Each member's share and use, then its GPU-hour ledger line by kind, each with a total row."""
+    members = found.members
+    shares = model.Table(
+        caption="Allocation and use per member: use / contribution is the member's share of the year's use over its "
+                "share of the year's assessed contributions (1.00 = used exactly its share)",
+        header=("Code", "Member", "Contribution share", "Quota", "Used", "Share of use", "Use / contribution"),
+        rows=(
+            *((member.code, member.name, _percent(member.contribution_share, CONTRIBUTION_SHARE), _whole_hours(member.quota_ms),
+               _thousandths(member.used_ms), _percent(member.usage_share, USE_SHARE),
+               "" if member.ratio is None else str(member.ratio.quantize(RATIO)))
+              for member in members),
+            ("", "Total", _percent(sum((member.contribution_share for member in members), Decimal(0)), CONTRIBUTION_SHARE),
+             _whole_hours(sum(member.quota_ms for member in members)), _thousandths(found.used_ms),
+             _percent(sum((member.usage_share for member in members), Decimal(0)), USE_SHARE), ""),
+        ),
+        numeric_columns=frozenset({2, 3, 4, 5, 6}), total_row=True,
+    )
+    # Each column in the sign it is read with, so that a row adds up to its balance; quotas are
+    # whole GPU-hours, printed without the thousandths so that the widest year still fits the page.
+    columns = (
+        ("Quota", _whole_hours, lambda member: member.quota_ms),
+        ("Carried in", _thousandths, lambda member: member.carried_in_ms),
+        ("Transferred", _thousandths, lambda member: member.transferred_ms),
+        ("Adjusted", _thousandths, lambda member: member.adjusted_ms),
+        ("Used", _thousandths, lambda member: member.used_ms),
+        ("Carried out", _thousandths, lambda member: -member.carried_out_ms),
+        ("Forfeited", _thousandths, lambda member: -member.forfeited_ms),
+        ("Balance", _thousandths, lambda member: member.balance_ms),
+    )
+    ledger = model.Table(
+        caption=f"GPU-hour ledger of {found.year} per member: balance = quota + carried in + transferred + adjusted "
+                "- used - carried out - forfeited",
+        header=("Code", *(title for title, _format, _amount in columns)),
+        rows=(
+            *((member.code, *(cell(amount(member)) for _title, cell, amount in columns)) for member in members),
+            ("Total", *(cell(sum(amount(member) for member in members)) for _title, cell, amount in columns)),
+        ),
+        numeric_columns=frozenset(range(1, len(columns) + 1)), total_row=True,
+    )
+    frozen = [member.name for member in members if member.frozen]
+    note = [model.Paragraph(f"Quotas frozen (kept but not usable: the member was suspended when quotas were allocated): {', '.join(frozen)}.")]
+    return [shares, ledger, *(note if frozen else [])]
+
+
+def _ledger_line_tables(connection: Connection, year: int, view: View) -> list[model.Paragraph | model.Table]:
+    """The transfers with the motions that made them, and the adjustments with their reasons."""
+    lines = compute_queries.ledger_lines(connection, year, (EntryKind.TRANSFER_OUT, EntryKind.ADJUSTMENT), view.through_seq)
+    transfers = [line for line in lines if line.kind == EntryKind.TRANSFER_OUT]
+    adjustments = [line for line in lines if line.kind == EntryKind.ADJUSTMENT]
+    blocks: list[model.Paragraph | model.Table] = []
+    if transfers:
+        blocks.append(model.Table(
+            caption="Transfers between members, each the effect of an adopted board motion (see Board decisions)",
+            header=("Motion No.", "From", "To", "GPU-hours"),
+            rows=tuple((str(line.motion_id), line.member, line.counterparty, _thousandths(-line.amount_ms)) for line in transfers),
+            numeric_columns=frozenset({0, 3}),
+        ))
+    else:
+        blocks.append(model.Paragraph(f"No GPU-hours were transferred between members in {year}."))
+    if adjustments:
+        blocks.append(model.Table(
+            caption="Adjustments by the secretariat, with their reasons",
+            header=("Member", "GPU-hours", "Reason"),
+            rows=tuple((line.member, _thousandths(line.amount_ms), line.reason) for line in adjustments),
+            numeric_columns=frozenset({1}),
+        ))
+    return blocks
+
+
+def _rules_paragraph(found: ComputeYear, view: View, settings: Settings) -> model.Paragraph:
+    policy = settings.quota_suspension
+    suspension = {
+        "none": "keeps its quota (quota_suspension: none)",
+        "frozen": "keeps its quota, frozen so that it cannot be used (quota_suspension: frozen)",
+        "reduced": f"loses {policy.reduction_percent}% of its quota to the reserve {policy.freed_to} "
+                   f"(quota_suspension: reduced {policy.reduction_percent} %)",
+    }[policy.kind]
+    carry = settings.quota_carry_over
+    closing = "forfeited" if carry == "none" else f"carried into the next year, {carry} of it, and the rest forfeited"
+    state = (f"The ledger of {found.year} is closed." if found.closed
+             else f"The ledger of {found.year} is open: its carried and forfeited GPU-hours are known when it closes.")
+    return model.Paragraph(
+        "Rules. Each reserve is its percentage of capacity, rounded down to whole GPU-hours; what remains is split "
+        "between the members in proportion to what each was assessed for the year, by largest remainder in whole "
+        "GPU-hours, so the quotas add up exactly. A quota is a credit in the member's GPU-hour ledger, which usage "
+        "debits; GPU-hours move between members only as the effect of an adopted board motion, and the secretariat "
+        f"adjusts a quota only with a reason. Settings in force on {view.as_of.isoformat()}: a member suspended when "
+        f"quotas are allocated {suspension}; "
+        f"when the year's ledger closes, a member's unused GPU-hours are {closing} (quota_carry_over: {carry}), and "
+        f"an overdrawn balance is carried in full, as owed. {state}"
+    )
+
+
+def _usage_tables(connection: Connection, year: int, view: View) -> list[model.Table]:
+    """The year's use by month and by safety level, when there was any."""
+    months = usage_queries.monthly_usage(connection, year, through_seq=view.through_seq)
+    if not months:
+        return []
+    total = sum(month.reference_gpu_ms for month in months)
+    by_level = {level.safety_level: level.reference_gpu_ms for level in compute_queries.usage_by_safety_level(connection, year, view.through_seq)}
+
+    def share(amount: int) -> str:
+        return _percent(Decimal(100 * amount) / total, USE_SHARE)
+
+    return [
+        model.Table(
+            caption=f"Use of {year} per month (UTC; a job running across a month's end counts in each month for its time there)",
+            header=("Month", "GPU-hours", "Share of use"),
+            rows=(*((month.month, _thousandths(month.reference_gpu_ms), share(month.reference_gpu_ms)) for month in months),
+                  ("Total", _thousandths(total), share(total))),
+            numeric_columns=frozenset({1, 2}), total_row=True,
+        ),
+        model.Table(
+            caption=f"Use of {year} by the safety level of the project (SL-1 least contained, SL-4 most)",
+            header=("Safety level", "GPU-hours", "Share of use"),
+            rows=(*((level.value, _thousandths(by_level.get(level.value, 0)), share(by_level.get(level.value, 0))) for level in SafetyLevel),
+                  ("Total", _thousandths(total), share(total))),
+            numeric_columns=frozenset({1, 2}), total_row=True,
+        ),
+    ]
 
 
 def _scale_section(scale: contribution_queries.ScaleRow | None) -> model.ScaleSection:

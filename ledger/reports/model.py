@@ -149,12 +149,16 @@ class Paragraph:
 
 @dataclass(frozen=True, slots=True)
 class Table:
-    """A table of already formatted cells in an extra section; numeric columns align right."""
+    """A table of already formatted cells in an extra section; numeric columns align right.
+
+    total_row: the last row sums the others and is printed as the report's own totals are.
+    """
 
     caption: str
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     numeric_columns: frozenset[int] = field(default_factory=frozenset)
+    total_row: bool = False
 
     def __post_init__(self) -> None:
         _freeze_tuple(self, "header")

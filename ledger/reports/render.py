@@ -508,7 +508,7 @@ def _extra_section(section: model.ReportSection, styles: StyleSheet1) -> list[Fl
     flowables: list[Flowable] = []
     for block in section.blocks:
         if isinstance(block, model.Table):
-            table = _data_table(block.header, block.rows, block.numeric_columns, styles)
+            table = _data_table(block.header, block.rows, block.numeric_columns, styles, total_row=block.total_row)
             flowables += _captioned(block.caption, table, styles)
         else:
             flowables.append(_text(block.text, styles))

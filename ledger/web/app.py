@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     from dashboards import create_dash
     from ledger.api import api
     from ledger.api.voting import voting_api
-    from ledger.web import auth, board, errors, finance, office, public
+    from ledger.web import auth, board, compute, errors, finance, office, public
 
     settings = settings or Settings.from_env()
     app = Flask(__name__)
@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.register_blueprint(office.blueprint)
     app.register_blueprint(finance.blueprint)
     app.register_blueprint(board.blueprint)
+    app.register_blueprint(compute.blueprint)
     app.register_blueprint(api)
     csrf.exempt(api)
     app.register_blueprint(voting_api)

@@ -18,23 +18,21 @@ from fractions import Fraction
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ledger.domain.access import Permission
 from ledger.domain.errors import NotFound, ValidationFailed
-from ledger.domain.members import ADMISSION_STATUSES
+from ledger.domain.members import ADMISSION_STATUSES, MemberStatus
 from ledger.domain.voting import PRESETS, Vote
 from ledger.queries import governance as governance_queries
-from ledger.queries import members as member_queries
 from ledger.services import governance as governance_service
 from ledger.web.finance import SCALE_DEFAULTS
-from ledger.web.forms import handle_form, run_form
+from ledger.web.forms import DATE_HINT, confirm_field, handle_form, member_choices, run_form, text_field
 from ledger.web.guard import current_actor, requires
 
 blueprint = Blueprint("board", __name__, url_prefix="/office/board")
 
-DATE_HINT = "YYYY-MM-DD"
 CUSTOM_RULE = "custom"
 DEFAULT_PRESET = "simple_majority"
 KIND_LABELS = {
@@ -74,14 +72,6 @@ EFFECT_LEGENDS = {
 }
 
 
-def _text(label: str) -> StringField:
-    return StringField(label, default="")
-
-
-def _confirm(label: str) -> BooleanField:
-    return BooleanField(f"{label}; the journal keeps it for good")
-
-
 class CheckboxesField(SelectMultipleField):
     """One checkbox per choice (rendered in a fieldset by the template)."""
 
@@ -93,60 +83,60 @@ class CheckboxesField(SelectMultipleField):
 
 
 class MeetingForm(FlaskForm):
-    title = _text("Title (e.g. 78th session of the Board)")
-    held_on = _text(f"Held on ({DATE_HINT})")
+    title = text_field("Title (e.g. 78th session of the Board)")
+    held_on = text_field(f"Held on ({DATE_HINT})")
 
 
 class PresenceForm(FlaskForm):
     members = CheckboxesField("Members present", validate_choice=False)
-    confirm = _confirm("I confirm that the members ticked are present")
+    confirm = confirm_field("I confirm that the members ticked are present")
 
 
 class ProxyForm(FlaskForm):
     member = SelectField("Member giving its proxy", validate_choice=False)
     holder = SelectField("Member whose delegate carries it", validate_choice=False)
-    confirm = _confirm("I confirm this proxy for the meeting")
+    confirm = confirm_field("I confirm this proxy for the meeting")
 
 
 class MotionForm(FlaskForm):
     meeting = SelectField("Meeting", validate_choice=False)
-    title = _text("Title")
+    title = text_field("Title")
     text = TextAreaField("Text of the motion", default="")
     kind = SelectField("Kind", choices=KIND_LABELS, validate_choice=False)
     rule = SelectField("Voting rule", choices={**{name: name.replace("_", " ") for name in PRESETS}, CUSTOM_RULE: "custom: the rule in JSON below"}, validate_choice=False)
     rule_json = TextAreaField("Rule in JSON (used when the rule is custom; copy a preset and adjust it)", default="")
     weights = SelectField("Weights", choices=WEIGHT_CHOICES, validate_choice=False)
-    weight_set = _text("Name of the weight set (when the weights are a named set; recorded with weight_set:<name>)")
+    weight_set = text_field("Name of the weight set (when the weights are a named set; recorded with weight_set:<name>)")
     ballot = SelectField("Ballot", choices=BALLOT_LABELS, validate_choice=False)
-    budget_year = _text("Year whose budget is adopted")
-    scale_first_year = _text("First year of the scale")
-    scale_last_year = _text("Last year of the scale")
-    scale_ceiling = _text("Ceiling in percent (empty for none)")
-    scale_floor = _text("Floor in percent (empty for none)")
-    scale_precision = _text("Precision in percent (e.g. 0.001)")
-    scale_associate_factor = _text("Associate factor in percent")
-    scale_income_measure = _text("Income measure and its source (e.g. GNI 2022-2024, World Bank)")
+    budget_year = text_field("Year whose budget is adopted")
+    scale_first_year = text_field("First year of the scale")
+    scale_last_year = text_field("Last year of the scale")
+    scale_ceiling = text_field("Ceiling in percent (empty for none)")
+    scale_floor = text_field("Floor in percent (empty for none)")
+    scale_precision = text_field("Precision in percent (e.g. 0.001)")
+    scale_associate_factor = text_field("Associate factor in percent")
+    scale_income_measure = text_field("Income measure and its source (e.g. GNI 2022-2024, World Bank)")
     scale_incomes = TextAreaField("Incomes, one member a line: CODE income (e.g. DEU 4000)", default="")
-    accession_code = _text("Country code of the new member (ISO 3166-1 alpha-3)")
-    accession_name = _text("Its name (leave empty for the ISO name)")
+    accession_code = text_field("Country code of the new member (ISO 3166-1 alpha-3)")
+    accession_name = text_field("Its name (leave empty for the ISO name)")
     accession_status = SelectField("Its status", choices=[s.value for s in ADMISSION_STATUSES], validate_choice=False)
-    accession_joined = _text(f"Joins on ({DATE_HINT})")
+    accession_joined = text_field(f"Joins on ({DATE_HINT})")
     withdrawal_code = SelectField("Member withdrawing", validate_choice=False)
-    withdrawal_left = _text(f"Leaves on ({DATE_HINT})")
+    withdrawal_left = text_field(f"Leaves on ({DATE_HINT})")
     waiver_code = SelectField("Member whose suspension is waived", validate_choice=False)
-    waiver_from = _text(f"Waived from ({DATE_HINT})")
-    waiver_to = _text(f"Waived until ({DATE_HINT}; empty: until revoked)")
-    confirm = _confirm("I confirm this motion for the meeting's agenda; its text, rule and effect cannot change afterwards")
+    waiver_from = text_field(f"Waived from ({DATE_HINT})")
+    waiver_to = text_field(f"Waived until ({DATE_HINT}; empty: until revoked)")
+    confirm = confirm_field("I confirm this motion for the meeting's agenda; its text, rule and effect cannot change afterwards")
 
 
 class OpenForm(FlaskForm):
-    on_date = _text(f"Opened on ({DATE_HINT})")
-    confirm = _confirm("I confirm opening the vote: delegates may cast ballots until it closes")
+    on_date = text_field(f"Opened on ({DATE_HINT})")
+    confirm = confirm_field("I confirm opening the vote: delegates may cast ballots until it closes")
 
 
 class CloseForm(FlaskForm):
-    on_date = _text(f"Closed on ({DATE_HINT}; today or earlier)")
-    confirm = _confirm("I confirm closing the vote: the outcome is final and, if adopted, its effect applies now")
+    on_date = text_field(f"Closed on ({DATE_HINT}; today or earlier)")
+    confirm = confirm_field("I confirm closing the vote: the outcome is final and, if adopted, its effect applies now")
 
 
 class BallotForm(FlaskForm):
@@ -209,12 +199,6 @@ def rule_lines(rule: dict) -> list[tuple[str, str]]:
 
 def _rule_document(name: str) -> str:
     return json.dumps(PRESETS[name].to_json(), indent=2)
-
-
-def _member_choices(connection, *, voting_only: bool = False) -> list[tuple[str, str]]:
-    members = member_queries.list_members(connection)
-    chosen = [m for m in members if m.status == "member"] if voting_only else [m for m in members if m.status != "withdrawn"]
-    return [("", "Choose a member"), *((m.code, f"{m.name} ({m.code}), {m.status}") for m in chosen)]
 
 
 def _find_meeting(connection, meeting_id: int) -> governance_queries.MeetingRow:
@@ -310,7 +294,7 @@ def record_presence(meeting_id: int):
     with _engine().connect() as connection:
         found = _find_meeting(connection, meeting_id)
         present = _board(connection).presence.get(meeting_id, ())
-        choices = [(code, label) for code, label in _member_choices(connection) if code and code not in present]
+        choices = [(code, label) for code, label in member_choices(connection, ADMISSION_STATUSES) if code and code not in present]
         names = governance_queries.member_names(connection)
     form = PresenceForm()
     form.members.choices = choices
@@ -333,7 +317,7 @@ def record_presence(meeting_id: int):
 def record_proxy(meeting_id: int):
     with _engine().connect() as connection:
         found = _find_meeting(connection, meeting_id)
-        choices = _member_choices(connection, voting_only=True)
+        choices = member_choices(connection, {MemberStatus.MEMBER.value})
     form = ProxyForm()
     form.member.choices = form.holder.choices = choices
     return handle_form(
@@ -395,7 +379,7 @@ def _motion_field(form: MotionForm) -> Callable[[str], str]:
 def propose_motion():
     with _engine().connect() as connection:
         meetings = sorted(_board(connection).meetings.values(), key=lambda m: (m.held_on, m.id), reverse=True)
-        members = _member_choices(connection)
+        members = member_choices(connection, ADMISSION_STATUSES)
     form = MotionForm()
     form.meeting.choices = [(str(m.id), f"#{m.id}, {m.held_on}: {m.title}") for m in meetings]
     form.withdrawal_code.choices = form.waiver_code.choices = members

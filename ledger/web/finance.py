@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField
+from wtforms import SelectField, StringField
 
 from ledger.db.uow import UnitOfWork
 from ledger.domain.access import Permission
@@ -25,109 +25,100 @@ from ledger.domain.settings import SETTINGS
 from ledger.queries import contributions as finance_queries
 from ledger.queries import members as member_queries
 from ledger.services import contributions as contributions_service
-from ledger.web.forms import handle_form, run_form, show_problems
+from ledger.web.forms import DATE_HINT, confirm_field, handle_form, member_choices, run_form, show_problems, text_field
 from ledger.web.guard import current_actor, requires
 
 blueprint = Blueprint("finance", __name__, url_prefix="/office/finance")
 
-DATE_HINT = "YYYY-MM-DD"
 SCALE_YEARS = 3  # the period of a first scale (CERN: three years); later ones repeat the previous period
 SCALE_DEFAULTS = {"ceiling": "25", "floor": "", "precision": "0.001", "associate_factor": "10", "income_measure": ""}
-
-
-def _text(label: str) -> StringField:
-    return StringField(label, default="")
-
-
-def _confirm(label: str) -> BooleanField:
-    return BooleanField(f"{label}; the journal keeps it for good")
 
 
 # --------------------------------------------------------------------------- forms
 
 
 class OpenYearForm(FlaskForm):
-    year = _text("Year (e.g. 2027)")
-    due_dates = _text(f"Instalment due dates ({DATE_HINT}, comma-separated, e.g. 2027-03-31, 2027-09-30)")
-    budget = _text("Draft budget (optional; can be set until the budget is adopted)")
-    confirm = _confirm("I confirm opening this fiscal year")
+    year = text_field("Year (e.g. 2027)")
+    due_dates = text_field(f"Instalment due dates ({DATE_HINT}, comma-separated, e.g. 2027-03-31, 2027-09-30)")
+    budget = text_field("Draft budget (optional; can be set until the budget is adopted)")
+    confirm = confirm_field("I confirm opening this fiscal year")
 
 
 class BudgetForm(FlaskForm):
-    budget = _text("Draft budget")
+    budget = text_field("Draft budget")
 
 
 class AdoptBudgetForm(FlaskForm):
-    decision = _text("Board decision (e.g. Board, 12 December 2026, item 4)")
-    adopted_on = _text(f"Adopted on ({DATE_HINT})")
-    confirm = _confirm("I confirm the adoption and the assessment of every member")
+    decision = text_field("Board decision (e.g. Board, 12 December 2026, item 4)")
+    adopted_on = text_field(f"Adopted on ({DATE_HINT})")
+    confirm = confirm_field("I confirm the adoption and the assessment of every member")
 
 
 class CloseYearForm(FlaskForm):
-    decision = _text("Board decision approving the accounts")
-    closed_on = _text(f"Closed on ({DATE_HINT}; after the end of the year)")
-    confirm = _confirm("I confirm closing the year: its figures become final and its annual report fixed")
+    decision = text_field("Board decision approving the accounts")
+    closed_on = text_field(f"Closed on ({DATE_HINT}; after the end of the year)")
+    confirm = confirm_field("I confirm closing the year: its figures become final and its annual report fixed")
 
 
 class ScaleForm(FlaskForm):
-    first_year = _text("First year")
-    last_year = _text("Last year")
-    ceiling = _text("Ceiling in percent (empty for none)")
-    floor = _text("Floor in percent (empty for none)")
-    precision = _text("Precision in percent (the step shares are rounded to, e.g. 0.001)")
-    associate_factor = _text("Associate factor in percent (the part of its income an associate is assessed on)")
-    income_measure = _text("Income measure and its source (e.g. GNI 2022-2024, World Bank)")
-    decision = _text("Board decision adopting the scale (needed to adopt)")
-    adopted_on = _text(f"Adopted on ({DATE_HINT}; needed to adopt)")
-    confirm = _confirm("I confirm the adoption of this scale; it is never edited afterwards")
+    first_year = text_field("First year")
+    last_year = text_field("Last year")
+    ceiling = text_field("Ceiling in percent (empty for none)")
+    floor = text_field("Floor in percent (empty for none)")
+    precision = text_field("Precision in percent (the step shares are rounded to, e.g. 0.001)")
+    associate_factor = text_field("Associate factor in percent (the part of its income an associate is assessed on)")
+    income_measure = text_field("Income measure and its source (e.g. GNI 2022-2024, World Bank)")
+    decision = text_field("Board decision adopting the scale (needed to adopt)")
+    adopted_on = text_field(f"Adopted on ({DATE_HINT}; needed to adopt)")
+    confirm = confirm_field("I confirm the adoption of this scale; it is never edited afterwards")
 
 
 class WaiverForm(FlaskForm):
     member = SelectField("Member", validate_choice=False)
-    starts_on = _text(f"Waived from ({DATE_HINT})")
-    ends_on = _text(f"Waived until ({DATE_HINT}; empty: until revoked)")
-    decision = _text("Board decision (the adopted motion)")
-    confirm = _confirm("I confirm this waiver of suspension")
+    starts_on = text_field(f"Waived from ({DATE_HINT})")
+    ends_on = text_field(f"Waived until ({DATE_HINT}; empty: until revoked)")
+    decision = text_field("Board decision (the adopted motion)")
+    confirm = confirm_field("I confirm this waiver of suspension")
 
 
 class SettingForm(FlaskForm):
     key = SelectField("Setting", choices=list(SETTINGS), validate_choice=False)
-    value = _text("New value")
-    decision = _text("Board decision")
-    confirm = _confirm("I confirm this change: figures from now on follow it")
+    value = text_field("New value")
+    decision = text_field("Board decision")
+    confirm = confirm_field("I confirm this change: figures from now on follow it")
 
 
 class PaymentForm(FlaskForm):
     member = SelectField("Member", validate_choice=False)
-    paid_on = _text(f"Paid on ({DATE_HINT}; the day the money arrived)")
-    currency = _text("Currency (ISO 4217, e.g. EUR, JPY, KWD)")
-    amount = _text("Amount in that currency (a dot before the decimals, e.g. 1234.50)")
-    rate = _text("Rate to the base currency (base currency per one unit; 1 for the base currency)")
-    rate_date = _text(f"Rate date ({DATE_HINT})")
-    rate_source = _text("Rate source (e.g. ECB euro foreign exchange reference rate)")
-    reference = _text("Bank reference of the transfer")
+    paid_on = text_field(f"Paid on ({DATE_HINT}; the day the money arrived)")
+    currency = text_field("Currency (ISO 4217, e.g. EUR, JPY, KWD)")
+    amount = text_field("Amount in that currency (a dot before the decimals, e.g. 1234.50)")
+    rate = text_field("Rate to the base currency (base currency per one unit; 1 for the base currency)")
+    rate_date = text_field(f"Rate date ({DATE_HINT})")
+    rate_source = text_field("Rate source (e.g. ECB euro foreign exchange reference rate)")
+    reference = text_field("Bank reference of the transfer")
 
 
 class ReversalForm(FlaskForm):
-    reference = _text("Bank reference of the payment")
-    reason = _text("Reason (why the booking is wrong)")
-    reversed_on = _text(f"Reversed on ({DATE_HINT})")
-    confirm = _confirm("I confirm this reversal")
+    reference = text_field("Bank reference of the payment")
+    reason = text_field("Reason (why the booking is wrong)")
+    reversed_on = text_field(f"Reversed on ({DATE_HINT})")
+    confirm = confirm_field("I confirm this reversal")
 
 
 class PledgeForm(FlaskForm):
     member = SelectField("Member", validate_choice=False)
-    year = _text("Fiscal year whose assessment it settles")
-    description = _text("What is contributed")
-    pledged_on = _text(f"Pledged on ({DATE_HINT})")
-    confirm = _confirm("I confirm this pledge")
+    year = text_field("Fiscal year whose assessment it settles")
+    description = text_field("What is contributed")
+    pledged_on = text_field(f"Pledged on ({DATE_HINT})")
+    confirm = confirm_field("I confirm this pledge")
 
 
 class AdvanceForm(FlaskForm):
     state = SelectField("New state", choices=[s.value for s in InKindState if s is not InKindState.PLEDGED], validate_choice=False)
-    amount = _text("Agreed value (for valued only)")
-    on_date = _text(f"On ({DATE_HINT})")
-    confirm = _confirm("I confirm this step")
+    amount = text_field("Agreed value (for valued only)")
+    on_date = text_field(f"On ({DATE_HINT})")
+    confirm = confirm_field("I confirm this step")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -160,11 +151,6 @@ def _find_year(connection, number: int) -> finance_queries.YearRow:
 
 def _base_currency(connection) -> str:
     return finance_queries.settings_at(connection).base_currency
-
-
-def _member_choices(connection) -> list[tuple[str, str]]:
-    members = member_queries.list_members(connection)
-    return [("", "Choose a member"), *((m.code, f"{m.name} ({m.code}), {m.status}") for m in members)]
 
 
 def _year_url(number: int) -> str:
@@ -440,7 +426,7 @@ def _compare(proposal, previous, paying, names, incomes) -> list[ShareComparison
 def grant_waiver():
     form = WaiverForm()
     with _engine().connect() as connection:
-        form.member.choices = _member_choices(connection)
+        form.member.choices = member_choices(connection)
     return handle_form(
         form, "finance/form.html",
         lambda uow: contributions_service.grant_waiver(form.member.data, form.starts_on.data, form.ends_on.data, form.decision.data, actor=current_actor(), uow=uow),
@@ -456,12 +442,7 @@ def change_setting():
     form = SettingForm()
     with _engine().connect() as connection:
         settings = finance_queries.settings_at(connection)
-    in_force = {
-        "base_currency": settings.base_currency,
-        "standing_rule": settings.standing_rule_key,
-        "in_kind_cap_pct": str(settings.in_kind_cap_pct),
-    }
-    rows = [(key, in_force.get(key, default), meaning) for key, (default, _parser, meaning) in SETTINGS.items()]
+    rows = [(key, settings.texts[key], meaning) for key, (_default, _parser, meaning) in SETTINGS.items()]
     return handle_form(
         form, "finance/settings.html",
         lambda uow: contributions_service.change_setting(form.key.data, form.value.data, form.decision.data, actor=current_actor(), uow=uow),
@@ -478,7 +459,7 @@ def change_setting():
 def record_payment():
     form = PaymentForm()
     with _engine().connect() as connection:
-        form.member.choices = _member_choices(connection)
+        form.member.choices = member_choices(connection)
         base = _base_currency(connection)
     if request.method == "GET":
         form.member.data = request.args.get("member", "")
@@ -534,7 +515,7 @@ def reverse_payment():
 def pledge_in_kind():
     form = PledgeForm()
     with _engine().connect() as connection:
-        form.member.choices = _member_choices(connection)
+        form.member.choices = member_choices(connection)
     if request.method == "GET":
         form.year.data = request.args.get("year", "")
     return handle_form(

@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 
 from flask import current_app, flash, redirect, render_template
 from flask_wtf import FlaskForm
+from wtforms import BooleanField, StringField
 
 from ledger.db.uow import UnitOfWork
+from ledger.queries import members as member_queries
 from ledger.domain.errors import DomainError, NotFound, Problem, ValidationFailed
 
 CONFIRMATION = "tick the box to confirm: the journal keeps this for good"
+DATE_HINT = "YYYY-MM-DD"
+
+
+def text_field(label: str) -> StringField:
+    """A text input; the use case, not the form, validates what is typed."""
+    return StringField(label, default="")
+
+
+def confirm_field(label: str) -> BooleanField:
+    """The box that turns a dry run into the act itself."""
+    return BooleanField(f"{label}; the journal keeps it for good")
+
+
+def member_choices(connection, statuses: Collection[str] | None = None) -> list[tuple[str, str]]:
+    """A member select's choices: every member, or those holding one of `statuses` today."""
+    chosen = [m for m in member_queries.list_members(connection) if statuses is None or m.status in statuses]
+    return [("", "Choose a member"), *((m.code, f"{m.name} ({m.code}), {m.status}") for m in chosen)]
 
 
 def show_problems(form: FlaskForm, problems: Iterable[Problem], field_for: Callable[[str], str] = str) -> None:
