@@ -56,9 +56,14 @@ class ExportSpec:
     accounts: Slurm accounts; earlier ones submit more jobs (a Zipf-like share).
     year: the year jobs are submitted in; the export is taken a week after it ends.
     gpu_types: GPU types as in ``gres/gpu:TYPE`` (the pool names); earlier ones are commoner.
-    jobs: how many jobs are submitted (a requeued job has two runs; steps add lines).
+    jobs: how many jobs are submitted over the whole year (a requeued job has two runs;
+        steps add lines).
     seed: the random seed; the same spec gives the same export.
     cluster: the Cluster column.
+    taken_at: when the export is taken (naive UTC), if not a week after the year ends: an
+        export of the current year holds only the jobs submitted by then.
+    first_job_id: the first JobIDRaw, so that exports of one cluster's successive years
+        keep Slurm's rising job ids.
     """
 
     accounts: tuple[str, ...]
@@ -67,11 +72,13 @@ class ExportSpec:
     jobs: int
     seed: int = 1
     cluster: str = "aurora"
+    taken_at: datetime | None = None
+    first_job_id: int = 1_000_001
 
     @property
     def as_of(self) -> datetime:
         """When the export is taken (naive UTC): jobs still running then are RUNNING."""
-        return datetime(self.year + 1, 1, 8)
+        return self.taken_at or datetime(self.year + 1, 1, 8)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,9 +114,11 @@ def generate_runs(spec: ExportSpec) -> Iterator[GeneratedRun]:
     mean_gap = (datetime(spec.year + 1, 1, 1) - year_start).total_seconds() / max(spec.jobs, 1)
     as_of = spec.as_of
     submitted = 0.0
-    for job_id in range(1_000_001, 1_000_001 + spec.jobs):
+    for job_id in range(spec.first_job_id, spec.first_job_id + spec.jobs):
         submitted += rng.expovariate(1 / mean_gap)
         submit = year_start + timedelta(seconds=int(submitted))
+        if submit >= as_of:  # not submitted yet when the export is taken
+            break
         account = rng.choices(spec.accounts, account_weights)[0]
         gpu_type = rng.choices(spec.gpu_types, type_weights)[0]
         if rng.random() < 0.1:
@@ -132,7 +141,10 @@ def generate_runs(spec: ExportSpec) -> Iterator[GeneratedRun]:
         run = partial(GeneratedRun, job_id, account, gpu_type, gpus, name=name)
         if rng.random() < 0.01:  # cancelled while pending: sacct prints End, no Start
             cancelled = f"CANCELLED by {rng.randint(1_000, 60_000)}"
-            yield run(submit=submit, start=None, end=start, state=cancelled, steps=())
+            if start >= as_of:  # to be cancelled after the export: still pending in it
+                yield run(submit=submit, start=None, end=None, state="PENDING", steps=())
+            else:
+                yield run(submit=submit, start=None, end=start, state=cancelled, steps=())
             continue
         if rng.random() < 0.02 and start + timedelta(seconds=length) < as_of:
             first_end = start + timedelta(seconds=rng.randint(1, length))

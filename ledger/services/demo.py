@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import secrets
 from collections.abc import Callable
 from datetime import date
@@ -13,17 +12,13 @@ from sqlalchemy import Engine, select
 from ledger.db.tables import FiscalYear, Member, User
 from ledger.db.uow import UnitOfWork
 from ledger.domain.access import system_actor
-from ledger.services.demo_contributions import FinanceDemo
+from ledger.services.demo_compute import ComputeDemo
+from ledger.services.demo_contributions import FinanceDemo, demo_rows
 from ledger.services.members import admit_member
 from ledger.services.officials import add_official
 
 DEMO_DATA = Path(__file__).resolve().parents[2] / "data" / "demo"
 DEMO_ACTOR = system_actor("demo")
-
-
-def _rows(name: str) -> list[dict[str, str]]:
-    with open(DEMO_DATA / name, newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
 
 
 def load_demo(engine: Engine, say: Callable[[str], None], *, today: date | None = None) -> None:
@@ -32,12 +27,12 @@ def load_demo(engine: Engine, say: Callable[[str], None], *, today: date | None 
         present = set(connection.execute(select(Member.code)).scalars())
         officials = set(connection.execute(select(User.email)).scalars())
     admitted = 0
-    for row in _rows("members.csv"):
+    for row in demo_rows(DEMO_DATA, "members.csv"):
         if row["code"] not in present:
             admit_member(row["code"], row["name"], row["status"], row["joined"], actor=DEMO_ACTOR, uow=UnitOfWork(engine))
             admitted += 1
     say(f"Members: {admitted} admitted, {len(present)} already there.")
-    for row in _rows("officials.csv"):
+    for row in demo_rows(DEMO_DATA, "officials.csv"):
         if row["email"] in officials:
             say(f"Official {row['email']} ({row['role']}) exists; its password was printed when it was created.")
             continue
@@ -51,3 +46,5 @@ def load_demo(engine: Engine, say: Callable[[str], None], *, today: date | None 
     else:
         acts = FinanceDemo(engine, DEMO_ACTOR, DEMO_DATA, today or date.today()).run()
         say(f"Finances: {acts} dated acts replayed (scales, five fiscal years, payments, in kind, a correction).")
+    if not ComputeDemo(engine, DEMO_ACTOR, DEMO_DATA, today or date.today(), say).run():
+        say("Compute: nothing missing; left as it is.")

@@ -35,7 +35,8 @@ GAPMINDER = Path(find_spec("plotly").origin).parent / "package_data" / "datasets
 RATE_SOURCE = "ECB euro reference rate, annual average (demo approximation)"
 
 
-def _rows(folder: Path, name: str) -> list[dict[str, str]]:
+def demo_rows(folder: Path, name: str) -> list[dict[str, str]]:
+    """The rows of one of the demo's CSV inputs, as dicts by column."""
     with open(folder / name, newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
 
@@ -53,6 +54,14 @@ def gapminder_gdp(year: int) -> dict[str, Decimal]:
 def gapminder_population(year: int) -> dict[str, int]:
     """Population per ISO alpha-3 code, for one of Gapminder's years."""
     return {row["iso_alpha"]: int(row["pop"]) for row in _gapminder(year)}
+
+
+def replay(events: list["Event"], today: date) -> int:
+    """Do the acts dated up to `today`, in date order; return how many were done."""
+    timeline = sorted((event for event in events if event.on <= today), key=lambda event: (event.on, event.order))
+    for event in timeline:
+        event.act()
+    return len(timeline)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,37 +86,34 @@ class FinanceDemo:
         self.actor = actor
         self.folder = folder
         self.today = today
-        self.rates = {row["currency"]: row for row in _rows(folder, "rates.csv")}
+        self.rates = {row["currency"]: row for row in demo_rows(folder, "rates.csv")}
         self.base = "EUR"
-        self.joined = {row["code"]: date.fromisoformat(row["joined"]) for row in _rows(folder, "members.csv")}
+        self.joined = {row["code"]: date.fromisoformat(row["joined"]) for row in demo_rows(folder, "members.csv")}
         self.board = BoardDemo(engine, actor, today)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.engine)
 
     def events(self) -> list[Event]:
-        scales = _rows(self.folder, "scales.csv")
+        scales = demo_rows(self.folder, "scales.csv")
         first_day = min(date.fromisoformat(scale["adopted_on"]) for scale in scales)
         population = {code: Decimal(pop) for code, pop in gapminder_population(2007).items() if code in self.joined}
         events: list[Event] = [Event(first_day, 0, lambda: self.board.record_population(population))]
         for scale in scales:
             events.append(Event(date.fromisoformat(scale["adopted_on"]), 1, lambda s=scale: self.adopt_scale(s)))
-        for year in _rows(self.folder, "years.csv"):
+        for year in demo_rows(self.folder, "years.csv"):
             events += self.year_events(year)
             june = date(int(year["year"]), 6, 12)
             events.append(Event(june, 6, lambda y=int(year["year"]): self.board.june_meeting(y)))
         events.append(Event(date(2026, 11, 12), 6, lambda: self.board.autumn_meeting(2026)))
-        for payer in _rows(self.folder, "payers.csv"):
-            for year in _rows(self.folder, "years.csv"):
+        for payer in demo_rows(self.folder, "payers.csv"):
+            for year in demo_rows(self.folder, "years.csv"):
                 events += self.payment_events(payer, int(year["year"]), [date.fromisoformat(d) for d in year["due_dates"].split(";")])
         events += self.in_kind_events() + self.correction_events()
-        return sorted((event for event in events if event.on <= self.today), key=lambda event: (event.on, event.order))
+        return events
 
     def run(self) -> int:
-        timeline = self.events()
-        for event in timeline:
-            event.act()
-        return len(timeline)
+        return replay(self.events(), self.today)
 
     # -- scales and years
 

@@ -482,3 +482,26 @@ def test_the_generator_is_deterministic_per_seed(generated_export):
     other = io.StringIO()
     write_export(ExportSpec(SPEC.accounts, SPEC.year, SPEC.gpu_types, jobs=200, seed=12), other)
     assert other.getvalue()[:5000] != generated_export[:5000]
+
+
+def test_an_export_taken_during_the_year_holds_only_what_had_happened_by_then():
+    taken_at = datetime(2026, 11, 22)
+    spec = ExportSpec(SPEC.accounts, 2026, SPEC.gpu_types, jobs=6_000, seed=5, taken_at=taken_at, first_job_id=3_000_001)
+    stream = io.StringIO()
+    write_export(spec, stream)
+    lines = stream.getvalue().splitlines(keepends=True)
+    times = [datetime.fromisoformat(value) for line in lines[1:] for value in line.split("|")[6:9] if value[:1].isdigit()]
+    assert max(times) <= taken_at
+    runs = list(generate_runs(spec))
+    assert {"RUNNING", "PENDING"} <= {run.state for run in runs}
+    job_ids = {run.job_id for run in runs}
+    # About 11/12 of the year's jobs had been submitted by 22 November, with ids from the first one on.
+    assert min(job_ids) == 3_000_001 and 5_000 < len(job_ids) < 5_800 and max(job_ids) < 3_000_001 + 6_000
+    totals: Counter[tuple[str, str]] = Counter()
+    for result in parse_rows(lines, default_cluster="aurora", gpu_factors=SPEC_FACTORS, as_of=taken_at):
+        if isinstance(result, ParsedRow):
+            for month, usage in split_by_month(result.start, result.end, result.reference_gpu_ms):
+                totals[result.account, month] += usage
+    expected = expected_usage(spec, SPEC_FACTORS)
+    assert dict(totals) == expected
+    assert {month for _, month in expected} == {f"2026-{month:02d}" for month in range(1, 12)}
