@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -16,6 +17,8 @@ import plotly.graph_objects as go
 from dash import dcc, html
 
 GRAPH_CONFIG = {"displaylogo": False, "responsive": True}
+FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "color": "#1b1f24"}
+YEAR_PATTERN = re.compile(r"[0-9]{4}")
 # Amounts line up by their decimal point only when right-aligned in equal-width digits.
 NUMBER_STYLE = {"textAlign": "right", "fontVariantNumeric": "tabular-nums", "whiteSpace": "nowrap"}
 
@@ -125,3 +128,90 @@ class SectionIds:
     @property
     def csv(self) -> str:
         return f"{self.section}-csv"
+
+
+def styled(figure: go.Figure, height: int, **extra) -> go.Figure:
+    """The dashboards' look for a figure: white ground, the site's font, legend on top, light grid."""
+    figure.update_layout(
+        height=height,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        font=FONT,
+        plot_bgcolor="#ffffff",
+        paper_bgcolor="#ffffff",
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
+        hoverlabel={"font": {"family": FONT["family"]}},
+        **extra,
+    )
+    figure.update_xaxes(automargin=True, gridcolor="#e5e5e5", zerolinecolor="#999999")
+    figure.update_yaxes(automargin=True, gridcolor="#e5e5e5", zerolinecolor="#999999")
+    return figure
+
+
+def bar_height(count: int, per_bar: int = 26) -> int:
+    """Height of a chart with one (group of) horizontal bar(s) per row."""
+    return 140 + per_bar * max(count, 1)
+
+
+def section(ids: SectionIds, title: str, intro: str | list, body: list, level: int = 2) -> html.Section:
+    """A section named by its heading (h2, or h3 inside another section), an introduction and its body."""
+    heading = html.H2 if level == 2 else html.H3
+    return html.Section([heading(title, id=ids.heading), html.P(intro), *body], id=ids.section, **{"aria-labelledby": ids.heading})
+
+
+def table_and_csv(table: TableData, ids: SectionIds, filename: str, scrolls: bool = False) -> list:
+    """The table and a link saving it as CSV.
+
+    scrolls: for a table wider than a narrow screen; it then scrolls sideways in a region
+    that takes the focus, so a keyboard can scroll it too.
+    """
+    shown = html_table(table, ids.table)
+    if scrolls:
+        shown = html.Div(
+            shown, id=f"{ids.section}-region", role="region", tabIndex=0, style={"overflowX": "auto"},
+            **{"aria-label": f"{table.caption}; scrolls sideways when wider than the page"},
+        )
+    return [shown, html.P(csv_link(table, filename, f"Download the table “{table.caption}” as CSV", ids.csv))]
+
+
+def chart_table_csv(figure: go.Figure, ids: SectionIds, table: TableData, filename: str, scrolls: bool = False) -> list:
+    """A chart, the same figures as a table, and the table as CSV."""
+    return [graph(figure, ids.chart, int(figure.layout.height)), *table_and_csv(table, ids, filename, scrolls)]
+
+
+def year_in_query(raw: object, example: int) -> tuple[int | None, str | None]:
+    """The year a query string names (?year=2025), or why it names none; `example` is offered in the message."""
+    if not isinstance(raw, str):
+        return None, f"Give one year in the address, e.g. ?year={example}; this one names several."
+    text = raw.strip()
+    if not YEAR_PATTERN.fullmatch(text):
+        return None, f"{text[:20]!r} is not a year: give a four-digit year in the address, e.g. ?year={example}."
+    return int(text), None
+
+
+def year_links(years: Sequence[tuple[int, str]], shown: int | None, base: str, nav_id: str, label: str) -> html.Nav:
+    """(year, text) pairs as links to ?year=, the shown one marked current: the page's state stays in the address."""
+    items = [
+        html.Li(html.Strong(text, **{"aria-current": "page"}))
+        if year == shown
+        else html.Li(dcc.Link(text, href=f"{base}?year={year}"))
+        for year, text in years
+    ]
+    return html.Nav(
+        [
+            html.Span(label, id=f"{nav_id}-label"),
+            html.Ul(items, style={"display": "flex", "flexWrap": "wrap", "gap": "1.25rem", "listStyle": "none", "padding": 0, "margin": 0}),
+        ],
+        id=nav_id,
+        style={"display": "flex", "flexWrap": "wrap", "gap": "1.25rem", "margin": "1rem 0"},
+        **{"aria-labelledby": f"{nav_id}-label"},
+    )
+
+
+def headline_figures(figures: Sequence[tuple[str, str]], list_id: str) -> html.Ul:
+    """A page's headline figures: each value in large type above what it counts."""
+    return html.Ul(
+        [html.Li([html.Strong(value, style={"fontSize": "1.2rem"}), label]) for value, label in figures],
+        id=list_id,
+        className="figures",
+        style={"flexWrap": "wrap", "gap": "1rem 2rem"},
+    )

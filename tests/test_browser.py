@@ -13,7 +13,7 @@ from tests.conftest import empty_database
 
 pytestmark = pytest.mark.browser
 
-PUBLIC_PAGES = ["/", "/login", "/reports/", "/dashboards/", "/dashboards/members", "/dashboards/contributions", "/dashboards/board"]
+PUBLIC_PAGES = ["/", "/login", "/reports/", "/dashboards/", "/dashboards/members", "/dashboards/contributions", "/dashboards/board", "/dashboards/compute"]
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,637 @@
+"""Compute of one fiscal year: capacity and utilisation, quota and use per member, the fairness measure, monthly use, use by safety level.
+
+The year comes from the query string (?year=2025), so every view is a shareable address.
+Each chart has the same figures as a table beside it and that table as CSV. Plain functions
+build the figures and tables from ledger.queries.compute and ledger.queries.usage;
+`layout` only reads and assembles, and the tests call the plain functions directly.
+
+Units: reference GPU-hours (one hour of one GPU of normalisation factor 1). Capacity and
+quotas are whole hours; usage and the ledger's other lines are exact to a thousandth.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from itertools import cycle
+
+import dash
+import plotly.graph_objects as go
+from dash import html
+from plotly.colors import qualitative
+
+from dashboards.components import (
+    SectionIds,
+    TableData,
+    bar_height,
+    chart_table_csv,
+    headline_figures,
+    section,
+    styled,
+    table_and_csv,
+    year_in_query,
+    year_links,
+)
+from dashboards.data import connect
+from ledger.domain.compute import REFERENCE_GPU_MS_PER_GPU_HOUR, SafetyLevel, gpu_hours
+from ledger.queries.compute import (
+    ComputeYear,
+    LevelUsage,
+    MemberCompute,
+    compute_year,
+    compute_years,
+    usage_by_safety_level,
+)
+from ledger.queries.usage import MonthUsage, monthly_usage
+
+PAGE_PREFIX = "compute"
+YEARS_ID = f"{PAGE_PREFIX}-years"
+MESSAGE_ID = f"{PAGE_PREFIX}-message"
+STATUS_ID = f"{PAGE_PREFIX}-status"
+SUMMARY_ID = f"{PAGE_PREFIX}-summary"
+FROZEN_ID = f"{PAGE_PREFIX}-quotas-frozen"
+FAIRNESS_NOTE_ID = f"{PAGE_PREFIX}-fairness-note"
+
+CAPACITY = SectionIds(PAGE_PREFIX, "capacity")
+POOLS = SectionIds(PAGE_PREFIX, "pools")
+QUOTAS = SectionIds(PAGE_PREFIX, "quotas")
+FAIRNESS = SectionIds(PAGE_PREFIX, "fairness")
+MONTHLY = SectionIds(PAGE_PREFIX, "monthly")
+LEVELS = SectionIds(PAGE_PREFIX, "safety-levels")
+
+NO_COMPUTE = "No compute year has a capacity plan yet: capacity, quotas and usage appear here once the secretariat records a year's plan."
+FROZEN_STATE = "frozen: member suspended, quota kept but not usable"
+FAIRNESS_NOTE = (
+    "Quotas follow contributions, as in Council Regulation (EU) 2021/1173 on the EuroHPC Joint Undertaking, whose Art. 17 "
+    "shares access time to its supercomputers “directly proportional” to the financial contributions. The measure shows whether use follows: "
+    "1.0 is use exactly in proportion to the contribution, above 1.0 more, below 1.0 less. Quota transfers adopted by the board "
+    "and quota left unused move it too, so a value far from 1.0 is a question to ask, not by itself a breach."
+)
+COLOURS = {"quota": "#0b5394", "used": "#b45f06", "unallocated": "#c9ced6", "ratio": "#0b5394", "level": "#0b5394"}
+RESERVE_COLOURS = ("#5f6670", "#8a929c", "#3d434a", "#a9b0b8")
+# Plotly's default ten colours repeat within a council; these 48 tell the members apart in the stacked months.
+MEMBER_COLOURS = qualitative.Dark24 + qualitative.Light24
+
+
+@dataclass(frozen=True, slots=True)
+class ComputePage:
+    """Everything the page shows for one year, as read from ledger.queries."""
+
+    compute: ComputeYear
+    months: tuple[MonthUsage, ...]  # all members' usage per month
+    member_months: tuple[tuple[str, tuple[MonthUsage, ...]], ...]  # per member with usage, by code
+    levels: tuple[LevelUsage, ...]
+
+    @property
+    def year(self) -> int:
+        return self.compute.year
+
+
+# --------------------------------------------------------------------------- choosing the year
+
+
+def default_year(years: Sequence[int], this_year: int) -> int:
+    """The latest planned year not after this one (a plan may be recorded ahead); else the nearest ahead."""
+    return next((year for year in years if year <= this_year), years[-1])
+
+
+def pick_year(raw: object, years: Sequence[int], this_year: int) -> tuple[int | None, str | None]:
+    """The year the query string asks for (years newest first; default: `default_year`), or why there is none to show."""
+    if not years:
+        return None, NO_COMPUTE
+    shown = default_year(years, this_year)
+    if raw is None:
+        return shown, None
+    number, problem = year_in_query(raw, shown)
+    if number is not None and number not in years:
+        return None, f"No capacity plan is recorded for {number}. Choose one of the years below."
+    return number, problem
+
+
+def read_year(connection, year: int) -> ComputePage:
+    """Everything the page shows for `year`, read through ledger.queries."""
+    compute = compute_year(connection, year)
+    if compute is None:
+        raise LookupError(f"no capacity plan for {year}")
+    return ComputePage(
+        compute=compute,
+        months=tuple(monthly_usage(connection, year)),
+        member_months=tuple(
+            (member.code, tuple(monthly_usage(connection, year, member.code))) for member in compute.members if member.used_ms
+        ),
+        levels=tuple(usage_by_safety_level(connection, year)),
+    )
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def _hours(ms: int) -> str:
+    """Reference GPU-ms as GPU-hours to a thousandth, as the API and the reports give them."""
+    return f"{gpu_hours(ms):f}"
+
+
+def _plotted(ms: int) -> float:
+    # Charts only: plotly needs numbers; the exact text goes into the hover and the tables.
+    return float(gpu_hours(ms))
+
+
+def _rounded(value: Decimal) -> str:
+    """A percentage or a ratio to a thousandth, rounded half up."""
+    return f"{value.quantize(Decimal('0.001'), rounding=ROUND_HALF_UP):f}"
+
+
+def _share(part: int, whole: int) -> str:
+    return _rounded(Decimal(100 * part) / whole) if whole else _rounded(Decimal(0))
+
+
+def _exact(value: Decimal) -> str:
+    """A decimal without exponent or trailing zeros (90, 2.5, 1182600)."""
+    return f"{value.normalize():f}"
+
+
+def _reserve_label(name: str) -> str:
+    return f"Reserve: {name.replace('_', ' ')}"
+
+
+def member_label(member: MemberCompute) -> str:
+    """The member's name, saying so when its quota is frozen: the state in words, not in colour only."""
+    return f"{member.name} (quota frozen)" if member.frozen else member.name
+
+
+# --------------------------------------------------------------------------- 1. capacity and utilisation
+
+
+def capacity_parts(compute: ComputeYear) -> list[tuple[str, int]]:
+    """How the capacity is split, in whole GPU-hours: each reserve, the members' quotas, and what is not allocated (if any)."""
+    quotas = sum(member.quota_gpu_hours for member in compute.members)
+    parts = [(_reserve_label(reserve.name), reserve.gpu_hours) for reserve in compute.reserves]
+    parts.append(("Members' quotas", quotas))
+    rest = compute.capacity_gpu_hours - compute.reserved_gpu_hours - quotas
+    if rest:
+        parts.append(("Not allocated", rest))
+    return parts
+
+
+def capacity_table(compute: ComputeYear) -> TableData:
+    """The capacity, its parts, and the members' use with its share of the capacity (the utilisation)."""
+    capacity = compute.capacity_gpu_hours
+    capacity_ms = capacity * REFERENCE_GPU_MS_PER_GPU_HOUR
+    return TableData(
+        caption=f"Capacity of {compute.year} in reference GPU-hours: reserves, members' quotas, and use",
+        header=("Part", "Reference GPU-hours", "Share of capacity (%)"),
+        rows=(
+            ("Capacity", str(capacity), _share(capacity, capacity)),
+            *((label, str(hours), _share(hours, capacity)) for label, hours in capacity_parts(compute)),
+            ("Used by members", _hours(compute.used_ms), _share(compute.used_ms, capacity_ms)),
+        ),
+        row_header=0,
+        numeric=frozenset({1, 2}),
+    )
+
+
+def capacity_figure(compute: ComputeYear) -> go.Figure:
+    """Two horizontal bars: the capacity split into its parts, and the members' use beside it."""
+    figure = go.Figure()
+    reserve_colours = cycle(RESERVE_COLOURS)
+    for label, hours in capacity_parts(compute):
+        colour = COLOURS["quota"] if label == "Members' quotas" else COLOURS["unallocated"] if label == "Not allocated" else next(reserve_colours)
+        figure.add_trace(
+            go.Bar(
+                name=label, orientation="h", y=["Capacity"], x=[hours], marker_color=colour,
+                hovertemplate=f"{label}: %{{x:,}} GPU-hours<extra></extra>",
+            )
+        )
+    figure.add_trace(
+        go.Bar(
+            name="Used by members", orientation="h", y=["Used"], x=[_plotted(compute.used_ms)], marker_color=COLOURS["used"],
+            customdata=[_hours(compute.used_ms)], hovertemplate="Used by members: %{customdata} GPU-hours<extra></extra>",
+        )
+    )
+    figure = styled(figure, 280, barmode="stack", xaxis_title="Reference GPU-hours")
+    figure.update_yaxes(categoryorder="array", categoryarray=["Capacity", "Used"], autorange="reversed", ticksuffix="  ")
+    figure.update_xaxes(rangemode="tozero")
+    return figure
+
+
+def pools_table(compute: ComputeYear) -> TableData:
+    """Each accelerator pool of the plan and the reference GPU-hours it gives in the year."""
+    return TableData(
+        caption=f"Accelerator pools of {compute.year}: {compute.hours_in_year} hours in the year, the total rounded down to whole GPU-hours",
+        header=("GPU type", "GPUs", "Availability (%)", "Factor (reference GPU-hours per hour)", "Reference GPU-hours"),
+        rows=tuple(
+            (
+                pool.gpu_type, str(pool.count), _exact(pool.availability * 100), _exact(pool.factor),
+                _exact(pool.count * compute.hours_in_year * pool.availability * pool.factor),
+            )
+            for pool in compute.pools
+        ),
+        totals=(f"Total, {len(compute.pools)} pools", str(compute.gpus), "", "", str(compute.capacity_gpu_hours)),
+        row_header=0,
+        numeric=frozenset({1, 2, 3, 4}),
+    )
+
+
+# --------------------------------------------------------------------------- 2. quota and use per member
+
+
+QUOTA_COLUMNS = ("quota", "carried_in", "transferred", "adjusted", "used", "year_end", "balance")
+
+
+def quota_figures(member: MemberCompute) -> dict[str, int]:
+    """A member's ledger in reference GPU-ms, by column of the quota table."""
+    return {
+        "quota": member.quota_ms,
+        "carried_in": member.carried_in_ms,
+        "transferred": member.transferred_ms,
+        "adjusted": member.adjusted_ms,
+        "used": member.used_ms,
+        "year_end": member.carried_out_ms + member.forfeited_ms,
+        "balance": member.balance_ms,
+    }
+
+
+def quota_table(compute: ComputeYear) -> TableData:
+    """Per member: quota, every other kind of ledger line, use and balance; frozen quotas said in words."""
+    members = compute.members
+    figures = [quota_figures(member) for member in members]
+    return TableData(
+        caption=f"Quota and use per member, {compute.year}, in reference GPU-hours",
+        header=(
+            "Code", "Member", "Quota (GPU-h)", "Carried in (GPU-h)", "Transferred (GPU-h)", "Adjusted (GPU-h)", "Used (GPU-h)",
+            "Carried out and forfeited (GPU-h)", "Balance (GPU-h)", "Quota state",
+        ),
+        rows=tuple(
+            (member.code, member.name, *(_hours(by_column[column]) for column in QUOTA_COLUMNS), FROZEN_STATE if member.frozen else "usable")
+            for member, by_column in zip(members, figures)
+        ),
+        totals=(
+            "", f"Total, {len(members)} members",
+            *(_hours(sum(by_column[column] for by_column in figures)) for column in QUOTA_COLUMNS),
+            f"{sum(member.frozen for member in members)} frozen",
+        ),
+        row_header=1,
+        numeric=frozenset(range(2, 9)),
+    )
+
+
+def quota_figure(compute: ComputeYear) -> go.Figure:
+    """Per member, two bars: its quota and its use; a frozen quota is named so beside the member."""
+    members = compute.members
+    labels = [member_label(member) for member in members]
+    figure = go.Figure()
+    for name, label, values in (
+        ("quota", "Quota", [member.quota_ms for member in members]),
+        ("used", "Used", [member.used_ms for member in members]),
+    ):
+        figure.add_trace(
+            go.Bar(
+                name=label,
+                orientation="h",
+                y=labels,
+                x=[_plotted(ms) for ms in values],
+                customdata=[_hours(ms) for ms in values],
+                hovertemplate=f"%{{y}}: {label.lower()} %{{customdata}} GPU-hours<extra></extra>",
+                marker_color=COLOURS[name],
+            )
+        )
+    figure = styled(figure, bar_height(len(members), 40), barmode="group", xaxis_title="Reference GPU-hours")
+    figure.update_yaxes(categoryorder="array", categoryarray=labels, autorange="reversed", ticksuffix="  ")
+    figure.update_xaxes(rangemode="tozero")
+    return figure
+
+
+# --------------------------------------------------------------------------- 3. fairness
+
+
+def fairness_table(compute: ComputeYear) -> TableData:
+    """Per member: contribution share, usage share and their ratio."""
+    members = compute.members
+    return TableData(
+        caption=f"Usage share ÷ contribution share per member, {compute.year} (1.000: use in proportion to the contribution)",
+        header=("Code", "Member", "Contribution share (%)", "Usage share (%)", "Usage share ÷ contribution share"),
+        rows=tuple(
+            (
+                member.code, member.name, _rounded(member.contribution_share), _rounded(member.usage_share),
+                _rounded(member.ratio) if member.ratio is not None else "none: no contribution assessed",
+            )
+            for member in members
+        ),
+        totals=(
+            "", f"Total, {len(members)} members",
+            _rounded(sum((member.contribution_share for member in members), Decimal(0))),
+            _rounded(sum((member.usage_share for member in members), Decimal(0))),
+            "",
+        ),
+        row_header=1,
+        numeric=frozenset({2, 3, 4}),
+    )
+
+
+def fairness_figure(compute: ComputeYear) -> go.Figure:
+    """The ratio per member as a bar, its value written beside it, against a line at 1.0."""
+    measured = [member for member in compute.members if member.ratio is not None]
+    labels = [member.name for member in measured]
+    ratios = [_rounded(member.ratio) for member in measured]
+    figure = go.Figure(
+        go.Bar(
+            name="Usage share ÷ contribution share",
+            orientation="h",
+            y=labels,
+            x=[float(member.ratio) for member in measured],
+            text=ratios,
+            textposition="outside",
+            cliponaxis=False,
+            customdata=[[_rounded(member.usage_share), _rounded(member.contribution_share)] for member in measured],
+            hovertemplate="%{y}: %{text} (usage %{customdata[0]} % ÷ contribution %{customdata[1]} %)<extra></extra>",
+            marker_color=COLOURS["ratio"],
+        )
+    )
+    figure.add_vline(x=1, line_dash="dash", line_color="#1b1f24", layer="below", annotation_text="1.0: in proportion", annotation_position="top")
+    figure = styled(figure, bar_height(len(measured), 30) + 30, xaxis_title="Usage share ÷ contribution share", showlegend=False)
+    figure.update_yaxes(categoryorder="array", categoryarray=labels, autorange="reversed", ticksuffix="  ")
+    figure.update_xaxes(rangemode="tozero")
+    figure.update_layout(margin={"r": 60, "t": 40})
+    return figure
+
+
+# --------------------------------------------------------------------------- 4. monthly use
+
+
+def monthly_table(data: ComputePage) -> TableData:
+    """Members (rows) by months (columns) with each member's total; the foot totals each month."""
+    months = [row.month for row in data.months]
+    names = {member.code: member.name for member in data.compute.members}
+    return TableData(
+        caption=f"Use per member and month, {data.year}, in reference GPU-hours (months in UTC; a job crossing a month end is split by time)",
+        header=("Code", "Member", *months, "Year"),
+        rows=tuple(
+            (
+                code, names[code],
+                *(_hours(by_month.get(month, 0)) for month in months),
+                _hours(sum(by_month.values())),
+            )
+            for code, by_month in ((code, {row.month: row.reference_gpu_ms for row in rows}) for code, rows in data.member_months)
+        ),
+        totals=(
+            "", f"Total, {len(data.member_months)} members",
+            *(_hours(row.reference_gpu_ms) for row in data.months),
+            _hours(sum(row.reference_gpu_ms for row in data.months)),
+        ),
+        row_header=1,
+        numeric=frozenset(range(2, len(months) + 3)),
+    )
+
+
+def monthly_figure(data: ComputePage) -> go.Figure:
+    """Use per month, stacked by member."""
+    months = [row.month for row in data.months]
+    names = {member.code: member.name for member in data.compute.members}
+    figure = go.Figure()
+    for code, rows in data.member_months:
+        by_month = {row.month: row.reference_gpu_ms for row in rows}
+        figure.add_trace(
+            go.Bar(
+                name=names[code],
+                x=months,
+                y=[_plotted(by_month.get(month, 0)) for month in months],
+                customdata=[_hours(by_month.get(month, 0)) for month in months],
+                hovertemplate=f"{names[code]}, %{{x}}: %{{customdata}} GPU-hours<extra></extra>",
+            )
+        )
+    figure = styled(
+        figure, 420, barmode="stack", yaxis_title="Reference GPU-hours", xaxis_title="Month", legend_title_text="Member",
+        colorway=MEMBER_COLOURS,
+    )
+    figure.update_xaxes(type="category")
+    figure.update_yaxes(rangemode="tozero")
+    return figure
+
+
+# --------------------------------------------------------------------------- 5. use by safety level
+
+
+def level_usage(levels: Sequence[LevelUsage]) -> list[tuple[str, int]]:
+    """Every safety level SL-1 to SL-4 with its use in reference GPU-ms, 0 for a level without any."""
+    used = {row.safety_level: row.reference_gpu_ms for row in levels}
+    return [(level.value, used.get(level.value, 0)) for level in SafetyLevel]
+
+
+def levels_table(levels: Sequence[LevelUsage], year: int) -> TableData:
+    rows = level_usage(levels)
+    total = sum(ms for _, ms in rows)
+    return TableData(
+        caption=f"Use by the safety level of the projects, {year}, in reference GPU-hours",
+        header=("Safety level", "Used (GPU-h)", "Share of the year's use (%)"),
+        rows=tuple((level, _hours(ms), _share(ms, total)) for level, ms in rows),
+        totals=("Total", _hours(total), _share(total, total)),
+        row_header=0,
+        numeric=frozenset({1, 2}),
+    )
+
+
+def levels_figure(levels: Sequence[LevelUsage]) -> go.Figure:
+    rows = level_usage(levels)
+    figure = go.Figure(
+        go.Bar(
+            name="Used",
+            x=[level for level, _ in rows],
+            y=[_plotted(ms) for _, ms in rows],
+            text=[_hours(ms) for _, ms in rows],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{x}: %{text} GPU-hours<extra></extra>",
+            marker_color=COLOURS["level"],
+        )
+    )
+    figure = styled(figure, 340, yaxis_title="Reference GPU-hours", xaxis_title="Safety level", showlegend=False)
+    figure.update_yaxes(rangemode="tozero")
+    figure.update_layout(margin={"t": 30})
+    return figure
+
+
+# --------------------------------------------------------------------------- the page
+
+
+def status_text(compute: ComputeYear) -> str:
+    """Which plan the figures follow and how far the year's ledger is."""
+    reserves = ", ".join(f"{_exact(reserve.percent)} % for {reserve.name.replace('_', ' ')}" for reserve in compute.reserves if reserve.percent)
+    parts = [f"The capacity plan of {compute.year} was recorded citing “{compute.decision}”"]
+    parts.append(f"; it sets aside {reserves} before members' quotas." if reserves else "; it sets no reserve aside.")
+    if compute.closed:
+        parts.append(f" The GPU-hour ledger of {compute.year} is closed: the figures are final.")
+    elif compute.allocated:
+        parts.append(" Quotas are allocated; use is added as it is ingested from the clusters' accounting.")
+    else:
+        parts.append(" Quotas are not allocated yet.")
+    return "".join(parts)
+
+
+def summary(compute: ComputeYear) -> html.Ul:
+    """The year's headline figures."""
+    figures = [
+        (f"{compute.gpus:,}", "accelerators"),
+        (f"{compute.capacity_gpu_hours:,}", "reference GPU-hours of capacity"),
+        (f"{compute.reserved_gpu_hours:,}", "reserved"),
+        (f"{sum(member.quota_gpu_hours for member in compute.members):,}", "in members' quotas"),
+        (f"{gpu_hours(compute.used_ms):,f}", "used"),
+        (f"{_rounded(compute.utilisation)} %", "utilisation"),
+    ]
+    return headline_figures(figures, SUMMARY_ID)
+
+
+def filename(ids: SectionIds, year: int) -> str:
+    return f"compute-{year}-{ids.name}.csv"
+
+
+def none_yet(ids: SectionIds, text: str) -> list:
+    # In place of the section's table, so the section keeps its place and says why it is empty.
+    return [html.P(text, id=ids.table)]
+
+
+def capacity_section(compute: ComputeYear) -> html.Section:
+    year = compute.year
+    return section(
+        CAPACITY,
+        "Capacity and utilisation",
+        (
+            "The year's capacity in reference GPU-hours (each pool's GPUs × hours × availability × normalisation factor), "
+            "how it is split between reserves and members' quotas, and how much of it members used: the utilisation. "
+            "The table below the chart gives the same figures."
+        ),
+        [
+            *chart_table_csv(capacity_figure(compute), CAPACITY, capacity_table(compute), filename(CAPACITY, year)),
+            section(
+                POOLS,
+                "Accelerator pools",
+                "The pools of the year's plan. A job whose accounting names no GPU type counts at factor 1.",
+                table_and_csv(pools_table(compute), POOLS, filename(POOLS, year)),
+                level=3,
+            ),
+        ],
+    )
+
+
+def quotas_section(compute: ComputeYear) -> html.Section:
+    year, frozen = compute.year, [member for member in compute.members if member.frozen]
+    frozen_note = (
+        [html.P(
+            f"Quota frozen (the member's vote was suspended when quotas were allocated; the quota is kept but may not be used): "
+            f"{', '.join(f'{member.name} ({member.code})' for member in frozen)}.",
+            id=FROZEN_ID,
+        )]
+        if frozen
+        else []
+    )
+    if not compute.members:
+        body = none_yet(QUOTAS, f"The quotas of {year} are not allocated yet and no use is recorded for it.")
+    else:
+        body = [
+            *([] if compute.allocated else [html.P(f"The quotas of {year} are not allocated yet: use is shown against a quota of 0.")]),
+            *frozen_note,
+            *chart_table_csv(quota_figure(compute), QUOTAS, quota_table(compute), filename(QUOTAS, year), scrolls=True),
+        ]
+    return section(
+        QUOTAS,
+        "Quota and use per member",
+        (
+            "Each member's quota (its share of the capacity after the reserves, in proportion to its contribution) and what it used. "
+            "The table below the chart gives every kind of line of its GPU-hour ledger; the balance is their sum: quota + carried in "
+            "+ transferred (by motions the board adopted) + adjusted − used + carried out and forfeited (at the year's end, negative)."
+        ),
+        body,
+    )
+
+
+def once_used(ids: SectionIds, year: int, used: bool, build: Callable[[], tuple[go.Figure, TableData]], scrolls: bool = False, why: str = "") -> list:
+    """The section's chart, table and CSV once the year has use; until then, a sentence saying so."""
+    if not used:
+        return none_yet(ids, f"No use is recorded for {year} yet{why}.")
+    figure, table = build()
+    return chart_table_csv(figure, ids, table, filename(ids, year), scrolls)
+
+
+def fairness_section(compute: ComputeYear) -> html.Section:
+    return section(
+        FAIRNESS,
+        "Fairness: use against contribution",
+        [
+            (
+                "For each member, its share of the year's use divided by its share of the year's assessed contributions. "
+                "The dashed line marks 1.0; the table below the chart gives the shares and the ratio. "
+            ),
+            html.Span(FAIRNESS_NOTE, id=FAIRNESS_NOTE_ID),
+        ],
+        once_used(
+            FAIRNESS, compute.year, bool(compute.used_ms), lambda: (fairness_figure(compute), fairness_table(compute)),
+            why=": the measure compares shares of use, so it appears with the first use",
+        ),
+    )
+
+
+def monthly_section(data: ComputePage) -> html.Section:
+    return section(
+        MONTHLY,
+        "Monthly use",
+        "Every member's use per month, stacked; the table below the chart gives each member's months and the totals.",
+        once_used(MONTHLY, data.year, bool(data.months), lambda: (monthly_figure(data), monthly_table(data)), scrolls=True),
+    )
+
+
+def levels_section(data: ComputePage) -> html.Section:
+    return section(
+        LEVELS,
+        "Use by safety level",
+        (
+            "The year's use by the safety level of the projects that ran it, SL-1 (least contained) to SL-4 (most), "
+            "like biosafety levels. The table below the chart gives the same figures."
+        ),
+        once_used(LEVELS, data.year, bool(data.compute.used_ms), lambda: (levels_figure(data.levels), levels_table(data.levels, data.year))),
+    )
+
+
+def year_content(data: ComputePage) -> list:
+    """The sections of a year's page, from its data."""
+    compute = data.compute
+    return [
+        html.P(status_text(compute), id=STATUS_ID),
+        summary(compute),
+        capacity_section(compute),
+        quotas_section(compute),
+        fairness_section(compute),
+        monthly_section(data),
+        levels_section(data),
+    ]
+
+
+def layout(year: object = None, **_query):
+    """The page for ?year=YYYY (default: `default_year`); a clear message for any other value or when no year has a plan."""
+    base = dash.get_relative_path(PAGE["path"])
+    with connect() as connection:
+        years = compute_years(connection)
+        chosen, problem = pick_year(year, years, date.today().year)
+        data = read_year(connection, chosen) if chosen else None
+    links = [year_links([(number, str(number)) for number in years], data.year if data else None, base, YEARS_ID, "Fiscal year:")] if years else []
+    if data is None:
+        return [html.H1("Compute"), html.P(problem, id=MESSAGE_ID, className="error"), *links]
+    return [
+        html.H1(f"Compute {data.year}"),
+        html.P(
+            "The facility's accelerators and how they are shared: capacity and its use, each member's quota and use, "
+            "use against contribution, use per month and by safety level, with every figure as a table and as CSV."
+        ),
+        *links,
+        *year_content(data),
+    ]
+
+
+PAGE = {
+    "path": "/compute",
+    "name": "Compute",
+    "title": "Compute · Member Ledger",
+    "description": "per year: capacity and utilisation, quota and use per member, use against contribution, monthly use, use by safety level",
+    "layout": layout,
+    "order": 4,
+}
