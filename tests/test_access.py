@@ -42,6 +42,7 @@ ROUTES: dict[str, tuple[str, frozenset | None]] = {
     "board.propose_motion": ("/office/board/motions/new", frozenset({Role.SECRETARIAT})),
     "board.ballots": ("/office/board/ballots", frozenset({Role.DELEGATE})),
     "compute.index": ("/office/compute/", frozenset({Role.SECRETARIAT, Role.AUDITOR})),
+    "compute.year": ("/office/compute/years/2025", frozenset({Role.SECRETARIAT, Role.AUDITOR})),
     "compute.register_project": ("/office/compute/projects/new", frozenset({Role.SECRETARIAT})),
     "compute.record_plan": ("/office/compute/plans/new", frozenset({Role.SECRETARIAT})),
     "compute.allocate_quotas": ("/office/compute/allocate", frozenset({Role.SECRETARIAT})),
@@ -55,6 +56,9 @@ ROUTES: dict[str, tuple[str, frozenset | None]] = {
     "api.contributions": ("/api/v1/years/2025/contributions", PUBLIC),
     "api.scales": ("/api/v1/scales", PUBLIC),
     "api.motions": ("/api/v1/motions", PUBLIC),
+    "api.projects": ("/api/v1/projects", PUBLIC),
+    "api.compute": ("/api/v1/years/2025/compute", PUBLIC),
+    "api.compute_monthly": ("/api/v1/years/2025/compute/monthly?member=DEU", PUBLIC),
     "/dashboards/": ("/dashboards/", PUBLIC),
     "/dashboards/<path:path>": ("/dashboards/members", PUBLIC),
     "/dashboards/_dash-layout": ("/dashboards/_dash-layout", PUBLIC),
@@ -74,7 +78,6 @@ SPECIAL = {
     "finance.year", "finance.set_budget", "finance.adopt_budget", "finance.close_year", "finance.advance_in_kind",
     # A meeting's or a motion's pages need one (404 here), and a ballot is POST only: tested per role in test_office_board.
     "board.meeting", "board.motion", "board.record_presence", "board.record_proxy", "board.open_motion", "board.close_motion", "board.cast_ballot",
-    "compute.year",  # needs a capacity plan (404 here): tested per role in test_office_compute
 }
 FORMS = ("office.admit", "office.change_status",
          "finance.open_year", "finance.new_scale", "finance.grant_waiver", "finance.change_setting",

@@ -1,10 +1,11 @@
-"""Answering a list as JSON or CSV, and reading query parameters with clear 400s."""
+"""Answering a list as JSON or CSV, writing decimals, and reading query parameters with clear 400s."""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
 
 from flask import Response, jsonify, request
 
@@ -12,6 +13,8 @@ from ledger.domain.errors import ValidationFailed
 from ledger.domain.journal import canonical_value
 
 FORMATS = ("json", "csv")
+SHARE_PLACES = 4
+"""Decimal places of published percentages and ratios."""
 
 
 def requested_format() -> str:
@@ -37,17 +40,28 @@ def int_arg(name: str, default: int, *, minimum: int, maximum: int | None = None
     return value
 
 
+def fixed_places(value: Decimal | None) -> str | None:
+    """A percentage or ratio as published: SHARE_PLACES decimal places, rounded half-even as GPU-hours are."""
+    return None if value is None else str(value.quantize(Decimal(1).scaleb(-SHARE_PLACES)))
+
+
 def list_response(key: str, columns: Sequence[str], rows: Iterable[Mapping], filename: str, **envelope) -> Response:
-    """`{key: [...], **envelope}` as JSON, or the rows as CSV with a header line."""
+    """`{key: [...], **envelope}` as JSON, or the rows as CSV with a header line (true and false as in JSON)."""
     records = [{column: canonical_value(row[column]) for column in columns} for row in rows]
     if requested_format() == "csv":
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(records)
+        writer.writerows({column: _csv_cell(value) for column, value in record.items()} for record in records)
         return Response(
             buffer.getvalue(),
             mimetype="text/csv",
             headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
         )
     return jsonify({**envelope, key: records})
+
+
+def _csv_cell(value: object) -> object:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value

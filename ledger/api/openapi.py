@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ledger.api.formats import SHARE_PLACES
 from ledger.api.voting import (
     DECIMALS,
     MAX_BODY_BYTES,
@@ -139,6 +140,7 @@ def openapi_document() -> dict:
                     },
                 }
             },
+            **_compute_paths(),
             "/api/v1/scales": {
                 "get": {
                     "summary": "Adopted scales of contributions: period, parameters, inputs and shares",
@@ -308,6 +310,7 @@ def openapi_document() -> dict:
                         "hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
                     },
                 },
+                **_compute_schemas(),
                 **_voting_schemas(),
                 "Error": {
                     "type": "object",
@@ -318,6 +321,172 @@ def openapi_document() -> dict:
                     },
                 },
             }
+        },
+    }
+
+
+def _compute_paths() -> dict:
+    """Projects, a year's compute and its monthly usage."""
+    year = {"name": "year", "in": "path", "required": True, "schema": {"type": "integer"}}
+    no_plan = {
+        "description": "The year has no capacity plan; the message names the year and lists the years that have one",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    gpu_hours = {"$ref": "#/components/schemas/GpuHours"}
+    return {
+        "/api/v1/projects": {
+            "get": {
+                "summary": "Projects: the Slurm account each member's usage is charged through, and its safety level",
+                "operationId": "listProjects",
+                "parameters": [FORMAT],
+                "responses": {"200": _list("Every project, by Slurm account", "projects", "Project"), "400": ERROR},
+            }
+        },
+        "/api/v1/years/{year}/compute": {
+            "get": {
+                "summary": "A year's GPU capacity, reserves, and each member's quota, use, transfers and balance",
+                "description": (
+                    "Figures come from the year's latest capacity plan and its GPU-hour ledger. Capacity, reserves and "
+                    "quotas are whole reference GPU-hours (one hour of one GPU of factor 1); every other amount of "
+                    "GPU-hours is a decimal string to a thousandth, summed exactly in reference GPU-milliseconds and "
+                    "rounded half-even once. A member's balance is the sum of its ledger lines less its use: "
+                    "balance = quota + transferred + adjusted + carried_in + carried_out + forfeited - used, where "
+                    "carried_out and forfeited are negative (the year-end lines). transferred is transfers in less "
+                    "transfers out, each the effect of an adopted quota-transfer motion. contribution_share_pct is the "
+                    "member's share of the year's assessments, usage_share_pct its share of the year's use, and "
+                    "usage_to_contribution_ratio = usage share / contribution share (1 = used exactly its share), null while nothing is used or when the member was "
+                    f"assessed nothing; shares and ratios have {SHARE_PLACES} decimal places. `quotas` lists the members "
+                    "with a ledger line or any use, by code: before quotas are allocated (allocated false) only members "
+                    "with use appear. frozen: a suspended member's quota kept but not usable. CSV has one row per member."
+                ),
+                "operationId": "yearCompute",
+                "parameters": [year, FORMAT],
+                "responses": {
+                    "200": _list(
+                        "The year's compute",
+                        "quotas",
+                        "ComputeQuota",
+                        {
+                            "year": {"type": "integer"},
+                            "decision": {"type": "string", "description": "The board decision the capacity plan cites"},
+                            "allocated": {"type": "boolean", "description": "Whether the year's quotas were allocated"},
+                            "closed": {"type": "boolean", "description": "Whether the year's GPU-hour ledger was closed"},
+                            "hours_in_year": {"type": "integer"},
+                            "gpus": {"type": "integer", "minimum": 0},
+                            "capacity_gpu_hours": {"type": "integer", "minimum": 0},
+                            "reserved_gpu_hours": {"type": "integer", "minimum": 0, "description": "Credited to the reserves (0 until allocation)"},
+                            "used_gpu_hours": gpu_hours,
+                            "utilisation_pct": {**DECIMAL, "description": "used / capacity, in percent"},
+                            "pools": {"type": "array", "items": {"$ref": "#/components/schemas/GpuPool"}},
+                            "reserves": {"type": "array", "items": {"$ref": "#/components/schemas/ComputeReserve"}},
+                        },
+                    ),
+                    "400": ERROR,
+                    "404": no_plan,
+                },
+            }
+        },
+        "/api/v1/years/{year}/compute/monthly": {
+            "get": {
+                "summary": "GPU-hours used per month of a year, by one member or by all",
+                "description": (
+                    "Jobs crossing a month end are split between the months by time (UTC). Only months with use are "
+                    "listed, oldest first: a month missing from the list had none (or has not been reported yet). "
+                    "Read from monthly rollups, never from job rows."
+                ),
+                "operationId": "yearComputeMonthly",
+                "parameters": [
+                    year,
+                    {
+                        "name": "member",
+                        "in": "query",
+                        "required": False,
+                        "description": "A member's code (see /api/v1/members); all members together when absent",
+                        "schema": {"type": "string", "pattern": "^[A-Z]{3}$"},
+                    },
+                    FORMAT,
+                ],
+                "responses": {
+                    "200": _list(
+                        "The months with use",
+                        "months",
+                        "MonthUsage",
+                        {"year": {"type": "integer"}, "member": {"oneOf": [{"type": "string"}, {"type": "null"}]}},
+                    ),
+                    "400": {**ERROR, "description": "`member` is not a member's code, or `format` is not offered; the message says what is accepted"},
+                    "404": no_plan,
+                },
+            }
+        },
+    }
+
+
+def _compute_schemas() -> dict:
+    """Projects, pools, reserves, quotas and monthly use."""
+    gpu_hours = {"$ref": "#/components/schemas/GpuHours"}
+    share = {"type": "string", "pattern": f"^[0-9]+\\.[0-9]{{{SHARE_PLACES}}}$"}
+    return {
+        "GpuHours": {
+            "type": "string",
+            "pattern": "^-?[0-9]+\\.[0-9]{3}$",
+            "description": "Reference GPU-hours to a thousandth, rounded half-even from exact GPU-milliseconds",
+        },
+        "Project": {
+            "type": "object",
+            "required": ["account", "member", "title", "safety_level"],
+            "properties": {
+                "account": {"type": "string", "description": "The Slurm account usage is charged through"},
+                "member": {"type": "string", "pattern": "^[A-Z]{3}$"},
+                "title": {"type": "string"},
+                "safety_level": {"type": "string", "enum": ["SL-1", "SL-2", "SL-3", "SL-4"]},
+            },
+        },
+        "GpuPool": {
+            "type": "object",
+            "required": ["gpu_type", "count", "availability", "factor"],
+            "properties": {
+                "gpu_type": {"type": "string", "description": "As Slurm names it in gres/gpu:TYPE"},
+                "count": {"type": "integer", "minimum": 0},
+                "availability": {**DECIMAL, "description": "Share of the year the pool can run jobs, 0 to 1"},
+                "factor": {**DECIMAL, "description": "Reference GPU-hours one hour of one of these GPUs is worth"},
+            },
+        },
+        "ComputeReserve": {
+            "type": "object",
+            "required": ["name", "percent", "gpu_hours"],
+            "properties": {
+                "name": {"type": "string"},
+                "percent": {**DECIMAL, "description": "Share of capacity set by the plan (0 for a reserve that only received hours freed by a suspension)"},
+                "gpu_hours": {"type": "integer", "minimum": 0, "description": "Whole GPU-hours credited (0 until allocation)"},
+            },
+        },
+        "ComputeQuota": {
+            "type": "object",
+            "required": [
+                "code", "name", "quota_gpu_hours", "used_gpu_hours", "transferred_gpu_hours", "balance_gpu_hours",
+                "usage_to_contribution_ratio",
+            ],
+            "properties": {
+                "code": {"type": "string", "pattern": "^[A-Z]{3}$"},
+                "name": {"type": "string"},
+                "quota_gpu_hours": {"type": "integer", "minimum": 0, "description": "The allocation credit, whole GPU-hours"},
+                "frozen": {"type": "boolean"},
+                "used_gpu_hours": gpu_hours,
+                "transferred_gpu_hours": gpu_hours,
+                "adjusted_gpu_hours": gpu_hours,
+                "carried_in_gpu_hours": gpu_hours,
+                "carried_out_gpu_hours": gpu_hours,
+                "forfeited_gpu_hours": gpu_hours,
+                "balance_gpu_hours": gpu_hours,
+                "contribution_share_pct": share,
+                "usage_share_pct": share,
+                "usage_to_contribution_ratio": {"oneOf": [share, {"type": "null"}]},
+            },
+        },
+        "MonthUsage": {
+            "type": "object",
+            "required": ["month", "used_gpu_hours"],
+            "properties": {"month": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}, "used_gpu_hours": gpu_hours},
         },
     }
 

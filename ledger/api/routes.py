@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import asdict
 from datetime import date
 from functools import partial
+from typing import TypeVar
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app, jsonify, request
+from sqlalchemy import Connection
 
-from ledger.api.formats import int_arg, list_response, requested_format
+from ledger.api.formats import fixed_places, int_arg, list_response, requested_format
 from ledger.api.openapi import openapi_document
-from ledger.domain.errors import NotFound
+from ledger.domain.compute import gpu_hours
+from ledger.domain.errors import NotFound, ValidationFailed
 from ledger.domain.money import format_minor
+from ledger.queries import compute as compute_queries
 from ledger.queries import contributions as contribution_queries
 from ledger.queries import governance as governance_queries
 from ledger.queries import journal as journal_queries
 from ledger.queries import members as member_queries
+from ledger.queries import usage as usage_queries
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -29,10 +35,24 @@ SCALE_COLUMNS = (
     "scale_id", "first_year", "last_year", "ceiling_pct", "floor_pct", "precision_pct", "associate_factor_pct",
     "income_measure", "decision", "adopted_on", "code", "name", "income", "share_pct", "bound",
 )
+PROJECT_COLUMNS = ("account", "member", "title", "safety_level")
+QUOTA_COLUMNS = (
+    "code", "name", "quota_gpu_hours", "frozen", "used_gpu_hours", "transferred_gpu_hours", "adjusted_gpu_hours",
+    "carried_in_gpu_hours", "carried_out_gpu_hours", "forfeited_gpu_hours", "balance_gpu_hours",
+    "contribution_share_pct", "usage_share_pct", "usage_to_contribution_ratio",
+)
+MONTH_COLUMNS = ("month", "used_gpu_hours")
+
+Result = TypeVar("Result")
 
 
 def _connect():
     return current_app.extensions["ledger"].engine.connect()
+
+
+def _cached(connection: Connection, key: Hashable, result_of: Callable[[], Result]) -> Result:
+    """`result_of()` once per journal head: nothing published changes until the ledger does."""
+    return current_app.extensions["ledger"].cache.get(connection, key, result_of)
 
 
 @api.get("/members")
@@ -87,9 +107,7 @@ def contributions(year: int):
         if found is None:
             raise NotFound(f"no fiscal year {year}; see /api/v1/years")
         view = contribution_queries.view_of(found, date.today())
-        result = current_app.extensions["ledger"].cache.get(
-            connection, ("contributions", year, view), lambda: contribution_queries.year_contributions(connection, found, view)
-        )
+        result = _cached(connection, ("contributions", year, view), lambda: contribution_queries.year_contributions(connection, found, view))
     money = partial(format_minor, currency=found.currency)
     return list_response(
         "contributions",
@@ -161,6 +179,81 @@ def _scale_parameters(scale) -> dict:
         "precision_pct": str(scale.precision_pct),
         "associate_factor_pct": str(scale.associate_factor_pct),
     }
+
+
+@api.get("/projects")
+def projects():
+    with _connect() as connection:
+        rows = compute_queries.list_projects(connection)
+    return list_response("projects", PROJECT_COLUMNS, map(asdict, rows), "projects")
+
+
+@api.get("/years/<int:year>/compute")
+def compute(year: int):
+    with _connect() as connection:
+        found = _cached(connection, ("compute", year), lambda: compute_queries.compute_year(connection, year))
+        if found is None:
+            raise _no_capacity_plan(connection, year)
+    return list_response(
+        "quotas",
+        QUOTA_COLUMNS,
+        map(_quota, found.members),
+        f"compute-{year}",
+        year=year,
+        decision=found.decision,
+        allocated=found.allocated,
+        closed=found.closed,
+        hours_in_year=found.hours_in_year,
+        gpus=found.gpus,
+        capacity_gpu_hours=found.capacity_gpu_hours,
+        reserved_gpu_hours=found.reserved_gpu_hours,
+        used_gpu_hours=str(gpu_hours(found.used_ms)),
+        utilisation_pct=fixed_places(found.utilisation),
+        pools=[
+            {"gpu_type": pool.gpu_type, "count": pool.count, "availability": str(pool.availability), "factor": str(pool.factor)}
+            for pool in found.pools
+        ],
+        reserves=[{"name": reserve.name, "percent": str(reserve.percent), "gpu_hours": reserve.gpu_hours} for reserve in found.reserves],
+    )
+
+
+def _quota(member: compute_queries.MemberCompute) -> dict:
+    return {
+        "code": member.code, "name": member.name, "quota_gpu_hours": member.quota_gpu_hours, "frozen": member.frozen,
+        "used_gpu_hours": member.used_gpu_hours, "transferred_gpu_hours": member.transferred_gpu_hours,
+        "adjusted_gpu_hours": gpu_hours(member.adjusted_ms), "carried_in_gpu_hours": gpu_hours(member.carried_in_ms),
+        "carried_out_gpu_hours": gpu_hours(member.carried_out_ms), "forfeited_gpu_hours": gpu_hours(member.forfeited_ms),
+        "balance_gpu_hours": member.balance_gpu_hours, "contribution_share_pct": fixed_places(member.contribution_share),
+        "usage_share_pct": fixed_places(member.usage_share), "usage_to_contribution_ratio": fixed_places(member.ratio),
+    }
+
+
+@api.get("/years/<int:year>/compute/monthly")
+def compute_monthly(year: int):
+    member = request.args.get("member") or None
+    with _connect() as connection:
+        if year not in compute_queries.compute_years(connection):
+            raise _no_capacity_plan(connection, year)
+        if member is not None and member_queries.find_member(connection, member) is None:
+            raise ValidationFailed.single(
+                "member",
+                f"{member!r} is not a member's code; accepted: a code listed at /api/v1/members, such as 'DEU', "
+                "or no member parameter for all members together",
+            )
+        months = _cached(connection, ("compute_monthly", year, member), lambda: usage_queries.monthly_usage(connection, year, member))
+    return list_response(
+        "months",
+        MONTH_COLUMNS,
+        ({"month": usage.month, "used_gpu_hours": usage.gpu_hours} for usage in months),
+        f"compute-{year}-monthly" + (f"-{member}" if member else ""),
+        year=year,
+        member=member,
+    )
+
+
+def _no_capacity_plan(connection: Connection, year: int) -> NotFound:
+    planned = ", ".join(map(str, sorted(compute_queries.compute_years(connection)))) or "none yet"
+    return NotFound(f"no capacity plan for {year}, so it has no compute to publish; years with one: {planned}")
 
 
 @api.get("/motions")
