@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -19,12 +18,9 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from dash import dcc, html
-from dash.development.base_component import Component
 
 from dashboards.components import csv_text
 from dashboards.pages import board as page
-from ledger.config import Settings
-from ledger.db.engine import make_engine
 from ledger.db.uow import UnitOfWork
 from ledger.domain.access import Actor, Role, system_actor
 from ledger.domain.voting import PRESETS, Voter, decide
@@ -33,9 +29,8 @@ from ledger.queries.governance import list_motions
 from ledger.services import contributions as finance
 from ledger.services import governance
 from ledger.services.members import admit_member
-from ledger.web import create_app
-from tests.browser import SCREENSHOTS, Visit, served
-from tests.conftest import empty_database
+from tests.browser import SCREENSHOTS, Visit
+from tests.dash_helpers import by_id, page_fixtures, rendered, texts
 
 TODAY = date.today()
 EARLIER, YEAR = TODAY.year - 2, TODAY.year - 1
@@ -97,19 +92,7 @@ def build_ledger(engine) -> None:
 # --------------------------------------------------------------------------- fixtures
 
 
-@pytest.fixture(scope="module")
-def ledger_engine(database_url):
-    """The module's ledger on this run's database (SQLite, then PostgreSQL), emptied afterwards."""
-    engine = make_engine(database_url)
-    build_ledger(engine)
-    yield engine
-    empty_database(engine)
-    engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def web_app(ledger_engine, database_url):
-    return create_app(Settings(database_url=database_url, secret_key="test-secret-key", env="test"), engine=ledger_engine)
+ledger_engine, web_app, live_server, in_chromium = page_fixtures(build_ledger)
 
 
 @pytest.fixture(scope="module")
@@ -118,48 +101,6 @@ def board_page(ledger_engine) -> page.BoardPage:
     with ledger_engine.connect() as connection:
         years = page.closed_years(list_motions(connection))
         return page.read_page(connection, YEAR, years)
-
-
-@pytest.fixture(scope="module")
-def live_server(web_app):
-    with served(web_app) as base:
-        yield base
-
-
-@pytest.fixture
-def in_chromium(browser, live_server):
-    """Run `scenario(visit)` with a fresh Visit of the live server, closed afterwards."""
-
-    def run(scenario: Callable[[Visit], None]) -> None:
-        visit = Visit(browser, live_server)
-        try:
-            scenario(visit)
-        finally:
-            visit.close()
-
-    return run
-
-
-def rendered(components) -> list[Component]:
-    root = html.Div(components)
-    return [root, *root._traverse()]
-
-
-def by_id(components, component_id) -> Component:
-    found = [c for c in rendered(components) if getattr(c, "id", None) == component_id]
-    assert len(found) == 1, f"{len(found)} components with the id {component_id}"
-    return found[0]
-
-
-def texts(component) -> str:
-    children = getattr(component, "children", component)
-    if children is None:
-        return ""
-    if isinstance(children, (str, int, float)):
-        return str(children)
-    if isinstance(children, Component):
-        return texts(children)
-    return "".join(texts(child) for child in children)
 
 
 # --------------------------------------------------------------------------- plain functions, no database

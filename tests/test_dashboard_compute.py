@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from urllib.parse import unquote, urlsplit
@@ -20,8 +19,6 @@ from dash import dcc, html
 
 from dashboards.components import csv_text
 from dashboards.pages import compute as page
-from ledger.config import Settings
-from ledger.db.engine import make_engine
 from ledger.domain.compute import REFERENCE_GPU_MS_PER_GPU_HOUR, fairness
 from ledger.queries.compute import (
     ComputeYear,
@@ -30,7 +27,6 @@ from ledger.queries.compute import (
     ReserveRow,
     compute_years,
 )
-from ledger.web import create_app
 from tests.browser import SCREENSHOTS, Visit, served
 from tests.compute_world import (
     CAPACITY_2025,
@@ -41,21 +37,10 @@ from tests.compute_world import (
     pay_everything,
     plan,
 )
-from tests.conftest import empty_database
-from tests.test_dashboard_board import by_id, rendered, texts
+from tests.dash_helpers import by_id, page_fixtures, rendered, texts, visiting
 
 HOUR_MS = REFERENCE_GPU_MS_PER_GPU_HOUR
 PLANNED_ONLY = 2026
-
-
-@contextmanager
-def visiting(browser, base: str):
-    """A recorded visit of the server at `base`, closed afterwards."""
-    visit = Visit(browser, base)
-    try:
-        yield visit
-    finally:
-        visit.close()
 
 
 def laid_out(app, **query) -> list:
@@ -226,27 +211,20 @@ def test_the_page_without_compute_passes_axe(engine, app, browser):
 # --------------------------------------------------------------------------- the world's figures, on each database
 
 
-@pytest.fixture(scope="module")
-def world_engine(database_url):
-    """`build_compute_world` with a plan for PLANNED_ONLY, nothing allocated; emptied afterwards."""
-    engine = make_engine(database_url)
+def build_world(engine) -> None:
+    """`build_compute_world` with a plan for PLANNED_ONLY, nothing allocated, on an empty database."""
     with engine.connect() as connection:
         assert compute_years(connection) == [], "the database should be empty when the module's world is built"
     build_compute_world(engine)
     plan(engine, PLANNED_ONLY)
-    yield engine
-    empty_database(engine)
-    engine.dispose()
+
+
+ledger_engine, web_app, live_server, in_chromium = page_fixtures(build_world)
 
 
 @pytest.fixture(scope="module")
-def world_app(world_engine, database_url):
-    return create_app(Settings(database_url=database_url, secret_key="test-secret-key", env="test"), engine=world_engine)
-
-
-@pytest.fixture(scope="module")
-def data(world_engine) -> page.ComputePage:
-    with world_engine.connect() as connection:
+def data(ledger_engine) -> page.ComputePage:
+    with ledger_engine.connect() as connection:
         return page.read_year(connection, 2025)
 
 
@@ -337,8 +315,8 @@ def test_each_csv_has_the_header_and_the_tables_rows(data):
         assert [tuple(line) for line in lines[1:]] == list(table.rows)
 
 
-def test_layout_shows_every_section_with_chart_table_and_csv(world_app, data):
-    components = laid_out(world_app, year="2025")
+def test_layout_shows_every_section_with_chart_table_and_csv(web_app, data):
+    components = laid_out(web_app, year="2025")
     assert headings(components) == ["Compute 2025"]
     ids = ids_of(components)
     assert len(ids) == len(set(ids)) and all(i.startswith("compute-") for i in ids)
@@ -365,10 +343,10 @@ def test_layout_shows_every_section_with_chart_table_and_csv(world_app, data):
     assert [texts(c) for c in current] == ["2025"]
 
 
-def test_the_default_year_and_a_year_with_a_plan_only(world_app):
-    default = laid_out(world_app)
+def test_the_default_year_and_a_year_with_a_plan_only(web_app):
+    default = laid_out(web_app)
     assert headings(default) == [f"Compute {page.default_year([PLANNED_ONLY, 2025], date.today().year)}"]
-    planned = laid_out(world_app, year=str(PLANNED_ONLY))
+    planned = laid_out(web_app, year=str(PLANNED_ONLY))
     assert headings(planned) == [f"Compute {PLANNED_ONLY}"]
     assert "not allocated yet" in texts(by_id(planned, page.QUOTAS.table))
     links = [c for c in rendered(planned) if isinstance(c, dcc.Link)]
@@ -379,8 +357,8 @@ def test_the_default_year_and_a_year_with_a_plan_only(world_app):
     ("raw", "message"),
     [("abc", "'abc' is not a year"), ("1999", "No capacity plan is recorded for 1999"), (["2025", "2026"], "Give one year")],
 )
-def test_layout_explains_a_year_it_cannot_show(world_app, raw, message):
-    components = laid_out(world_app, year=raw, unrelated="ignored")
+def test_layout_explains_a_year_it_cannot_show(web_app, raw, message):
+    components = laid_out(web_app, year=raw, unrelated="ignored")
     assert message in texts(by_id(components, page.MESSAGE_ID))
     links = [c for c in rendered(components) if isinstance(c, dcc.Link)]
     assert [c.href for c in links] == [f"/dashboards/compute?year={PLANNED_ONLY}", "/dashboards/compute?year=2025"]
@@ -389,20 +367,14 @@ def test_layout_explains_a_year_it_cannot_show(world_app, raw, message):
 # --------------------------------------------------------------------------- in Chromium
 
 
-@pytest.fixture(scope="module")
-def live_server(world_app):
-    with served(world_app) as base:
-        yield base
-
-
 def plotted(page_, chart_id: str, axis: str) -> list[list]:
     """The values plotly drew on one axis of every trace of a chart."""
     return page_.evaluate(f"id => document.querySelector(`#${{id}} .js-plotly-plot`).data.map(t => Array.from(t.{axis}))", chart_id)
 
 
 @pytest.mark.browser
-def test_page_renders_its_charts_and_tables_offline_and_passes_axe(browser, live_server, data):
-    with visiting(browser, live_server) as v:
+def test_page_renders_its_charts_and_tables_offline_and_passes_axe(in_chromium, data):
+    def scenario(v: Visit) -> None:
         page_ = v.open("/dashboards/compute?year=2025")
         for ids in (page.CAPACITY, page.QUOTAS, page.FAIRNESS, page.MONTHLY, page.LEVELS):
             page_.wait_for_selector(f"#{ids.chart} .main-svg", timeout=15_000)
@@ -424,10 +396,12 @@ def test_page_renders_its_charts_and_tables_offline_and_passes_axe(browser, live
         assert all(urlsplit(url).hostname == "127.0.0.1" for url in v.requests)
         assert v.axe_violations() == []
 
+    in_chromium(scenario)
+
 
 @pytest.mark.browser
-def test_choosing_a_year_with_a_plan_only_shows_its_capacity_and_passes_axe(browser, live_server):
-    with visiting(browser, live_server) as v:
+def test_choosing_a_year_with_a_plan_only_shows_its_capacity_and_passes_axe(in_chromium):
+    def scenario(v: Visit) -> None:
         page_ = v.open("/dashboards/compute?year=2025")
         page_.get_by_role("navigation", name="Fiscal year:").get_by_role("link", name=str(PLANNED_ONLY)).click()
         page_.wait_for_url(f"**/dashboards/compute?year={PLANNED_ONLY}")
@@ -437,3 +411,5 @@ def test_choosing_a_year_with_a_plan_only_shows_its_capacity_and_passes_axe(brow
         assert page_.locator(f"#{page.POOLS.table} tbody tr").count() == 2
         assert v.off_site == [] and v.errors == []
         assert v.axe_violations() == []
+
+    in_chromium(scenario)

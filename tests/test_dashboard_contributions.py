@@ -11,7 +11,6 @@ import csv
 import io
 import math
 import re
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -19,12 +18,9 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from dash import dcc, html
-from dash.development.base_component import Component
 
 from dashboards.components import TableData, csv_href, csv_text, html_table
 from dashboards.pages import contributions as page
-from ledger.config import Settings
-from ledger.db.engine import make_engine
 from ledger.db.uow import UnitOfWork
 from ledger.domain.access import system_actor
 from ledger.domain.contributions import CERN_CONVENTION_ART_V_8, Standing, judge_standing
@@ -43,9 +39,8 @@ from ledger.queries.contributions import (
 )
 from ledger.services import contributions as finance
 from ledger.services.members import admit_member
-from ledger.web import create_app
-from tests.conftest import empty_database
-from tests.browser import SCREENSHOTS, Visit, served
+from tests.browser import SCREENSHOTS, Visit
+from tests.dash_helpers import by_id, page_fixtures, rendered, texts
 
 TODAY = date.today()
 FIRST, SECOND, THIRD = TODAY.year - 2, TODAY.year - 1, TODAY.year
@@ -139,19 +134,7 @@ def build_ledger(engine) -> None:
 # --------------------------------------------------------------------------- fixtures
 
 
-@pytest.fixture(scope="module")
-def ledger_engine(database_url):
-    """The module's ledger on this run's database (SQLite, then PostgreSQL), emptied afterwards."""
-    engine = make_engine(database_url)
-    build_ledger(engine)
-    yield engine
-    empty_database(engine)
-    engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def web_app(ledger_engine, database_url):
-    return create_app(Settings(database_url=database_url, secret_key="test-secret-key", env="test"), engine=ledger_engine)
+ledger_engine, web_app, live_server, in_chromium = page_fixtures(build_ledger)
 
 
 @pytest.fixture(scope="module")
@@ -160,50 +143,6 @@ def year_pages(ledger_engine) -> dict[int, page.YearPage]:
     with ledger_engine.connect() as connection:
         years = list_years(connection)
         return {year.year: page.read_year(connection, year, years, TODAY) for year in page.published_years(years)}
-
-
-@pytest.fixture(scope="module")
-def live_server(web_app):
-    with served(web_app) as base:
-        yield base
-
-
-@pytest.fixture
-def in_chromium(browser, live_server):
-    """Run `scenario(visit)` with a fresh Visit of the live server, closed afterwards."""
-
-    def run(scenario: Callable[[Visit], None]) -> None:
-        visit = Visit(browser, live_server)
-        try:
-            scenario(visit)
-        finally:
-            visit.close()
-
-    return run
-
-
-def rendered(components) -> list[Component]:
-    """Every component of a layout, the top ones included."""
-    root = html.Div(components)
-    return [root, *root._traverse()]
-
-
-def by_id(components, component_id: str) -> Component:
-    found = [c for c in rendered(components) if getattr(c, "id", None) == component_id]
-    assert len(found) == 1, f"{len(found)} components with the id {component_id}"
-    return found[0]
-
-
-def texts(component) -> str:
-    """The text a component shows, children's included."""
-    children = getattr(component, "children", component)
-    if children is None:
-        return ""
-    if isinstance(children, (str, int, float)):
-        return str(children)
-    if isinstance(children, Component):
-        return texts(children)
-    return "".join(texts(child) for child in children)
 
 
 def amount(text: str) -> Decimal:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import inspect
 import json
-import re
 from collections import Counter
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -26,7 +25,20 @@ import plotly.graph_objects as go
 from dash import ALL, Input, Output, State, ctx, dcc, hooks, html
 from flask import current_app
 
-from dashboards.components import SectionIds, TableData, csv_link, graph, html_table
+from dashboards.components import (
+    SectionIds,
+    TableData,
+    bar_height,
+    chart_table_csv,
+    csv_link,
+    headline_figures,
+    html_table,
+    section,
+    styled,
+    table_and_csv,
+    year_in_query,
+    year_links,
+)
 from dashboards.data import connect
 from ledger.domain import voting
 from ledger.domain.errors import ValidationFailed
@@ -62,7 +74,6 @@ SIM_EXPLANATION_ID = f"{PAGE_PREFIX}-simulator-explanation"
 SIM_TALLY_ID = f"{PAGE_PREFIX}-simulator-tally"
 SIM_TALLY_TABLE_ID = f"{PAGE_PREFIX}-simulator-tally-table"
 
-YEAR_PATTERN = re.compile(r"[0-9]{4}")
 POWER_WORK_LIMIT = 4_000_000
 """The most coalition counts (members + 1, times the total integer weight) the page computes
 exactly for one rule: about three seconds. Finer weights (populations in persons, say) are
@@ -92,7 +103,6 @@ NOT_SIMULATED = "Not simulated"
 VOTE_STATES = ("yes", "no", "abstain", "no ballot", "absent", "suspended", "not a member")
 SIMULATOR_CHOICES = ("yes", "no", "abstain", "absent")
 FIGURE_COLOURS = {"weight": "#5f6670", "banzhaf": "#0b5394", "shapley_shubik": "#b45f06", "entitled": "#9fc5e8", "voted": "#0b5394"}
-FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "color": "#1b1f24"}
 
 # Text and background of each state keep at least 7:1 contrast (WCAG AAA), so the words stay readable on the tint.
 STYLESHEET = """<style id="board-styles">
@@ -223,15 +233,10 @@ def pick_year(raw: object, years: Sequence[int]) -> tuple[int | None, str | None
         if not years:
             return None, "No motion has been closed yet: the board's votes appear here once a vote is closed."
         return years[-1], None
-    if not isinstance(raw, str):
-        return None, f"Give one year in the address, e.g. ?year={example}; this one names several."
-    text = raw.strip()
-    if not YEAR_PATTERN.fullmatch(text):
-        return None, f"{text[:20]!r} is not a year: give a four-digit year in the address, e.g. ?year={example}."
-    number = int(text)
-    if number not in years:
+    number, problem = year_in_query(raw, example)
+    if number is not None and number not in years:
         return None, f"No motion was closed at a board meeting of {number}. Choose one of the years below."
-    return number, None
+    return number, problem
 
 
 def read_board(connection, year: int, years: Sequence[int]) -> BoardYear:
@@ -329,27 +334,6 @@ def outcomes_table(motions: Sequence[ClosedMotion], year: int) -> TableData:
     )
 
 
-def _style(figure: go.Figure, height: int, **extra) -> go.Figure:
-    figure.update_layout(
-        height=height,
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        font=FONT,
-        plot_bgcolor="#ffffff",
-        paper_bgcolor="#ffffff",
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
-        hoverlabel={"font": {"family": FONT["family"]}},
-        **extra,
-    )
-    figure.update_xaxes(automargin=True, gridcolor="#e5e5e5", zerolinecolor="#999999")
-    figure.update_yaxes(automargin=True, gridcolor="#e5e5e5", zerolinecolor="#999999")
-    return figure
-
-
-def bar_height(count: int, per_bar: int = 26) -> int:
-    """Height of a chart with one group of horizontal bars per member."""
-    return 140 + per_bar * max(count, 1)
-
-
 def outcomes_figure(motions: Sequence[ClosedMotion]) -> go.Figure:
     """Stacked bars per kind of motion, one colour per outcome."""
     counts = outcome_counts(motions)
@@ -368,7 +352,7 @@ def outcomes_figure(motions: Sequence[ClosedMotion]) -> go.Figure:
                 hovertemplate=f"%{{x}}: %{{y}} {label.lower()}<extra></extra>",
             )
         )
-    figure = _style(figure, 320, barmode="stack", yaxis_title="Motions", xaxis_title="Kind of motion", legend_title_text="Outcome")
+    figure = styled(figure, 320, barmode="stack", yaxis_title="Motions", xaxis_title="Kind of motion", legend_title_text="Outcome")
     figure.update_layout(legend_traceorder="normal")
     figure.update_yaxes(rangemode="tozero", dtick=1)
     return figure
@@ -473,7 +457,7 @@ def participation_figure(rows: Sequence[Participation]) -> go.Figure:
                 hovertemplate=f"%{{y}}: {label.lower()} %{{x}} motions<extra></extra>",
             )
         )
-    figure = _style(figure, bar_height(len(rows), 34), barmode="group", xaxis_title="Motions")
+    figure = styled(figure, bar_height(len(rows), 34), barmode="group", xaxis_title="Motions")
     figure.update_yaxes(categoryorder="array", categoryarray=names, autorange="reversed")
     figure.update_xaxes(rangemode="tozero", dtick=1)
     return figure
@@ -643,7 +627,7 @@ def power_figure(result: PowerResult, board: BoardYear) -> go.Figure:
                 **extra,
             )
         )
-    figure = _style(figure, bar_height(len(rows), 42), barmode="group", xaxis_title="Share (%)")
+    figure = styled(figure, bar_height(len(rows), 42), barmode="group", xaxis_title="Share (%)")
     figure.update_yaxes(categoryorder="array", categoryarray=names, autorange="reversed")
     figure.update_xaxes(rangemode="tozero")
     return figure
@@ -833,40 +817,9 @@ def power_ids(index: int) -> SectionIds:
     return SectionIds(PAGE_PREFIX, f"power-{index}")
 
 
-def year_links(years: Sequence[int], shown: int | None, base: str) -> html.Nav:
-    """The years with closed motions as links (the shown one marked current): the state stays in the address."""
-    items = []
-    for year in reversed(years):
-        if year == shown:
-            items.append(html.Li(html.Strong(str(year), **{"aria-current": "page"})))
-        else:
-            items.append(html.Li(dcc.Link(str(year), href=f"{base}?year={year}")))
-    return html.Nav(
-        [
-            html.Span("Year of the meetings:", id=f"{YEARS_ID}-label"),
-            html.Ul(items, style={"display": "flex", "flexWrap": "wrap", "gap": "1.25rem", "listStyle": "none", "padding": 0, "margin": 0}),
-        ],
-        id=YEARS_ID,
-        style={"display": "flex", "flexWrap": "wrap", "gap": "1.25rem", "margin": "1rem 0"},
-        **{"aria-labelledby": f"{YEARS_ID}-label"},
-    )
-
-
-def section(ids: SectionIds, title: str, intro: str | list, body: list, level: int = 2) -> html.Section:
-    heading = html.H2 if level == 2 else html.H3
-    return html.Section([heading(title, id=ids.heading), html.P(intro), *body], id=ids.section, **{"aria-labelledby": ids.heading})
-
-
-def table_and_csv(table: TableData, ids: SectionIds, filename: str) -> list:
-    return [
-        html_table(table, ids.table),
-        html.P(csv_link(table, filename, f"Download the table “{table.caption}” as CSV", ids.csv)),
-    ]
-
-
-def chart_table_csv(figure: go.Figure, ids: SectionIds, table: TableData, filename: str) -> list:
-    """A chart, the same figures as a table, and the table as CSV."""
-    return [graph(figure, ids.chart, int(figure.layout.height)), *table_and_csv(table, ids, filename)]
+def year_texts(years: Sequence[int]) -> list[tuple[int, str]]:
+    """The years with closed motions, newest first, each named by its number."""
+    return [(year, str(year)) for year in reversed(years)]
 
 
 def summary(board: BoardYear) -> html.Ul:
@@ -880,12 +833,7 @@ def summary(board: BoardYear) -> html.Ul:
         (str(len(board.motions) - secret), "by roll call"),
         (str(secret), "by secret ballot"),
     ]
-    return html.Ul(
-        [html.Li([html.Strong(value, style={"fontSize": "1.2rem"}), label]) for value, label in figures],
-        id=SUMMARY_ID,
-        className="figures",
-        style={"flexWrap": "wrap", "gap": "1rem 2rem"},
-    )
+    return headline_figures(figures, SUMMARY_ID)
 
 
 def motions_section(board: BoardYear) -> html.Section:
@@ -1111,19 +1059,16 @@ def layout(year: object = None, **_query):
         years = closed_years(list_motions(connection))
         chosen, problem = pick_year(year, years)
         data = _cached(connection, ("dashboards.board", chosen), lambda: read_page(connection, chosen, years)) if chosen else None
+    links = [year_links(year_texts(years), data.board.year if data else None, base, YEARS_ID, "Year of the meetings:")] if years else []
     if data is None:
-        return [
-            html.H1("Board votes"),
-            html.P(problem, id=MESSAGE_ID, className="error"),
-            *([year_links(years, None, base)] if years else []),
-        ]
+        return [html.H1("Board votes"), html.P(problem, id=MESSAGE_ID, className="error"), *links]
     return [
         html.H1(f"Board votes {data.board.year}"),
         html.P(
             "The board's motions and outcomes, how each member voted by roll call, who took part, how much power each weighted rule "
             "gives each member, and a simulator to try a vote under any rule."
         ),
-        year_links(years, data.board.year, base),
+        *links,
         *year_content(data),
     ]
 

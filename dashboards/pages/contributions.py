@@ -8,7 +8,6 @@ assembles, and the tests call the plain functions directly.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
@@ -16,9 +15,20 @@ from decimal import Decimal
 
 import dash
 import plotly.graph_objects as go
-from dash import dcc, html
+from dash import html
 
-from dashboards.components import SectionIds, TableData, csv_link, graph, html_table
+from dashboards.components import (
+    SectionIds,
+    TableData,
+    bar_height,
+    chart_table_csv,
+    csv_link,
+    headline_figures,
+    section,
+    styled,
+    year_in_query,
+    year_links,
+)
 from dashboards.data import connect
 from ledger.domain.contributions import Standing
 from ledger.domain.money import format_minor, to_decimal
@@ -49,13 +59,11 @@ GAPMINDER_NOTE = (
     "(GDP = gdpPercap × pop, 2007)."
 )
 PUBLISHED = ("adopted", "closed")
-YEAR_PATTERN = re.compile(r"[0-9]{4}")
 
 # Standing in words as well as in colour; the colours keep at least 4.5:1 against white.
 STANDING_LABELS = {Standing.GOOD: "good standing", Standing.ARREARS: "in arrears, vote kept", Standing.SUSPENDED: "vote suspended"}
 STANDING_COLOURS = {Standing.GOOD: "#2e7d32", Standing.ARREARS: "#9a5a00", Standing.SUSPENDED: "#a61b1b"}
 AMOUNT_COLOURS = {"budget": "#555555", "assessed": "#6fa8dc", "paid": "#0b5394", "in_kind": "#b45f06"}
-FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "color": "#1b1f24"}
 
 
 ASSESSED = SectionIds(PAGE_PREFIX, "assessed")
@@ -100,12 +108,9 @@ def pick_year(raw: object, years: list[YearRow]) -> tuple[YearRow | None, str | 
         if not published:
             return None, "No fiscal year has an adopted budget yet: contributions appear here once the board adopts one."
         return published[-1], None
-    if not isinstance(raw, str):
-        return None, f"Give one year in the address, e.g. ?year={example}; this one names several."
-    text = raw.strip()
-    if not YEAR_PATTERN.fullmatch(text):
-        return None, f"{text[:20]!r} is not a year: give a four-digit year in the address, e.g. ?year={example}."
-    number = int(text)
+    number, problem = year_in_query(raw, example)
+    if number is None:
+        return None, problem
     found = next((year for year in years if year.year == number), None)
     if found is None:
         return None, f"There is no fiscal year {number} in the ledger. Choose one of the years below."
@@ -219,27 +224,6 @@ def honour_roll_table(roll: list[tuple[str, str]], year: int) -> TableData:
 # --------------------------------------------------------------------------- figures
 
 
-def _layout(figure: go.Figure, height: int, **extra) -> go.Figure:
-    figure.update_layout(
-        height=height,
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        font=FONT,
-        plot_bgcolor="#ffffff",
-        paper_bgcolor="#ffffff",
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
-        hoverlabel={"font": {"family": FONT["family"]}},
-        **extra,
-    )
-    figure.update_xaxes(automargin=True, gridcolor="#e5e5e5", zerolinecolor="#999999")
-    figure.update_yaxes(automargin=True, gridcolor="#e5e5e5", zerolinecolor="#999999")
-    return figure
-
-
-def bar_height(count: int) -> int:
-    """Height of a chart with one horizontal bar per member."""
-    return 140 + 26 * max(count, 1)
-
-
 def assessed_figure(contributions: YearContributions) -> go.Figure:
     """Grouped bars per member: assessed, paid in cash, credited in kind."""
     currency, rows = contributions.year.currency, contributions.rows
@@ -256,7 +240,7 @@ def assessed_figure(contributions: YearContributions) -> go.Figure:
                 marker_color=AMOUNT_COLOURS[name],
             )
         )
-    return _layout(figure, 420, barmode="group", yaxis_title=currency, xaxis_title="Member")
+    return styled(figure, 420, barmode="group", yaxis_title=currency, xaxis_title="Member")
 
 
 def standing_figure(contributions: YearContributions) -> go.Figure:
@@ -283,7 +267,7 @@ def standing_figure(contributions: YearContributions) -> go.Figure:
                 marker_color=STANDING_COLOURS[standing],
             )
         )
-    figure = _layout(figure, bar_height(len(rows)), barmode="overlay", xaxis_title=f"Arrears ({currency})", legend_title_text="Standing")
+    figure = styled(figure, bar_height(len(rows)), barmode="overlay", xaxis_title=f"Arrears ({currency})", legend_title_text="Standing")
     # One row per member in the table's order, top to bottom, whichever trace holds it.
     figure.update_yaxes(categoryorder="array", categoryarray=[row.name for row in rows], autorange="reversed", ticksuffix="  ")
     figure.update_xaxes(rangemode="tozero")
@@ -307,7 +291,7 @@ def shares_figure(contributions: YearContributions) -> go.Figure:
             marker_color=AMOUNT_COLOURS["paid"],
         )
     )
-    figure = _layout(figure, bar_height(len(rows)), xaxis_title="Share of the budget (%)", showlegend=False)
+    figure = styled(figure, bar_height(len(rows)), xaxis_title="Share of the budget (%)", showlegend=False)
     figure.update_yaxes(categoryorder="array", categoryarray=[row.name for row in rows], autorange="reversed")
     figure.update_layout(margin={"r": 80})
     return figure
@@ -330,7 +314,7 @@ def trends_figure(trends: list[YearTotals], currency: str) -> go.Figure:
                 line={"color": AMOUNT_COLOURS[name], "dash": dash_style, "width": 2},
             )
         )
-    figure = _layout(figure, 380, yaxis_title=currency, xaxis_title="Fiscal year")
+    figure = styled(figure, 380, yaxis_title=currency, xaxis_title="Fiscal year")
     figure.update_xaxes(tickmode="array", tickvals=years, ticktext=[str(year) for year in years])
     figure.update_yaxes(rangemode="tozero")
     return figure
@@ -339,24 +323,9 @@ def trends_figure(trends: list[YearTotals], currency: str) -> go.Figure:
 # --------------------------------------------------------------------------- the page
 
 
-def year_links(years: list[YearRow], shown: int | None, base: str) -> html.Nav:
-    """The published years as links (the shown one marked current): the state stays in the address."""
-    items = []
-    for year in reversed(published_years(years)):
-        label = f"{year.year} ({year.status})"
-        if year.year == shown:
-            items.append(html.Li(html.Strong(label, **{"aria-current": "page"})))
-        else:
-            items.append(html.Li(dcc.Link(label, href=f"{base}?year={year.year}")))
-    return html.Nav(
-        [
-            html.Span("Fiscal year:", id=f"{YEARS_ID}-label"),
-            html.Ul(items, style={"display": "flex", "flexWrap": "wrap", "gap": "1.25rem", "listStyle": "none", "padding": 0, "margin": 0}),
-        ],
-        id=YEARS_ID,
-        style={"display": "flex", "flexWrap": "wrap", "gap": "1.25rem", "margin": "1rem 0"},
-        **{"aria-labelledby": f"{YEARS_ID}-label"},
-    )
+def year_texts(years: list[YearRow]) -> list[tuple[int, str]]:
+    """The published years, newest first, each named with its status."""
+    return [(year.year, f"{year.year} ({year.status})") for year in reversed(published_years(years))]
 
 
 def status_text(year: YearRow, as_of: date) -> str:
@@ -380,30 +349,7 @@ def summary(data: YearPage) -> html.Ul:
         (f"{_money(totals['outstanding'], currency)} {currency}", "outstanding"),
         (f"{behind} of {len(rows)}", "members in arrears"),
     ]
-    return html.Ul(
-        [html.Li([html.Strong(value, style={"fontSize": "1.2rem"}), label]) for value, label in figures],
-        id=SUMMARY_ID,
-        className="figures",
-        style={"flexWrap": "wrap", "gap": "1rem 2rem"},
-    )
-
-
-def section(ids: SectionIds, title: str, intro: list, body: list) -> html.Section:
-    return html.Section([html.H2(title, id=ids.heading), html.P(intro), *body], id=ids.section, **{"aria-labelledby": ids.heading})
-
-
-def chart_section(ids: SectionIds, title: str, intro: list, figure: go.Figure, table: TableData, filename: str) -> html.Section:
-    """A chart, the same figures as a table, and the table as CSV."""
-    return section(
-        ids,
-        title,
-        intro,
-        [
-            graph(figure, ids.chart, int(figure.layout.height)),
-            html_table(table, ids.table),
-            html.P(csv_link(table, filename, f"Download the table “{table.caption}” as CSV", ids.csv)),
-        ],
-    )
+    return headline_figures(figures, SUMMARY_ID)
 
 
 def year_content(data: YearPage) -> list:
@@ -422,40 +368,32 @@ def year_content(data: YearPage) -> list:
         *([html.P(note, id=NOTE_ID, className="notice")] if note else []),
         html.P(status_text(contributions.year, contributions.view.as_of), id=STATUS_ID),
         summary(data),
-        chart_section(
+        section(
             ASSESSED,
             "Assessed, paid and in kind",
             [f"What each member was assessed for {year}, what it paid in cash and what was credited in kind, in {currency}. The table below the chart gives the same figures."],
-            assessed_figure(contributions),
-            assessed_table(contributions),
-            f"contributions-{year}-assessed.csv",
+            chart_table_csv(assessed_figure(contributions), ASSESSED, assessed_table(contributions), f"contributions-{year}-assessed.csv"),
         ),
-        chart_section(
+        section(
             STANDING,
             "Arrears and standing",
             [
                 f"Each member's arrears on {contributions.view.as_of} (every instalment then due and unpaid, of any year) and its standing under "
                 f"{contributions.settings.standing_rule.name}. The standing is written beside each bar and explained in the table."
             ],
-            standing_figure(contributions),
-            standing_table(contributions),
-            f"contributions-{year}-standing.csv",
+            chart_table_csv(standing_figure(contributions), STANDING, standing_table(contributions), f"contributions-{year}-standing.csv"),
         ),
-        chart_section(
+        section(
             SHARES,
             "Share of the budget",
             [f"The share of the {year} budget each member carries, largest first.{scale_text}"],
-            shares_figure(contributions),
-            shares_table(contributions),
-            f"contributions-{year}-shares.csv",
+            chart_table_csv(shares_figure(contributions), SHARES, shares_table(contributions), f"contributions-{year}-shares.csv"),
         ),
-        chart_section(
+        section(
             TRENDS,
             "Trends across years",
             [f"Budget, assessed, paid in cash and credited in kind for every adopted year, as of {contributions.view.as_of}."],
-            trends_figure(data.trends, currency),
-            trends_table(data.trends, currency, contributions.view.as_of),
-            f"contributions-{year}-trends.csv",
+            chart_table_csv(trends_figure(data.trends, currency), TRENDS, trends_table(data.trends, currency, contributions.view.as_of), f"contributions-{year}-trends.csv"),
         ),
         section(
             HONOUR_ROLL,
@@ -490,16 +428,14 @@ def layout(year: object = None, **_query):
         years = list_years(connection)
         chosen, problem = pick_year(year, years)
         data = read_year(connection, chosen, years, date.today()) if chosen else None
+    shown = year_texts(years)
+    links = [year_links(shown, data.year if data else None, base, YEARS_ID, "Fiscal year:")] if shown else []
     if data is None:
-        return [
-            html.H1("Contributions"),
-            html.P(problem, id=MESSAGE_ID, className="error"),
-            *([year_links(years, None, base)] if published_years(years) else []),
-        ]
+        return [html.H1("Contributions"), html.P(problem, id=MESSAGE_ID, className="error"), *links]
     return [
         html.H1(f"Contributions {data.year}"),
         html.P("Each member's assessment, payments and arrears for the year, its standing and share, with every figure as a table and as CSV."),
-        year_links(years, data.year, base),
+        *links,
         *year_content(data),
     ]
 
