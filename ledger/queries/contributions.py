@@ -344,21 +344,28 @@ def year_contributions(connection: Connection, year: YearRow, view: View) -> Yea
     )
 
 
-def standing_on(connection: Connection, code: str, day: date) -> MemberStanding | None:
-    """One member's standing on a day under the rule in force (None when it was never assessed)."""
+def standings_on(connection: Connection, day: date, member_code: str | None = None) -> dict[str, MemberStanding]:
+    """Every assessed member's standing on a day under the rule in force (or one member's), in one grouped query."""
     settings = settings_at(connection)
     counted_years = standing_years(settings.standing_rule, day.year)
-    settled = _settled_instalments(View(as_of=day), through_year=day.year, member_code=code)
-    arrears, threshold = connection.execute(
+    settled = _settled_instalments(View(as_of=day), through_year=day.year, member_code=member_code)
+    rows = connection.execute(
         select(
+            settled.c.member_code,
             total(case((settled.c.due_on <= day, settled.c.cash_due - settled.c.cash_paid), else_=0)),
             total(case((settled.c.year.in_(counted_years), settled.c.amount_minor), else_=0)),
-        )
-    ).one()
-    if arrears is None:
-        return None
-    waivers_of = _waivers(connection, View(as_of=day)).get(code, ())
-    return judge_standing(day, arrears, threshold, counted_years, settings.standing_rule, waivers_of, settings.base_currency)
+        ).group_by(settled.c.member_code)
+    ).all()
+    waivers = _waivers(connection, View(as_of=day))
+    return {
+        code: judge_standing(day, arrears, threshold, counted_years, settings.standing_rule, waivers.get(code, ()), settings.base_currency)
+        for code, arrears, threshold in rows
+    }
+
+
+def standing_on(connection: Connection, code: str, day: date) -> MemberStanding | None:
+    """One member's standing on a day under the rule in force (None when it was never assessed)."""
+    return standings_on(connection, day, code).get(code)
 
 
 def _waivers(connection: Connection, view: View) -> dict[str, tuple[Waiver, ...]]:

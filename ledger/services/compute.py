@@ -66,7 +66,7 @@ from ledger.domain.compute import (
 from ledger.domain.errors import Conflict, NotFound, Problem, ValidationFailed, raise_if_any
 from ledger.domain.members import MemberStatus
 from ledger.queries.compute import ALLOCATED, CLOSED
-from ledger.queries.contributions import standing_on
+from ledger.queries.contributions import standings_on
 from ledger.services.contributions import current_settings, parse_day, parse_decision, parse_year
 from ledger.services.members import member_history
 
@@ -299,12 +299,10 @@ def allocate_quotas(year: object, on_date: object, *, today: date, actor: Actor,
         ).all())
         if not any(assessed.values()):
             raise Conflict(f"no member is assessed for {number}; quotas follow contributions, so adopt its budget first")
-        connection = uow.session.connection()
-        suspended = set()
-        for code in assessed:
-            standing = standing_on(connection, code, day)
-            if standing is not None and standing.standing.value == "suspended":
-                suspended.add(code)
+        suspended = {
+            code for code, standing in standings_on(uow.session.connection(), day).items()
+            if code in assessed and standing.standing.value == "suspended"
+        }
         policy = current_settings(uow).quota_suspension
         reserves = dict(uow.session.execute(
             select(ComputeReserve.name, ComputeReserve.percent).where(ComputeReserve.plan_id == plan.id)

@@ -345,9 +345,10 @@ def _voters(uow: UnitOfWork, motion: Motion, day: date) -> tuple[list[Voter], di
     """The members entitled to vote on the meeting's day, with their weights and any suspension."""
     members = sorted(code for code, status in statuses_on(uow, day).items() if status == MemberStatus.MEMBER.value)
     weights = _weights(uow, motion.weights, members, day)
+    standings = contribution_queries.standings_on(uow.session.connection(), day)
     voters = []
     for code in members:
-        standing = contribution_queries.standing_on(uow.session.connection(), code, day)
+        standing = standings.get(code)
         suspended = standing is not None and standing.standing.value == "suspended"
         voters.append(Voter(code, weights[code], suspension=standing.explanation if suspended else None))
     return voters, weights
