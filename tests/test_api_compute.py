@@ -6,7 +6,7 @@ import csv
 import io
 import json
 from collections import Counter
-from datetime import UTC
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -18,6 +18,7 @@ from ledger.domain.sacct_generator import SACCT_COLUMNS, ExportSpec, expected_us
 from ledger.services import compute
 from ledger.services.usage import ingest_usage
 from tests.compute_world import (
+    EXPORT,
     INCOMES,
     MEMBERS,
     POOLS,
@@ -156,7 +157,14 @@ def test_a_year_without_a_capacity_plan_is_a_json_404_naming_it(client, world):
         response = client.get(url)
         assert response.status_code == 404, url
         message = response.get_json()["error"]
-        assert "2031" in message and "years with one: 2025" in message, message
+        assert "2031" in message and "years with a plan: 2025" in message, message
+
+
+def test_usage_is_published_by_month_before_its_year_has_a_plan(client, engine, world):
+    crossing = "9|aurora|deu-llm|2025-12-31T20:00:00|2025-12-31T22:00:00|2026-01-01T01:00:00|10800|COMPLETED|gres/gpu=1|train\n"
+    ingest_usage([EXPORT[0], crossing], as_of=datetime(2026, 1, 8, tzinfo=UTC), actor=SECRETARIAT, engine=engine)
+    assert months(client, 2026) == {"2026-01": "1.000"}
+    assert client.get("/api/v1/years/2026/compute").status_code == 404
 
 
 @pytest.mark.parametrize("member", ["XYZ", "deu", "Germany", "DEUX"])

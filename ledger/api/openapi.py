@@ -392,7 +392,9 @@ def _compute_paths() -> dict:
                 "description": (
                     "Jobs crossing a month end are split between the months by time (UTC). Only months with use are "
                     "listed, oldest first: a month missing from the list had none (or has not been reported yet). "
-                    "Read from monthly rollups, never from job rows."
+                    "Read from monthly rollups, never from job rows. Use is published as it is ingested, also "
+                    "for a year without a capacity plan yet (a job running over New Year); 404 for a year with "
+                    "neither a plan nor any use."
                 ),
                 "operationId": "yearComputeMonthly",
                 "parameters": [

@@ -232,8 +232,6 @@ def _quota(member: compute_queries.MemberCompute) -> dict:
 def compute_monthly(year: int):
     member = request.args.get("member") or None
     with _connect() as connection:
-        if year not in compute_queries.compute_years(connection):
-            raise _no_capacity_plan(connection, year)
         if member is not None and member_queries.find_member(connection, member) is None:
             raise ValidationFailed.single(
                 "member",
@@ -241,6 +239,10 @@ def compute_monthly(year: int):
                 "or no member parameter for all members together",
             )
         months = _cached(connection, ("compute_monthly", year, member), lambda: usage_queries.monthly_usage(connection, year, member))
+        # Usage is published as it is ingested, even before its year has a plan (a job
+        # running over New Year); a year with neither is one the ledger knows nothing of.
+        if not months and year not in compute_queries.compute_years(connection):
+            raise _no_capacity_plan(connection, year)
     return list_response(
         "months",
         MONTH_COLUMNS,
@@ -253,7 +255,7 @@ def compute_monthly(year: int):
 
 def _no_capacity_plan(connection: Connection, year: int) -> NotFound:
     planned = ", ".join(map(str, sorted(compute_queries.compute_years(connection)))) or "none yet"
-    return NotFound(f"no capacity plan for {year}, so it has no compute to publish; years with one: {planned}")
+    return NotFound(f"no capacity plan and no usage for {year}, so it has no compute to publish; years with a plan: {planned}")
 
 
 @api.get("/motions")
