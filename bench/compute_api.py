@@ -32,6 +32,7 @@ import tempfile
 import time
 from collections import Counter
 from datetime import UTC, date
+from decimal import Decimal
 from pathlib import Path
 
 # Run as a script, Python puts bench/ on the path, not the repository root.
@@ -40,11 +41,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import func, select, text
 
 from bench.ingest import ACCOUNTS, FACTORS, MEMBERS, POSTGRES, Database, register_accounts
-from bench.reports import api_latencies
+from bench.reports import api_latencies, percentiles
 from ledger.db.bulk import bulk_insert
 from ledger.db.tables import Project, UsageJob, UsageMonth
 from ledger.db.uow import UnitOfWork
 from ledger.domain.access import system_actor
+from ledger.domain.compute import reference_gpu_ms_per_second
 from ledger.domain.sacct import split_by_month
 from ledger.domain.sacct_generator import ExportSpec, generate_runs
 from ledger.queries.journal import head
@@ -90,7 +92,9 @@ def usage_batches(rows: int, projects: dict[str, tuple[int, str]], journal_seq: 
     """
     spec = ExportSpec(accounts=ACCOUNTS, year=YEAR, gpu_types=tuple(FACTORS), jobs=int(rows / STORED_RUNS) + 100, seed=YEAR)
     as_of = spec.as_of.replace(tzinfo=UTC)
-    per_second = {gpu_type: int(factor * 1000) for gpu_type, factor in FACTORS.items()}
+    per_second = {gpu_type: reference_gpu_ms_per_second(factor) for gpu_type, factor in FACTORS.items()}
+    untyped = reference_gpu_ms_per_second(Decimal(1))  # a run naming no GPU type counts at factor 1
+    member_of = {project_id: member for project_id, member in projects.values()}
     jobs: list[tuple] = []
     months: Counter = Counter()
     job_id = month_id = 0
@@ -100,7 +104,7 @@ def usage_batches(rows: int, projects: dict[str, tuple[int, str]], journal_seq: 
         project_id, _ = projects[run.account]
         start = run.start.replace(tzinfo=UTC)
         end = as_of if run.end is None else run.end.replace(tzinfo=UTC)
-        usage = run.gpus * per_second.get(run.gpu_type, 1000) * int((end - start).total_seconds())
+        usage = run.gpus * per_second.get(run.gpu_type, untyped) * int((end - start).total_seconds())
         job_id += 1
         jobs.append((
             job_id, spec.cluster, run.job_id, run.submit.replace(tzinfo=UTC), 0, None, run.account, project_id,
@@ -109,7 +113,6 @@ def usage_batches(rows: int, projects: dict[str, tuple[int, str]], journal_seq: 
         for month, part in split_by_month(start, end, usage):
             months[(project_id, int(month[:4]), int(month[5:]))] += part
         if len(jobs) == BATCH_ROWS or job_id == rows:
-            member_of = {project_id: member for project_id, member in projects.values()}
             month_rows = []
             for (project_id, year, month), delta in sorted(months.items()):
                 month_id += 1
@@ -159,10 +162,9 @@ def measure(label: str, database: Database, requests: int) -> None:
              f"/api/v1/years/{YEAR}/compute/monthly?member={largest}")
     for path in paths:
         for cached in (True, False):
-            times = sorted(api_latencies(database.engine, database.url, path, requests, cached=cached))
-            p50, p95 = times[len(times) // 2], times[int(len(times) * 0.95) - 1]
+            times = api_latencies(database.engine, database.url, path, requests, cached=cached)
             how = "cached by journal head" if cached else "computed every time"
-            print(f"{label}: GET {path} x {requests} ({how}): p50 {p50 * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms", flush=True)
+            print(f"{label}: GET {path} x {requests} ({how}): {percentiles(times)}", flush=True)
 
 
 def main() -> None:

@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC
 from decimal import Decimal
 from pathlib import Path
@@ -87,6 +88,24 @@ class Database:
             with self.admin.connect() as connection:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
             self.admin.dispose()
+
+
+def on_each_database(postgres: str, run: Callable[[str, Database], None]) -> None:
+    """`run(label, database)` on a fresh SQLite database, then on a fresh PostgreSQL one where
+    the server can be reached (said so where not), each closed after its run."""
+    with tempfile.TemporaryDirectory(prefix="ledger-bench-") as directory:
+        for backend, label in (("sqlite", "SQLite"), ("postgresql", "PostgreSQL")):
+            try:
+                database = Database(backend, Path(directory), postgres)
+            except Exception as error:  # no server (or no driver): report it and stop there
+                if backend == "sqlite":
+                    raise
+                print(f"{label}: skipped ({error.__class__.__name__}: {error})")
+                return
+            try:
+                run(label, database)
+            finally:
+                database.close()
 
 
 def register_accounts(engine) -> None:

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import tempfile
+import sys
 import time
-import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+# Run as a script, Python puts bench/ on the path, not the repository root.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ledger.db.engine import make_engine
-from ledger.db.schema import upgrade
+from sqlalchemy import text
+
+from bench.ingest import POSTGRES, on_each_database
 from ledger.db.uow import UnitOfWork
 from ledger.domain.access import system_actor
 from ledger.domain.journal import GENESIS_HASH, EntryDraft, format_timestamp, link_hash
@@ -84,7 +84,6 @@ def raw_sha256_seconds(engine) -> float:
 
 
 def run(label: str, engine, entries: int, appends: int) -> None:
-    upgrade(engine)
     rate = appends_per_second(engine, appends)
     print(f"{label}: {rate:,.0f} appends/s through the unit of work ({appends:,} transactions)")
     started = time.perf_counter()
@@ -106,27 +105,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--appends", type=int, default=2_000)
-    parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--postgres", default=POSTGRES)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        engine = make_engine(f"sqlite:///{Path(folder) / 'bench.sqlite'}")
-        run("SQLite", engine, args.entries, args.appends)
-        engine.dispose()
-    admin = create_engine(args.postgres, isolation_level="AUTOCOMMIT")
-    name = f"ledger_bench_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:  # no server: report and stop
-        print(f"PostgreSQL: skipped ({error.__class__.__name__}: {error})")
-        return
-    try:
-        engine = make_engine(make_url(args.postgres).set(database=name).render_as_string(hide_password=False))
-        run("PostgreSQL", engine, args.entries, args.appends)
-        engine.dispose()
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    on_each_database(args.postgres, lambda label, database: run(label, database.engine, args.entries, args.appends))
 
 
 if __name__ == "__main__":

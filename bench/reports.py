@@ -14,22 +14,22 @@ import argparse
 import http.client
 import logging
 import statistics
-import tempfile
+import sys
 import threading
 import time
-import uuid
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+# Run as a script, Python puts bench/ on the path, not the repository root.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 import pycountry
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 from werkzeug.serving import make_server
 
+from bench.ingest import POSTGRES, on_each_database
 from ledger.config import Settings
-from ledger.db.engine import make_engine
-from ledger.db.schema import upgrade
 from ledger.db.uow import UnitOfWork
 from ledger.domain.access import system_actor
 from ledger.domain.money import format_minor
@@ -49,7 +49,6 @@ TODAY = date.today()
 
 
 def build(engine) -> None:
-    upgrade(engine)
     codes = sorted(country.alpha_3 for country in pycountry.countries)[:: len(pycountry.countries) // MEMBERS][:MEMBERS]
     for code in codes:
         admit_member(code, None, "member", "2016-01-01", actor=ACTOR, uow=UnitOfWork(engine))
@@ -108,6 +107,13 @@ def api_latencies(engine, url: str, path: str, requests: int, *, cached: bool) -
     return times
 
 
+def percentiles(times: list[float]) -> str:
+    """The median and the 95th percentile of request times, as the benchmarks print them."""
+    ordered = sorted(times)
+    p50, p95 = ordered[len(ordered) // 2], ordered[int(len(ordered) * 0.95) - 1]
+    return f"p50 {p50 * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms"
+
+
 def run(label: str, engine, url: str, requests: int) -> None:
     started = time.perf_counter()
     build(engine)
@@ -117,39 +123,18 @@ def run(label: str, engine, url: str, requests: int) -> None:
     for year, state in ((YEARS[-2], "closed"), (YEARS[-1], "open")):
         print(f"{label}: annual report {year} ({state}), queries + PDF, median of 5: {report_seconds(engine, year):.2f} s")
         for cached in (False, True):
-            times = sorted(api_latencies(engine, url, f"/api/v1/years/{year}/contributions", requests, cached=cached))
-            p50, p95 = times[len(times) // 2], times[int(len(times) * 0.95) - 1]
+            times = api_latencies(engine, url, f"/api/v1/years/{year}/contributions", requests, cached=cached)
             how = "cached by journal head" if cached else "computed every time"
-            print(f"{label}: GET /api/v1/years/{year}/contributions x {requests} ({how}): p50 {p50 * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms")
+            print(f"{label}: GET /api/v1/years/{year}/contributions x {requests} ({how}): {percentiles(times)}")
 
 
 def main() -> None:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--postgres", default=POSTGRES)
     parser.add_argument("--requests", type=int, default=300)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{Path(folder) / 'bench.sqlite'}"
-        engine = make_engine(url)
-        run("SQLite", engine, url, args.requests)
-        engine.dispose()
-    admin = create_engine(args.postgres, isolation_level="AUTOCOMMIT")
-    name = f"ledger_bench_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:  # no server: report and stop
-        print(f"PostgreSQL: skipped ({error.__class__.__name__})")
-        return
-    try:
-        url = make_url(args.postgres).set(database=name).render_as_string(hide_password=False)
-        engine = make_engine(url)
-        run("PostgreSQL", engine, url, args.requests)
-        engine.dispose()
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    on_each_database(args.postgres, lambda label, database: run(label, database.engine, database.url, args.requests))
 
 
 if __name__ == "__main__":

@@ -164,7 +164,10 @@ def test_usage_is_published_by_month_before_its_year_has_a_plan(client, engine, 
     crossing = "9|aurora|deu-llm|2025-12-31T20:00:00|2025-12-31T22:00:00|2026-01-01T01:00:00|10800|COMPLETED|gres/gpu=1|train\n"
     ingest_usage([EXPORT[0], crossing], as_of=datetime(2026, 1, 8, tzinfo=UTC), actor=SECRETARIAT, engine=engine)
     assert months(client, 2026) == {"2026-01": "1.000"}
-    assert client.get("/api/v1/years/2026/compute").status_code == 404
+    response = client.get("/api/v1/years/2026/compute")
+    assert response.status_code == 404
+    message = response.get_json()["error"]  # no plan, but not "no usage": its use is published
+    assert "no capacity plan for 2026" in message and "no usage" not in message and "/2026/compute/monthly" in message, message
 
 
 @pytest.mark.parametrize("member", ["XYZ", "deu", "Germany", "DEUX"])

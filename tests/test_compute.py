@@ -11,8 +11,8 @@ from sqlalchemy import text
 from ledger.db.uow import UnitOfWork
 from ledger.domain.access import Actor, Role
 from ledger.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from ledger.queries.compute import ledger_lines, list_projects, usage_by_safety_level
-from ledger.queries.usage import monthly_usage
+from ledger.queries.compute import ledger_lines, list_projects
+from ledger.queries.usage import monthly_usage, usage_by_safety_level
 from ledger.services import compute
 from ledger.services import contributions as finance
 from ledger.services import governance as board
@@ -185,7 +185,7 @@ def test_usage_debits_the_ledger_through_the_monthly_rollup_at_the_plans_factors
     assert deu.balance_ms == deu.quota_ms - deu.used_ms
     assert deu.usage_share == Decimal(100) * 40 / 60 and deu.ratio == deu.usage_share / deu.contribution_share
     with engine.connect() as connection:
-        assert [(level.safety_level, level.gpu_hours) for level in usage_by_safety_level(connection, 2025)] == [
+        assert [(level.group, level.gpu_hours) for level in usage_by_safety_level(connection, 2025)] == [
             ("SL-1", Decimal("20.000")), ("SL-2", Decimal("40.000"))]
         assert [(p.account, p.member, p.safety_level) for p in list_projects(connection)] == [
             ("deu-llm", "DEU", "SL-2"), ("fra-vision", "FRA", "SL-1")]
@@ -338,6 +338,6 @@ def test_the_shared_world_publishes_what_it_promises(engine):
     assert tuple((m.code, m.quota_gpu_hours) for m in year.members) == expected.quotas
     assert tuple((m.code, m.used_gpu_hours) for m in year.members if m.used_ms) == expected.used
     with engine.connect() as connection:
-        assert tuple((m.month, m.gpu_hours) for m in monthly_usage(connection, 2025)) == expected.monthly
-        assert tuple((level.safety_level, level.gpu_hours) for level in usage_by_safety_level(connection, 2025)) == expected.by_level
+        assert tuple((m.group, m.gpu_hours) for m in monthly_usage(connection, 2025)) == expected.monthly
+        assert tuple((level.group, level.gpu_hours) for level in usage_by_safety_level(connection, 2025)) == expected.by_level
     assert verify_ledger(engine).ok

@@ -172,6 +172,21 @@ def test_scale_inputs_must_cover_every_paying_member_and_be_positive(facility):
     assert {"income.CAN", "income.FRA"} <= fields
 
 
+def test_a_member_withdrawing_during_the_period_keeps_the_status_it_held(engine):
+    """An associate that withdraws mid-period is on the scale as an associate; an observer that withdraws is not on it."""
+    for code, status in (("DEU", "member"), ("JPN", "associate"), ("KOR", "observer")):
+        admit_member(code, None, status, "2022-01-01", actor=ACTOR, uow=UnitOfWork(engine))
+    for code in ("JPN", "KOR"):
+        change_member_status(code, "withdrawn", "2025-06-30", actor=ACTOR, uow=UnitOfWork(engine))
+    with UnitOfWork(engine) as uow:
+        assert finance.paying_members(uow, 2025, 2027) == {"DEU": "member", "JPN": "associate"}
+    proposal = finance.propose_scale(2025, 2027, {"DEU": "4000", "JPN": "5000"}, ceiling="", floor="", precision="0.001",
+                                     associate_factor="10", uow=UnitOfWork(engine))
+    assert {line.member: line.income for line in proposal.scale.members} == {"DEU": Decimal(4000), "JPN": Decimal(500)}
+    with UnitOfWork(engine) as uow:
+        assert finance.paying_members(uow, 2026, 2027) == {"DEU": "member"}
+
+
 def test_a_closed_year_is_final_and_shown_as_it_closed(facility, client):
     pay(facility, "DEU", date(2022, 3, 20), "150000.00", "DEU-1")
     finance.close_year(2022, "Board, March 2023", "2023-03-15", today=TODAY, actor=ACTOR, uow=UnitOfWork(facility))

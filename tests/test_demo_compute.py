@@ -74,7 +74,7 @@ def test_published_usage_equals_the_generated_exports_own_totals_per_member_and_
         members = {member.code: member.used_ms for member in published(demo, year).members if member.used_ms}
         assert members == {code: usage for (in_year, code), usage in per_member.items() if in_year == year}
         with demo.connect() as connection:
-            months = {line.month: line.reference_gpu_ms for line in monthly_usage(connection, year)}
+            months = {line.group: line.reference_gpu_ms for line in monthly_usage(connection, year)}
         assert months == {month: usage for month, usage in per_month.items() if month.startswith(f"{year}-")}
     # The current year's export was taken at the start of the demo's day: nothing in later months.
     assert max(per_month) == "2026-11"

@@ -65,12 +65,12 @@ def journal_size(engine) -> int:
 
 def per_member(engine, year: int) -> dict[str, int]:
     with engine.connect() as connection:
-        return {usage.code: usage.reference_gpu_ms for usage in usage_by_member(connection, year)}
+        return {usage.group: usage.reference_gpu_ms for usage in usage_by_member(connection, year)}
 
 
 def per_month(engine, year: int, member: str | None = None) -> dict[str, int]:
     with engine.connect() as connection:
-        return {usage.month: usage.reference_gpu_ms for usage in monthly_usage(connection, year, member)}
+        return {usage.group: usage.reference_gpu_ms for usage in monthly_usage(connection, year, member)}
 
 
 # A generated export it has never seen ------------------------------------------------------
@@ -118,8 +118,8 @@ def test_gpu_hours_are_read_from_the_monthly_rollup_as_decimals(engine, projects
     with engine.connect() as connection:
         march, april = monthly_usage(connection, 2025, "DEU")
         (germany,) = usage_by_member(connection, 2025)
-    assert (march.month, march.gpu_hours, april.month, april.gpu_hours) == ("2025-03", Decimal("5.250"), "2025-04", Decimal("1.250"))
-    assert (germany.code, germany.reference_gpu_ms, germany.gpu_hours) == ("DEU", 6_500 * 3_600, Decimal("6.500"))
+    assert (march.group, march.gpu_hours, april.group, april.gpu_hours) == ("2025-03", Decimal("5.250"), "2025-04", Decimal("1.250"))
+    assert (germany.group, germany.reference_gpu_ms, germany.gpu_hours) == ("DEU", 6_500 * 3_600, Decimal("6.500"))
     assert per_month(engine, 2025, "FRA") == {}
 
 

@@ -11,7 +11,7 @@ quotas are whole hours; usage and the ledger's other lines are exact to a thousa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -36,15 +36,8 @@ from dashboards.components import (
 )
 from dashboards.data import connect
 from ledger.domain.compute import REFERENCE_GPU_MS_PER_GPU_HOUR, SafetyLevel, gpu_hours
-from ledger.queries.compute import (
-    ComputeYear,
-    LevelUsage,
-    MemberCompute,
-    compute_year,
-    compute_years,
-    usage_by_safety_level,
-)
-from ledger.queries.usage import MonthUsage, monthly_usage
+from ledger.queries.compute import ComputeYear, MemberCompute, compute_year, compute_years
+from ledger.queries.usage import Usage, monthly_usage, monthly_usage_by_member, usage_by_safety_level
 
 PAGE_PREFIX = "compute"
 YEARS_ID = f"{PAGE_PREFIX}-years"
@@ -80,9 +73,9 @@ class ComputePage:
     """Everything the page shows for one year, as read from ledger.queries."""
 
     compute: ComputeYear
-    months: tuple[MonthUsage, ...]  # all members' usage per month
-    member_months: tuple[tuple[str, tuple[MonthUsage, ...]], ...]  # per member with usage, by code
-    levels: tuple[LevelUsage, ...]
+    months: tuple[Usage, ...]  # all members' usage per month
+    member_months: Mapping[str, Mapping[str, int]]  # per member with usage, by code: reference GPU-ms by month
+    levels: tuple[Usage, ...]
 
     @property
     def year(self) -> int:
@@ -115,12 +108,13 @@ def read_year(connection, year: int) -> ComputePage:
     compute = compute_year(connection, year)
     if compute is None:
         raise LookupError(f"no capacity plan for {year}")
+    used_by = {member.code for member in compute.members if member.used_ms}  # the members the page names
     return ComputePage(
         compute=compute,
         months=tuple(monthly_usage(connection, year)),
-        member_months=tuple(
-            (member.code, tuple(monthly_usage(connection, year, member.code))) for member in compute.members if member.used_ms
-        ),
+        member_months={
+            code: by_month for code, by_month in monthly_usage_by_member(connection, year).items() if code in used_by
+        },
         levels=tuple(usage_by_safety_level(connection, year)),
     )
 
@@ -362,7 +356,7 @@ def fairness_figure(compute: ComputeYear) -> go.Figure:
 
 def monthly_table(data: ComputePage) -> TableData:
     """Members (rows) by months (columns) with each member's total; the foot totals each month."""
-    months = [row.month for row in data.months]
+    months = [row.group for row in data.months]
     names = {member.code: member.name for member in data.compute.members}
     return TableData(
         caption=f"Use per member and month, {data.year}, in reference GPU-hours (months in UTC; a job crossing a month end is split by time)",
@@ -373,7 +367,7 @@ def monthly_table(data: ComputePage) -> TableData:
                 *(_hours(by_month.get(month, 0)) for month in months),
                 _hours(sum(by_month.values())),
             )
-            for code, by_month in ((code, {row.month: row.reference_gpu_ms for row in rows}) for code, rows in data.member_months)
+            for code, by_month in data.member_months.items()
         ),
         totals=(
             "", f"Total, {len(data.member_months)} members",
@@ -387,11 +381,10 @@ def monthly_table(data: ComputePage) -> TableData:
 
 def monthly_figure(data: ComputePage) -> go.Figure:
     """Use per month, stacked by member."""
-    months = [row.month for row in data.months]
+    months = [row.group for row in data.months]
     names = {member.code: member.name for member in data.compute.members}
     figure = go.Figure()
-    for code, rows in data.member_months:
-        by_month = {row.month: row.reference_gpu_ms for row in rows}
+    for code, by_month in data.member_months.items():
         figure.add_trace(
             go.Bar(
                 name=names[code],
@@ -413,13 +406,13 @@ def monthly_figure(data: ComputePage) -> go.Figure:
 # --------------------------------------------------------------------------- 5. use by safety level
 
 
-def level_usage(levels: Sequence[LevelUsage]) -> list[tuple[str, int]]:
+def level_usage(levels: Sequence[Usage]) -> list[tuple[str, int]]:
     """Every safety level SL-1 to SL-4 with its use in reference GPU-ms, 0 for a level without any."""
-    used = {row.safety_level: row.reference_gpu_ms for row in levels}
+    used = {row.group: row.reference_gpu_ms for row in levels}
     return [(level.value, used.get(level.value, 0)) for level in SafetyLevel]
 
 
-def levels_table(levels: Sequence[LevelUsage], year: int) -> TableData:
+def levels_table(levels: Sequence[Usage], year: int) -> TableData:
     rows = level_usage(levels)
     total = sum(ms for _, ms in rows)
     return TableData(
@@ -432,7 +425,7 @@ def levels_table(levels: Sequence[LevelUsage], year: int) -> TableData:
     )
 
 
-def levels_figure(levels: Sequence[LevelUsage]) -> go.Figure:
+def levels_figure(levels: Sequence[Usage]) -> go.Figure:
     rows = level_usage(levels)
     figure = go.Figure(
         go.Bar(

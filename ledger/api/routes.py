@@ -193,7 +193,11 @@ def compute(year: int):
     with _connect() as connection:
         found = _cached(connection, ("compute", year), lambda: compute_queries.compute_year(connection, year))
         if found is None:
-            raise _no_capacity_plan(connection, year)
+            raise NotFound(
+                f"no capacity plan for {year}, so it has no quotas or capacity to publish "
+                f"(its monthly use, if any, is at /api/v1/years/{year}/compute/monthly); "
+                f"years with a plan: {_listed(compute_queries.compute_years(connection))}"
+            )
     return list_response(
         "quotas",
         QUOTA_COLUMNS,
@@ -241,21 +245,23 @@ def compute_monthly(year: int):
         months = _cached(connection, ("compute_monthly", year, member), lambda: usage_queries.monthly_usage(connection, year, member))
         # Usage is published as it is ingested, even before its year has a plan (a job
         # running over New Year); a year with neither is one the ledger knows nothing of.
-        if not months and year not in compute_queries.compute_years(connection):
-            raise _no_capacity_plan(connection, year)
+        planned = [] if months else compute_queries.compute_years(connection)
+        if not months and year not in planned:
+            whose = f" by {member}" if member else ""
+            raise NotFound(f"no capacity plan for {year} and no usage{whose} in it, so there is no monthly use to publish; "
+                           f"years with a plan: {_listed(planned)}")
     return list_response(
         "months",
         MONTH_COLUMNS,
-        ({"month": usage.month, "used_gpu_hours": usage.gpu_hours} for usage in months),
+        ({"month": usage.group, "used_gpu_hours": usage.gpu_hours} for usage in months),
         f"compute-{year}-monthly" + (f"-{member}" if member else ""),
         year=year,
         member=member,
     )
 
 
-def _no_capacity_plan(connection: Connection, year: int) -> NotFound:
-    planned = ", ".join(map(str, sorted(compute_queries.compute_years(connection)))) or "none yet"
-    return NotFound(f"no capacity plan and no usage for {year}, so it has no compute to publish; years with a plan: {planned}")
+def _listed(years: list[int]) -> str:
+    return ", ".join(map(str, sorted(years))) or "none yet"
 
 
 @api.get("/motions")

@@ -58,6 +58,26 @@ def _database() -> Iterator[Engine]:
         engine.dispose()
 
 
+def _run(use_case, *args, **options):
+    """Run a use case as the system, turning a refusal into the command's error message."""
+    with _refusal_as_error(), _database() as engine:
+        return use_case(*args, **options, actor=system_actor(), uow=UnitOfWork(engine))
+
+
+def _read(build, *args):
+    """Build a report as of today from the database, turning a refusal (no such year...) into the command's error message."""
+    with _refusal_as_error(), _database() as engine, engine.connect() as connection:
+        return build(connection, *args, date.today())
+
+
+@contextmanager
+def _refusal_as_error() -> Iterator[None]:
+    try:
+        yield
+    except DomainError as error:
+        raise click.ClickException(str(error)) from error
+
+
 @click.group()
 def main() -> None:
     """The Member Ledger: contributions, compute and board votes of a public research facility."""
@@ -167,11 +187,7 @@ def report_annual(year: int, output: Path | None) -> None:
     from ledger.reports.annual import build_annual_report
     from ledger.reports.render import render_annual_report
 
-    with _database() as engine, engine.connect() as connection:
-        try:
-            report_data = build_annual_report(connection, year, date.today())
-        except DomainError as error:
-            raise click.ClickException(str(error)) from error
+    report_data = _read(build_annual_report, year)
     target = output or Path(f"annual-report-{year}.pdf")
     target.write_bytes(render_annual_report(report_data))
     click.echo(f"Wrote {target} ({report_data.status}, figures as of {report_data.as_of})")
@@ -186,11 +202,7 @@ def report_statement(year: int, code: str, output: Path | None) -> None:
     from ledger.reports.annual import build_member_statement
     from ledger.reports.render import render_member_statement
 
-    with _database() as engine, engine.connect() as connection:
-        try:
-            statement = build_member_statement(connection, year, code.upper(), date.today())
-        except DomainError as error:
-            raise click.ClickException(str(error)) from error
+    statement = _read(build_member_statement, year, code.upper())
     target = output or Path(f"statement-{year}-{code.upper()}.pdf")
     target.write_bytes(render_member_statement(statement))
     click.echo(f"Wrote {target}")
@@ -212,21 +224,8 @@ def users_add(email: str, role: str, member: str | None, password_stdin: bool) -
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    try:
-        with _database() as engine:
-            official = add_official(email, password, role, member, actor=system_actor(), uow=UnitOfWork(engine))
-    except DomainError as error:
-        raise click.ClickException(str(error)) from error
+    official = _run(add_official, email, password, role, member)
     click.echo(f"Added user:{official.id} {official.email} as {official.role.value}")
-
-
-def _run(use_case, *args, **options):
-    """Run a use case as the system, turning a refusal into the command's error message."""
-    try:
-        with _database() as engine:
-            return use_case(*args, **options, actor=system_actor(), uow=UnitOfWork(engine))
-    except DomainError as error:
-        raise click.ClickException(str(error)) from error
 
 
 @main.group()

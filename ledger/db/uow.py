@@ -65,9 +65,7 @@ class UnitOfWork:
         The first row takes the journal lock; each row is flushed at once, so rows are
         written in the order the use case adds them and get their keys immediately.
         """
-        if self._reserved is None:
-            self._reserved = reserve_seq(self.session)
-        row.journal_seq = self._reserved[0]
+        row.journal_seq = self.reserve()
         self.session.add(row)
         try:
             self.session.flush()

@@ -20,9 +20,11 @@ from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal, localcontext
 from enum import StrEnum
+from fractions import Fraction
 from typing import Literal
 
 from ledger.domain.errors import Conflict, Problem, ValidationFailed, raise_if_any
+from ledger.domain.members import is_member_code
 
 REFERENCE_GPU_MS_PER_GPU_HOUR = 3_600_000
 """Reference GPU-milliseconds in one reference GPU-hour."""
@@ -40,8 +42,9 @@ def _floor(value: Decimal) -> int:
     return int(value.to_integral_value(rounding=ROUND_FLOOR))
 
 
-def apportion(total: int, weights: Sequence[int]) -> tuple[int, ...]:
-    """Split ``total`` in proportion to integer ``weights`` by largest remainder, summing exactly.
+def apportion(total: int, weights: Sequence[int | Fraction]) -> tuple[int, ...]:
+    """Split ``total`` in proportion to ``weights`` (integers or exact Fractions) by largest
+    remainder, summing exactly.
 
     Ties between equal remainders go to the earlier weight, so the result is deterministic.
     All weights zero: everything goes to the first part (there is nothing to be proportional to).
@@ -80,9 +83,12 @@ def gpu_hours(reference_gpu_ms: int) -> Decimal:
     return (Decimal(reference_gpu_ms) / REFERENCE_GPU_MS_PER_GPU_HOUR).quantize(Decimal("0.001"))
 
 
-def is_member_code(code: object) -> bool:
-    """Whether ``code`` has the shape of an ISO 3166-1 alpha-3 code (three capital letters)."""
-    return isinstance(code, str) and len(code) == 3 and code.isascii() and code.isupper()
+# Event names of a fiscal year's GPU-hour ledger (YearEvent.event).
+ALLOCATED = "quotas_allocated"
+"""The fiscal-year event recording that a year's quotas were allocated."""
+
+CLOSED = "compute_closed"
+"""The fiscal-year event recording that a year's GPU-hour ledger was closed."""
 
 
 # Capacity ----------------------------------------------------------------------------------
@@ -301,13 +307,6 @@ def _percent_problems(field: str, percents: Mapping[str, Decimal]) -> list[Probl
     ]
 
 
-def _as_integer_weights(values: Sequence[Decimal]) -> list[int]:
-    """Decimals scaled by one power of ten into integers with the same ratios."""
-    places = max((-value.as_tuple().exponent for value in values), default=0)  # type: ignore[operator]
-    scale = Decimal(10) ** max(places, 0)
-    return [int(value * scale) for value in values]
-
-
 def allocate_quotas(
     capacity: int,
     reserves: Mapping[str, Decimal],
@@ -353,8 +352,7 @@ def allocate_quotas(
         for name, percent in sorted(reserves.items())
     }
     codes = sorted(shares)
-    member_weights = _as_integer_weights([shares[code] for code in codes])
-    proportional = apportion(capacity - sum(reserve_hours.values()), member_weights)
+    proportional = apportion(capacity - sum(reserve_hours.values()), [Fraction(shares[code]) for code in codes])
 
     members = []
     freed = 0

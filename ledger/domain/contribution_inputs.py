@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from ledger.domain.errors import Problem, ValidationFailed, raise_if_any
+from ledger.domain.errors import Problem, ValidationFailed, collect, raise_if_any
 from ledger.domain.members import MemberStatus, StatusFact, parse_date
 from ledger.domain.money import convert, currency_exponent, parse_amount
 
@@ -19,13 +19,34 @@ MAX_RATE_DECIMALS = 10
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
-def _collect(problems: list[Problem], check, *args, **kwargs):
-    """Run one parser; on failure keep its problems and return None, so all fields are checked."""
+def parse_year(raw: object, field: str = "year") -> int:
+    """A fiscal year within the range the ledger accepts, or ValidationFailed naming `field`."""
     try:
-        return check(*args, **kwargs)
-    except ValidationFailed as failed:
-        problems.extend(failed.problems)
-        return None
+        number = int(str(raw).strip())
+    except ValueError:
+        number = None
+    if number is None or not FIRST_YEAR <= number <= LAST_YEAR:
+        raise ValidationFailed.single(field, f"a year from {FIRST_YEAR} to {LAST_YEAR}, e.g. 2027; not {raw!r}")
+    return number
+
+
+def parse_day(raw: object, field: str, *, not_after: date | None = None, what: str = "") -> date:
+    """An ISO date, no later than `not_after` when given (`what` the day is, for the message),
+    or ValidationFailed naming `field`."""
+    day, problems = parse_date(raw, field)
+    raise_if_any(problems)
+    if not_after is not None and day > not_after:
+        raise ValidationFailed.single(field, f"{what + ', ' if what else ''}today ({not_after}) or earlier; not {day}")
+    return day
+
+
+def parse_text(raw: object, field: str, low: int, high: int, what: str) -> str:
+    """Text stripped of surrounding blanks, `low` to `high` characters long; else ValidationFailed
+    naming `field` with `what` is expected."""
+    text = str(raw or "").strip()
+    if not low <= len(text) <= high:
+        raise ValidationFailed.single(field, f"{what} ({low} to {high} characters)")
+    return text
 
 
 def parse_decimal(raw: object, field: str, *, minimum: Decimal | None = None, example: str = "12.5") -> tuple[Decimal | None, list[Problem]]:
@@ -56,14 +77,9 @@ class YearPlan:
 def validate_year(year: object, currency: str, due_dates: str | Iterable[str]) -> YearPlan:
     """A fiscal year is a calendar year with one or more instalment due dates inside it."""
     problems: list[Problem] = []
-    try:
-        number = int(str(year).strip())
-    except ValueError:
-        number = None
-    if number is None or not FIRST_YEAR <= number <= LAST_YEAR:
-        problems.append(Problem("year", f"a year from {FIRST_YEAR} to {LAST_YEAR}, e.g. 2027; not {year!r}"))
+    number = collect(problems, parse_year, year)
     currency = (currency or "").strip().upper()
-    _collect(problems, currency_exponent, currency)
+    collect(problems, currency_exponent, currency)
     texts = [part.strip() for part in (due_dates.split(",") if isinstance(due_dates, str) else due_dates) if part.strip()]
     dates = []
     for text in texts:
@@ -112,12 +128,9 @@ def validate_payment(
     """Check every field of a payment; the base amount is converted once, here, and kept."""
     problems: list[Problem] = []
     currency = (currency or "").strip().upper()
-    known_currency = _collect(problems, currency_exponent, currency) is not None
-    amount_minor = _collect(problems, parse_amount, amount, currency, "amount") if known_currency else None
-    paid, found = parse_date(paid_on, "paid_on")
-    problems += found
-    if paid and paid > today:
-        problems.append(Problem("paid_on", f"the day the money arrived, today ({today}) or earlier; not {paid}"))
+    known_currency = collect(problems, currency_exponent, currency) is not None
+    amount_minor = collect(problems, parse_amount, amount, currency, "amount") if known_currency else None
+    paid = collect(problems, parse_day, paid_on, "paid_on", not_after=today, what="the day the money arrived")
     rate_value, found = parse_decimal(rate, "rate", example="0.9215")
     problems += found
     if rate_value is not None:
@@ -127,16 +140,10 @@ def validate_payment(
             problems.append(Problem("rate", f"at most {MAX_RATE_DECIMALS} decimals"))
         elif currency == base_currency and rate_value != 1:
             problems.append(Problem("rate", f"1 for a payment in the base currency {base_currency}"))
-    rate_day, found = parse_date(rate_date, "rate_date")
-    problems += found
-    if rate_day and rate_day > today:
-        problems.append(Problem("rate_date", f"the date the rate was published, today ({today}) or earlier"))
-    rate_source = (rate_source or "").strip()
-    if not 1 <= len(rate_source) <= 120:
-        problems.append(Problem("rate_source", "where the rate comes from, e.g. ECB euro foreign exchange reference rate (1 to 120 characters)"))
-    reference = (reference or "").strip()
-    if not 1 <= len(reference) <= 80:
-        problems.append(Problem("reference", "the bank's reference of the transfer, 1 to 80 characters"))
+    rate_day = collect(problems, parse_day, rate_date, "rate_date", not_after=today, what="the date the rate was published")
+    rate_source = collect(problems, parse_text, rate_source, "rate_source", 1, 120,
+                          "where the rate comes from, e.g. ECB euro foreign exchange reference rate")
+    reference = collect(problems, parse_text, reference, "reference", 1, 80, "the bank's reference of the transfer")
     raise_if_any(problems)
     return PaymentEntry(
         member_code=member_code,

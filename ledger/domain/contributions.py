@@ -10,7 +10,6 @@ code, or instalment number), so the same input always gives the same output.
 from __future__ import annotations
 
 import math
-import re
 from bisect import bisect_right
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -21,24 +20,18 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import TypeVar
 
+from ledger.domain.compute import apportion
 from ledger.domain.errors import Conflict, NotFound, Problem, ValidationFailed, raise_if_any
+from ledger.domain.members import is_member_code
 from ledger.domain.money import format_minor
 
-_MEMBER_CODE = re.compile(r"[A-Z]{3}")
 _HUNDRED = Fraction(100)
 _Key = TypeVar("_Key", bound=Hashable)
 
 
 def _largest_remainder(total: int, weights: Sequence[tuple[_Key, Fraction]]) -> dict[_Key, int]:
-    """Split `total` units in proportion to the weights; ties go to the earlier key in `weights`."""
-    weight_sum = sum(weight for _, weight in weights)
-    quotas = {key: total * weight / weight_sum for key, weight in weights}
-    parts = {key: math.floor(quota) for key, quota in quotas.items()}
-    # sorted() is stable, so among equal remainders the order of `weights` decides.
-    by_remainder = sorted(quotas, key=lambda key: parts[key] - quotas[key])
-    for key in by_remainder[: total - sum(parts.values())]:
-        parts[key] += 1
-    return parts
+    """`apportion` by key: `total` units in proportion to the weights; ties go to the earlier key."""
+    return dict(zip((key for key, _ in weights), apportion(total, [weight for _, weight in weights])))
 
 
 def _is_exact_number(value: object) -> bool:
@@ -49,7 +42,7 @@ def _member_code_problems(codes: Sequence[object], field: str) -> list[Problem]:
     return [
         Problem(field, f"ISO 3166-1 alpha-3 member codes in capitals, e.g. DEU; {code!r} is not one")
         for code in codes
-        if not isinstance(code, str) or not _MEMBER_CODE.fullmatch(code)
+        if not is_member_code(code)
     ]
 
 

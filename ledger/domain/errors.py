@@ -58,3 +58,12 @@ def raise_if_any(problems: list[Problem]) -> None:
     """Raise ValidationFailed with all problems, or return when there are none."""
     if problems:
         raise ValidationFailed(problems)
+
+
+def collect(problems: list[Problem], check, *args, **kwargs):
+    """Run one parser; on failure keep its problems and return None, so every field is checked."""
+    try:
+        return check(*args, **kwargs)
+    except ValidationFailed as failed:
+        problems.extend(failed.problems)
+        return None

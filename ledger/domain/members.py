@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -42,6 +43,14 @@ class StatusFact:
     effective: date
 
 
+_MEMBER_CODE = re.compile(r"[A-Z]{3}")
+
+
+def is_member_code(code: object) -> bool:
+    """Whether `code` has the shape of an ISO 3166-1 alpha-3 code: three capital letters A to Z."""
+    return isinstance(code, str) and _MEMBER_CODE.fullmatch(code) is not None
+
+
 def country_name(code: str) -> str | None:
     """The common English name of an ISO 3166-1 alpha-3 code, or None when unknown."""
     country = pycountry.countries.get(alpha_3=code)
@@ -53,7 +62,7 @@ def country_name(code: str) -> str | None:
 def check_country_code(raw: str, field: str = "code") -> tuple[str, list[Problem]]:
     """Normalise a country code to upper case and report whether ISO 3166-1 alpha-3 knows it."""
     code = (raw or "").strip().upper()
-    if len(code) != 3 or not code.isascii() or not code.isalpha():
+    if not is_member_code(code):
         return code, [Problem(field, f"{raw!r} is not a country code: give the ISO 3166-1 alpha-3 code, three letters such as DEU or CAN")]
     if country_name(code) is None:
         return code, [Problem(field, f"{code} is not an ISO 3166-1 alpha-3 country code (for example DEU, FRA, USA)")]

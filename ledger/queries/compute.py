@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Connection, case, cast, func, select
+from sqlalchemy import Connection, case, func, select, union
 
 from ledger.db.tables import (
     Assessment,
@@ -26,8 +26,8 @@ from ledger.db.tables import (
     UsageMonth,
     YearEvent,
 )
-from ledger.domain.compute import REFERENCE_GPU_MS_PER_GPU_HOUR, EntryKind, fairness, gpu_hours
-from ledger.queries.contributions import NO_LIMIT
+from ledger.domain.compute import ALLOCATED, CLOSED, REFERENCE_GPU_MS_PER_GPU_HOUR, EntryKind, fairness, gpu_hours
+from ledger.queries.sql import NO_LIMIT, total_or_zero
 
 plans = ComputePlan.__table__
 pools_t = GpuPool.__table__
@@ -39,20 +39,10 @@ members_t = Member.__table__
 assessments = Assessment.__table__
 events = YearEvent.__table__
 
-ALLOCATED = "quotas_allocated"
-"""The fiscal-year event recording that a year's quotas were allocated."""
-
-CLOSED = "compute_closed"
-"""The fiscal-year event recording that a year's GPU-hour ledger was closed."""
-
-
-def _sum(expr):
-    """SUM as a whole number on every database, 0 for no rows (PostgreSQL's SUM of BIGINT is NUMERIC)."""
-    return cast(func.coalesce(func.sum(expr), 0), BigInteger)
 
 
 def _sum_of_kind(*kinds: EntryKind):
-    return _sum(case((entries.c.kind.in_([kind.value for kind in kinds]), entries.c.amount_ms), else_=0))
+    return total_or_zero(case((entries.c.kind.in_([kind.value for kind in kinds]), entries.c.amount_ms), else_=0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +179,7 @@ def compute_year(connection: Connection, year: int, through_seq: int = NO_LIMIT)
         )
     )
     credited = dict(connection.execute(
-        select(entries.c.reserve, _sum(entries.c.amount_ms))
+        select(entries.c.reserve, total_or_zero(entries.c.amount_ms))
         .where(entries.c.year == year, entries.c.reserve.is_not(None), entries.c.journal_seq <= through_seq)
         .group_by(entries.c.reserve)
     ).all())
@@ -215,6 +205,8 @@ def compute_year(connection: Connection, year: int, through_seq: int = NO_LIMIT)
 
 
 def _member_ledgers(connection: Connection, year: int, through_seq: int) -> list[MemberCompute]:
+    """Every member with ledger lines or usage in the year, in one statement: its lines summed by
+    kind, its usage and its assessment, each a grouped subquery, beside the year's totals."""
     ledger = (
         select(
             entries.c.member_code.label("code"),
@@ -225,70 +217,70 @@ def _member_ledgers(connection: Connection, year: int, through_seq: int) -> list
             _sum_of_kind(EntryKind.CARRY_IN).label("carried_in"),
             _sum_of_kind(EntryKind.CARRY_OUT).label("carried_out"),
             _sum_of_kind(EntryKind.FORFEIT).label("forfeited"),
-            _sum(entries.c.amount_ms).label("lines"),
+            total_or_zero(entries.c.amount_ms).label("lines"),
         )
         .where(entries.c.year == year, entries.c.member_code.is_not(None), entries.c.journal_seq <= through_seq)
         .group_by(entries.c.member_code)
+        .subquery("ledger")
     )
-    used = dict(connection.execute(
-        select(months.c.member_code, _sum(months.c.delta_ms))
-        .where(months.c.year == year, months.c.journal_seq <= through_seq).group_by(months.c.member_code)
-    ).all())
-    assessed = dict(connection.execute(
-        select(assessments.c.member_code, _sum(assessments.c.amount_minor))
-        .where(assessments.c.year == year).group_by(assessments.c.member_code)
-    ).all())
-    rows = {row.code: row for row in connection.execute(ledger)}
-    names = dict(connection.execute(select(members_t.c.code, members_t.c.name)).all())
-    total_used = sum(used.values())
-    total_assessed = sum(assessed.values())
+    used_in_year = (months.c.year == year, months.c.journal_seq <= through_seq)
+    assessed_in_year = (assessments.c.year == year, assessments.c.journal_seq <= through_seq)
+    used = (
+        select(months.c.member_code.label("code"), total_or_zero(months.c.delta_ms).label("used_ms"))
+        .where(*used_in_year).group_by(months.c.member_code).subquery("used")
+    )
+    assessed = (
+        select(assessments.c.member_code.label("code"), total_or_zero(assessments.c.amount_minor).label("assessed"))
+        .where(*assessed_in_year).group_by(assessments.c.member_code).subquery("assessed")
+    )
+    codes = union(select(ledger.c.code), select(used.c.code).where(used.c.used_ms != 0)).subquery("codes")
+    lines, used_ms = _or_zero(ledger.c.lines), _or_zero(used.c.used_ms)
+    rows = connection.execute(
+        select(
+            codes.c.code,
+            members_t.c.name,
+            *(_or_zero(ledger.c[kind]).label(kind) for kind in ("quota", "frozen", "transferred", "adjusted", "carried_in", "carried_out", "forfeited")),
+            used_ms.label("used_ms"),
+            (lines - used_ms).label("balance_ms"),
+            _or_zero(assessed.c.assessed).label("assessed"),
+            select(total_or_zero(months.c.delta_ms)).where(*used_in_year).scalar_subquery().label("year_used"),
+            select(total_or_zero(assessments.c.amount_minor)).where(*assessed_in_year).scalar_subquery().label("year_assessed"),
+        )
+        .select_from(codes)
+        .join(members_t, members_t.c.code == codes.c.code)
+        .outerjoin(ledger, ledger.c.code == codes.c.code)
+        .outerjoin(used, used.c.code == codes.c.code)
+        .outerjoin(assessed, assessed.c.code == codes.c.code)
+        .order_by(codes.c.code)
+    )
     result = []
-    for code in sorted(set(rows) | {code for code, amount in used.items() if amount}):
-        row = rows.get(code)
-        member_used = int(used.get(code, 0))
-        contribution_share = Decimal(100 * int(assessed.get(code, 0))) / total_assessed if total_assessed else Decimal(0)
-        usage_share = Decimal(100 * member_used) / total_used if total_used else Decimal(0)
+    for row in rows:
+        contribution_share = Decimal(100 * row.assessed) / row.year_assessed if row.year_assessed else Decimal(0)
+        usage_share = Decimal(100 * row.used_ms) / row.year_used if row.year_used else Decimal(0)
         result.append(
             MemberCompute(
-                code=code,
-                name=names[code],
-                quota_ms=int(row.quota) if row else 0,
-                frozen=bool(row.frozen) if row else False,
-                used_ms=member_used,
-                transferred_ms=int(row.transferred) if row else 0,
-                adjusted_ms=int(row.adjusted) if row else 0,
-                carried_in_ms=int(row.carried_in) if row else 0,
-                carried_out_ms=int(row.carried_out) if row else 0,
-                forfeited_ms=int(row.forfeited) if row else 0,
-                balance_ms=(int(row.lines) if row else 0) - member_used,
+                code=row.code,
+                name=row.name,
+                quota_ms=row.quota,
+                frozen=bool(row.frozen),
+                used_ms=row.used_ms,
+                transferred_ms=row.transferred,
+                adjusted_ms=row.adjusted,
+                carried_in_ms=row.carried_in,
+                carried_out_ms=row.carried_out,
+                forfeited_ms=row.forfeited,
+                balance_ms=row.balance_ms,
                 contribution_share=contribution_share,
                 usage_share=usage_share,
-                ratio=fairness(usage_share, contribution_share) if total_used else None,
+                ratio=fairness(usage_share, contribution_share) if row.year_used else None,
             )
         )
     return result
 
 
-@dataclass(frozen=True, slots=True)
-class LevelUsage:
-    safety_level: str
-    reference_gpu_ms: int
-
-    @property
-    def gpu_hours(self) -> Decimal:
-        return gpu_hours(self.reference_gpu_ms)
-
-
-def usage_by_safety_level(connection: Connection, year: int, through_seq: int = NO_LIMIT) -> list[LevelUsage]:
-    """A year's usage per project safety level (SL-1 to SL-4), for the levels with any, up to a journal entry."""
-    query = (
-        select(projects_t.c.safety_level, _sum(months.c.delta_ms))
-        .join(projects_t, projects_t.c.id == months.c.project_id)
-        .where(months.c.year == year, months.c.journal_seq <= through_seq)
-        .group_by(projects_t.c.safety_level)
-        .order_by(projects_t.c.safety_level)
-    )
-    return [LevelUsage(level, int(total)) for level, total in connection.execute(query) if total]
+def _or_zero(column):
+    """A left-joined figure, 0 where the member has no row."""
+    return func.coalesce(column, 0)
 
 
 @dataclass(frozen=True, slots=True)

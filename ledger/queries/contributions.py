@@ -34,8 +34,8 @@ from ledger.db.tables import (
 )
 from ledger.domain.contributions import MemberStanding, Waiver, judge_standing, standing_years
 from ledger.domain.settings import Settings
+from ledger.queries.sql import NO_LIMIT, greatest, least, running_total, total, total_or_zero
 
-NO_LIMIT = 2**31 - 1  # the largest sequence number the INTEGER column holds
 LAST_YEAR = 9999
 
 years_t = FiscalYear.__table__
@@ -52,24 +52,6 @@ scales = ContributionScale.__table__
 scale_lines = ScaleLine.__table__
 waivers = StandingWaiver.__table__
 settings_t = LedgerSetting.__table__
-
-
-def total(expr):
-    """SUM as a whole number on every database (PostgreSQL's SUM of BIGINT is NUMERIC)."""
-    return cast(func.sum(expr), BigInteger)
-
-
-def running_total(expr, *, partition_by, order_by):
-    """The sum of `expr` over this row and the rows before it in the partition."""
-    return cast(func.sum(expr).over(partition_by=partition_by, order_by=order_by, rows=(None, 0)), BigInteger)
-
-
-def least(a, b):
-    return case((a < b, a), else_=b)
-
-
-def greatest(a, b):
-    return case((a > b, a), else_=b)
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,8 +260,8 @@ class YearContributions:
         }
 
 
-def year_contributions(connection: Connection, year: YearRow, view: View) -> YearContributions:
-    """Per member: the year's assessment, what settled it, what is outstanding; arrears and standing on the view's date.
+def year_contributions(connection: Connection, year: YearRow, view: View, member_code: str | None = None) -> YearContributions:
+    """Per member (or for one): the year's assessment, what settled it, what is outstanding; arrears and standing on the view's date.
 
     One pass over the settlement gives every figure; years after both the year shown and
     the view's date are left out, since an instalment falls due in its own year and cash
@@ -287,7 +269,7 @@ def year_contributions(connection: Connection, year: YearRow, view: View) -> Yea
     """
     settings = settings_at(connection, view.through_seq)
     counted_years = standing_years(settings.standing_rule, view.as_of.year)
-    settled = _settled_instalments(view, through_year=max(year.year, view.as_of.year))
+    settled = _settled_instalments(view, through_year=max(year.year, view.as_of.year), member_code=member_code)
 
     def of_year(value):
         return total(case((settled.c.year == year.year, value), else_=0))
@@ -317,7 +299,11 @@ def year_contributions(connection: Connection, year: YearRow, view: View) -> Yea
         )
         .join(members_t, members_t.c.code == assessments.c.member_code)
         .join(per_member, per_member.c.member_code == assessments.c.member_code)
-        .where(assessments.c.year == year.year, assessments.c.journal_seq <= view.through_seq)
+        .where(
+            assessments.c.year == year.year,
+            assessments.c.journal_seq <= view.through_seq,
+            assessments.c.member_code == member_code if member_code else literal(True),
+        )
         .order_by(members_t.c.name)
     ).all()
     waivers_by_member = _waivers(connection, view)
@@ -624,7 +610,7 @@ def balance_before(connection: Connection, code: str, day: date, view: View) -> 
     """What the member owed before a day (charges less payments); negative when in credit."""
     moves = _account_movements(code, view)
     return connection.execute(
-        select(func.coalesce(total(moves.c.charge - moves.c.payment), 0)).where(moves.c.on < day)
+        select(total_or_zero(moves.c.charge - moves.c.payment)).where(moves.c.on < day)
     ).scalar_one()
 
 

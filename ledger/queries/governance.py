@@ -15,6 +15,7 @@ from types import MappingProxyType
 from sqlalchemy import Connection, and_, func, select
 
 from ledger.db.tables import Ballot, JournalEntry, Meeting, Member, Motion, MotionEvent, Presence, Proxy
+from ledger.queries.sql import NO_LIMIT
 
 motions = Motion.__table__
 events = MotionEvent.__table__
@@ -40,9 +41,6 @@ class MotionRow:
     held_on: date
     rule_name: str
     ballot: str
-
-
-NO_LIMIT = 2**31 - 1
 
 
 def _motions(through_seq: int = NO_LIMIT):
@@ -108,17 +106,6 @@ def closed_motions(connection: Connection, year: int, through_seq: int = NO_LIMI
         ).all()
     )
     return [(row, json.loads(snapshots[row.id])) for row in closed]
-
-
-def roll_calls(connection: Connection, year: int) -> list[tuple[MotionRow, dict[str, str]]]:
-    """The year's closed roll-call motions with each member's vote (absent members left out)."""
-    closed = [row for row in list_motions(connection, year) if row.status == "closed" and row.ballot == "roll_call"]
-    snapshots = dict(
-        connection.execute(
-            select(events.c.motion_id, events.c.snapshot_json).where(events.c.event == "closed", events.c.motion_id.in_([r.id for r in closed]))
-        ).all()
-    )
-    return [(row, json.loads(snapshots[row.id])["votes"] or {}) for row in closed]
 
 
 def member_names(connection: Connection) -> dict[str, str]:

@@ -42,16 +42,25 @@ def count_by_status(connection: Connection) -> dict[str, int]:
     return dict(rows.all())
 
 
-def _latest_facts():
-    """Every status fact ranked per member, 1 being the one in force."""
-    return select(
+def statuses_on(connection: Connection, day: date) -> dict[str, str]:
+    """Each member's status in force on a day (members not yet joined are left out)."""
+    latest = _latest_facts(day)
+    return dict(connection.execute(select(latest.c.member_code, latest.c.status).where(latest.c.rank == 1)).all())
+
+
+def _latest_facts(on: date | None = None):
+    """Every status fact (up to the day `on`, when given) ranked per member, 1 being the one in force."""
+    query = select(
         facts.c.member_code,
         facts.c.status,
         facts.c.effective,
         func.row_number()
         .over(partition_by=facts.c.member_code, order_by=(facts.c.effective.desc(), facts.c.id.desc()))
         .label("rank"),
-    ).subquery()
+    )
+    if on is not None:
+        query = query.where(facts.c.effective <= on)
+    return query.subquery()
 
 
 def _members() -> Select:

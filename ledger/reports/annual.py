@@ -20,12 +20,11 @@ from ledger.queries import compute as compute_queries
 from ledger.queries import contributions as contribution_queries
 from ledger.queries import governance as governance_queries
 from ledger.queries import journal as journal_queries
-from ledger.queries import members as member_queries
 from ledger.queries import usage as usage_queries
 from ledger.queries.compute import ComputeYear
 from ledger.queries.contributions import StatementEntry, View, YearRow
 from ledger.reports import model
-from ledger.reports.render import format_percent, format_quantity
+from ledger.reports.formatting import decimals_of, format_percent, format_quantity
 
 DEMO_NOTE = (
     "The scale's income measure is the Gapminder data shipped with the plotly package (GDP = gdpPercap x pop); "
@@ -157,7 +156,8 @@ def _thousandths(reference_gpu_ms: int) -> str:
 
 
 def _percent(value: Decimal, step: Decimal) -> str:
-    return f"{value.quantize(step):,}%"
+    """A share rounded to `step` and written as the rest of the report writes percentages: 12.3456, 0.01 -> "12.35%"."""
+    return format_percent(value.quantize(step), decimals_of(step))
 
 
 def _compute_section(connection: Connection, year: int, view: View, settings: Settings) -> model.ReportSection:
@@ -315,7 +315,7 @@ def _usage_tables(connection: Connection, year: int, view: View) -> list[model.T
     if not months:
         return []
     total = sum(month.reference_gpu_ms for month in months)
-    by_level = {level.safety_level: level.reference_gpu_ms for level in compute_queries.usage_by_safety_level(connection, year, view.through_seq)}
+    by_level = {level.group: level.reference_gpu_ms for level in usage_queries.usage_by_safety_level(connection, year, view.through_seq)}
 
     def share(amount: int) -> str:
         return _percent(Decimal(100 * amount) / total, USE_SHARE)
@@ -324,7 +324,7 @@ def _usage_tables(connection: Connection, year: int, view: View) -> list[model.T
         model.Table(
             caption=f"Use of {year} per month (UTC; a job running across a month's end counts in each month for its time there)",
             header=("Month", "GPU-hours", "Share of use"),
-            rows=(*((month.month, _thousandths(month.reference_gpu_ms), share(month.reference_gpu_ms)) for month in months),
+            rows=(*((month.group, _thousandths(month.reference_gpu_ms), share(month.reference_gpu_ms)) for month in months),
                   ("Total", _thousandths(total), share(total))),
             numeric_columns=frozenset({1, 2}), total_row=True,
         ),
@@ -391,10 +391,9 @@ def _checkpoint(connection: Connection, year: YearRow) -> model.JournalCheckpoin
 def build_member_statement(connection: Connection, year: int, code: str, today: date) -> model.MemberStatement:
     """One member's statement of account for a year: opening balance, dated movements, closing balance."""
     found = reportable_year(connection, year)
-    member = member_queries.find_member(connection, code)
     view = contribution_queries.view_of(found, today)
-    row = next((r for r in contribution_queries.year_contributions(connection, found, view).rows if r.code == code), None)
-    if member is None or row is None:
+    row = next(iter(contribution_queries.year_contributions(connection, found, view, member_code=code).rows), None)
+    if row is None:
         raise NotFound(f"{code} was not assessed for {year}")
     first, last = date(year, 1, 1), min(date(year, 12, 31), view.as_of)
     opening = contribution_queries.balance_before(connection, code, first, view)
@@ -403,7 +402,7 @@ def build_member_statement(connection: Connection, year: int, code: str, today: 
         balance += entry.charge_minor - entry.payment_minor
         lines.append(model.StatementLine(on=entry.on, description=_describe(entry, found.currency), charge_minor=entry.charge_minor, payment_minor=entry.payment_minor, balance_minor=balance))
     return model.MemberStatement(
-        year=year, currency=found.currency, code=code, name=member.name, opening_balance_minor=opening, lines=tuple(lines),
+        year=year, currency=found.currency, code=code, name=row.name, opening_balance_minor=opening, lines=tuple(lines),
         closing_balance_minor=balance, standing=row.standing.standing.value, standing_explanation=row.standing.explanation, as_of=view.as_of,
     )
 

@@ -18,7 +18,6 @@ from datetime import date
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
-from babel.numbers import format_currency, format_decimal
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -42,11 +41,10 @@ from reportlab.platypus import (
 from reportlab.platypus.doctemplate import IndexingFlowable
 from reportlab.platypus.tableofcontents import TableOfContents
 
-from ledger.domain.money import to_decimal
 from ledger.reports import model
+from ledger.reports.formatting import decimals_of, format_amount, format_money, format_percent, format_quantity
 
 FACILITY = "Member Ledger"
-LOCALE = "en"
 
 STANDING_LABELS = {"good": "good standing", "arrears": "in arrears", "suspended": "vote suspended"}
 STANDING_COUNT_LABELS = {
@@ -72,38 +70,6 @@ CELL_PADDING = 3
 ZEBRA = colors.HexColor("#f1f3f6")
 RULE = colors.HexColor("#4a5568")
 MUTED = colors.HexColor("#555555")
-
-
-# Formatting: every figure goes through these, so a total and its lines read alike.
-
-
-def format_amount(minor: int, currency: str) -> str:
-    """An amount for a table column, grouped, with the currency's decimals, no sign: 123450 EUR -> "1,234.50"."""
-    # currency_digits makes Babel use the currency's own decimals (JPY 0, KWD 3) whatever
-    # the pattern says; the value is an exact Decimal, so nothing is rounded.
-    return format_currency(to_decimal(minor, currency), currency, format="#,##0.00", locale=LOCALE,
-                           currency_digits=True)
-
-
-def format_money(minor: int, currency: str) -> str:
-    """An amount with its currency sign, for running text: 123450 EUR -> "€1,234.50"."""
-    return format_currency(to_decimal(minor, currency), currency, locale=LOCALE)
-
-
-def format_percent(value: Decimal, decimals: int) -> str:
-    """A percentage with at least `decimals` decimals and never rounded: Decimal("12.3"), 3 -> "12.300%"."""
-    pattern = "#,##0." + "0" * decimals if decimals else "#,##0"
-    return format_decimal(value, format=pattern, locale=LOCALE, decimal_quantization=False) + "%"
-
-
-def format_quantity(value: Decimal) -> str:
-    """A Decimal quantity grouped and with all its digits: Decimal("1234567.8") -> "1,234,567.8"."""
-    return format_decimal(value, locale=LOCALE, decimal_quantization=False)
-
-
-def _decimals_of(step: Decimal) -> int:
-    """How many decimals a step such as Decimal("0.001") has: 3."""
-    return max(0, -step.normalize().as_tuple().exponent)
 
 
 # Styles
@@ -400,7 +366,7 @@ def _summary(report: model.AnnualReport, styles: StyleSheet1) -> list[Flowable]:
 
 def _scale(report: model.AnnualReport, styles: StyleSheet1) -> list[Flowable]:
     scale = report.scale
-    decimals = _decimals_of(scale.precision_pct)
+    decimals = decimals_of(scale.precision_pct)
     rows = [
         (row.code, row.name, format_quantity(row.income), format_percent(row.share_pct, decimals), row.bound)
         for row in scale.rows
@@ -420,7 +386,7 @@ def _scale(report: model.AnnualReport, styles: StyleSheet1) -> list[Flowable]:
 def _contributions(report: model.AnnualReport, styles: StyleSheet1) -> list[Flowable]:
     currency = report.currency
     lines = report.contributions
-    decimals = _decimals_of(report.scale.precision_pct)
+    decimals = decimals_of(report.scale.precision_pct)
 
     def amount(minor: int) -> str:
         return format_amount(minor, currency)

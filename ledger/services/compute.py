@@ -31,11 +31,11 @@ Decisions
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import BigInteger, cast, func, select
+from sqlalchemy import select
 
 from ledger.db.tables import (
     Assessment,
@@ -53,6 +53,8 @@ from ledger.db.tables import (
 from ledger.db.uow import UnitOfWork
 from ledger.domain.access import Actor, Permission, require
 from ledger.domain.compute import (
+    ALLOCATED,
+    CLOSED,
     REFERENCE_GPU_MS_PER_GPU_HOUR,
     EntryKind,
     Pool,
@@ -63,12 +65,13 @@ from ledger.domain.compute import (
     transfer,
     validate_project,
 )
-from ledger.domain.errors import Conflict, NotFound, Problem, ValidationFailed, raise_if_any
+from ledger.domain.contribution_inputs import parse_day, parse_text, parse_year
+from ledger.domain.errors import Conflict, NotFound, Problem, ValidationFailed, collect, raise_if_any
 from ledger.domain.members import MemberStatus
-from ledger.queries.compute import ALLOCATED, CLOSED
 from ledger.queries.contributions import standings_on
-from ledger.services.contributions import current_settings, parse_day, parse_decision, parse_year
-from ledger.services.members import member_history
+from ledger.queries.sql import total_or_zero
+from ledger.services.contributions import current_settings, parse_decision
+from ledger.services.members import member_code, member_history
 
 MAX_POOLS = 20
 MAX_GPUS = 10_000_000
@@ -141,17 +144,31 @@ def _open_ledger(uow: UnitOfWork, year: int) -> None:
         raise Conflict(f"the GPU-hour ledger of {year} is closed")
 
 
+def member_balances(uow: UnitOfWork, year: int, codes: Collection[str] | None = None) -> dict[str, int]:
+    """Each member's balance in reference GPU-ms (of `codes` only, when given): its ledger lines
+    minus its usage, two grouped sums in SQL. A member with neither lines nor usage is left out."""
+    lines = (
+        select(QuotaLedgerEntry.member_code, total_or_zero(QuotaLedgerEntry.amount_ms))
+        .where(QuotaLedgerEntry.year == year, QuotaLedgerEntry.member_code.is_not(None))
+        .group_by(QuotaLedgerEntry.member_code)
+    )
+    used = (
+        select(UsageMonth.member_code, total_or_zero(UsageMonth.delta_ms))
+        .where(UsageMonth.year == year)
+        .group_by(UsageMonth.member_code)
+    )
+    if codes is not None:
+        lines = lines.where(QuotaLedgerEntry.member_code.in_(codes))
+        used = used.where(UsageMonth.member_code.in_(codes))
+    balances = {code: int(amount) for code, amount in uow.session.execute(lines).all()}
+    for code, amount in uow.session.execute(used).all():
+        balances[code] = balances.get(code, 0) - int(amount)
+    return balances
+
+
 def member_balance(uow: UnitOfWork, year: int, code: str) -> int:
-    """A member's balance in reference GPU-ms: its ledger lines minus its usage, both summed in SQL."""
-    entries = uow.session.execute(
-        select(cast(func.coalesce(func.sum(QuotaLedgerEntry.amount_ms), 0), BigInteger))
-        .where(QuotaLedgerEntry.year == year, QuotaLedgerEntry.member_code == code)
-    ).scalar_one()
-    used = uow.session.execute(
-        select(cast(func.coalesce(func.sum(UsageMonth.delta_ms), 0), BigInteger))
-        .where(UsageMonth.year == year, UsageMonth.member_code == code)
-    ).scalar_one()
-    return int(entries) - int(used)
+    """A member's balance in reference GPU-ms: `member_balances` for that member alone."""
+    return member_balances(uow, year, [code]).get(code, 0)
 
 
 def gpu_factors(uow: UnitOfWork) -> dict[str, Decimal]:
@@ -235,18 +252,12 @@ def record_compute_plan(
     """
     require(actor, Permission.MANAGE_COMPUTE)
     problems: list[Problem] = []
-    try:
-        number = parse_year(year)
-    except ValidationFailed as failed:
-        number, problems = None, list(failed.problems)
+    number = collect(problems, parse_year, year)
     checked_pools, found = _pools(pools)
     problems += found
     checked_reserves, found = _reserves(reserves)
     problems += found
-    try:
-        cited = parse_decision(decision)
-    except ValidationFailed as failed:
-        problems += failed.problems
+    cited = collect(problems, parse_decision, decision)
     raise_if_any(problems)
     with uow:
         fiscal_year = _year(uow, number)
@@ -339,13 +350,6 @@ def allocate_quotas(year: object, on_date: object, *, today: date, actor: Actor,
     return len(allocation.members)
 
 
-def _member(uow: UnitOfWork, raw: object, field: str) -> str:
-    code = str(raw or "").strip().upper()
-    if uow.session.get(Member, code) is None:
-        raise ValidationFailed.single(field, f"the ISO 3166-1 alpha-3 code of a member, e.g. DEU; not {raw!r}")
-    return code
-
-
 def parse_gpu_hours(raw: object, field: str, *, whole: bool = False, positive: bool = False) -> int:
     """GPU-hours as given (to a thousandth, or whole) in reference GPU-ms, or ValidationFailed naming `field`."""
     try:
@@ -368,18 +372,13 @@ def adjust_quota(year: object, member: object, hours: object, reason: str, *, ac
     """Add a signed adjustment with its reason to a member's ledger of a year; return the entry id."""
     require(actor, Permission.MANAGE_COMPUTE)
     problems: list[Problem] = []
-    amount = 0
-    try:
-        amount = parse_gpu_hours(hours, "gpu_hours")
-    except ValidationFailed as failed:
-        problems += failed.problems
-    text = " ".join((reason or "").split())
-    if not 3 <= len(text) <= 300:
-        problems.append(Problem("reason", "say why, 3 to 300 characters, e.g. 'pool B down 3 days in March (incident 42)'"))
+    amount = collect(problems, parse_gpu_hours, hours, "gpu_hours")
+    text = collect(problems, parse_text, " ".join(str(reason or "").split()), "reason", 3, 300,
+                   "say why, e.g. 'pool B down 3 days in March (incident 42)'")
     raise_if_any(problems)
     with uow:
         number = _year(uow, year).year
-        code = _member(uow, member, "member")
+        code = member_code(uow, member, "member")
         _open_ledger(uow, number)
         entry = uow.add(QuotaLedgerEntry(year=number, member_code=code, kind=EntryKind.ADJUSTMENT.value,
                                          amount_ms=amount, reason=text, journal_seq=0))
@@ -407,7 +406,8 @@ def close_compute_year(year: object, on_date: object, *, today: date, actor: Act
         codes = sorted(set(uow.session.execute(
             select(QuotaLedgerEntry.member_code).where(QuotaLedgerEntry.year == number, QuotaLedgerEntry.member_code.is_not(None))
         ).scalars()))
-        closing = {code: carry_over(member_balance(uow, number, code), rule) for code in codes}
+        balances = member_balances(uow, number)
+        closing = {code: carry_over(balances[code], rule) for code in codes}
         if any(carried for carried, _ in closing.values()) and uow.session.get(FiscalYear, number + 1) is None:
             raise Conflict(f"balances of {number} carry into {number + 1}, which does not exist yet; open it first")
         reason = f"closing {number} (quota_carry_over: {rule})"
@@ -441,18 +441,14 @@ def check_quota_transfer(effect: Mapping[str, object], uow: UnitOfWork) -> dict:
     The giver's balance must cover the hours now; it is checked again when the motion is adopted.
     """
     problems: list[Problem] = []
-    checked: dict[str, object] = {}
-    for name, parse in (
-        ("year", lambda raw: parse_year(raw, "effect.year")),
-        ("from", lambda raw: _member(uow, raw, "effect.from")),
-        ("to", lambda raw: _member(uow, raw, "effect.to")),
-        ("gpu_hours", lambda raw: parse_gpu_hours(raw, "effect.gpu_hours", whole=True, positive=True)
-                                  // REFERENCE_GPU_MS_PER_GPU_HOUR),
-    ):
-        try:
-            checked[name] = parse(effect.get(name))
-        except ValidationFailed as failed:
-            problems += failed.problems
+    checked: dict[str, object] = {
+        "year": collect(problems, parse_year, effect.get("year"), "effect.year"),
+        "from": collect(problems, member_code, uow, effect.get("from"), "effect.from"),
+        "to": collect(problems, member_code, uow, effect.get("to"), "effect.to"),
+        "gpu_hours": collect(problems, parse_gpu_hours, effect.get("gpu_hours"), "effect.gpu_hours", whole=True, positive=True),
+    }
+    if not problems:
+        checked["gpu_hours"] //= REFERENCE_GPU_MS_PER_GPU_HOUR
     if not problems and checked["from"] == checked["to"]:
         problems.append(Problem("effect.to", "another member than the giver"))
     raise_if_any(problems)

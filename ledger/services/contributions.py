@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, cast, func, select
+from sqlalchemy import func, select
 
 from ledger.db.tables import (
     Assessment,
@@ -24,7 +24,6 @@ from ledger.db.tables import (
     InKindStep,
     Instalment,
     LedgerSetting,
-    Member,
     MemberStatusChange,
     Payment,
     PaymentReversal,
@@ -35,12 +34,13 @@ from ledger.db.tables import (
 from ledger.db.uow import UnitOfWork
 from ledger.domain.access import Actor, Permission, require
 from ledger.domain.contribution_inputs import (
-    FIRST_YEAR,
-    LAST_YEAR,
     PaymentEntry,
     check_payer,
+    parse_day,
     parse_decimal,
     parse_incomes,
+    parse_text,
+    parse_year,
     validate_payment,
     validate_year,
 )
@@ -56,11 +56,13 @@ from ledger.domain.contributions import (
     split_instalments,
     value_in_kind,
 )
-from ledger.domain.errors import Conflict, NotFound, Problem, ValidationFailed, raise_if_any
-from ledger.domain.members import MemberStatus, check_country_code, parse_date
+from ledger.domain.errors import Conflict, NotFound, Problem, ValidationFailed, collect, raise_if_any
+from ledger.domain.members import MemberStatus, check_country_code
 from ledger.domain.money import format_minor, parse_amount
 from ledger.domain.settings import Settings, parse_setting
-from ledger.services.members import member_history
+from ledger.queries.contributions import settings_at
+from ledger.queries.sql import total_or_zero
+from ledger.services.members import member_code, member_history
 
 PAYING = (MemberStatus.MEMBER.value, MemberStatus.ASSOCIATE.value)
 
@@ -70,13 +72,7 @@ PAYING = (MemberStatus.MEMBER.value, MemberStatus.ASSOCIATE.value)
 
 def current_settings(uow: UnitOfWork) -> Settings:
     """The settings in force: the latest value of each key, else its default."""
-    latest = (
-        select(LedgerSetting.key, func.max(LedgerSetting.id).label("id")).group_by(LedgerSetting.key).subquery()
-    )
-    rows = uow.session.execute(
-        select(LedgerSetting.key, LedgerSetting.value).join(latest, LedgerSetting.id == latest.c.id)
-    ).all()
-    return Settings.from_values(dict(rows))
+    return settings_at(uow.session.connection())
 
 
 def year_status(uow: UnitOfWork, year: int) -> str:
@@ -103,31 +99,14 @@ def scale_for_year(uow: UnitOfWork, year: int) -> ContributionScale | None:
     ).scalar()
 
 
-def parse_year(raw: object, field: str = "year") -> int:
-    """A fiscal year within the range the ledger accepts, or ValidationFailed naming `field`."""
-    try:
-        number = int(str(raw).strip())
-    except ValueError:
-        number = None
-    if number is None or not FIRST_YEAR <= number <= LAST_YEAR:
-        raise ValidationFailed.single(field, f"a year from {FIRST_YEAR} to {LAST_YEAR}, e.g. 2027; not {raw!r}")
-    return number
+def parse_decision(raw: object, field: str = "decision") -> str:
+    """The board decision a change cites."""
+    return parse_text(raw, field, 3, 300, "cite the board decision, e.g. 'Board, 12 December 2026, item 4'")
 
 
-def parse_day(raw: object, field: str, *, not_after: date | None = None) -> date:
-    """An ISO date, no later than `not_after` when given, or ValidationFailed naming `field`."""
-    day, problems = parse_date(raw, field)
-    raise_if_any(problems)
-    if not_after is not None and day > not_after:
-        raise ValidationFailed.single(field, f"today ({not_after}) or earlier; not {day}")
-    return day
-
-
-def parse_decision(raw: str) -> str:
-    text = (raw or "").strip()
-    if not 3 <= len(text) <= 300:
-        raise ValidationFailed.single("decision", "cite the board decision, e.g. 'Board, 12 December 2026, item 4' (3 to 300 characters)")
-    return text
+def parse_income_measure(raw: object, field: str = "income_measure") -> str:
+    """The income measure a scale is computed from, with its source."""
+    return parse_text(raw, field, 3, 300, "name the income measure and its source, e.g. 'GNI 2021-2023, World Bank'")
 
 
 # --------------------------------------------------------------------------- settings
@@ -155,17 +134,8 @@ def open_year(year: object, due_dates: str, budget: str | None, *, actor: Actor,
     with uow:
         currency = current_settings(uow).base_currency
         problems: list[Problem] = []
-        plan = None
-        try:
-            plan = validate_year(year, currency, due_dates)
-        except ValidationFailed as failed:
-            problems += failed.problems
-        amount = None
-        if budget not in (None, ""):
-            try:
-                amount = parse_amount(budget, currency, "budget")
-            except ValidationFailed as failed:
-                problems += failed.problems
+        plan = collect(problems, validate_year, year, currency, due_dates)
+        amount = collect(problems, parse_amount, budget, currency, "budget") if budget not in (None, "") else None
         raise_if_any(problems)
         if uow.session.get(FiscalYear, plan.year) is not None:
             raise Conflict(f"the fiscal year {plan.year} exists already")
@@ -220,25 +190,23 @@ class ScaleProposal:
 
 
 def paying_members(uow: UnitOfWork, first_year: int, last_year: int) -> dict[str, str]:
-    """Members and associates in the period (joined by its end, not withdrawn before its start), with their status."""
-    period_end, period_start = date(last_year, 12, 31), date(first_year, 1, 1)
+    """Members and associates in the period, with their status: the last one each held by the
+    period's end (before withdrawing, for one that withdrew during the period). One that joined
+    after the period or withdrew before it is left out, and so is an observer."""
+    period_start, period_end = date(first_year, 1, 1), date(last_year, 12, 31)
     facts = uow.session.execute(
         select(MemberStatusChange.member_code, MemberStatusChange.status, MemberStatusChange.effective)
+        .where(MemberStatusChange.effective <= period_end)
         .order_by(MemberStatusChange.member_code, MemberStatusChange.effective, MemberStatusChange.id)
     ).all()
-    latest: dict[str, tuple[str, date]] = {}
-    joined: dict[str, date] = {}
+    held: dict[str, str] = {}
+    gone: set[str] = set()
     for code, status, effective in facts:
-        joined.setdefault(code, effective)
-        if effective <= period_end:
-            latest[code] = (status, effective)
-    return {
-        code: status
-        for code, (status, effective) in latest.items()
-        if joined[code] <= period_end
-        and (status in PAYING or (status == MemberStatus.WITHDRAWN.value and effective >= period_start))
-        and status != MemberStatus.OBSERVER.value
-    }
+        if status != MemberStatus.WITHDRAWN.value:
+            held[code] = status
+        elif effective < period_start:
+            gone.add(code)
+    return {code: status for code, status in held.items() if status in PAYING and code not in gone}
 
 
 def propose_scale(
@@ -254,13 +222,8 @@ def propose_scale(
 ) -> ScaleProposal:
     """Compute a scale from income inputs without storing it: the preview officials compare."""
     problems: list[Problem] = []
-    years = []
-    for field, raw in (("first_year", first_year), ("last_year", last_year)):
-        try:
-            years.append(parse_year(raw, field))
-        except ValidationFailed as failed:
-            problems += failed.problems
-    if len(years) == 2 and years[1] < years[0]:
+    years = [collect(problems, parse_year, raw, field) for field, raw in (("first_year", first_year), ("last_year", last_year))]
+    if None not in years and years[1] < years[0]:
         problems.append(Problem("last_year", f"{years[0]} or later: the period runs from first_year to last_year"))
     limits = {}
     for field, raw in (("ceiling", ceiling), ("floor", floor)):
@@ -300,17 +263,9 @@ def adopt_scale(
     """Store a computed scale with its inputs, citing the board decision; it is never edited afterwards."""
     require(actor, Permission.MANAGE_BUDGETS)
     problems: list[Problem] = []
-    measure = (income_measure or "").strip()
-    if not 3 <= len(measure) <= 300:
-        problems.append(Problem("income_measure", "name the income measure and its source, e.g. 'GNI 2021-2023, World Bank' (3 to 300 characters)"))
-    try:
-        cited = parse_decision(decision)
-    except ValidationFailed as failed:
-        problems += failed.problems
-    day, found = parse_date(adopted_on, "adopted_on")
-    problems += found
-    if day and day > today:
-        problems.append(Problem("adopted_on", f"today ({today}) or earlier"))
+    measure = collect(problems, parse_income_measure, income_measure)
+    cited = collect(problems, parse_decision, decision)
+    day = collect(problems, parse_day, adopted_on, "adopted_on", not_after=today)
     raise_if_any(problems)
     incomes = dict(proposal.incomes)
     with uow:
@@ -485,6 +440,7 @@ def record_payment(
     code, problems = check_country_code(member, field="member")
     raise_if_any(problems)
     with uow:
+        base = current_settings(uow).base_currency
         entry = validate_payment(
             member_code=code,
             paid_on=paid_on,
@@ -494,7 +450,7 @@ def record_payment(
             rate_date=rate_date,
             rate_source=rate_source,
             reference=reference,
-            base_currency=current_settings(uow).base_currency,
+            base_currency=base,
             today=today,
         )
         existing = uow.session.execute(select(Payment).where(Payment.reference == entry.reference)).scalar()
@@ -517,7 +473,6 @@ def record_payment(
                 journal_seq=0,
             )
         )
-        base = current_settings(uow).base_currency
         uow.commit(
             actor=actor,
             kind="payment.recorded",
@@ -547,13 +502,8 @@ def reverse_payment(reference: str, reason: str, reversed_on: object, *, today: 
     """Take back a booked payment with the reason; the payment itself stays in the ledger."""
     require(actor, Permission.RECORD_PAYMENTS)
     problems: list[Problem] = []
-    why = (reason or "").strip()
-    if not 3 <= len(why) <= 300:
-        problems.append(Problem("reason", "say why the booking is wrong, 3 to 300 characters"))
-    day, found = parse_date(reversed_on, "reversed_on")
-    problems += found
-    if day and day > today:
-        problems.append(Problem("reversed_on", f"today ({today}) or earlier"))
+    why = collect(problems, parse_text, reason, "reason", 3, 300, "say why the booking is wrong")
+    day = collect(problems, parse_day, reversed_on, "reversed_on", not_after=today)
     raise_if_any(problems)
     with uow:
         payment = uow.session.execute(select(Payment).where(Payment.reference == (reference or "").strip())).scalar()
@@ -574,22 +524,15 @@ def reverse_payment(reference: str, reason: str, reversed_on: object, *, today: 
 def pledge_in_kind(member: str, year: object, description: str, pledged_on: object, *, today: date, actor: Actor, uow: UnitOfWork) -> int:
     """Record a pledge of a contribution in kind against a year's assessment."""
     require(actor, Permission.RECORD_PAYMENTS)
-    code, problems = check_country_code(member, field="member")
-    text = (description or "").strip()
-    if not 3 <= len(text) <= 300:
-        problems.append(Problem("description", "what is contributed, 3 to 300 characters"))
-    day, found = parse_date(pledged_on, "pledged_on")
-    problems += found
-    if day and day > today:
-        problems.append(Problem("pledged_on", f"today ({today}) or earlier"))
-    raise_if_any(problems)
-    number = parse_year(year)
+    problems: list[Problem] = []
+    text = collect(problems, parse_text, description, "description", 3, 300, "what is contributed")
+    day = collect(problems, parse_day, pledged_on, "pledged_on", not_after=today)
+    number = collect(problems, parse_year, year)
     with uow:
-        status = year_status(uow, number)
-        if status == "closed":
+        code = collect(problems, member_code, uow, member, "member")
+        raise_if_any(problems)
+        if year_status(uow, number) == "closed":
             raise Conflict(f"the fiscal year {number} is closed")
-        if uow.session.get(Member, code) is None:
-            raise ValidationFailed.single("member", f"{code} is not a member of the ledger")
         row = uow.add(InKindPledge(member_code=code, year=number, description=text, pledged_on=day, journal_seq=0))
         uow.commit(actor=actor, kind="in_kind.pledged", summary=f"In-kind pledge #{row.id} by {code} for {number}: {text}")
     return row.id
@@ -624,7 +567,7 @@ def advance_in_kind(pledge_id: object, state: str, on_date: object, amount: str 
             if assessed is None:
                 raise Conflict(f"{pledge.member_code} has no assessment for {pledge.year} yet: adopt the budget first")
             already = uow.session.execute(
-                select(func.coalesce(cast(func.sum(InKindStep.amount_minor), BigInteger), 0))
+                select(total_or_zero(InKindStep.amount_minor))
                 .join(InKindPledge, InKindPledge.id == InKindStep.in_kind_id)
                 .where(InKindPledge.member_code == pledge.member_code, InKindPledge.year == pledge.year, InKindStep.state == "credited")
             ).scalar()
@@ -665,20 +608,15 @@ def _in_kind_state(uow: UnitOfWork, pledge: InKindPledge) -> InKindContribution:
 def grant_waiver(member: str, starts_on: object, ends_on: object, decision: str, *, actor: Actor, uow: UnitOfWork) -> int:
     """Record the board's waiver of a member's suspension for a period (no end: until revoked)."""
     require(actor, Permission.MANAGE_BUDGETS)
-    code, problems = check_country_code(member, field="member")
-    start, found = parse_date(starts_on, "starts_on")
-    problems += found
-    end = None
-    if ends_on not in (None, ""):
-        end, found = parse_date(ends_on, "ends_on")
-        problems += found
-        if start and end and end < start:
-            problems.append(Problem("ends_on", f"{start} or later, or empty for no end"))
-    raise_if_any(problems)
-    cited = parse_decision(decision)
+    problems: list[Problem] = []
+    start = collect(problems, parse_day, starts_on, "starts_on")
+    end = collect(problems, parse_day, ends_on, "ends_on") if ends_on not in (None, "") else None
+    if start and end and end < start:
+        problems.append(Problem("ends_on", f"{start} or later, or empty for no end"))
+    cited = collect(problems, parse_decision, decision)
     with uow:
-        if uow.session.get(Member, code) is None:
-            raise ValidationFailed.single("member", f"{code} is not a member of the ledger")
+        code = collect(problems, member_code, uow, member, "member")
+        raise_if_any(problems)
         row = uow.add(StandingWaiver(member_code=code, starts_on=start, ends_on=end, decision=cited, journal_seq=0))
         uow.commit(actor=actor, kind="waiver.granted", summary=f"Waiver of suspension for {code} from {start}{' to ' + str(end) if end else ''} ({cited})")
     return row.id

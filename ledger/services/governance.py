@@ -21,7 +21,6 @@ from ledger.db.tables import (
     Ballot,
     Meeting,
     Member,
-    MemberStatusChange,
     Motion,
     MotionEvent,
     Presence,
@@ -31,32 +30,20 @@ from ledger.db.tables import (
 )
 from ledger.db.uow import UnitOfWork
 from ledger.domain.access import Actor, Permission, Role, require
-from ledger.domain.contribution_inputs import parse_decimal
-from ledger.domain.errors import Conflict, Forbidden, NotFound, Problem, ValidationFailed, raise_if_any
+from ledger.domain.contribution_inputs import parse_day, parse_decimal, parse_text, parse_year
+from ledger.domain.errors import Conflict, Forbidden, NotFound, Problem, ValidationFailed, collect, raise_if_any
 from ledger.domain.journal import canonical_json
-from ledger.domain.members import MemberStatus, check_country_code, parse_date, validate_admission
+from ledger.domain.members import MemberStatus, validate_admission
 from ledger.domain.voting import PRESETS, Rule, Vote, Voter, Weighting, decide
 from ledger.queries import contributions as contribution_queries
+from ledger.queries import members as member_queries
 from ledger.services import compute
 from ledger.services import contributions as finance
-from ledger.services.members import admit_member, change_member_status
+from ledger.services.members import admit_member, change_member_status, member_code, member_codes, member_history
 
 MOTION_KINDS = ("budget", "scale", "accession", "withdrawal", "quota_transfer", "arrears_waiver", "safety_lab", "general")
 BALLOT_KINDS = ("roll_call", "secret")
 PROXY_LIMIT = 1  # TFEU Art. 239: a member may act on behalf of one other member at most
-
-
-def _text(raw: str, field: str, low: int, high: int, what: str) -> tuple[str, list[Problem]]:
-    value = (raw or "").strip()
-    return value, ([] if low <= len(value) <= high else [Problem(field, f"{what}, {low} to {high} characters")])
-
-
-def _member_code(raw: str, field: str, uow: UnitOfWork) -> str:
-    code, problems = check_country_code(raw, field=field)
-    raise_if_any(problems)
-    if uow.session.get(Member, code) is None:
-        raise ValidationFailed.single(field, f"{code} is not a member of the ledger")
-    return code
 
 
 def _meeting(uow: UnitOfWork, meeting_id: object) -> Meeting:
@@ -81,12 +68,7 @@ def motion_status(uow: UnitOfWork, motion_id: int) -> str:
 
 def statuses_on(uow: UnitOfWork, day: date) -> dict[str, str]:
     """Each member's status in force on a day (members not yet joined are left out)."""
-    facts = uow.session.execute(
-        select(MemberStatusChange.member_code, MemberStatusChange.status)
-        .where(MemberStatusChange.effective <= day)
-        .order_by(MemberStatusChange.member_code, MemberStatusChange.effective, MemberStatusChange.id)
-    ).all()
-    return dict(facts)  # the last fact per member wins
+    return member_queries.statuses_on(uow.session.connection(), day)
 
 
 # --------------------------------------------------------------------------- weights, meetings, presence, proxies
@@ -95,9 +77,9 @@ def statuses_on(uow: UnitOfWork, day: date) -> dict[str, str]:
 def record_weights(name: str, source: str, weights: Mapping[str, object], *, actor: Actor, uow: UnitOfWork) -> int:
     """Enter a named set of weights (population, quota, ...) for weighted votes."""
     require(actor, Permission.MANAGE_GOVERNANCE)
-    name, problems = _text(name, "name", 2, 80, "name the weights, e.g. population 2024")
-    source, found = _text(source, "source", 3, 300, "where the figures come from")
-    problems += found
+    problems: list[Problem] = []
+    name = collect(problems, parse_text, name, "name", 2, 80, "name the weights, e.g. population 2024")
+    source = collect(problems, parse_text, source, "source", 3, 300, "where the figures come from")
     parsed = {}
     for code, raw in weights.items():
         value, found = parse_decimal(raw, f"weights.{code}", minimum=Decimal(0), example="83118501")
@@ -107,7 +89,7 @@ def record_weights(name: str, source: str, weights: Mapping[str, object], *, act
         problems.append(Problem("weights", "one weight per member at least"))
     raise_if_any(problems)
     with uow:
-        codes = [_member_code(code, f"weights.{code}", uow) for code in parsed]
+        codes = member_codes(uow, parsed, "weights")
         if uow.session.execute(select(WeightSet.id).where(WeightSet.name == name)).first():
             raise Conflict(f"weights named {name!r} exist already; weights are never edited, give the new ones a new name")
         weight_set = uow.add(WeightSet(name=name, source=source, journal_seq=0))
@@ -120,9 +102,10 @@ def record_weights(name: str, source: str, weights: Mapping[str, object], *, act
 def schedule_meeting(title: str, held_on: object, *, actor: Actor, uow: UnitOfWork) -> int:
     """Schedule a board meeting."""
     require(actor, Permission.MANAGE_GOVERNANCE)
-    title, problems = _text(title, "title", 3, 200, "the meeting's title")
-    day, found = parse_date(held_on, "held_on")
-    raise_if_any(problems + found)
+    problems: list[Problem] = []
+    title = collect(problems, parse_text, title, "title", 3, 200, "the meeting's title")
+    day = collect(problems, parse_day, held_on, "held_on")
+    raise_if_any(problems)
     with uow:
         meeting = uow.add(Meeting(title=title, held_on=day, journal_seq=0))
         uow.commit(actor=actor, kind="meeting.scheduled", summary=f"Meeting #{meeting.id} on {day}: {title}")
@@ -134,7 +117,7 @@ def record_presence(meeting_id: object, members: list[str], *, actor: Actor, uow
     require(actor, Permission.MANAGE_GOVERNANCE)
     with uow:
         meeting = _meeting(uow, meeting_id)
-        codes = sorted({_member_code(raw, "members", uow) for raw in members})
+        codes = sorted(set(member_codes(uow, members, "members")))
         already = set(uow.session.execute(select(Presence.member_code).where(Presence.meeting_id == meeting.id)).scalars())
         new = [code for code in codes if code not in already]
         if not new:
@@ -150,8 +133,10 @@ def record_proxy(meeting_id: object, member: str, holder: str, *, actor: Actor, 
     require(actor, Permission.MANAGE_GOVERNANCE)
     with uow:
         meeting = _meeting(uow, meeting_id)
-        code = _member_code(member, "member", uow)
-        holder_code = _member_code(holder, "holder", uow)
+        problems: list[Problem] = []
+        code = collect(problems, member_code, uow, member, "member")
+        holder_code = collect(problems, member_code, uow, holder, "holder")
+        raise_if_any(problems)
         if code == holder_code:
             raise ValidationFailed.single("holder", "another member's delegate: a member cannot be its own proxy")
         proxies = uow.session.execute(select(Proxy.member_code, Proxy.holder_code).where(Proxy.meeting_id == meeting.id)).all()
@@ -199,18 +184,14 @@ def propose_motion(
 ) -> int:
     """Put a motion on a meeting's agenda, as a draft; its effect is checked now and applied if adopted."""
     require(actor, Permission.MANAGE_GOVERNANCE)
-    title, problems = _text(title, "title", 3, 200, "the motion's title")
-    text, found = _text(text, "text", 3, 20_000, "the motion's text")
-    problems += found
+    problems: list[Problem] = []
+    title = collect(problems, parse_text, title, "title", 3, 200, "the motion's title")
+    text = collect(problems, parse_text, text, "text", 3, 20_000, "the motion's text")
     if kind not in MOTION_KINDS:
         problems.append(Problem("kind", f"one of {', '.join(MOTION_KINDS)}"))
     if ballot not in BALLOT_KINDS:
         problems.append(Problem("ballot", "roll_call (named votes, published) or secret (totals only)"))
-    rule_name, parsed_rule = None, None
-    try:
-        rule_name, parsed_rule = parse_rule(rule)
-    except ValidationFailed as failed:
-        problems += failed.problems
+    rule_name, parsed_rule = collect(problems, parse_rule, rule) or (None, None)
     weights = (weights or "").strip()
     if parsed_rule is not None:
         if parsed_rule.weights is Weighting.EQUAL and weights != "equal":
@@ -222,11 +203,8 @@ def propose_motion(
         if weights.startswith("weight_set:") and not uow.session.execute(select(WeightSet.id).where(WeightSet.name == weights.partition(":")[2])).first():
             problems.append(Problem("weights", f"no weights named {weights.partition(':')[2]!r}; record them first"))
         checked = {}
-        if kind in EFFECTS:
-            try:
-                checked = EFFECTS[kind].check(dict(effect or {}), uow)
-            except ValidationFailed as failed:  # reported with the motion's other problems
-                problems += failed.problems
+        if kind in EFFECTS:  # its problems are reported with the motion's others
+            checked = collect(problems, EFFECTS[kind].check, dict(effect or {}), uow)
         raise_if_any(problems)
         motion = uow.add(
             Motion(
@@ -242,8 +220,7 @@ def propose_motion(
 def open_motion(motion_id: object, on_date: object, *, actor: Actor, uow: UnitOfWork) -> None:
     """Open a draft motion for voting."""
     require(actor, Permission.MANAGE_GOVERNANCE)
-    day, problems = parse_date(on_date, "on_date")
-    raise_if_any(problems)
+    day = parse_day(on_date, "on_date")
     with uow:
         motion = _motion(uow, motion_id)
         status = motion_status(uow, motion.id)
@@ -262,7 +239,7 @@ def cast_ballot(motion_id: object, member: str, vote: str, *, actor: Actor, uow:
         raise ValidationFailed.single("vote", "yes, no or abstain") from None
     with uow:
         motion = _motion(uow, motion_id)
-        code = _member_code(member, "member", uow)
+        code = member_code(uow, member, "member")
         meeting = uow.session.get(Meeting, motion.meeting_id)
         by_proxy = code != actor.member_code
         if by_proxy:
@@ -285,7 +262,8 @@ def cast_ballot(motion_id: object, member: str, vote: str, *, actor: Actor, uow:
 
 def _vote_refusal(uow: UnitOfWork, code: str, day: date) -> str | None:
     """Why a member has no vote on a day, or None when it has one."""
-    status = statuses_on(uow, day).get(code)
+    in_force = [fact.status.value for fact in member_history(uow, code) if fact.effective <= day]
+    status = in_force[-1] if in_force else None
     if status != MemberStatus.MEMBER.value:
         return f"{code} has no vote on {day}: its status is {status or 'not yet joined'}, and only members vote"
     standing = contribution_queries.standing_on(uow.session.connection(), code, day)
@@ -297,7 +275,7 @@ def _vote_refusal(uow: UnitOfWork, code: str, day: date) -> str | None:
 def close_motion(motion_id: object, on_date: object, *, today: date, actor: Actor, uow: UnitOfWork) -> str:
     """Decide an open motion, store the snapshot of the vote, and apply its effect if adopted."""
     require(actor, Permission.MANAGE_GOVERNANCE)
-    day = finance.parse_day(on_date, "on_date", not_after=today)
+    day = parse_day(on_date, "on_date", not_after=today)
     with uow:
         motion = _motion(uow, motion_id)
         status = motion_status(uow, motion.id)
@@ -399,7 +377,7 @@ def _nothing(*_args) -> None:
 
 
 def _check_budget(effect: dict, uow: UnitOfWork) -> dict:
-    year = finance.parse_year(effect.get("year"), "effect.year")
+    year = parse_year(effect.get("year"), "effect.year")
     status = finance.year_status(uow, year)
     if status != "draft":
         raise Conflict(f"the budget of {year} is {status} already")
@@ -415,8 +393,7 @@ def _check_scale(effect: dict, uow: UnitOfWork) -> dict:
     missing = [name for name in fields if name not in effect]
     if missing:
         raise ValidationFailed.single("effect", f"the scale's inputs: {', '.join(fields)}; missing {', '.join(missing)}")
-    if not 3 <= len(str(effect["income_measure"]).strip()) <= 300:
-        raise ValidationFailed.single("effect.income_measure", "name the income measure and its source, 3 to 300 characters")
+    finance.parse_income_measure(effect["income_measure"], "effect.income_measure")
     _propose(effect, uow)
     return {name: effect[name] for name in fields}
 
@@ -448,8 +425,9 @@ def _apply_accession(effect: dict, motion: Motion, day: date, today: date, actor
 
 
 def _check_withdrawal(effect: dict, uow: UnitOfWork) -> dict:
-    code = _member_code(str(effect.get("code", "")), "effect.code", uow)
-    day, problems = parse_date(effect.get("left"), "effect.left")
+    problems: list[Problem] = []
+    code = collect(problems, member_code, uow, effect.get("code"), "effect.code")
+    day = collect(problems, parse_day, effect.get("left"), "effect.left")
     raise_if_any(problems)
     return {"code": code, "left": day.isoformat()}
 
@@ -459,12 +437,10 @@ def _apply_withdrawal(effect: dict, motion: Motion, day: date, today: date, acto
 
 
 def _check_waiver(effect: dict, uow: UnitOfWork) -> dict:
-    code = _member_code(str(effect.get("code", "")), "effect.code", uow)
-    start, problems = parse_date(effect.get("from"), "effect.from")
-    end = None
-    if effect.get("to"):
-        end, found = parse_date(effect.get("to"), "effect.to")
-        problems += found
+    problems: list[Problem] = []
+    code = collect(problems, member_code, uow, effect.get("code"), "effect.code")
+    start = collect(problems, parse_day, effect.get("from"), "effect.from")
+    end = collect(problems, parse_day, effect.get("to"), "effect.to") if effect.get("to") else None
     raise_if_any(problems)
     return {"code": code, "from": start.isoformat(), "to": end.isoformat() if end else None}
 

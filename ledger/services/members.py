@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from sqlmodel import select
@@ -9,16 +10,16 @@ from sqlmodel import select
 from ledger.db.tables import Member, MemberStatusChange
 from ledger.db.uow import UnitOfWork
 from ledger.domain.access import Actor, Permission, require
-from ledger.domain.errors import Conflict, NotFound
+from ledger.domain.errors import Conflict, NotFound, Problem, raise_if_any
 from ledger.domain.members import (
     Admission,
     MemberStatus,
     StatusFact,
     check_country_code,
+    is_member_code,
     validate_admission,
     validate_status_change,
 )
-from ledger.domain.errors import raise_if_any
 
 
 def admit_member(
@@ -82,3 +83,23 @@ def member_history(uow: UnitOfWork, code: str) -> tuple[StatusFact, ...]:
         .order_by(MemberStatusChange.effective, MemberStatusChange.id)
     ).all()
     return tuple(StatusFact(MemberStatus(row.status), row.effective) for row in rows)
+
+
+def member_codes(uow: UnitOfWork, raws: Iterable[object], field: str) -> list[str]:
+    """The codes of members of the ledger, in the order given, checked with one query; every
+    malformed or unknown code is reported at once, as a problem of `field`."""
+    raws = list(raws)
+    codes = [str(raw or "").strip().upper() for raw in raws]
+    problems = [
+        Problem(field, f"the ISO 3166-1 alpha-3 code of a member, e.g. DEU; not {raw!r}")
+        for raw, code in zip(raws, codes) if not is_member_code(code)
+    ]
+    raise_if_any(problems)
+    known = set(uow.session.exec(select(Member.code).where(Member.code.in_(set(codes)))).all()) if codes else set()
+    raise_if_any([Problem(field, f"{code} is not a member of the ledger") for code in dict.fromkeys(codes) if code not in known])
+    return codes
+
+
+def member_code(uow: UnitOfWork, raw: object, field: str) -> str:
+    """The code of a member of the ledger, or ValidationFailed naming `field`."""
+    return member_codes(uow, [raw], field)[0]

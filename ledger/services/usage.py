@@ -576,7 +576,7 @@ class _Batch:
                     rows=self.rows,
                     first_id=self.first_id,
                     last_id=self.next_id - 1,
-                    sums=(("reference_gpu_ms", self.job_ms),),
+                    sums=tuple(zip(UsageJob.digest_sums, (self.job_ms,), strict=True)),
                     sha256=self.digest.hexdigest(),
                 )
             ],

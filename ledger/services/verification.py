@@ -32,6 +32,7 @@ from ledger.domain.journal import (
     PublishedEntry,
     RowRecord,
     check_link,
+    link_hash,
     walk_chain,
 )
 
@@ -204,7 +205,7 @@ def verify_ledger(engine: Engine, progress: Callable[[int], None] | None = None)
             if (
                 seq != head_seq + 1
                 or prev_hash != head_hash
-                or sha256((prev_hash + payload_text).encode("utf-8")).hexdigest() != entry_hash
+                or link_hash(prev_hash, payload_text) != entry_hash
             ):
                 report.add(check_link(PublishedEntry(seq, payload_text, prev_hash, entry_hash), head_seq + 1, head_hash))
             head_seq, head_hash = seq, entry_hash

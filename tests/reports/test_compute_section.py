@@ -9,13 +9,27 @@ import pytest
 from sqlalchemy import text
 
 from ledger.db.uow import UnitOfWork
+from ledger.queries.compute import compute_year
+from ledger.queries.journal import head
 from ledger.reports.annual import build_annual_report
 from ledger.reports.model import Table
 from ledger.reports.render import render_annual_report
 from ledger.services import compute
 from ledger.services import contributions as finance
+from ledger.services.members import admit_member
 from ledger.services.usage import ingest_usage
-from tests.compute_world import EXPECTED, EXPORT, INCOMES, SECRETARIAT, TODAY, build_compute_world, build_facility
+from tests.compute_world import (
+    EXPECTED,
+    EXPORT,
+    INCOMES,
+    MEMBERS,
+    PROJECTS,
+    SECRETARIAT,
+    TODAY,
+    build_compute_world,
+    build_facility,
+    plan,
+)
 from tests.reports.test_render import pages_text
 
 NAMES = {"AUT": "Austria", "BEL": "Belgium", "DEU": "Germany", "FRA": "France"}
@@ -154,3 +168,30 @@ def test_a_closed_year_keeps_its_compute_as_it_closed(world):
     late = [EXPORT[0], "9|aurora|deu-llm|2025-06-01T00:00:00|2025-06-01T00:00:00|2025-06-01T01:00:00|3600|COMPLETED|gres/gpu=1|late\n"]
     assert ingest_usage(late, as_of=datetime(2026, 4, 1, tzinfo=UTC), actor=SECRETARIAT, engine=world).ingested == 1
     assert report_text(world) == before
+
+
+def test_compute_as_of_an_earlier_entry_leaves_out_the_assessments_made_after_it(engine):
+    """A report taken at a journal entry (a closed year's) shares use against the assessments made by then only."""
+    for code in MEMBERS:
+        admit_member(code, None, "member", "2020-01-01", actor=SECRETARIAT, uow=UnitOfWork(engine))
+    proposal = finance.propose_scale(2025, 2025, INCOMES, ceiling="", floor="", precision="0.001", associate_factor="10",
+                                     uow=UnitOfWork(engine))
+    finance.adopt_scale(proposal, income_measure="test incomes", decision="Board 2024", adopted_on="2024-11-01", today=TODAY,
+                        actor=SECRETARIAT, uow=UnitOfWork(engine))
+    finance.open_year(2025, "2025-03-31", "1000000.00", actor=SECRETARIAT, uow=UnitOfWork(engine))
+    plan(engine)
+    for project in PROJECTS:
+        compute.register_project(*project, actor=SECRETARIAT, uow=UnitOfWork(engine))
+    ingest_usage(EXPORT, as_of=datetime(2025, 6, 1, tzinfo=UTC), actor=SECRETARIAT, engine=engine)
+    with engine.connect() as connection:
+        before_assessing = head(connection).seq
+    finance.adopt_budget(2025, "Board", "2024-12-01", today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
+    with engine.connect() as connection:
+        then = compute_year(connection, 2025, before_assessing)
+        now = compute_year(connection, 2025)
+    assert [(member.code, member.contribution_share, member.ratio) for member in then.members] == [
+        (code, Decimal(0), None) for code, _used in EXPECTED.used
+    ]
+    assert {member.code: member.contribution_share for member in now.members} == {
+        code: Decimal(INCOMES[code]) for code, _used in EXPECTED.used
+    }
