@@ -12,18 +12,16 @@ from __future__ import annotations
 import inspect
 import json
 from collections import Counter
-from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 from types import MappingProxyType
-from typing import TypeVar
 
 import dash
 import plotly.graph_objects as go
 from dash import ALL, Input, Output, State, ctx, dcc, hooks, html
-from flask import current_app
 
 from dashboards.components import (
     SectionIds,
@@ -39,19 +37,13 @@ from dashboards.components import (
     year_in_query,
     year_links,
 )
-from dashboards.data import connect
+from dashboards.data import cached, connect
 from ledger.domain import voting
 from ledger.domain.errors import ValidationFailed
-from ledger.domain.voting import PRESETS, Decision, Rule, Voter, Weighting, decide
-from ledger.domain.voting_power import (
-    DEFAULT_MEMORY_BUDGET,
-    DEFAULT_SAMPLES,
-    PowerMethod,
-    integer_weights,
-    rule_voting_power,
-)
+from ledger.domain.voting import PRESETS, Decision, Rule, Voter, Weighting, decide, voter_votes
+from ledger.domain.voting_power import DEFAULT_MEMORY_BUDGET, DEFAULT_SAMPLES, PowerMethod, rounded_voting_power
 from ledger.queries.contributions import scale_of_year
-from ledger.queries.governance import MotionRow, find_motion, list_motions, member_names
+from ledger.queries.governance import MotionRow, closed_motions, list_motions, member_names
 
 PAGE_PREFIX = "board"
 YEARS_ID = f"{PAGE_PREFIX}-years"
@@ -73,14 +65,6 @@ SIM_OUTCOME_ID = f"{PAGE_PREFIX}-simulator-outcome"
 SIM_EXPLANATION_ID = f"{PAGE_PREFIX}-simulator-explanation"
 SIM_TALLY_ID = f"{PAGE_PREFIX}-simulator-tally"
 SIM_TALLY_TABLE_ID = f"{PAGE_PREFIX}-simulator-tally-table"
-
-POWER_WORK_LIMIT = 4_000_000
-"""The most coalition counts (members + 1, times the total integer weight) the page computes
-exactly for one rule: about three seconds. Finer weights (populations in persons, say) are
-rounded first; the page says so."""
-COARSE_PARTS = 100_000
-"""Rounded weights are parts of this many of the total (0.001 %, the contribution scale's
-precision), fewer for a council too large for POWER_WORK_LIMIT even then."""
 
 OUTCOME_LABELS = {"adopted": "Adopted", "rejected": "Rejected", "no_quorum": "No quorum"}
 OUTCOME_COLOURS = {"adopted": "#2e7d32", "rejected": "#a61b1b", "no_quorum": "#5f6670"}
@@ -131,8 +115,6 @@ button.board-toggle[aria-pressed="true"] { background: #0b5394; color: #ffffff; 
 button.board-toggle:focus-visible { outline: 3px solid #b45f06; outline-offset: 2px; }
 .board-result { border-left: 4px solid #0b5394; background: #f3f7fc; padding: .5rem 1rem; margin: 1rem 0; }
 </style>"""
-
-Result = TypeVar("Result")
 
 
 def vote_class(state: str) -> str:
@@ -241,21 +223,14 @@ def pick_year(raw: object, years: Sequence[int]) -> tuple[int | None, str | None
 
 def read_board(connection, year: int, years: Sequence[int]) -> BoardYear:
     """The year's closed motions with their snapshots, the members' names and the year's contribution shares."""
-    rows = list_motions(connection, year)
-    motions = []
-    for row in rows:
-        if row.status != "closed":
-            continue
-        detail = find_motion(connection, row.id)
-        if detail is not None and detail.snapshot is not None:
-            motions.append(ClosedMotion.from_snapshot(row, detail.snapshot))
+    motions = [ClosedMotion.from_snapshot(row, snapshot) for row, snapshot in closed_motions(connection, year)]
     motions.sort(key=lambda motion: (motion.closed_on, motion.id))
     scale = scale_of_year(connection, year)
     return BoardYear(
         year=year,
         years=tuple(years),
         motions=tuple(motions),
-        pending=sum(1 for row in rows if row.status != "closed"),
+        pending=sum(1 for row in list_motions(connection, year) if row.status != "closed"),
         names=MappingProxyType(member_names(connection)),
         scale_weights=tuple((line.code, str(line.share_pct)) for line in scale.lines) if scale else None,
     )
@@ -513,42 +488,19 @@ class PowerResult:
     problem: str | None = None
 
 
-def coarse_parts(votes: Mapping[str, Fraction]) -> int | None:
-    """None when the exact weights are within POWER_WORK_LIMIT; else how many parts of the total to round them to."""
-    integers, _ = integer_weights(votes)
-    rows = len(integers) + 1
-    if rows * sum(integers.values()) <= POWER_WORK_LIMIT:
-        return None
-    return min(COARSE_PARTS, max(1_000, POWER_WORK_LIMIT // rows))
-
-
 def voting_power(use: RuleUse, *, memory_budget: int = DEFAULT_MEMORY_BUDGET, samples: int = DEFAULT_SAMPLES) -> PowerResult:
-    """Normalised Banzhaf and Shapley-Shubik indices of each member (ledger.domain.voting_power).
+    """Normalised Banzhaf and Shapley-Shubik indices of each member (ledger.domain.voting_power.rounded_voting_power).
 
-    Exact on the weights as stored when they are within POWER_WORK_LIMIT (and the memory
-    budget); otherwise exact on the weights rounded to parts of the total, and labelled so.
+    Exact on the weights as stored when they fit; otherwise exact on the weights rounded to
+    parts of the total, and labelled so.
     """
     rule = Rule.from_json(json.loads(use.rule_json))
     weights = {code: Decimal(weight) for code, weight in use.weights}
     basic = Fraction(rule.basic_votes_per_member or 0)
-    votes = {code: Fraction(weight) + basic for code, weight in weights.items()}
+    votes = voter_votes(rule, [Voter(code, weight) for code, weight in weights.items()])
     total = sum(votes.values())
-    parts = coarse_parts(votes) if total else None
-
-    def indices(parts: int | None):
-        if parts is None:
-            return rule_voting_power(rule, weights, memory_budget=memory_budget, samples=samples)
-        rounded = {code: round(vote / total * parts) for code, vote in votes.items()}
-        return rule_voting_power(replace(rule, basic_votes_per_member=None), rounded, memory_budget=memory_budget, samples=samples)
-
     try:
-        try:
-            power = indices(parts)
-        except ValidationFailed:
-            if parts is not None or not total:
-                raise
-            parts = COARSE_PARTS  # over the memory budget: try the rounded weights before giving up
-            power = indices(parts)
+        power, parts = rounded_voting_power(rule, weights, memory_budget=memory_budget, samples=samples)
     except ValidationFailed as failed:
         return PowerResult(use, (), None, basic_votes=basic, problem=str(failed))
     shapley = power.shapley_shubik
@@ -1035,11 +987,6 @@ def read_page(connection, year: int, years: Sequence[int]) -> BoardPage:
     return BoardPage(board, tuple(voting_power(use) for use in weighted_rule_uses(board.motions)))
 
 
-def _cached(connection, key: Hashable, compute: Callable[[], Result]) -> Result:
-    # Exact power indices of a large council take seconds; the result holds until the ledger changes.
-    return current_app.extensions["ledger"].cache.get(connection, key, compute)
-
-
 def year_content(data: BoardPage) -> list:
     board = data.board
     return [
@@ -1058,7 +1005,8 @@ def layout(year: object = None, **_query):
     with connect() as connection:
         years = closed_years(list_motions(connection))
         chosen, problem = pick_year(year, years)
-        data = _cached(connection, ("dashboards.board", chosen), lambda: read_page(connection, chosen, years)) if chosen else None
+        # exact power indices of a large council take seconds; the page holds until the ledger changes
+        data = cached(connection, ("dashboards.board", chosen), lambda: read_page(connection, chosen, years)) if chosen else None
     links = [year_links(year_texts(years), data.board.year if data else None, base, YEARS_ID, "Year of the meetings:")] if years else []
     if data is None:
         return [html.H1("Board votes"), html.P(problem, id=MESSAGE_ID, className="error"), *links]

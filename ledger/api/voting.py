@@ -20,8 +20,9 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 
 from ledger.domain.errors import Problem, ValidationFailed, raise_if_any
-from ledger.domain.voting import PRESETS, Decision, Rule, ThresholdCheck, Vote, Voter, Weighting, decide
-from ledger.domain.voting_power import PowerMethod, WeightedGame, rule_game, rule_voting_power
+from ledger.domain.members import is_member_code
+from ledger.domain.voting import PRESETS, Decision, Rule, ThresholdCheck, Vote, Voter, Weighting, decide, voter_votes
+from ledger.domain.voting_power import PowerMethod, rule_voting_power
 
 voting_api = Blueprint("voting_api", __name__, url_prefix="/api/v1/voting")
 
@@ -39,7 +40,6 @@ REQUEST_FIELDS = ("members", "rule", "ballots", "power")
 MEMBER_FIELDS = ("code", "weight")
 VOTES = tuple(vote.value for vote in Vote)
 
-_CODE = re.compile(r"[A-Z]{3}")
 _DECIMAL_TEXT = re.compile(r"\d+(\.\d+)?")
 _WEIGHT_ACCEPTED = (
     f"accepted: a number from 0 to {MAX_WEIGHT:,} with at most {MAX_WEIGHT_DECIMALS} decimal places, "
@@ -94,7 +94,7 @@ def simulate(document: Any) -> dict[str, Any]:
     wants_power = _parse_power(document.get("power"), problems)
     raise_if_any(problems)
 
-    votes = {voter.code: _votes(rule, voter) for voter in voters}
+    votes = voter_votes(rule, voters)
     total = sum(votes.values())
     if total == 0:
         raise ValidationFailed.single(
@@ -209,7 +209,7 @@ def _parse_members(data: Any, rule: Rule | None, problems: list[Problem]) -> tup
         for key in sorted(str(key) for key in item if key not in MEMBER_FIELDS):
             problems.append(Problem(f"{path}.{key}", "unknown field; accepted: " + ", ".join(MEMBER_FIELDS)))
         code = item.get("code")
-        if not (isinstance(code, str) and _CODE.fullmatch(code)):
+        if not is_member_code(code):
             accepted = "accepted: an ISO 3166-1 alpha-3 code in capitals, such as 'FRA'"
             problems.append(Problem(f"{path}.code", f"{_shown(code)} is not accepted; {accepted}"))
             code = None
@@ -303,13 +303,6 @@ def _shown(value: Any) -> str:
 # --- the answer --------------------------------------------------------------------------
 
 
-def _votes(rule: Rule, voter: Voter) -> Fraction:
-    """A member's votes as the rule counts them: one each under equal rules, else weight plus basic votes."""
-    if rule.weights is Weighting.EQUAL:
-        return Fraction(1)
-    return Fraction(voter.weight) + Fraction(rule.basic_votes_per_member or 0)
-
-
 def _tally(decision: Decision) -> dict[str, Any]:
     members = decision.members
     weight = decision.weight
@@ -346,19 +339,16 @@ def _check(check: ThresholdCheck) -> dict[str, Any]:
 
 
 def _power(rule: Rule, voters: Sequence[Voter]) -> dict[str, Any]:
-    """Normalised Banzhaf and Shapley-Shubik indices, exact or (Shapley-Shubik only) sampled as the engine decides."""
+    """Normalised Banzhaf and Shapley-Shubik indices, exact or (Shapley-Shubik only) sampled as the engine decides.
+
+    A rule the engine cannot measure is refused under "power", with leaving power out as one more way out.
+    """
     codes = [voter.code for voter in voters]
-    if rule.weights is Weighting.EQUAL:
-        return _equal_power(rule, codes)
     weights = {voter.code: voter.weight for voter in voters}
-    game = rule_game(rule, weights)
-    _require_a_swing(game)
     try:
         power = rule_voting_power(rule, weights, memory_budget=POWER_MEMORY_BUDGET)
     except ValidationFailed as error:
-        if any(problem.field == "weights" for problem in error.problems):
-            raise _over_budget(game) from None
-        raise ValidationFailed([Problem("power", problem.message) for problem in error.problems]) from None
+        raise ValidationFailed([Problem("power", f"{problem.message}, or power: false") for problem in error.problems]) from None
     shapley_shubik = power.shapley_shubik
     sampled = shapley_shubik.method is PowerMethod.SAMPLED
     return {
@@ -371,52 +361,6 @@ def _power(rule: Rule, voters: Sequence[Voter]) -> dict[str, Any]:
         "samples": shapley_shubik.samples if sampled else None,
         "seed": shapley_shubik.seed if sampled else None,
     }
-
-
-def _equal_power(rule: Rule, codes: Sequence[str]) -> dict[str, Any]:
-    """Under equal weights the game is symmetric, so each index is 1/n whenever some member can swing.
-
-    The engine computes power for weighted rules only; the same rule with one unit of weight
-    per member gives its quota, to tell a game nobody can swing.
-    """
-    unit = Rule(Weighting.WEIGHTED, rule.base, rule.abstention, weight_threshold=rule.members_threshold)
-    _require_a_swing(rule_game(unit, dict.fromkeys(codes, 1)))
-    share = _share(Fraction(1, len(codes)))
-    return {
-        "method": {"banzhaf": "exact", "shapley_shubik": "exact"},
-        "banzhaf": dict.fromkeys(codes, share),
-        "shapley_shubik": dict.fromkeys(codes, share),
-        "standard_error": None,
-        "samples": None,
-        "seed": None,
-    }
-
-
-def _require_a_swing(game: WeightedGame) -> None:
-    total, members = sum(game.weights.values()), len(game.weights)
-    if game.quota < 1:
-        why = "the weight threshold is met by every coalition, even one without members"
-    elif game.quota > total or game.members_quota > members:
-        why = "the thresholds cannot be met even by all members together"
-    else:
-        return
-    raise ValidationFailed.single(
-        "power",
-        f"{why}, so no member can change an outcome and power indices are undefined; "
-        "accepted: a rule that some coalitions meet and others miss, or power: false",
-    )
-
-
-def _over_budget(game: WeightedGame) -> ValidationFailed:
-    total = sum(game.weights.values())
-    scaled = "" if game.scale == 1 else f" (the weights with their basic votes, times {game.scale})"
-    return ValidationFailed.single(
-        "power",
-        f"exact power indices for these weights need more than the {POWER_MEMORY_BUDGET // 1_000_000} MB a request "
-        f"may use: the work grows with the total of the weights reduced to the smallest whole numbers in the same "
-        f"proportions, here {total:,}{scaled}; accepted: coarser weights (for example populations in tens of "
-        "thousands, shares in basis points, fewer decimal places), or power: false",
-    )
 
 
 def _fixed(value: Fraction) -> str:

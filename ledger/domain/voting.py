@@ -20,6 +20,7 @@ from types import MappingProxyType, SimpleNamespace
 from typing import Any
 
 from ledger.domain.errors import Problem, ValidationFailed, raise_if_any
+from ledger.domain.members import is_member_code
 
 Number = Fraction | Decimal | int
 
@@ -78,7 +79,6 @@ class Measure(StrEnum):
 
 
 _FRACTION_TEXT = re.compile(r"(\d+)/(\d+)|\d+(\.\d+)?")
-_MEMBER_CODE = re.compile(r"[A-Z]{3}")
 _FRACTION_ACCEPTED = "accepted: a fraction 'p/q' such as '2/3', or a decimal such as '0.55', from 0 to 1"
 
 
@@ -407,7 +407,12 @@ class Decision:
         }
 
 
-def _voter_weights(rule: Rule, members: Sequence[Voter]) -> dict[str, Fraction]:
+def voter_votes(rule: Rule, members: Sequence[Voter]) -> dict[str, Fraction]:
+    """Each member's votes as the rule counts them: one each under equal rules, else weight plus basic votes.
+
+    Every member is checked (a Voter, a well-formed code given once, a weight of 0 or more);
+    all problems are reported at once, named `members[i].code` or `members[i].weight`.
+    """
     problems = []
     weights: dict[str, Fraction] = {}
     seen: set[str] = set()
@@ -417,7 +422,7 @@ def _voter_weights(rule: Rule, members: Sequence[Voter]) -> dict[str, Fraction]:
         if not isinstance(voter, Voter):
             problems.append(Problem(path, "expected a Voter"))
             continue
-        if not isinstance(voter.code, str) or not _MEMBER_CODE.fullmatch(voter.code):
+        if not is_member_code(voter.code):
             accepted = "accepted: an ISO 3166-1 alpha-3 code such as 'FRA'"
             problems.append(Problem(f"{path}.code", f"{voter.code!r} is not accepted; {accepted}"))
             continue
@@ -478,7 +483,7 @@ def decide(
     included). An eligible member present without a ballot counts as abstaining. A ballot
     from a member that may not vote is refused (ValidationFailed naming the member and why).
     """
-    weights = _voter_weights(rule, members)
+    weights = voter_votes(rule, members)
     votes, present_eligible = _read_ballots(members, ballots, present)
     eligible = frozenset(voter.code for voter in members if voter.eligible)
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
@@ -43,6 +43,15 @@ DEFAULT_MEMORY_BUDGET = 200_000_000
 DEFAULT_SAMPLES = 20_000
 """Random orderings drawn when Shapley-Shubik is sampled."""
 
+POWER_WORK_LIMIT = 4_000_000
+"""The most coalition counts (members + 1, times the total integer weight) `rounded_voting_power`
+computes exactly for one rule: about three seconds. Finer weights (populations in persons, say)
+are rounded first, and the result says so."""
+
+COARSE_PARTS = 100_000
+"""Rounded weights are parts of this many of the total (0.001 %, the contribution scale's
+precision), fewer for a council too large for POWER_WORK_LIMIT even then."""
+
 # Widening the packed slots costs a pass over the polynomial; widening by 8 bytes at a
 # time keeps the passes few while the slots stay close to what the counts need.
 _WIDEN_STEP = 8
@@ -51,6 +60,10 @@ _WIDEN_STEP = 8
 # the size from which the C allocator maps fresh pages for every new integer instead of
 # recycling memory (at most 32 MB on glibc); 12 MB measured fastest.
 _BLOCK_BYTES = 12_000_000
+
+
+class PowerBudgetExceeded(ValidationFailed):
+    """An exact index would need more memory than the budget allows; the message says what to change."""
 
 
 class PowerMethod(StrEnum):
@@ -172,14 +185,107 @@ def rule_voting_power(
     samples: int = DEFAULT_SAMPLES,
     seed: int = 0,
 ) -> VotingPower:
-    """Banzhaf and Shapley-Shubik indices of every member under a weighted rule (see `rule_game`)."""
+    """Banzhaf and Shapley-Shubik indices of every member under a rule (see `rule_game`).
+
+    Under equal weights the game is symmetric, so each index is 1/n, exact. A rule no member
+    can swing (every coalition wins, or none does) has no power indices: ValidationFailed.
+    Exact Banzhaf indices beyond `memory_budget` bytes: PowerBudgetExceeded.
+    """
+    if rule.weights is Weighting.EQUAL:
+        return _equal_voting_power(rule, weights)
     game = rule_game(rule, weights)
+    _require_a_swing(game)
     options = dict(members_quota=game.members_quota, weight_waived_from=game.weight_waived_from, memory_budget=memory_budget)
+    try:
+        banzhaf_index = banzhaf(game.weights, game.quota, **options)
+    except PowerBudgetExceeded:
+        raise _rule_over_budget(game, memory_budget) from None
     return VotingPower(
         game=game,
-        banzhaf=MappingProxyType(banzhaf(game.weights, game.quota, **options)),
+        banzhaf=MappingProxyType(banzhaf_index),
         shapley_shubik=shapley_shubik(game.weights, game.quota, samples=samples, seed=seed, **options),
     )
+
+
+def _equal_voting_power(rule: Rule, weights: Mapping[str, object]) -> VotingPower:
+    """Each member 1/n, whenever some member can swing.
+
+    The game is the same rule with one unit of weight per member: its quota tells a game
+    nobody can swing.
+    """
+    unit = Rule(Weighting.WEIGHTED, rule.base, rule.abstention, weight_threshold=rule.members_threshold)
+    game = rule_game(unit, dict.fromkeys(weights, 1))
+    _require_a_swing(game)
+    index = MappingProxyType(dict.fromkeys(weights, Fraction(1, len(game.weights))))
+    return VotingPower(game, index, ShapleyShubik(PowerMethod.EXACT, index, MappingProxyType({}), 0, None))
+
+
+def _require_a_swing(game: WeightedGame) -> None:
+    total, members = sum(game.weights.values()), len(game.weights)
+    if game.quota < 1:
+        why = "the weight threshold is met by every coalition, even one without members"
+    elif game.quota > total or game.members_quota > members:
+        why = "the thresholds cannot be met even by all members together"
+    else:
+        return
+    raise ValidationFailed.single(
+        "rule",
+        f"{why}, so no member can change an outcome and power indices are undefined; "
+        "accepted: a rule that some coalitions meet and others miss",
+    )
+
+
+def _rule_over_budget(game: WeightedGame, budget: int) -> PowerBudgetExceeded:
+    total = sum(game.weights.values())
+    scaled = "" if game.scale == 1 else f" (the weights with their basic votes, times {game.scale})"
+    return PowerBudgetExceeded.single(
+        "weights",
+        f"exact power indices for these weights need more than the {budget // 1_000_000} MB allowed: the work grows "
+        f"with the total of the weights reduced to the smallest whole numbers in the same proportions, here {total:,}"
+        f"{scaled}; accepted: coarser weights (for example populations in tens of thousands, shares in basis points, "
+        "fewer decimal places)",
+    )
+
+
+def coarse_parts(votes: Mapping[str, Fraction], work_limit: int = POWER_WORK_LIMIT) -> int | None:
+    """None when the exact weights are within `work_limit`; else how many parts of the total to round them to."""
+    integers, _ = integer_weights(votes)
+    rows = len(integers) + 1
+    if rows * sum(integers.values()) <= work_limit:
+        return None
+    return min(COARSE_PARTS, max(1_000, work_limit // rows))
+
+
+def rounded_voting_power(
+    rule: Rule,
+    weights: Mapping[str, Decimal | int | Fraction],
+    *,
+    memory_budget: int = DEFAULT_MEMORY_BUDGET,
+    samples: int = DEFAULT_SAMPLES,
+) -> tuple[VotingPower, int | None]:
+    """Both indices, and the parts of the total the weights were rounded to (None: not rounded).
+
+    Exact on the weights given when they are within POWER_WORK_LIMIT (and the memory
+    budget); otherwise on the weights, basic votes included, rounded to parts of the total.
+    """
+    basic = Fraction(rule.basic_votes_per_member or 0)
+    votes = {code: weight + basic for code, weight in _exact_weights(weights).items()}
+    total = sum(votes.values())
+    parts = coarse_parts(votes) if total else None
+
+    def indices(parts: int | None) -> VotingPower:
+        if parts is None:
+            return rule_voting_power(rule, weights, memory_budget=memory_budget, samples=samples)
+        rounded = {code: round(vote / total * parts) for code, vote in votes.items()}
+        return rule_voting_power(replace(rule, basic_votes_per_member=None), rounded, memory_budget=memory_budget, samples=samples)
+
+    try:
+        return indices(parts), parts
+    except PowerBudgetExceeded:
+        if parts is not None or not total:
+            raise
+    # over the memory budget: try the rounded weights before giving up
+    return indices(COARSE_PARTS), COARSE_PARTS
 
 
 # --- the game --------------------------------------------------------------------------
@@ -243,8 +349,8 @@ def _table_bytes(game: _Game, rows: int) -> int:
     return rows * _limit(game) * _slot_bytes(len(game.codes))
 
 
-def _over_budget(game: _Game, needed: int, budget: int) -> ValidationFailed:
-    return ValidationFailed.single(
+def _over_budget(game: _Game, needed: int, budget: int) -> PowerBudgetExceeded:
+    return PowerBudgetExceeded.single(
         "weights",
         f"an exact index needs about {needed // 1_000_000 + 1} MB for a total weight of {sum(game.weights)}, "
         f"over the budget of {budget // 1_000_000} MB; "

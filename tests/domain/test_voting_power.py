@@ -245,3 +245,32 @@ def test_rule_game_rounds_the_quota_per_its_operator():
     assert rule_game(rule, {"AAA": 2, "BBB": 1, "CCC": 1}).quota == 3  # more than 2 of 4
     at_least = dataclasses.replace(rule, weight_threshold=Threshold(ThresholdOp.AT_LEAST, Fraction(1, 2)))
     assert rule_game(at_least, {"AAA": 2, "BBB": 1, "CCC": 1}).quota == 2
+
+
+def test_rule_voting_power_gives_equal_rules_one_nth_each():
+    power = rule_voting_power(PRESETS["unanimity"], {"AAA": 1, "BBB": 5, "CCC": 0})
+    assert dict(power.banzhaf) == dict(power.shapley_shubik.index) == dict.fromkeys(("AAA", "BBB", "CCC"), Fraction(1, 3))
+    assert power.shapley_shubik.method is PowerMethod.EXACT
+
+
+def test_rule_voting_power_refuses_a_rule_nobody_can_swing():
+    nobody = Rule(Weighting.EQUAL, Base.CAST, Abstention.NOT_CAST, members_threshold=Threshold(ThresholdOp.MORE_THAN, Fraction(1)))
+    with pytest.raises(ValidationFailed, match="cannot be met even by all members together"):
+        rule_voting_power(nobody, {"AAA": 1, "BBB": 1})
+    everyone = Rule(Weighting.WEIGHTED, Base.CAST, Abstention.NOT_CAST, weight_threshold=Threshold(ThresholdOp.AT_LEAST, Fraction(0)))
+    with pytest.raises(ValidationFailed, match="met by every coalition"):
+        rule_voting_power(everyone, {"AAA": 1, "BBB": 2})
+
+
+def test_rule_voting_power_over_budget_is_its_own_error_naming_the_reduced_total():
+    rule = Rule(Weighting.WEIGHTED, Base.CAST, Abstention.NOT_CAST, weight_threshold=Threshold(ThresholdOp.MORE_THAN, Fraction(1, 2)))
+    with pytest.raises(voting_power.PowerBudgetExceeded, match="here 6,000,001 .*times 1000000"):
+        rule_voting_power(rule, {"AAA": 1, "BBB": Decimal("2.000001"), "CCC": 3}, memory_budget=1_000_000)
+
+
+def test_rounded_voting_power_rounds_weights_too_fine_and_says_to_what():
+    rule = PRESETS["eu_qualified_majority"]
+    populations = {"DEU": 83118501, "FRA": 67407241, "ITA": 59641488, "ESP": 47332614, "NLD": 17407585, "POL": 37958138}
+    power, parts = voting_power.rounded_voting_power(rule, populations)
+    assert parts == voting_power.COARSE_PARTS and sum(power.banzhaf.values()) == 1
+    assert voting_power.rounded_voting_power(rule, {"DEU": 3, "FRA": 2, "ITA": 2, "ESP": 1})[1] is None
