@@ -26,6 +26,7 @@ class Permission(StrEnum):
     VIEW_FINANCES = "view the finances in the workspace"
     MANAGE_GOVERNANCE = "prepare meetings and motions, record presence and proxies, open and close votes"
     CAST_BALLOT = "cast a member's ballot"
+    SEE_WHO_VOTED = "see which members have cast a ballot on a motion still open"
     VIEW_GOVERNANCE = "view meetings and motions in the workspace"
     MANAGE_PROJECTS = "register projects and ingest their Slurm usage"
     MANAGE_COMPUTE = "record capacity plans, allocate GPU-hour quotas, adjust and close the GPU-hour ledgers"
@@ -36,13 +37,13 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     Role.SECRETARIAT: frozenset(
         {Permission.ENTER_OFFICE, Permission.VIEW_MEMBERS, Permission.MANAGE_MEMBERS,
          Permission.MANAGE_BUDGETS, Permission.VIEW_FINANCES, Permission.MANAGE_GOVERNANCE, Permission.VIEW_GOVERNANCE,
-         Permission.MANAGE_PROJECTS, Permission.MANAGE_COMPUTE, Permission.VIEW_COMPUTE}
+         Permission.SEE_WHO_VOTED, Permission.MANAGE_PROJECTS, Permission.MANAGE_COMPUTE, Permission.VIEW_COMPUTE}
     ),
     Role.TREASURER: frozenset({Permission.ENTER_OFFICE, Permission.RECORD_PAYMENTS, Permission.VIEW_FINANCES}),
     Role.DELEGATE: frozenset({Permission.ENTER_OFFICE, Permission.CAST_BALLOT, Permission.VIEW_GOVERNANCE}),
     Role.AUDITOR: frozenset(
         {Permission.ENTER_OFFICE, Permission.VIEW_MEMBERS, Permission.READ_JOURNAL, Permission.VIEW_FINANCES,
-         Permission.VIEW_GOVERNANCE, Permission.VIEW_COMPUTE}
+         Permission.VIEW_GOVERNANCE, Permission.SEE_WHO_VOTED, Permission.VIEW_COMPUTE}
     ),
 }
 

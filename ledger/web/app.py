@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from flask import Flask, request
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import Engine
 
 from ledger.config import Settings
 from ledger.db.engine import make_engine
-from ledger.queries.snapshot import HeadCache
+from ledger.domain.access import Permission
+from ledger.domain.compute import gpu_hours
+from ledger.web.guard import current_actor
+from ledger.web.state import LedgerState
 
 # Pages load scripts, styles, map shapes and data from this server only.
 CONTENT_SECURITY_POLICY = (
@@ -18,15 +19,6 @@ CONTENT_SECURITY_POLICY = (
     "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
     "connect-src 'self'; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class LedgerState:
-    """What the request handlers share: the settings, the engine, and read results by journal head."""
-
-    settings: Settings
-    engine: Engine
-    cache: HeadCache = field(default_factory=HeadCache)
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Flask:
@@ -66,6 +58,14 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # the simulator is public and stateless and takes JSON: no session, nothing to forge
     csrf.exempt(voting_api)
     errors.init_app(app)
+    helpers = {"Permission": Permission, "money": finance.money, "hours": compute.hours, "percent": compute.percent,
+               "gpu_hours": gpu_hours, "fraction_text": board.fraction_text, "KIND_LABELS": board.KIND_LABELS}
+
+    @app.context_processor
+    def _page_helpers():
+        """What every page may use: the permissions, the signed-in actor and the formats of figures."""
+        return {**helpers, "actor": current_actor()}
+
     dash_app = create_dash(app)
     # Dash posts its callbacks as JSON from its own renderer: read-only, nothing to forge.
     for endpoint, view in app.view_functions.items():
@@ -82,7 +82,3 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         return response
 
     return app
-
-
-def ledger_state(app: Flask) -> LedgerState:
-    return app.extensions["ledger"]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, redirect, render_template, request, url_for
 from flask_login import LoginManager, UserMixin, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 
 from ledger.domain.errors import DomainError, ValidationFailed
 from ledger.services.officials import Official, load_official, sign_in
+from ledger.web.state import engine
 
 blueprint = Blueprint("auth", __name__)
 
@@ -37,7 +38,7 @@ def init_app(app: Flask) -> None:
 
     @manager.user_loader
     def _load(user_id: str):
-        official = load_official(current_app.extensions["ledger"].engine, int(user_id)) if user_id.isdigit() else None
+        official = load_official(engine(), int(user_id)) if user_id.isdigit() else None
         return SignedIn(official) if official else None
 
 
@@ -48,7 +49,7 @@ def login():
     if form.validate_on_submit():
         try:
             official = sign_in(
-                current_app.extensions["ledger"].engine,
+                engine(),
                 form.email.data or "",
                 form.password.data or "",
                 request.remote_addr or "unknown",

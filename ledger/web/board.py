@@ -16,7 +16,7 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -30,6 +30,7 @@ from ledger.services import governance as governance_service
 from ledger.web.finance import SCALE_DEFAULTS
 from ledger.web.forms import DATE_HINT, confirm_field, handle_form, member_choices, run_form, text_field
 from ledger.web.guard import current_actor, requires
+from ledger.web.state import cached, connect
 
 blueprint = Blueprint("board", __name__, url_prefix="/office/board")
 
@@ -145,14 +146,10 @@ class BallotForm(FlaskForm):
 
 
 def _board(connection) -> governance_queries.BoardRecord:
-    return current_app.extensions["ledger"].cache.get(connection, "office.board", lambda: governance_queries.board_record(connection))
+    return cached(connection, "office.board", lambda: governance_queries.board_record(connection))
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _engine():
-    return current_app.extensions["ledger"].engine
 
 
 def fraction_text(value: str | None) -> str:
@@ -215,24 +212,13 @@ def _find_motion(connection, motion_id: int) -> governance_queries.MotionDetail:
     return found
 
 
-def _sees_who_voted() -> bool:
-    """The secretariat runs the vote and the auditor reads the journal: both see who has voted."""
-    actor = current_actor()
-    return actor.can(Permission.MANAGE_GOVERNANCE) or actor.can(Permission.READ_JOURNAL)
-
-
-@blueprint.context_processor
-def _page_helpers():
-    return {"Permission": Permission, "actor": current_actor(), "fraction_text": fraction_text, "KIND_LABELS": KIND_LABELS}
-
-
 # --------------------------------------------------------------------------- reading
 
 
 @blueprint.route("/")
 @requires(Permission.VIEW_GOVERNANCE)
 def index():
-    with _engine().connect() as connection:
+    with connect() as connection:
         board = _board(connection)
         motions = governance_queries.list_motions(connection)
     by_meeting = defaultdict(list)
@@ -245,7 +231,7 @@ def index():
 @blueprint.route("/meetings/<int:meeting_id>")
 @requires(Permission.VIEW_GOVERNANCE)
 def meeting(meeting_id: int):
-    with _engine().connect() as connection:
+    with connect() as connection:
         found = _find_meeting(connection, meeting_id)
         board = _board(connection)
         motions = [m for m in governance_queries.list_motions(connection) if m.meeting_id == meeting_id]
@@ -259,7 +245,7 @@ def meeting(meeting_id: int):
 @blueprint.route("/motions/<int:motion_id>")
 @requires(Permission.VIEW_GOVERNANCE)
 def motion(motion_id: int):
-    with _engine().connect() as connection:
+    with connect() as connection:
         found = _find_motion(connection, motion_id)
         ballots = _board(connection).ballots.get(motion_id, {})
         names = governance_queries.member_names(connection)
@@ -267,7 +253,7 @@ def motion(motion_id: int):
     return render_template(
         "board/motion.html", title=f"Motion #{found.row.id}: {found.row.title}", motion=found, row=found.row,
         rule_lines=rule_lines(found.rule), rule_json=json.dumps(found.rule, indent=2), names=names,
-        ballots=sorted(ballots.values(), key=lambda b: b.member), sees_who_voted=_sees_who_voted(),
+        ballots=sorted(ballots.values(), key=lambda b: b.member), sees_who_voted=current_actor().can(Permission.SEE_WHO_VOTED),
         snapshot=snapshot, decision=snapshot.get("decision") or {},
     )
 
@@ -291,7 +277,7 @@ def schedule_meeting():
 @blueprint.route("/meetings/<int:meeting_id>/presence", methods=["GET", "POST"])
 @requires(Permission.MANAGE_GOVERNANCE)
 def record_presence(meeting_id: int):
-    with _engine().connect() as connection:
+    with connect() as connection:
         found = _find_meeting(connection, meeting_id)
         present = _board(connection).presence.get(meeting_id, ())
         choices = [(code, label) for code, label in member_choices(connection, ADMISSION_STATUSES) if code and code not in present]
@@ -315,7 +301,7 @@ def record_presence(meeting_id: int):
 @blueprint.route("/meetings/<int:meeting_id>/proxies", methods=["GET", "POST"])
 @requires(Permission.MANAGE_GOVERNANCE)
 def record_proxy(meeting_id: int):
-    with _engine().connect() as connection:
+    with connect() as connection:
         found = _find_meeting(connection, meeting_id)
         choices = member_choices(connection, {MemberStatus.MEMBER.value})
     form = ProxyForm()
@@ -377,7 +363,7 @@ def _motion_field(form: MotionForm) -> Callable[[str], str]:
 @blueprint.route("/motions/new", methods=["GET", "POST"])
 @requires(Permission.MANAGE_GOVERNANCE)
 def propose_motion():
-    with _engine().connect() as connection:
+    with connect() as connection:
         meetings = sorted(_board(connection).meetings.values(), key=lambda m: (m.held_on, m.id), reverse=True)
         members = member_choices(connection, ADMISSION_STATUSES)
     form = MotionForm()
@@ -392,7 +378,8 @@ def propose_motion():
             form[f"scale_{name}"].data = value
     page = {"title": "Propose a motion", "submit": "Propose the motion", "back": url_for(".index"), "meetings": meetings,
             "presets": {name: rule.to_json() for name, rule in PRESETS.items()},
-            "preset_lines": {name: rule_lines(rule.to_json()) for name, rule in PRESETS.items()}}
+            "preset_lines": {name: rule_lines(rule.to_json()) for name, rule in PRESETS.items()},
+            "effect_fields": EFFECT_FIELDS, "effect_legends": EFFECT_LEGENDS}
 
     def propose(uow):
         weights = f"weight_set:{form.weight_set.data.strip()}" if form.weights.data == "weight_set" else form.weights.data
@@ -410,7 +397,7 @@ def propose_motion():
 
 
 def _motion_page(motion_id: int, form: FlaskForm, use_case, done: str, *, title: str, submit: str, intro: list[str]):
-    with _engine().connect() as connection:
+    with connect() as connection:
         found = _find_motion(connection, motion_id)
         voted = len(_board(connection).ballots.get(motion_id, {}))
     if request.method == "GET":
@@ -480,7 +467,7 @@ def _ballot_slots(connection) -> list[BallotSlot]:
 
 
 def _ballots_page(form: BallotForm | None = None, posted: tuple[int, str] | None = None):
-    with _engine().connect() as connection:
+    with connect() as connection:
         slots = _ballot_slots(connection)
     errors = [*form.vote.errors, *form.member.errors, *form.form_errors] if form is not None else []
     inline = posted if posted in {(slot.motion.id, slot.member) for slot in slots} else None

@@ -14,18 +14,19 @@ from datetime import date
 from decimal import Decimal
 from typing import ClassVar
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 
 from ledger.domain.access import Permission
-from ledger.domain.compute import SafetyLevel, gpu_hours
+from ledger.domain.compute import SafetyLevel
 from ledger.domain.errors import NotFound, ValidationFailed
 from ledger.queries import compute as compute_queries
 from ledger.queries.contributions import settings_at
 from ledger.services import compute as compute_service
 from ledger.web.forms import DATE_HINT, confirm_field, handle_form, member_choices, text_field
 from ledger.web.guard import current_actor, requires
+from ledger.web.state import cached, connect
 
 blueprint = Blueprint("compute", __name__, url_prefix="/office/compute")
 
@@ -89,10 +90,6 @@ class ClosingForm(FlaskForm):
 # --------------------------------------------------------------------------- helpers
 
 
-def _engine():
-    return current_app.extensions["ledger"].engine
-
-
 def hours(value: int | Decimal) -> str:
     """GPU-hours with thousands separators: Decimal("1234.500") -> "1,234.500"."""
     return f"{value:,}"
@@ -101,11 +98,6 @@ def hours(value: int | Decimal) -> str:
 def percent(value: Decimal | None, places: str = "0.001") -> str:
     """A share or ratio to `places`, or a dash where there is none (a member that paid nothing)."""
     return "—" if value is None else str(value.quantize(Decimal(places)))
-
-
-@blueprint.context_processor
-def _page_helpers():
-    return {"Permission": Permission, "actor": current_actor(), "hours": hours, "percent": percent, "gpu_hours": gpu_hours}
 
 
 def _year_from(form: FlaskForm) -> int:
@@ -120,7 +112,7 @@ def _with_year(form: FlaskForm) -> None:
 
 
 def _settings():
-    with _engine().connect() as connection:
+    with connect() as connection:
         return settings_at(connection)
 
 
@@ -130,8 +122,10 @@ def _settings():
 @blueprint.route("/")
 @requires(Permission.VIEW_COMPUTE)
 def index():
-    with _engine().connect() as connection:
-        years = [compute_queries.compute_year(connection, number) for number in compute_queries.compute_years(connection)]
+    with connect() as connection:
+        years = cached(connection, "office.compute.years", lambda: [
+            compute_queries.compute_year(connection, number) for number in compute_queries.compute_years(connection)
+        ])
         projects = compute_queries.list_projects(connection)
     return render_template("compute/index.html", title="Compute: capacity, quotas and projects", years=years, projects=projects)
 
@@ -139,7 +133,7 @@ def index():
 @blueprint.route("/years/<int:year>")
 @requires(Permission.VIEW_COMPUTE)
 def year(year: int):
-    with _engine().connect() as connection:
+    with connect() as connection:
         found = compute_queries.compute_year(connection, year)
         if found is None:
             raise NotFound(f"{year} has no capacity plan; the secretariat records one")
@@ -154,7 +148,7 @@ def year(year: int):
 @requires(Permission.MANAGE_PROJECTS)
 def register_project():
     form = ProjectForm()
-    with _engine().connect() as connection:
+    with connect() as connection:
         form.member.choices = member_choices(connection)
     return handle_form(
         form, "finance/form.html",
@@ -235,7 +229,7 @@ def _plan_field(pool_rows: list[int], reserve_rows: dict[int, dict[str, str]]) -
 @blueprint.route("/plans/new", methods=["GET", "POST"])
 @requires(Permission.MANAGE_COMPUTE)
 def record_plan():
-    with _engine().connect() as connection:
+    with connect() as connection:
         latest = compute_queries.compute_years(connection)
         previous = compute_queries.compute_year(connection, latest[0]) if latest else None
     form = _plan_form(previous)
@@ -286,7 +280,7 @@ def allocate_quotas():
 @requires(Permission.MANAGE_COMPUTE)
 def adjust_quota():
     form = AdjustmentForm()
-    with _engine().connect() as connection:
+    with connect() as connection:
         form.member.choices = member_choices(connection)
     _with_year(form)
     return handle_form(

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 
@@ -27,6 +27,7 @@ from ledger.queries import members as member_queries
 from ledger.services import contributions as contributions_service
 from ledger.web.forms import DATE_HINT, confirm_field, handle_form, member_choices, run_form, show_problems, text_field
 from ledger.web.guard import current_actor, requires
+from ledger.web.state import connect, engine
 
 blueprint = Blueprint("finance", __name__, url_prefix="/office/finance")
 
@@ -124,10 +125,6 @@ class AdvanceForm(FlaskForm):
 # --------------------------------------------------------------------------- helpers
 
 
-def _engine():
-    return current_app.extensions["ledger"].engine
-
-
 def money(minor: int | None, currency: str) -> str:
     """An exact amount with thousands separators: 123456789 EUR -> "1,234,567.89"."""
     if minor is None:
@@ -135,11 +132,6 @@ def money(minor: int | None, currency: str) -> str:
     whole, _, fraction = format_minor(minor, currency).partition(".")
     sign, digits = ("-", whole[1:]) if whole.startswith("-") else ("", whole)
     return f"{sign}{int(digits):,}" + (f".{fraction}" if fraction else "")
-
-
-@blueprint.context_processor
-def _page_helpers():
-    return {"money": money, "Permission": Permission, "actor": current_actor()}
 
 
 def _find_year(connection, number: int) -> finance_queries.YearRow:
@@ -154,7 +146,7 @@ def _base_currency(connection) -> str:
 
 
 def _year_url(number: int) -> str:
-    with _engine().connect() as connection:
+    with connect() as connection:
         known = finance_queries.find_year(connection, number) is not None
     return url_for(".year", year=number) if known else url_for(".index")
 
@@ -165,7 +157,7 @@ def _year_url(number: int) -> str:
 @blueprint.route("/")
 @requires(Permission.VIEW_FINANCES)
 def index():
-    with _engine().connect() as connection:
+    with connect() as connection:
         years = finance_queries.list_years(connection)
         scales = finance_queries.list_scales(connection)
     return render_template("finance/index.html", title="Finances", years=years, scales=scales)
@@ -174,7 +166,7 @@ def index():
 @blueprint.route("/years/<int:year>")
 @requires(Permission.VIEW_FINANCES)
 def year(year: int):
-    with _engine().connect() as connection:
+    with connect() as connection:
         row = _find_year(connection, year)
         view = finance_queries.view_of(row, date.today())
         contributions = finance_queries.year_contributions(connection, row, view)
@@ -195,7 +187,7 @@ def year(year: int):
 @requires(Permission.MANAGE_BUDGETS)
 def open_year():
     form = OpenYearForm()
-    with _engine().connect() as connection:
+    with connect() as connection:
         currency = _base_currency(connection)
     form.budget.label.text = f"Draft budget in {currency} (optional; can be set until the budget is adopted)"
     return handle_form(
@@ -210,7 +202,7 @@ def open_year():
 @blueprint.route("/years/<int:year>/budget", methods=["GET", "POST"])
 @requires(Permission.MANAGE_BUDGETS)
 def set_budget(year: int):
-    with _engine().connect() as connection:
+    with connect() as connection:
         row = _find_year(connection, year)
     form = BudgetForm()
     form.budget.label.text = f"Draft budget of {year} in {row.currency} (e.g. 1234.50)"
@@ -261,7 +253,7 @@ def _adoption_lines(connection, row: finance_queries.YearRow, scale: finance_que
 @blueprint.route("/years/<int:year>/adopt", methods=["GET", "POST"])
 @requires(Permission.MANAGE_BUDGETS)
 def adopt_budget(year: int):
-    with _engine().connect() as connection:
+    with connect() as connection:
         row = _find_year(connection, year)
         scale = finance_queries.scale_of_year(connection, year)
         lines = _adoption_lines(connection, row, scale)
@@ -278,7 +270,7 @@ def adopt_budget(year: int):
 @blueprint.route("/years/<int:year>/close", methods=["GET", "POST"])
 @requires(Permission.MANAGE_BUDGETS)
 def close_year(year: int):
-    with _engine().connect() as connection:
+    with connect() as connection:
         row = _find_year(connection, year)
     form = CloseYearForm()
     return handle_form(
@@ -355,7 +347,7 @@ def _scale_form(previous: finance_queries.ScaleRow | None, period: tuple[int, in
 @blueprint.route("/scales/new", methods=["GET", "POST"])
 @requires(Permission.MANAGE_BUDGETS)
 def new_scale():
-    with _engine().connect() as connection:
+    with connect() as connection:
         scales = finance_queries.list_scales(connection)
         names = {m.code: m.name for m in member_queries.list_members(connection)}
     previous = scales[-1] if scales else None
@@ -365,7 +357,7 @@ def new_scale():
         period = (date.today().year, date.today().year + SCALE_YEARS - 1)
     if request.method == "POST":
         period = _period(request.form.get("first_year"), request.form.get("last_year")) or period
-    with UnitOfWork(_engine()) as uow:
+    with UnitOfWork(engine()) as uow:
         paying = contributions_service.paying_members(uow, *period)
     paying = {code: paying[code] for code in sorted(paying, key=lambda code: names.get(code, code))}
     form = _scale_form(previous, period, paying, names)
@@ -395,7 +387,7 @@ def new_scale():
         error = run_form(form, adopt, field_for=_scale_field)
     else:  # a preview stores nothing, so it asks for no confirmation
         try:
-            propose(UnitOfWork(_engine()))
+            propose(UnitOfWork(engine()))
             error = None
         except ValidationFailed as failed:
             show_problems(form, failed.problems, _scale_field)
@@ -425,7 +417,7 @@ def _compare(proposal, previous, paying, names, incomes) -> list[ShareComparison
 @requires(Permission.MANAGE_BUDGETS)
 def grant_waiver():
     form = WaiverForm()
-    with _engine().connect() as connection:
+    with connect() as connection:
         form.member.choices = member_choices(connection)
     return handle_form(
         form, "finance/form.html",
@@ -440,7 +432,7 @@ def grant_waiver():
 @requires(Permission.MANAGE_BUDGETS)
 def change_setting():
     form = SettingForm()
-    with _engine().connect() as connection:
+    with connect() as connection:
         settings = finance_queries.settings_at(connection)
     rows = [(key, settings.texts[key], meaning) for key, (_default, _parser, meaning) in SETTINGS.items()]
     return handle_form(
@@ -458,7 +450,7 @@ def change_setting():
 @requires(Permission.RECORD_PAYMENTS)
 def record_payment():
     form = PaymentForm()
-    with _engine().connect() as connection:
+    with connect() as connection:
         form.member.choices = member_choices(connection)
         base = _base_currency(connection)
     if request.method == "GET":
@@ -514,7 +506,7 @@ def reverse_payment():
 @requires(Permission.RECORD_PAYMENTS)
 def pledge_in_kind():
     form = PledgeForm()
-    with _engine().connect() as connection:
+    with connect() as connection:
         form.member.choices = member_choices(connection)
     if request.method == "GET":
         form.year.data = request.args.get("year", "")
@@ -531,7 +523,7 @@ def pledge_in_kind():
 @blueprint.route("/years/<int:year>/in-kind/<int:pledge_id>", methods=["GET", "POST"])
 @requires(Permission.RECORD_PAYMENTS)
 def advance_in_kind(year: int, pledge_id: int):
-    with _engine().connect() as connection:
+    with connect() as connection:
         row = _find_year(connection, year)
         pledge = next((p for p in finance_queries.in_kind_of_year(connection, year, finance_queries.View(as_of=date.today())) if p.id == pledge_id), None)
     if pledge is None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
 
-from flask import current_app, flash, redirect, render_template
+from flask import flash, redirect, render_template
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
 
 from ledger.db.uow import UnitOfWork
 from ledger.queries import members as member_queries
 from ledger.domain.errors import DomainError, NotFound, Problem, ValidationFailed
+from ledger.web.state import engine
 
 CONFIRMATION = "tick the box to confirm: the journal keeps this for good"
 DATE_HINT = "YYYY-MM-DD"
@@ -52,7 +53,7 @@ def run_form(
     confirmed = "confirm" not in form or bool(form.confirm.data)
     unconfirmed = [] if confirmed else [Problem("confirm", CONFIRMATION)]
     try:
-        use_case(UnitOfWork(current_app.extensions["ledger"].engine, dry_run=not confirmed))
+        use_case(UnitOfWork(engine(), dry_run=not confirmed))
     except ValidationFailed as failed:
         problems = [*failed.problems, *unconfirmed]
     except NotFound as error:

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField
+from wtforms import SelectField
 
 from ledger.domain.access import Permission
-from ledger.domain.errors import Problem
+from ledger.domain.errors import NotFound, Problem
 from ledger.domain.members import ADMISSION_STATUSES, MemberStatus, parse_date
 from ledger.queries import journal as journal_queries
 from ledger.queries import members as member_queries
 from ledger.services.members import admit_member, change_member_status
-from ledger.web.forms import run_form
+from ledger.web.forms import DATE_HINT, confirm_field, handle_form, text_field
 from ledger.web.guard import current_actor, requires
+from ledger.web.state import connect
 
 blueprint = Blueprint("office", __name__, url_prefix="/office")
 
@@ -21,33 +22,29 @@ JOURNAL_PAGE = 50
 
 
 class AdmissionForm(FlaskForm):
-    code = StringField("Country code (ISO 3166-1 alpha-3)")
-    name = StringField("Name (leave empty for the ISO name)")
+    code = text_field("Country code (ISO 3166-1 alpha-3)")
+    name = text_field("Name (leave empty for the ISO name)")
     status = SelectField("Status", choices=[s.value for s in ADMISSION_STATUSES], validate_choice=False)
-    joined = StringField("Joined on (YYYY-MM-DD)")
-    confirm = BooleanField("I confirm this admission; the journal keeps it for good")
+    joined = text_field(f"Joined on ({DATE_HINT})")
+    confirm = confirm_field("I confirm this admission")
 
 
 class StatusChangeForm(FlaskForm):
     status = SelectField("New status", choices=[s.value for s in MemberStatus], validate_choice=False)
-    effective = StringField("From (YYYY-MM-DD; for a withdrawal, the date of leaving)")
-    confirm = BooleanField("I confirm this status change; the journal keeps it for good")
-
-
-def _engine():
-    return current_app.extensions["ledger"].engine
+    effective = text_field(f"From ({DATE_HINT}; for a withdrawal, the date of leaving)")
+    confirm = confirm_field("I confirm this status change")
 
 
 @blueprint.route("/")
 @requires(Permission.ENTER_OFFICE)
 def home():
-    return render_template("office/home.html", title="Officials' workspace", actor=current_actor(), Permission=Permission)
+    return render_template("office/home.html", title="Officials' workspace")
 
 
 @blueprint.route("/members")
 @requires(Permission.VIEW_MEMBERS)
 def members():
-    with _engine().connect() as connection:
+    with connect() as connection:
         rows = member_queries.list_members(connection)
     return render_template("office/members.html", title="Members", members=rows, can_manage=current_actor().can(Permission.MANAGE_MEMBERS))
 
@@ -56,35 +53,28 @@ def members():
 @requires(Permission.MANAGE_MEMBERS)
 def admit():
     form = AdmissionForm()
-    if form.validate_on_submit():
-        error = run_form(form, lambda uow: admit_member(
-            form.code.data, form.name.data, form.status.data, form.joined.data, actor=current_actor(), uow=uow
-        ))
-        if error is None:
-            flash(f"Admitted {form.code.data.strip().upper()}.")
-            return redirect(url_for("office.members"))
-        return render_template("office/admit.html", title="Admit a member", form=form), error.status
-    return render_template("office/admit.html", title="Admit a member", form=form)
+    return handle_form(
+        form, "office/admit.html",
+        lambda uow: admit_member(form.code.data, form.name.data, form.status.data, form.joined.data, actor=current_actor(), uow=uow),
+        lambda _result: (f"Admitted {form.code.data.strip().upper()}.", url_for(".members")),
+        page={"title": "Admit a member"},
+    )
 
 
 @blueprint.route("/members/<code>/status", methods=["GET", "POST"])
 @requires(Permission.MANAGE_MEMBERS)
 def change_status(code: str):
-    with _engine().connect() as connection:
+    with connect() as connection:
         member = member_queries.find_member(connection, code.upper())
     if member is None:
-        return render_template("error.html", title="Not found", message=f"No member with code {code}."), 404
+        raise NotFound(f"No member with code {code}.")
     form = StatusChangeForm()
-    page = {"title": f"Change the status of {member.name}", "form": form, "member": member}
-    if form.validate_on_submit():
-        error = run_form(form, lambda uow: change_member_status(
-            member.code, form.status.data, form.effective.data, actor=current_actor(), uow=uow
-        ))
-        if error is None:
-            flash(f"Recorded: {member.name} is {form.status.data} from {form.effective.data}.")
-            return redirect(url_for("office.members"))
-        return render_template("office/status.html", **page), error.status
-    return render_template("office/status.html", **page)
+    return handle_form(
+        form, "office/status.html",
+        lambda uow: change_member_status(member.code, form.status.data, form.effective.data, actor=current_actor(), uow=uow),
+        lambda _result: (f"Recorded: {member.name} is {form.status.data} from {form.effective.data}.", url_for(".members")),
+        page={"title": f"Change the status of {member.name}", "member": member},
+    )
 
 
 @blueprint.route("/journal")
@@ -107,7 +97,7 @@ def journal():
     if problems:
         return render_template("office/journal.html", title="Journal", where=where, entries=[], total=0, page=1, pages=1, problems=problems), 400
     page = int(page_number)
-    with _engine().connect() as connection:
+    with connect() as connection:
         total, entries = journal_queries.browse(connection, where, limit=JOURNAL_PAGE, offset=(page - 1) * JOURNAL_PAGE)
     pages = max(1, -(-total // JOURNAL_PAGE))
     return render_template("office/journal.html", title="Journal", where=where, entries=entries, total=total, page=page, pages=pages, problems=[])

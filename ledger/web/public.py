@@ -4,32 +4,29 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, current_app, render_template
+from flask import Blueprint, Response, render_template
 
 from ledger.queries import contributions as contribution_queries
 from ledger.queries import journal as journal_queries
 from ledger.queries import members as member_queries
 from ledger.reports.annual import available_reports, build_annual_report, build_member_statement
 from ledger.reports.render import render_annual_report, render_member_statement
+from ledger.web.state import connect
 
 blueprint = Blueprint("public", __name__)
 
 
 @blueprint.route("/")
 def home():
-    with current_app.extensions["ledger"].engine.connect() as connection:
+    with connect() as connection:
         counts = member_queries.count_by_status(connection)
         head = journal_queries.head(connection)
     return render_template("index.html", title="Member Ledger", counts=counts, head=head)
 
 
-def _connect():
-    return current_app.extensions["ledger"].engine.connect()
-
-
 @blueprint.route("/reports/")
 def reports():
-    with _connect() as connection:
+    with connect() as connection:
         listed = available_reports(connection)
         assessed = {year.year: contribution_queries.assessed_members(connection, year.year) for year, _link in listed}
     return render_template("reports.html", title="Reports", reports=listed, assessed=assessed)
@@ -37,14 +34,14 @@ def reports():
 
 @blueprint.route("/reports/annual/<int:year>.pdf")
 def annual_report(year: int):
-    with _connect() as connection:
+    with connect() as connection:
         report = build_annual_report(connection, year, date.today())
     return _pdf(render_annual_report(report), f"annual-report-{year}.pdf")
 
 
 @blueprint.route("/reports/statements/<int:year>/<code>.pdf")
 def member_statement(year: int, code: str):
-    with _connect() as connection:
+    with connect() as connection:
         statement = build_member_statement(connection, year, code.upper(), date.today())
     return _pdf(render_member_statement(statement), f"statement-{year}-{code.upper()}.pdf")
 

@@ -23,12 +23,12 @@ def test_every_problem_at_once():
     [
         (Role.SECRETARIAT, {Permission.ENTER_OFFICE, Permission.VIEW_MEMBERS, Permission.MANAGE_MEMBERS,
                             Permission.MANAGE_BUDGETS, Permission.VIEW_FINANCES, Permission.MANAGE_GOVERNANCE,
-                            Permission.VIEW_GOVERNANCE, Permission.MANAGE_PROJECTS,
+                            Permission.VIEW_GOVERNANCE, Permission.SEE_WHO_VOTED, Permission.MANAGE_PROJECTS,
                             Permission.MANAGE_COMPUTE, Permission.VIEW_COMPUTE}),
         (Role.TREASURER, {Permission.ENTER_OFFICE, Permission.RECORD_PAYMENTS, Permission.VIEW_FINANCES}),
         (Role.DELEGATE, {Permission.ENTER_OFFICE, Permission.CAST_BALLOT, Permission.VIEW_GOVERNANCE}),
         (Role.AUDITOR, {Permission.ENTER_OFFICE, Permission.VIEW_MEMBERS, Permission.READ_JOURNAL, Permission.VIEW_FINANCES,
-                        Permission.VIEW_GOVERNANCE, Permission.VIEW_COMPUTE}),
+                        Permission.VIEW_GOVERNANCE, Permission.SEE_WHO_VOTED, Permission.VIEW_COMPUTE}),
     ],
 )
 def test_grants(role, allowed):
