@@ -62,6 +62,14 @@ class Visit:
         self.page.goto(self.base + path, wait_until="networkidle")
         return self.page
 
+    def assert_clean(self, *, axe: bool = True) -> None:
+        """No request left 127.0.0.1 (off-site ones were blocked and listed), no console error and, with `axe`, no axe violation."""
+        assert self.off_site == [], f"off-site requests: {self.off_site}"
+        assert self.errors == [], f"console errors: {self.errors}"
+        if axe:
+            violations = self.axe_violations()
+            assert violations == [], f"axe violations: {violations}"
+
     def axe_violations(self) -> list[str]:
         from axe_playwright_python.sync_playwright import Axe
 

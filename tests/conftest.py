@@ -159,7 +159,29 @@ def csrf_token(client, url: str) -> str:
     return match.group(1) or match.group(2)
 
 
-def sign_in(client, role: Role) -> None:
+def sign_in(client, role: Role, email: str | None = None) -> None:
+    """Sign in through the login form as the official of `role` (OFFICIAL_EMAILS), or the one at `email`."""
     token = csrf_token(client, "/login")
-    response = client.post("/login", data={"email": OFFICIAL_EMAILS[role], "password": PASSWORD, "csrf_token": token})
+    response = client.post("/login", data={"email": email or OFFICIAL_EMAILS[role], "password": PASSWORD, "csrf_token": token})
     assert response.status_code == 302, response.get_data(as_text=True)
+
+
+@pytest.fixture
+def signed_in(client, engine):
+    """Sign in as an official of a role, adding it on first use (scrypt is slow, so only the ones a test needs).
+
+    `signed_in(role)` uses OFFICIAL_EMAILS (a delegate for DEU); `signed_in(Role.DELEGATE, "FRA")`
+    a delegate of another member. Returns the CSRF token of the signed-in session.
+    """
+    added: set[str] = set()
+
+    def sign_in_as(role: Role, member: str = "DEU") -> str:
+        email = OFFICIAL_EMAILS[role] if member == "DEU" else f"{role.value}-{member.lower()}@test.example"
+        if email not in added:
+            delegate_of = member if role is Role.DELEGATE else None
+            add_official(email, PASSWORD, role.value, delegate_of, actor=system_actor("test"), uow=UnitOfWork(engine))
+            added.add(email)
+        sign_in(client, role, email)
+        return csrf_token(client, "/login")
+
+    return sign_in_as

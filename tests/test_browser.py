@@ -48,9 +48,7 @@ def test_public_page_is_clean(visit, path):
     page.wait_for_selector("h1")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("main").count() == 1
-    assert v.off_site == []
-    assert v.errors == []
-    assert v.axe_violations() == []
+    v.assert_clean()
 
 
 def test_members_map_renders_every_member_offline(visit):

@@ -13,7 +13,6 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import text
 
 from ledger.db.uow import UnitOfWork
 from ledger.domain.access import Actor, Role, system_actor
@@ -22,9 +21,8 @@ from ledger.queries import governance as queries
 from ledger.queries import members as member_queries
 from ledger.services import contributions as finance
 from ledger.services import governance as board
-from ledger.services.officials import add_official
-from tests.conftest import OFFICIAL_EMAILS, PASSWORD, csrf_token
-from tests.test_office_contributions import accessibility_problems
+from tests.conftest import csrf_token
+from tests.office_helpers import accessibility_problems, error_of, journal_length, last_kind
 
 CLI = system_actor("test")
 TODAY = date.today()
@@ -34,16 +32,6 @@ VIEWERS = frozenset({Role.SECRETARIAT, Role.DELEGATE, Role.AUDITOR})
 
 
 # --------------------------------------------------------------------------- helpers and fixtures
-
-
-def journal_length(engine) -> int:
-    with engine.connect() as connection:
-        return connection.execute(text("SELECT count(*) FROM journal_entry")).scalar()
-
-
-def last_kind(engine) -> str:
-    with engine.connect() as connection:
-        return connection.execute(text("SELECT kind FROM journal_entry ORDER BY seq DESC LIMIT 1")).scalar()
 
 
 def motion_detail(engine, motion_id: int) -> queries.MotionDetail:
@@ -61,32 +49,14 @@ def member_row(engine, code: str) -> member_queries.MemberRow | None:
         return member_queries.find_member(connection, code)
 
 
-def error_of(page: str, field: str) -> str:
-    """The inline error shown beside a field, or '' when there is none."""
-    found = re.search(rf'<p class="error" id="{re.escape(field)}-error">([^<]*)</p>', page)
-    return html.unescape(found.group(1)) if found else ""
-
-
 def delegate(member: str) -> Actor:
     """A delegate acting outside the web (to set the scene)."""
     return Actor(f"system:delegate-{member}", Role.DELEGATE, member)
 
 
 @pytest.fixture
-def sign_in_as(client, engine, members):
-    """Add the one official a step needs (scrypt is slow), sign in, and return a CSRF token."""
-
-    added = set()
-
-    def signed_in(role: Role, member: str = "DEU") -> str:
-        email = OFFICIAL_EMAILS[role] if member == "DEU" else f"{role.value}-{member.lower()}@test.example"
-        if email not in added:
-            add_official(email, PASSWORD, role.value, member if role is Role.DELEGATE else None, actor=CLI, uow=UnitOfWork(engine))
-            added.add(email)
-        response = client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": csrf_token(client, "/login")})
-        assert response.status_code == 302, response.get_data(as_text=True)
-        return csrf_token(client, "/login")
-
+def signed_in(signed_in, members):
+    """conftest's `signed_in`, with the members a delegate belongs to."""
     return signed_in
 
 
@@ -123,8 +93,8 @@ MOTION = {
 # --------------------------------------------------------------------------- the full vote
 
 
-def test_a_full_vote_from_scheduling_to_the_adopted_accession(client, engine, sign_in_as):
-    token = sign_in_as(Role.SECRETARIAT)
+def test_a_full_vote_from_scheduling_to_the_adopted_accession(client, engine, signed_in):
+    token = signed_in(Role.SECRETARIAT)
     count = journal_length(engine)
 
     def stored_once(response, kind: str) -> str:
@@ -170,7 +140,7 @@ def test_a_full_vote_from_scheduling_to_the_adopted_accession(client, engine, si
     assert "Close the vote" in page and "No ballot yet." in page
     sign_out(client)
 
-    token = sign_in_as(Role.DELEGATE)
+    token = signed_in(Role.DELEGATE)
     count = journal_length(engine)  # the new official is journalled too
     ballots = client.get(f"{BOARD}/ballots").get_data(as_text=True)
     assert "Ballot of Germany (DEU) on" in ballots and "Ballot of Canada (CAN), by proxy on" in ballots
@@ -181,14 +151,14 @@ def test_a_full_vote_from_scheduling_to_the_adopted_accession(client, engine, si
         assert f"Recorded the ballot of {member} on motion #{row.id}: {vote}" in page
     assert "Your current ballot: recorded for DEU" in page and "(changed 1 time)" in page
     sign_out(client)
-    token = sign_in_as(Role.DELEGATE, "FRA")
+    token = signed_in(Role.DELEGATE, "FRA")
     count = journal_length(engine)
     assert "Ballot of Canada" not in client.get(f"{BOARD}/ballots").get_data(as_text=True)
     stored_once(client.post(f"{BOARD}/motions/{row.id}/ballot", data={"csrf_token": token, "member": "FRA", "vote": "no"}), "ballot.cast")
     assert "3 members have a ballot recorded so far" in client.get(f"{BOARD}/motions/{row.id}").get_data(as_text=True)
     sign_out(client)
 
-    token = sign_in_as(Role.SECRETARIAT)
+    token = signed_in(Role.SECRETARIAT)
     page = client.get(f"{BOARD}/motions/{row.id}").get_data(as_text=True)
     assert re.search(r"Germany \(DEU\)</th><td>by its delegate \(user:\d+\)</td>\s*<td>2</td>", page)
     assert re.search(r"Canada \(CAN\)</th><td>by proxy", page)
@@ -214,8 +184,8 @@ def test_a_full_vote_from_scheduling_to_the_adopted_accession(client, engine, si
 # --------------------------------------------------------------------------- secretariat's forms refuse bad input
 
 
-def test_scheduling_names_every_bad_field(client, engine, sign_in_as):
-    token = sign_in_as(Role.SECRETARIAT)
+def test_scheduling_names_every_bad_field(client, engine, signed_in):
+    token = signed_in(Role.SECRETARIAT)
     before = journal_length(engine)
     bad = client.post(f"{BOARD}/meetings/new", data={"csrf_token": token, "title": "x", "held_on": "next week"})
     page = bad.get_data(as_text=True)
@@ -225,8 +195,8 @@ def test_scheduling_names_every_bad_field(client, engine, sign_in_as):
     assert client.get(f"{BOARD}/meetings/999/presence").status_code == 404
 
 
-def test_presence_and_proxies_refuse_what_the_rules_forbid(client, engine, sign_in_as, meeting):
-    token = sign_in_as(Role.SECRETARIAT)
+def test_presence_and_proxies_refuse_what_the_rules_forbid(client, engine, signed_in, meeting):
+    token = signed_in(Role.SECRETARIAT)
     form = client.get(f"{BOARD}/meetings/{meeting}/presence").get_data(as_text=True)
     assert "<legend>Members present" in form and 'value="KOR"' in form and 'value="DEU"' not in form  # DEU is recorded already
     before = journal_length(engine)
@@ -246,8 +216,8 @@ def custom(rule: dict, **changes) -> str:
     return json.dumps({**rule, **changes})
 
 
-def test_a_custom_rule_is_stored_and_a_bad_one_named_field_by_field(client, engine, sign_in_as, meeting):
-    token = sign_in_as(Role.SECRETARIAT)
+def test_a_custom_rule_is_stored_and_a_bad_one_named_field_by_field(client, engine, signed_in, meeting):
+    token = signed_in(Role.SECRETARIAT)
     base = {**MOTION, "csrf_token": token, "meeting": str(meeting), "kind": "general", "rule": "custom", "confirm": "y"}
     majority = PRESETS["simple_majority"].to_json()
     before = journal_length(engine)
@@ -283,9 +253,9 @@ def test_a_custom_rule_is_stored_and_a_bad_one_named_field_by_field(client, engi
     assert "Rule: custom" in page and "at least 2/3 (66.67%) of the members (the votes cast)" in page
 
 
-def test_open_and_close_only_in_turn(client, engine, sign_in_as, meeting):
+def test_open_and_close_only_in_turn(client, engine, signed_in, meeting):
     draft = propose(engine, meeting)
-    token = sign_in_as(Role.SECRETARIAT)
+    token = signed_in(Role.SECRETARIAT)
     before = journal_length(engine)
     step = {"csrf_token": token, "on_date": TODAY.isoformat(), "confirm": "y"}
     early = client.post(f"{BOARD}/motions/{draft}/close", data=step)
@@ -305,12 +275,12 @@ def test_open_and_close_only_in_turn(client, engine, sign_in_as, meeting):
 # --------------------------------------------------------------------------- ballots refused
 
 
-def test_ballots_are_refused_with_the_reason(client, engine, sign_in_as, meeting):
+def test_ballots_are_refused_with_the_reason(client, engine, signed_in, meeting):
     draft = propose(engine, meeting, title="Still a draft")
     open_one = opened(engine, meeting)
     closed = opened(engine, meeting, title="Already decided")
     board.close_motion(closed, TODAY.isoformat(), today=TODAY, actor=CLI, uow=UnitOfWork(engine))
-    token = sign_in_as(Role.DELEGATE)
+    token = signed_in(Role.DELEGATE)
     before = journal_length(engine)
 
     def post(motion_id: int, member: str, vote: str):
@@ -331,7 +301,7 @@ def test_ballots_are_refused_with_the_reason(client, engine, sign_in_as, meeting
     assert journal_length(engine) == before
 
 
-def test_a_suspended_member_is_refused_naming_the_rule(client, engine, sign_in_as, meeting):
+def test_a_suspended_member_is_refused_naming_the_rule(client, engine, signed_in, meeting):
     # Two adopted years and nothing paid: the arrears exceed what CERN's rule counts.
     proposal = finance.propose_scale(PAST - 1, PAST, {"DEU": "4", "FRA": "3", "CAN": "2", "KOR": "1"}, ceiling="", floor="", precision="0.001",
                                      associate_factor="50", uow=UnitOfWork(engine))
@@ -340,7 +310,7 @@ def test_a_suspended_member_is_refused_naming_the_rule(client, engine, sign_in_a
         finance.open_year(year, f"{year}-03-31", "1000.00", actor=CLI, uow=UnitOfWork(engine))
         finance.adopt_budget(year, "Board", f"{year}-01-02", today=TODAY, actor=CLI, uow=UnitOfWork(engine))
     motion_id = opened(engine, meeting)
-    token = sign_in_as(Role.DELEGATE)
+    token = signed_in(Role.DELEGATE)
     before = journal_length(engine)
     response = client.post(f"{BOARD}/motions/{motion_id}/ballot", data={"csrf_token": token, "member": "DEU", "vote": "yes"})
     page = html.unescape(response.get_data(as_text=True))
@@ -352,17 +322,17 @@ def test_a_suspended_member_is_refused_naming_the_rule(client, engine, sign_in_a
 # --------------------------------------------------------------------------- who sees what
 
 
-def test_a_secret_ballot_shows_who_voted_never_how(client, engine, sign_in_as, meeting):
+def test_a_secret_ballot_shows_who_voted_never_how(client, engine, signed_in, meeting):
     motion_id = opened(engine, meeting, ballot="secret")
     board.cast_ballot(motion_id, "FRA", "no", actor=delegate("FRA"), uow=UnitOfWork(engine))
     board.cast_ballot(motion_id, "DEU", "yes", actor=delegate("DEU"), uow=UnitOfWork(engine))
     url = f"{BOARD}/motions/{motion_id}"
-    sign_in_as(Role.AUDITOR)
+    signed_in(Role.AUDITOR)
     page = client.get(url).get_data(as_text=True)
     assert "France (FRA)</th>" in page and "Germany (DEU)</th>" in page and "how anyone voted is never shown" in page
     assert ">yes<" not in page and ">no<" not in page
     sign_out(client)
-    sign_in_as(Role.DELEGATE)
+    signed_in(Role.DELEGATE)
     page = client.get(url).get_data(as_text=True)
     assert "2 members have a ballot recorded so far" in page and "France (FRA)" not in page
     board.close_motion(motion_id, TODAY.isoformat(), today=TODAY, actor=CLI, uow=UnitOfWork(engine))
@@ -386,9 +356,9 @@ PAGES = {
 
 
 @pytest.mark.parametrize("viewer", [None, *Role], ids=lambda v: v.value if v else "anonymous")
-def test_meeting_and_motion_pages_are_open_only_to_the_roles_that_may_use_them(client, engine, sign_in_as, meeting, viewer):
+def test_meeting_and_motion_pages_are_open_only_to_the_roles_that_may_use_them(client, engine, signed_in, meeting, viewer):
     ids = {"meeting": meeting, "motion": opened(engine, meeting), "draft": propose(engine, meeting)}
-    token = sign_in_as(viewer) if viewer else csrf_token(client, "/login")
+    token = signed_in(viewer) if viewer else csrf_token(client, "/login")
     before = journal_length(engine)
     failures = []
     for pattern, allowed in PAGES.values():
@@ -410,9 +380,9 @@ def test_meeting_and_motion_pages_are_open_only_to_the_roles_that_may_use_them(c
     assert journal_length(engine) == before + (viewer is Role.DELEGATE)
 
 
-def test_each_role_sees_the_actions_it_may_take(client, engine, sign_in_as, meeting):
+def test_each_role_sees_the_actions_it_may_take(client, engine, signed_in, meeting):
     motion_id = opened(engine, meeting)
-    sign_in_as(Role.AUDITOR)
+    signed_in(Role.AUDITOR)
     index = client.get(f"{BOARD}/").get_data(as_text=True)
     assert f"#{meeting} Autumn session" in index and "open" in index
     assert "Schedule a meeting" not in index and "Cast ballots" not in index
@@ -420,7 +390,7 @@ def test_each_role_sees_the_actions_it_may_take(client, engine, sign_in_as, meet
     assert "Record presence" not in page and "3 members present" in page
     assert "Close the vote" not in client.get(f"{BOARD}/motions/{motion_id}").get_data(as_text=True)
     sign_out(client)
-    sign_in_as(Role.DELEGATE)
+    signed_in(Role.DELEGATE)
     assert "Cast ballots on open motions" in client.get(f"{BOARD}/").get_data(as_text=True)
     assert "Cast or change your ballot" in client.get(f"{BOARD}/motions/{motion_id}").get_data(as_text=True)
 
@@ -428,13 +398,13 @@ def test_each_role_sees_the_actions_it_may_take(client, engine, sign_in_as, meet
 # --------------------------------------------------------------------------- accessibility
 
 
-def test_every_board_page_labels_its_inputs_and_captions_its_tables(client, engine, sign_in_as, meeting):
+def test_every_board_page_labels_its_inputs_and_captions_its_tables(client, engine, signed_in, meeting):
     motion_id = opened(engine, meeting)
     closed = opened(engine, meeting, title="Decided", ballot="secret")
     board.cast_ballot(closed, "DEU", "yes", actor=delegate("DEU"), uow=UnitOfWork(engine))
     board.close_motion(closed, TODAY.isoformat(), today=TODAY, actor=CLI, uow=UnitOfWork(engine))
     draft = propose(engine, meeting, title="Draft")
-    token = sign_in_as(Role.SECRETARIAT)
+    token = signed_in(Role.SECRETARIAT)
     problems = []
     pages = ["/", f"/meetings/{meeting}", f"/motions/{motion_id}", f"/motions/{closed}", f"/motions/{draft}", "/meetings/new",
              f"/meetings/{meeting}/presence", f"/meetings/{meeting}/proxies", "/motions/new", f"/motions/{draft}/open", f"/motions/{motion_id}/close"]
@@ -447,7 +417,7 @@ def test_every_board_page_labels_its_inputs_and_captions_its_tables(client, engi
     assert refused.status_code == 400
     problems += accessibility_problems("motion with errors", refused.get_data(as_text=True))
     sign_out(client)
-    token = sign_in_as(Role.DELEGATE)
+    token = signed_in(Role.DELEGATE)
     problems += accessibility_problems("ballots", client.get(f"{BOARD}/ballots").get_data(as_text=True))
     refused = client.post(f"{BOARD}/motions/{motion_id}/ballot", data={"csrf_token": token, "member": "DEU", "vote": "maybe"})
     page = refused.get_data(as_text=True)

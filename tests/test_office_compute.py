@@ -14,20 +14,16 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import text
 
-from ledger.db.uow import UnitOfWork
 from ledger.domain.access import Role
 from ledger.domain.compute import EntryKind, SuspensionPolicy
 from ledger.queries.compute import ledger_lines, list_projects
 from ledger.queries.contributions import settings_at
-from ledger.services.officials import add_official
 from tests.compute_world import (
     CAPACITY_2025,
     EXPECTED,
     POOLS,
     RESERVES,
-    SECRETARIAT,
     allocate,
     build_compute_world,
     build_facility,
@@ -35,8 +31,8 @@ from tests.compute_world import (
     plan,
     published,
 )
-from tests.conftest import OFFICIAL_EMAILS, PASSWORD, csrf_token, sign_in
-from tests.test_office_contributions import accessibility_problems
+from tests.conftest import csrf_token
+from tests.office_helpers import accessibility_problems, error_of, last_kind
 
 TODAY = date.today()
 COMPUTE = "/office/compute"
@@ -44,17 +40,6 @@ VIEWERS = frozenset({Role.SECRETARIAT, Role.AUDITOR})
 
 
 # --------------------------------------------------------------------------- helpers and fixtures
-
-
-def last_kind(engine) -> str:
-    with engine.connect() as connection:
-        return connection.execute(text("SELECT kind FROM journal_entry ORDER BY seq DESC LIMIT 1")).scalar()
-
-
-def error_of(page: str, field: str) -> str:
-    """The inline error shown beside a field, or '' when there is none."""
-    found = re.search(rf'<p class="error" id="{re.escape(field)}-error">([^<]*)</p>', page)
-    return html.unescape(found.group(1)) if found else ""
 
 
 def page_of(response) -> str:
@@ -71,18 +56,6 @@ def facility(engine):
 def world(engine):
     """The facility with a 2025 compute ledger in use (tests/compute_world.py)."""
     return build_compute_world(engine)
-
-
-@pytest.fixture
-def signed_in(client, engine):
-    """Add the one official a test needs (scrypt is slow) and sign in; returns the page's CSRF token."""
-
-    def sign_in_as(role: Role) -> str:
-        add_official(OFFICIAL_EMAILS[role], PASSWORD, role.value, "DEU" if role is Role.DELEGATE else None, actor=SECRETARIAT, uow=UnitOfWork(engine))
-        sign_in(client, role)
-        return csrf_token(client, "/login")
-
-    return sign_in_as
 
 
 def stored(engine, response, before: int, kind: str) -> None:

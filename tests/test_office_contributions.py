@@ -10,7 +10,6 @@ import html
 import re
 from datetime import date, timedelta
 from decimal import Decimal
-from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import text
@@ -20,8 +19,8 @@ from ledger.domain.access import Role, system_actor
 from ledger.queries import contributions as queries
 from ledger.services import contributions as service
 from ledger.services.members import change_member_status
-from ledger.services.officials import add_official
-from tests.conftest import OFFICIAL_EMAILS, PASSWORD, csrf_token, sign_in
+from tests.conftest import csrf_token
+from tests.office_helpers import accessibility_problems, error_of, journal_length
 
 CLI = system_actor("test")
 TODAY = date.today()
@@ -32,11 +31,6 @@ FINANCE = "/office/finance"
 
 
 # --------------------------------------------------------------------------- helpers and fixtures
-
-
-def journal_length(engine) -> int:
-    with engine.connect() as connection:
-        return connection.execute(text("SELECT count(*) FROM journal_entry")).scalar()
 
 
 def last_entry(engine) -> tuple[str, str]:
@@ -65,22 +59,10 @@ def in_kind_of(engine, number: int) -> list[queries.InKindRow]:
         return queries.in_kind_of_year(connection, number, queries.View(as_of=TODAY))
 
 
-def error_of(page: str, field: str) -> str:
-    """The inline error shown beside a field, or '' when there is none."""
-    found = re.search(rf'<p class="error" id="{re.escape(field)}-error">([^<]*)</p>', page)
-    return html.unescape(found.group(1)) if found else ""
-
-
 @pytest.fixture
-def signed_in(client, engine, members):
-    """Add the one official a test needs (scrypt is slow) and sign in; returns the page's CSRF token."""
-
-    def sign_in_as(role: Role) -> str:
-        add_official(OFFICIAL_EMAILS[role], PASSWORD, role.value, "DEU" if role is Role.DELEGATE else None, actor=CLI, uow=UnitOfWork(engine))
-        sign_in(client, role)
-        return csrf_token(client, "/login")
-
-    return sign_in_as
+def signed_in(signed_in, members):
+    """conftest's `signed_in`, with the members a delegate belongs to."""
+    return signed_in
 
 
 @pytest.fixture
@@ -574,48 +556,6 @@ def test_year_pages_are_open_only_to_the_roles_that_may_use_them(client, engine,
 
 
 # --------------------------------------------------------------------------- accessibility
-
-
-class PageStructure(HTMLParser):
-    """What the accessibility checks need from a page: inputs, labels, headings, tables."""
-
-    def __init__(self):
-        super().__init__()
-        self.inputs, self.labels, self.ids, self.described_by = [], set(), set(), []
-        self.h1, self.tables, self.captions, self.headers_without_scope = 0, 0, 0, 0
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if "id" in attrs:
-            self.ids.add(attrs["id"])
-        if "aria-describedby" in attrs:
-            self.described_by.append(attrs["aria-describedby"])
-        if tag in ("input", "select", "textarea") and attrs.get("type") not in ("hidden", "submit"):
-            self.inputs.append(attrs.get("id"))
-        elif tag == "label" and "for" in attrs:
-            self.labels.add(attrs["for"])
-        elif tag == "h1":
-            self.h1 += 1
-        elif tag == "table":
-            self.tables += 1
-        elif tag == "caption":
-            self.captions += 1
-        elif tag == "th" and "scope" not in attrs:
-            self.headers_without_scope += 1
-
-
-def accessibility_problems(url: str, page: str) -> list[str]:
-    found = PageStructure()
-    found.feed(page)
-    problems = [f"{url}: input {i!r} has no label" for i in found.inputs if i is None or i not in found.labels]
-    problems += [f"{url}: aria-describedby {d!r} names no element" for d in found.described_by if d not in found.ids]
-    if found.h1 != 1:
-        problems.append(f"{url}: {found.h1} h1 elements")
-    if found.tables != found.captions:
-        problems.append(f"{url}: {found.tables} tables, {found.captions} captions")
-    if found.headers_without_scope:
-        problems.append(f"{url}: {found.headers_without_scope} th without scope")
-    return problems
 
 
 def test_every_finance_page_labels_its_inputs_and_captions_its_tables(client, engine, signed_in, adopted):
