@@ -137,3 +137,104 @@ def validate_status_change(
             f"{current.effective.isoformat()}; give that date or a later one",
         )
     return StatusFact(status=new_status, effective=effective_date)
+
+
+# --------------------------------------------------------------------------- the membership timeline
+
+PAYING_STATUSES = frozenset({MemberStatus.MEMBER, MemberStatus.ASSOCIATE})
+
+
+@dataclass(frozen=True, slots=True)
+class Stint:
+    """A run of days under one status: from `start` up to the day before `end` (None: still)."""
+
+    status: MemberStatus
+    start: date
+    end: date | None
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day < self.end)
+
+    def days_within(self, first: date, last: date) -> int:
+        """How many days of the inclusive range first..last this stint covers."""
+        start = max(self.start, first)
+        stop = last.toordinal() + 1 if self.end is None else min(self.end.toordinal(), last.toordinal() + 1)
+        return max(0, stop - start.toordinal())
+
+
+@dataclass(frozen=True, slots=True)
+class MembershipTimeline:
+    """One member's status on every day, derived from its status facts alone.
+
+    The one place membership is derived (DESIGN.md, Members): scale, pro rata temporis,
+    standing, votes, proxies, payments and projects all ask this record. A member is
+    *paying* while it is a member or an associate (CERN Convention Art. VII and the
+    associate membership agreements: associates pay a reduced contribution); it *votes*
+    only as a member (associates and observers have no vote: CERN Convention Art. V,
+    EMBL Agreement Art. 5); withdrawal ends every right, and a readmission starts a new
+    stint. Facts are taken in the order given (by effective date, then as recorded); on
+    one day the later fact wins.
+    """
+
+    code: str
+    stints: tuple[Stint, ...]
+
+    @classmethod
+    def from_facts(cls, code: str, facts: tuple[StatusFact, ...] | list[StatusFact]) -> MembershipTimeline:
+        """Build from facts ordered by effective date then recording order."""
+        runs: list[tuple[MemberStatus, date]] = []
+        for fact in facts:
+            if runs and runs[-1][1] == fact.effective:
+                runs.pop()  # a later fact on the same day supersedes it
+            if runs and runs[-1][0] is fact.status:
+                continue
+            runs.append((fact.status, fact.effective))
+        stints = tuple(
+            Stint(status, start, runs[index + 1][1] if index + 1 < len(runs) else None)
+            for index, (status, start) in enumerate(runs)
+        )
+        return cls(code, stints)
+
+    @property
+    def joined(self) -> date | None:
+        """The first day of any status (observers included), as the member list shows it."""
+        return self.stints[0].start if self.stints else None
+
+    def status_on(self, day: date) -> MemberStatus | None:
+        """The status in force on `day`; None before the first fact."""
+        for stint in reversed(self.stints):
+            if stint.start <= day:
+                return stint.status
+        return None
+
+    def is_paying_on(self, day: date) -> bool:
+        return self.status_on(day) in PAYING_STATUSES
+
+    def is_member_on(self, day: date) -> bool:
+        """Full member on `day`: the status that carries a vote and may carry a proxy."""
+        return self.status_on(day) is MemberStatus.MEMBER
+
+    def paying_stints(self, first: date, last: date) -> tuple[Stint, ...]:
+        """The member's and associate's stints that overlap the inclusive range first..last."""
+        return tuple(s for s in self.stints if s.status in PAYING_STATUSES and s.days_within(first, last) > 0)
+
+    def paying_days(self, first: date, last: date) -> int:
+        """Days of first..last on which the member pays (member or associate): pro rata temporis counts these."""
+        return sum(s.days_within(first, last) for s in self.paying_stints(first, last))
+
+    def paying_status_in(self, first: date, last: date) -> MemberStatus | None:
+        """The paying status held last within first..last (member or associate), or None if it never pays then."""
+        stints = self.paying_stints(first, last)
+        return stints[-1].status if stints else None
+
+    def first_paying_day(self, first: date, last: date) -> date | None:
+        stints = self.paying_stints(first, last)
+        return max(stints[0].start, first) if stints else None
+
+
+def timelines_from_facts(rows) -> dict[str, MembershipTimeline]:
+    """Timelines from (code, status, effective) rows ordered by code, effective and recording order."""
+    grouped: dict[str, list[StatusFact]] = {}
+    for code, status, effective in rows:
+        grouped.setdefault(code, []).append(StatusFact(MemberStatus(status), effective))
+    return {code: MembershipTimeline.from_facts(code, facts) for code, facts in grouped.items()}

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Connection, Select, case, func, select
 
 from ledger.db.tables import Member, MemberStatusChange
+from ledger.domain.members import MembershipTimeline, timelines_from_facts
 
 facts = MemberStatusChange.__table__
 members = Member.__table__
@@ -46,6 +48,21 @@ def statuses_on(connection: Connection, day: date) -> dict[str, str]:
     """Each member's status in force on a day (members not yet joined are left out)."""
     latest = _latest_facts(day)
     return dict(connection.execute(select(latest.c.member_code, latest.c.status).where(latest.c.rank == 1)).all())
+
+
+def membership_timelines(connection: Connection, codes: Iterable[str] | None = None) -> dict[str, MembershipTimeline]:
+    """Every member's timeline (or those of `codes`) from its status facts, in one query."""
+    query = select(facts.c.member_code, facts.c.status, facts.c.effective).order_by(
+        facts.c.member_code, facts.c.effective, facts.c.id
+    )
+    if codes is not None:
+        query = query.where(facts.c.member_code.in_(list(codes)))
+    return timelines_from_facts(connection.execute(query).all())
+
+
+def membership_timeline(connection: Connection, code: str) -> MembershipTimeline | None:
+    """One member's timeline, or None for a code the ledger does not know."""
+    return membership_timelines(connection, [code]).get(code)
 
 
 def _latest_facts(on: date | None = None):

@@ -51,3 +51,43 @@ def test_after_withdrawal_only_a_new_accession_helps():
     withdrawn = (*HISTORY, StatusFact(MemberStatus.WITHDRAWN, date(2026, 6, 30)))
     with pytest.raises(Conflict, match="new accession"):
         validate_status_change(withdrawn, "member", "2027-01-01")
+
+
+# --------------------------------------------------------------------------- the membership timeline
+
+from ledger.domain.members import MembershipTimeline  # noqa: E402
+
+
+def _timeline(*facts: tuple[str, str]) -> MembershipTimeline:
+    return MembershipTimeline.from_facts("XXX", [StatusFact(MemberStatus(status), date.fromisoformat(day)) for status, day in facts])
+
+
+def test_observer_turned_member_pays_from_the_day_it_becomes_member():
+    """DESIGN.md: pro rata temporis counts from the day a member becomes paying, whatever it was before."""
+    timeline = _timeline(("observer", "2024-01-01"), ("member", "2026-04-01"))
+    assert timeline.joined == date(2024, 1, 1)
+    assert timeline.paying_days(date(2026, 1, 1), date(2026, 12, 31)) == 275
+    assert timeline.first_paying_day(date(2026, 1, 1), date(2026, 12, 31)) == date(2026, 4, 1)
+    assert timeline.paying_days(date(2025, 1, 1), date(2025, 12, 31)) == 0
+    assert not timeline.is_member_on(date(2026, 3, 31)) and timeline.is_member_on(date(2026, 4, 1))
+
+
+def test_withdrawal_ends_paying_and_a_readmission_starts_again():
+    timeline = _timeline(("member", "2022-01-01"), ("withdrawn", "2026-07-01"), ("member", "2028-01-01"))
+    assert timeline.paying_days(date(2026, 1, 1), date(2026, 12, 31)) == 181
+    assert timeline.paying_days(date(2027, 1, 1), date(2027, 12, 31)) == 0
+    assert timeline.paying_status_in(date(2027, 1, 1), date(2027, 12, 31)) is None
+    assert timeline.status_on(date(2028, 1, 1)) is MemberStatus.MEMBER
+    assert timeline.status_on(date(2021, 12, 31)) is None
+
+
+def test_a_later_fact_on_the_same_day_supersedes_and_repeats_merge():
+    timeline = _timeline(("member", "2022-01-01"), ("associate", "2023-01-01"), ("member", "2023-01-01"), ("member", "2024-01-01"))
+    assert len(timeline.stints) == 1
+    assert timeline.status_on(date(2023, 6, 1)) is MemberStatus.MEMBER
+
+
+def test_associate_pays_but_does_not_vote():
+    timeline = _timeline(("associate", "2023-07-01"))
+    assert timeline.is_paying_on(date(2023, 7, 1)) and not timeline.is_member_on(date(2023, 7, 1))
+    assert timeline.paying_status_in(date(2023, 1, 1), date(2023, 12, 31)) is MemberStatus.ASSOCIATE
