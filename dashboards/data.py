@@ -16,3 +16,8 @@ def connect():
 def cached(connection, key: Hashable, compute: Callable[[], Result]) -> Result:
     """`compute()`, kept in the ledger's cache under `key` until the ledger changes."""
     return current_app.extensions["ledger"].cache.get(connection, key, compute)
+
+
+def today():
+    """The ledger's today (Settings.today), the same clock the office and the API use."""
+    return current_app.extensions["ledger"].settings.today()

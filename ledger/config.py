@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 INSTANCE_DIR = Path(os.environ.get("LEDGER_INSTANCE_DIR", Path.cwd() / "instance"))
@@ -21,6 +22,15 @@ class Settings:
     database_url: str
     secret_key: str
     env: str = "development"
+    fixed_today: date | None = None
+
+    def today(self) -> date:
+        """The ledger's "today": LEDGER_TODAY when set (tests, the demo, a rehearsal), else the calendar's.
+
+        The one source of today for use cases, queries, pages and the CLI: nothing else calls
+        date.today(), so a figure "as of today" is reproducible by fixing this setting.
+        """
+        return self.fixed_today or date.today()
 
     @property
     def production(self) -> bool:
@@ -28,7 +38,7 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
-        """Read LEDGER_DATABASE_URL, LEDGER_SECRET_KEY and LEDGER_ENV."""
+        """Read LEDGER_DATABASE_URL, LEDGER_SECRET_KEY, LEDGER_ENV and LEDGER_TODAY."""
         environ = dict(os.environ if environ is None else environ)
         env = environ.get("LEDGER_ENV", "development").strip() or "development"
         if env not in ("development", "production", "test"):
@@ -45,7 +55,12 @@ class Settings:
                     "set it to a long random string shared by every web process"
                 )
             secret_key = _development_secret(instance)
-        return cls(database_url=database_url, secret_key=secret_key, env=env)
+        raw_today = environ.get("LEDGER_TODAY", "").strip()
+        try:
+            fixed_today = date.fromisoformat(raw_today) if raw_today else None
+        except ValueError:
+            raise ConfigurationError(f"LEDGER_TODAY is {raw_today!r}; give a date as YYYY-MM-DD, or leave it unset") from None
+        return cls(database_url=database_url, secret_key=secret_key, env=env, fixed_today=fixed_today)
 
 
 def _development_secret(instance: Path) -> str:

@@ -86,3 +86,31 @@ def test_nothing_is_created_at_import_time():
     done = subprocess.run([sys.executable, "-c", IMPORT_EVERYTHING], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert int(done.stdout) > 20
+
+
+CALENDAR_CALLS = ("date.today()", "datetime.today()")
+
+
+def _calendar_reads(folder: Path) -> list[str]:
+    return [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted(folder.rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if any(call in line for call in CALENDAR_CALLS)
+    ]
+
+
+@pytest.mark.parametrize("layer", ["ledger/services", "ledger/queries", "ledger/web", "ledger/api", "ledger/cli", "ledger/reports", "dashboards"])
+def test_today_comes_from_the_one_clock(layer):
+    """Issue 9: one source of "today" (Settings.today), passed in; no layer reads the calendar itself."""
+    assert _calendar_reads(ROOT / layer) == []
+
+
+def test_the_clock_check_sees_a_calendar_read(tmp_path):
+    (tmp_path / "page.py").write_text("from datetime import date\nshown = date.today()\n")
+    global ROOT
+    saved, ROOT = ROOT, tmp_path
+    try:
+        assert _calendar_reads(tmp_path) == ["page.py:2"]
+    finally:
+        ROOT = saved

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from ledger.config import Settings
@@ -13,6 +15,7 @@ from tests.conftest import empty_database
 
 pytestmark = pytest.mark.browser
 
+DEMO_TODAY = date(2026, 11, 22)
 PUBLIC_PAGES = ["/", "/login", "/reports/", "/dashboards/", "/dashboards/members", "/dashboards/contributions", "/dashboards/board", "/dashboards/compute"]
 
 
@@ -20,8 +23,8 @@ PUBLIC_PAGES = ["/", "/login", "/reports/", "/dashboards/", "/dashboards/members
 def live_server(database_url):
     """The demo facility served on a free port; loaded once per module and database, then emptied."""
     engine = make_engine(database_url)
-    load_demo(engine, lambda _line: None)
-    app = create_app(Settings(database_url=database_url, secret_key="test-secret-key", env="test"), engine=engine)
+    load_demo(engine, lambda _line: None, today=DEMO_TODAY)
+    app = create_app(Settings(database_url=database_url, secret_key="test-secret-key", env="test", fixed_today=DEMO_TODAY), engine=engine)
     with served(app) as base:
         yield base
     empty_database(engine)

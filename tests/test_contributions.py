@@ -274,7 +274,7 @@ def test_standing_rule_is_a_setting(facility):
 def test_the_demo_keeps_its_promises(engine, client):
     from ledger.services.demo import load_demo
 
-    load_demo(engine, lambda _line: None)
+    load_demo(engine, lambda _line: None, today=TODAY)
     years = client.get("/api/v1/years").get_json()["years"]
     assert len(years) == 5 and {"closed", "adopted"} <= {y["status"] for y in years}
     standings = set()

@@ -37,7 +37,7 @@ from dashboards.components import (
     year_in_query,
     year_links,
 )
-from dashboards.data import cached, connect
+from dashboards.data import cached, connect, today
 from ledger.domain import voting
 from ledger.domain.errors import ValidationFailed
 from ledger.domain.voting import PRESETS, Decision, Rule, Voter, Weighting, decide, voter_votes
@@ -210,7 +210,7 @@ def closed_years(rows: Sequence[MotionRow]) -> tuple[int, ...]:
 
 def pick_year(raw: object, years: Sequence[int]) -> tuple[int | None, str | None]:
     """The year the query string asks for (default: the latest with a closed motion), or why there is none to show."""
-    example = years[-1] if years else date.today().year
+    example = years[-1] if years else today().year
     if raw is None:
         if not years:
             return None, "No motion has been closed yet: the board's votes appear here once a vote is closed."

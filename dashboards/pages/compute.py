@@ -34,7 +34,7 @@ from dashboards.components import (
     year_in_query,
     year_links,
 )
-from dashboards.data import connect
+from dashboards.data import connect, today
 from ledger.domain.compute import REFERENCE_GPU_MS_PER_GPU_HOUR, SafetyLevel, gpu_hours
 from ledger.queries.compute import ComputeYear, MemberCompute, compute_year, compute_years
 from ledger.queries.usage import Usage, monthly_usage, monthly_usage_by_member, usage_by_safety_level
@@ -604,7 +604,7 @@ def layout(year: object = None, **_query):
     base = dash.get_relative_path(PAGE["path"])
     with connect() as connection:
         years = compute_years(connection)
-        chosen, problem = pick_year(year, years, date.today().year)
+        chosen, problem = pick_year(year, years, today().year)
         data = read_year(connection, chosen) if chosen else None
     links = [year_links([(number, str(number)) for number in years], data.year if data else None, base, YEARS_ID, "Fiscal year:")] if years else []
     if data is None:

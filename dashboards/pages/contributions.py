@@ -29,7 +29,7 @@ from dashboards.components import (
     year_in_query,
     year_links,
 )
-from dashboards.data import connect
+from dashboards.data import connect, today
 from ledger.domain.contributions import Standing
 from ledger.domain.money import format_minor, to_decimal
 from ledger.queries.contributions import (
@@ -103,7 +103,7 @@ def published_years(years: list[YearRow]) -> list[YearRow]:
 def pick_year(raw: object, years: list[YearRow]) -> tuple[YearRow | None, str | None]:
     """The year the query string asks for (default: the latest published), or why there is none to show."""
     published = published_years(years)
-    example = published[-1].year if published else date.today().year
+    example = published[-1].year if published else today().year
     if raw is None:
         if not published:
             return None, "No fiscal year has an adopted budget yet: contributions appear here once the board adopts one."
@@ -427,7 +427,7 @@ def layout(year: object = None, **_query):
     with connect() as connection:
         years = list_years(connection)
         chosen, problem = pick_year(year, years)
-        data = read_year(connection, chosen, years, date.today()) if chosen else None
+        data = read_year(connection, chosen, years, today()) if chosen else None
     shown = year_texts(years)
     links = [year_links(shown, data.year if data else None, base, YEARS_ID, "Fiscal year:")] if shown else []
     if data is None:

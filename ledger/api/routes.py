@@ -106,7 +106,7 @@ def contributions(year: int):
         found = contribution_queries.find_year(connection, year)
         if found is None:
             raise NotFound(f"no fiscal year {year}; see /api/v1/years")
-        view = contribution_queries.view_of(found, date.today())
+        view = contribution_queries.view_of(found, current_app.extensions["ledger"].settings.today())
         result = _cached(connection, ("contributions", year, view), lambda: contribution_queries.year_contributions(connection, found, view))
     money = partial(format_minor, currency=found.currency)
     return list_response(

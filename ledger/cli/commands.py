@@ -67,7 +67,7 @@ def _run(use_case, *args, **options):
 def _read(build, *args):
     """Build a report as of today from the database, turning a refusal (no such year...) into the command's error message."""
     with _refusal_as_error(), _database() as engine, engine.connect() as connection:
-        return build(connection, *args, date.today())
+        return build(connection, *args, _settings().today())
 
 
 @contextmanager
@@ -96,7 +96,7 @@ def demo() -> None:
     """Load the demo facility (idempotent); prints each new demo official's password once."""
     with _database() as engine:
         upgrade(engine)
-        load_demo(engine, click.echo)
+        load_demo(engine, click.echo, today=_settings().today())
 
 
 @main.command()
@@ -283,7 +283,7 @@ def compute_plan(year: int, pools: tuple[str, ...], reserves: tuple[str, ...], d
               "members suspended that day are treated by the quota_suspension setting.")
 def compute_allocate(year: int, on_date: str | None) -> None:
     """Credit YEAR's reserves and member quotas from its latest plan, in proportion to the year's assessments."""
-    today = date.today()
+    today = _settings().today()
     members = _run(compute.allocate_quotas, year, on_date or today.isoformat(), today=today)
     click.echo(f"Allocated the quotas of {year} to {members} members")
 
@@ -293,7 +293,7 @@ def compute_allocate(year: int, on_date: str | None) -> None:
 @click.option("--on", "on_date", default=None, metavar="YYYY-MM-DD", help="The closing date (default: today), after the year's end.")
 def compute_close(year: int, on_date: str | None) -> None:
     """Carry each member's unused GPU-hours of YEAR into the next year or forfeit them (quota_carry_over setting)."""
-    today = date.today()
+    today = _settings().today()
     members = _run(compute.close_compute_year, year, on_date or today.isoformat(), today=today)
     click.echo(f"Closed the GPU-hour ledger of {year} for {members} members")
 

@@ -21,7 +21,7 @@ DEMO_DATA = Path(__file__).resolve().parents[2] / "data" / "demo"
 DEMO_ACTOR = system_actor("demo")
 
 
-def load_demo(engine: Engine, say: Callable[[str], None], *, today: date | None = None) -> None:
+def load_demo(engine: Engine, say: Callable[[str], None], *, today: date) -> None:
     """Add whatever part of the demo is missing; running it again changes nothing."""
     with engine.connect() as connection:
         present = set(connection.execute(select(Member.code)).scalars())
@@ -44,7 +44,7 @@ def load_demo(engine: Engine, say: Callable[[str], None], *, today: date | None 
     if has_years:
         say("Finances: fiscal years exist already; left as they are.")
     else:
-        acts = FinanceDemo(engine, DEMO_ACTOR, DEMO_DATA, today or date.today()).run()
+        acts = FinanceDemo(engine, DEMO_ACTOR, DEMO_DATA, today).run()
         say(f"Finances: {acts} dated acts replayed (scales, five fiscal years, payments, in kind, a correction).")
-    if not ComputeDemo(engine, DEMO_ACTOR, DEMO_DATA, today or date.today(), say).run():
+    if not ComputeDemo(engine, DEMO_ACTOR, DEMO_DATA, today, say).run():
         say("Compute: nothing missing; left as it is.")

@@ -30,7 +30,7 @@ from ledger.services import governance as governance_service
 from ledger.web.finance import SCALE_DEFAULTS
 from ledger.web.forms import DATE_HINT, confirm_field, handle_form, member_choices, run_form, text_field
 from ledger.web.guard import current_actor, requires
-from ledger.web.state import cached, connect
+from ledger.web.state import cached, connect, today
 
 blueprint = Blueprint("board", __name__, url_prefix="/office/board")
 
@@ -373,7 +373,7 @@ def propose_motion():
         form.meeting.data = request.args.get("meeting", str(meetings[0].id) if meetings else "")
         form.rule.data = request.args.get("rule") if request.args.get("rule") in PRESETS else DEFAULT_PRESET
         form.rule_json.data = _rule_document(form.rule.data)
-        form.scale_first_year.data = form.scale_last_year.data = str(date.today().year + 1)
+        form.scale_first_year.data = form.scale_last_year.data = str(today().year + 1)
         for name, value in SCALE_DEFAULTS.items():
             form[f"scale_{name}"].data = value
     page = {"title": "Propose a motion", "submit": "Propose the motion", "back": url_for(".index"), "meetings": meetings,
@@ -401,7 +401,7 @@ def _motion_page(motion_id: int, form: FlaskForm, use_case, done: str, *, title:
         found = _find_motion(connection, motion_id)
         voted = len(_board(connection).ballots.get(motion_id, {}))
     if request.method == "GET":
-        form.on_date.data = date.today().isoformat()
+        form.on_date.data = today().isoformat()
     return handle_form(
         form, "finance/form.html", use_case,
         lambda result: (done.format(result=result), url_for(".motion", motion_id=motion_id)),
@@ -429,7 +429,7 @@ def close_motion(motion_id: int):
     form = CloseForm()
     return _motion_page(
         motion_id, form,
-        lambda uow: governance_service.close_motion(motion_id, form.on_date.data, today=date.today(), actor=current_actor(), uow=uow),
+        lambda uow: governance_service.close_motion(motion_id, form.on_date.data, today=today(), actor=current_actor(), uow=uow),
         f"Closed motion #{motion_id}: {{result}}.",
         title=f"Close the vote on motion #{motion_id}", submit="Close the vote",
         intro=[("Closing decides the motion under its rule from the latest ballot of each member and stores a snapshot of the vote "

@@ -26,7 +26,7 @@ from ledger.queries.contributions import settings_at
 from ledger.services import compute as compute_service
 from ledger.web.forms import DATE_HINT, confirm_field, handle_form, member_choices, text_field
 from ledger.web.guard import current_actor, requires
-from ledger.web.state import cached, connect
+from ledger.web.state import cached, connect, today
 
 blueprint = Blueprint("compute", __name__, url_prefix="/office/compute")
 
@@ -261,11 +261,11 @@ def allocate_quotas():
     form = AllocationForm()
     _with_year(form)
     if request.method == "GET":
-        form.on_date.data = date.today().isoformat()
+        form.on_date.data = today().isoformat()
     policy = _settings().texts["quota_suspension"]
     return handle_form(
         form, "finance/form.html",
-        lambda uow: compute_service.allocate_quotas(form.year.data, form.on_date.data, today=date.today(), actor=current_actor(), uow=uow),
+        lambda uow: compute_service.allocate_quotas(form.year.data, form.on_date.data, today=today(), actor=current_actor(), uow=uow),
         lambda count: (f"Allocated the GPU-hour quotas of {_year_from(form)} to {count} members.", url_for(".year", year=_year_from(form))),
         page={"title": "Allocate a year's quotas", "submit": "Allocate the quotas", "back": url_for(".index"),
               "intro": [("The reserves of the year's plan are credited first; the rest goes to the members in proportion to what each "
@@ -303,11 +303,11 @@ def close_year():
     form = ClosingForm()
     _with_year(form)
     if request.method == "GET":
-        form.on_date.data = date.today().isoformat()
+        form.on_date.data = today().isoformat()
     rule = _settings().quota_carry_over
     return handle_form(
         form, "finance/form.html",
-        lambda uow: compute_service.close_compute_year(form.year.data, form.on_date.data, today=date.today(), actor=current_actor(), uow=uow),
+        lambda uow: compute_service.close_compute_year(form.year.data, form.on_date.data, today=today(), actor=current_actor(), uow=uow),
         lambda count: (f"Closed the GPU-hour ledger of {_year_from(form)}: the balances of {count} members carried or forfeited.",
                        url_for(".year", year=_year_from(form))),
         page={"title": "Close a year's GPU-hour ledger", "submit": "Close the ledger", "back": url_for(".index"),

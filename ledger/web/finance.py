@@ -27,7 +27,7 @@ from ledger.queries import members as member_queries
 from ledger.services import contributions as contributions_service
 from ledger.web.forms import DATE_HINT, confirm_field, handle_form, member_choices, run_form, show_problems, text_field
 from ledger.web.guard import current_actor, requires
-from ledger.web.state import connect, engine
+from ledger.web.state import connect, engine, today
 
 blueprint = Blueprint("finance", __name__, url_prefix="/office/finance")
 
@@ -168,7 +168,7 @@ def index():
 def year(year: int):
     with connect() as connection:
         row = _find_year(connection, year)
-        view = finance_queries.view_of(row, date.today())
+        view = finance_queries.view_of(row, today())
         contributions = finance_queries.year_contributions(connection, row, view)
         payments = finance_queries.payments_between(connection, date(year, 1, 1), date(year, 12, 31), view)
         in_kind = finance_queries.in_kind_of_year(connection, year, view)
@@ -260,7 +260,7 @@ def adopt_budget(year: int):
     form = AdoptBudgetForm()
     return handle_form(
         form, "finance/adopt.html",
-        lambda uow: contributions_service.adopt_budget(year, form.decision.data, form.adopted_on.data, today=date.today(), actor=current_actor(), uow=uow),
+        lambda uow: contributions_service.adopt_budget(year, form.decision.data, form.adopted_on.data, today=today(), actor=current_actor(), uow=uow),
         lambda count: (f"Adopted the budget of {year}: {count} members assessed.", url_for(".year", year=year)),
         page={"title": f"Adopt the budget of {year}", "submit": "Adopt the budget", "back": url_for(".year", year=year),
               "year": row, "scale": scale, "lines": lines},
@@ -275,7 +275,7 @@ def close_year(year: int):
     form = CloseYearForm()
     return handle_form(
         form, "finance/form.html",
-        lambda uow: contributions_service.close_year(year, form.decision.data, form.closed_on.data, today=date.today(), actor=current_actor(), uow=uow),
+        lambda uow: contributions_service.close_year(year, form.decision.data, form.closed_on.data, today=today(), actor=current_actor(), uow=uow),
         lambda seq: (f"Closed the fiscal year {year} at journal entry {seq}.", url_for(".year", year=year)),
         page={"title": f"Close the fiscal year {year}", "submit": "Close the year", "back": url_for(".year", year=year),
               "intro": [f"The year {year} is {row.status}.",
@@ -354,7 +354,7 @@ def new_scale():
     if previous:
         period = (previous.last_year + 1, 2 * previous.last_year + 1 - previous.first_year)
     else:
-        period = (date.today().year, date.today().year + SCALE_YEARS - 1)
+        period = (today().year, today().year + SCALE_YEARS - 1)
     if request.method == "POST":
         period = _period(request.form.get("first_year"), request.form.get("last_year")) or period
     with UnitOfWork(engine()) as uow:
@@ -379,7 +379,7 @@ def new_scale():
     def adopt(uow: UnitOfWork):
         return contributions_service.adopt_scale(
             propose(uow), income_measure=form.income_measure.data, decision=form.decision.data, adopted_on=form.adopted_on.data,
-            today=date.today(), actor=current_actor(), uow=uow,
+            today=today(), actor=current_actor(), uow=uow,
         )
 
     adopting = request.form.get("action") == "adopt"
@@ -471,7 +471,7 @@ def record_payment():
         form, "finance/form.html",
         lambda uow: contributions_service.record_payment(
             form.member.data, form.paid_on.data, form.currency.data, form.amount.data, form.rate.data, form.rate_date.data,
-            form.rate_source.data, form.reference.data, today=date.today(), actor=current_actor(), uow=uow,
+            form.rate_source.data, form.reference.data, today=today(), actor=current_actor(), uow=uow,
         ),
         booked,
         page={"title": "Record a payment", "submit": "Book the payment", "back": url_for(".index"),
@@ -488,7 +488,7 @@ def reverse_payment():
         form.reference.data = request.args.get("reference", "")
 
     def reverse(uow: UnitOfWork):
-        return contributions_service.reverse_payment(form.reference.data, form.reason.data, form.reversed_on.data, today=date.today(), actor=current_actor(), uow=uow)
+        return contributions_service.reverse_payment(form.reference.data, form.reason.data, form.reversed_on.data, today=today(), actor=current_actor(), uow=uow)
 
     return handle_form(
         form, "finance/form.html", reverse,
@@ -512,7 +512,7 @@ def pledge_in_kind():
         form.year.data = request.args.get("year", "")
     return handle_form(
         form, "finance/form.html",
-        lambda uow: contributions_service.pledge_in_kind(form.member.data, form.year.data, form.description.data, form.pledged_on.data, today=date.today(), actor=current_actor(), uow=uow),
+        lambda uow: contributions_service.pledge_in_kind(form.member.data, form.year.data, form.description.data, form.pledged_on.data, today=today(), actor=current_actor(), uow=uow),
         lambda pledge_id: (f"Recorded in-kind pledge #{pledge_id}.", _year_url(int(form.year.data.strip()))),
         page={"title": "Pledge a contribution in kind", "submit": "Record the pledge", "back": url_for(".index"),
               "intro": ["A pledge is then valued at an agreed amount, accepted, and credited against the year's assessment, up to the in-kind cap."]},
@@ -525,7 +525,7 @@ def pledge_in_kind():
 def advance_in_kind(year: int, pledge_id: int):
     with connect() as connection:
         row = _find_year(connection, year)
-        pledge = next((p for p in finance_queries.in_kind_of_year(connection, year, finance_queries.View(as_of=date.today())) if p.id == pledge_id), None)
+        pledge = next((p for p in finance_queries.in_kind_of_year(connection, year, finance_queries.View(as_of=today())) if p.id == pledge_id), None)
     if pledge is None:
         raise NotFound(f"no in-kind pledge #{pledge_id} for {year}")
     form = AdvanceForm()
@@ -535,7 +535,7 @@ def advance_in_kind(year: int, pledge_id: int):
     form.amount.label.text = f"Agreed value in {row.currency} (for valued only, e.g. 1234.50)"
     return handle_form(
         form, "finance/advance.html",
-        lambda uow: contributions_service.advance_in_kind(pledge_id, form.state.data, form.on_date.data, form.amount.data, today=date.today(), actor=current_actor(), uow=uow),
+        lambda uow: contributions_service.advance_in_kind(pledge_id, form.state.data, form.on_date.data, form.amount.data, today=today(), actor=current_actor(), uow=uow),
         lambda _step: (f"In-kind pledge #{pledge_id} is now {form.state.data.strip().lower()}.", url_for(".year", year=year)),
         page={"title": f"Advance in-kind pledge #{pledge_id}", "submit": "Record the step", "back": url_for(".year", year=year),
               "year": row, "pledge": pledge},

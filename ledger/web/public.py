@@ -11,7 +11,7 @@ from ledger.queries import journal as journal_queries
 from ledger.queries import members as member_queries
 from ledger.reports.annual import available_reports, build_annual_report, build_member_statement
 from ledger.reports.render import render_annual_report, render_member_statement
-from ledger.web.state import connect
+from ledger.web.state import connect, today
 
 blueprint = Blueprint("public", __name__)
 
@@ -35,14 +35,14 @@ def reports():
 @blueprint.route("/reports/annual/<int:year>.pdf")
 def annual_report(year: int):
     with connect() as connection:
-        report = build_annual_report(connection, year, date.today())
+        report = build_annual_report(connection, year, today())
     return _pdf(render_annual_report(report), f"annual-report-{year}.pdf")
 
 
 @blueprint.route("/reports/statements/<int:year>/<code>.pdf")
 def member_statement(year: int, code: str):
     with connect() as connection:
-        statement = build_member_statement(connection, year, code.upper(), date.today())
+        statement = build_member_statement(connection, year, code.upper(), today())
     return _pdf(render_member_statement(statement), f"statement-{year}-{code.upper()}.pdf")
 
 

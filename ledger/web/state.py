@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TypeVar
 
 from flask import current_app
@@ -30,6 +31,11 @@ def ledger_state() -> LedgerState:
 
 def engine() -> Engine:
     return ledger_state().engine
+
+
+def today() -> date:
+    """The app's today (Settings.today): the one clock of every request."""
+    return ledger_state().settings.today()
 
 
 def connect() -> Connection:
