@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import uuid
+from datetime import date
 
 import pytest
 from sqlalchemy import create_engine, delete, text
@@ -52,17 +54,88 @@ def database_url(request, tmp_path_factory):
         upgrade(make_engine(url))
         yield url
         return
-    admin = _postgres_admin()
-    name = f"ledger_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(POSTGRES_SERVER).set(database=name).render_as_string(hide_password=False)
+    url = _new_postgres_database("ledger_test")
     migrating = make_engine(url)
     upgrade(migrating)
     migrating.dispose()
     yield url
+    drop_database(url)
+
+
+DEMO_TODAY = date(2026, 11, 22)
+
+
+@pytest.fixture(scope="session")
+def demo_template(database_url, tmp_path_factory):
+    """The demo facility (as of DEMO_TODAY), loaded once per backend and run; tests take copies.
+
+    Yields (url, lines): the template database and what `load_demo` said while loading it.
+    Replaying the demo takes tens of seconds, so it is done once and copied (a file copy on
+    SQLite, CREATE DATABASE ... TEMPLATE on PostgreSQL) rather than replayed per test module.
+    """
+    from ledger.services.demo import load_demo
+
+    if make_url(database_url).get_backend_name() == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite'}"
+        upgrade(make_engine(url))
+    else:
+        url = _new_postgres_database("ledger_demo")
+        migrating = make_engine(url)
+        upgrade(migrating)
+        migrating.dispose()
+    engine = make_engine(url)
+    lines: list[str] = []
+    load_demo(engine, lines.append, today=DEMO_TODAY)
+    engine.dispose()
+    yield url, tuple(lines)
+    drop_database(url)
+
+
+def copy_database(url: str) -> str:
+    """A new database holding the same rows as the one at `url` (which nobody may be using)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        target = f"{parsed.database[:-len('.sqlite')]}-{uuid.uuid4().hex[:8]}.sqlite"
+        with sqlite3.connect(parsed.database) as source, sqlite3.connect(target) as copy:
+            source.backup(copy)
+        return f"sqlite:///{target}"
+    return _new_postgres_database("ledger_copy", template=parsed.database)
+
+
+@pytest.fixture
+def demo_copy(demo_template):
+    """A fresh copy of the demo database for one test; returns its URL. Dropped afterwards."""
+    copies: list[str] = []
+
+    def take() -> str:
+        copies.append(copy_database(demo_template[0]))
+        return copies[-1]
+
+    yield take
+    for url in copies:
+        drop_database(url)
+
+
+def _new_postgres_database(prefix: str, template: str | None = None) -> str:
+    admin = _postgres_admin()
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
+    admin.dispose()
+    return make_url(POSTGRES_SERVER).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(url: str) -> None:
+    """Remove a database made by copy_database or the template fixture."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(parsed.database + suffix):
+                os.remove(parsed.database + suffix)
+        return
+    admin = _postgres_admin()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
     admin.dispose()
 
 

@@ -2,33 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from ledger.config import Settings
 from ledger.db.engine import make_engine
-from ledger.services.demo import load_demo
 from ledger.web import create_app
 from tests.browser import SCREENSHOTS, Visit, served
-from tests.conftest import empty_database
+from tests.conftest import DEMO_TODAY, copy_database, drop_database
 
 pytestmark = pytest.mark.browser
 
-DEMO_TODAY = date(2026, 11, 22)
 PUBLIC_PAGES = ["/", "/login", "/reports/", "/dashboards/", "/dashboards/members", "/dashboards/contributions", "/dashboards/board", "/dashboards/compute"]
 
 
 @pytest.fixture(scope="module")
-def live_server(database_url):
-    """The demo facility served on a free port; loaded once per module and database, then emptied."""
-    engine = make_engine(database_url)
-    load_demo(engine, lambda _line: None, today=DEMO_TODAY)
-    app = create_app(Settings(database_url=database_url, secret_key="test-secret-key", env="test", fixed_today=DEMO_TODAY), engine=engine)
+def live_server(demo_template):
+    """A copy of the demo facility served on a free port, once per module and database."""
+    url = copy_database(demo_template[0])
+    engine = make_engine(url)
+    app = create_app(Settings(database_url=url, secret_key="test-secret-key", env="test", fixed_today=DEMO_TODAY), engine=engine)
     with served(app) as base:
         yield base
-    empty_database(engine)
     engine.dispose()
+    drop_database(url)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from sqlalchemy import text
 from ledger.cli import main as cli
 from ledger.db.engine import make_engine
 from ledger.db.schema import current_revision, head_revision
+from tests.conftest import DEMO_TODAY
 
 
 def test_init_creates_the_schema_on_a_new_database(tmp_path, monkeypatch):
@@ -20,16 +21,20 @@ def test_init_creates_the_schema_on_a_new_database(tmp_path, monkeypatch):
     engine.dispose()
 
 
-def test_demo_is_idempotent_and_verifiable(engine, monkeypatch):
-    monkeypatch.setenv("LEDGER_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+def test_demo_is_idempotent_and_verifiable(demo_template, demo_copy, monkeypatch):
+    """The demo's first load (the shared template, through load_demo) and `ledger demo` run again on a copy."""
+    first = "\n".join(demo_template[1])
+    assert "Members: 35 admitted" in first
+    assert first.count("password ") == 4
+    url = demo_copy()
+    monkeypatch.setenv("LEDGER_DATABASE_URL", url)
+    monkeypatch.setenv("LEDGER_TODAY", DEMO_TODAY.isoformat())
     runner = CliRunner()
-    first = runner.invoke(cli, ["demo"])
-    assert first.exit_code == 0, first.output
-    assert "Members: 35 admitted" in first.output
-    assert first.output.count("password ") == 4
     second = runner.invoke(cli, ["demo"])
+    assert second.exit_code == 0, second.output
     assert "Members: 0 admitted, 35 already there" in second.output
     assert "password " not in second.output.replace("password was printed", "")
+    engine = make_engine(url)
     with engine.connect() as connection:
         statuses = dict(connection.execute(text(
             "SELECT status, count(*) FROM member_status_change GROUP BY status")).all())
@@ -39,6 +44,7 @@ def test_demo_is_idempotent_and_verifiable(engine, monkeypatch):
     assert runner.invoke(cli, ["verify"]).exit_code == 0
     with engine.begin() as connection:
         connection.execute(text("UPDATE member SET name = 'Kingdom of Norway' WHERE code = 'NOR'"))
+    engine.dispose()
     tampered = runner.invoke(cli, ["verify"])
     assert tampered.exit_code == 1
     assert "member NOR differs" in tampered.output

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from sqlalchemy import text
 
 from ledger.cli import main as cli
+from ledger.db.engine import make_engine
 from ledger.db.uow import UnitOfWork
 from ledger.domain.access import system_actor
 from ledger.domain.contributions import Charge, Payment, settle
@@ -22,6 +23,7 @@ from ledger.queries import contributions as q
 from ledger.services import contributions as finance
 from ledger.services.members import admit_member, change_member_status
 from ledger.services.verification import verify_ledger
+from tests.conftest import DEMO_TODAY
 
 ACTOR = system_actor("test")
 TODAY = date.today()
@@ -271,10 +273,12 @@ def test_standing_rule_is_a_setting(facility):
         finance.change_setting("base_currency", "USD", "Board", actor=ACTOR, uow=UnitOfWork(facility))
 
 
-def test_the_demo_keeps_its_promises(engine, client):
-    from ledger.services.demo import load_demo
+def test_the_demo_keeps_its_promises(demo_copy):
+    from ledger.config import Settings
+    from ledger.web import create_app
 
-    load_demo(engine, lambda _line: None, today=TODAY)
+    engine = make_engine(demo_copy())
+    client = create_app(Settings(database_url=str(engine.url), secret_key="test-secret-key", env="test", fixed_today=DEMO_TODAY), engine=engine).test_client()
     years = client.get("/api/v1/years").get_json()["years"]
     assert len(years) == 5 and {"closed", "adopted"} <= {y["status"] for y in years}
     standings = set()
@@ -292,3 +296,4 @@ def test_the_demo_keeps_its_promises(engine, client):
     assert any(line["bound"] == "ceiling" and line["share_pct"] == "25.000" for line in scales[-1]["shares"])
     assert "Gapminder" in scales[-1]["income_measure"]
     assert verify_ledger(engine).ok
+    engine.dispose()

@@ -259,13 +259,13 @@ YEARS = [
     ],
 )
 def test_the_year_comes_from_the_query_string_or_a_message_says_why_not(raw, shown, message):
-    year, problem = page.pick_year(raw, YEARS)
+    year, problem = page.pick_year(raw, YEARS, 2026)
     assert (year.year if year else None) == shown
     assert (problem is None) if message is None else (message in problem)
 
 
 def test_with_no_adopted_year_the_page_says_so():
-    assert page.pick_year(None, YEARS[2:]) == (None, "No fiscal year has an adopted budget yet: contributions appear here once the board adopts one.")
+    assert page.pick_year(None, YEARS[2:], 2026) == (None, "No fiscal year has an adopted budget yet: contributions appear here once the board adopts one.")
 
 
 # --------------------------------------------------------------------------- the ledger's figures, on each database

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import date
 
 import pytest
 
@@ -18,20 +17,19 @@ from ledger.services.demo import DEMO_DATA, load_demo
 from ledger.services.demo_compute import usage_exports
 from ledger.services.verification import verify_ledger
 from tests.compute_world import entries, published
-from tests.conftest import empty_database
+from tests.conftest import DEMO_TODAY as TODAY, copy_database, drop_database
 
-TODAY = date(2026, 11, 22)
 YEARS = (2025, 2026)
 
 
 @pytest.fixture(scope="module")
-def demo(database_url):
-    """The demo, loaded once per module and database, then emptied."""
-    engine = make_engine(database_url)
-    load_demo(engine, lambda _line: None, today=TODAY)
+def demo(demo_template):
+    """A copy of the demo, once per module and database."""
+    url = copy_database(demo_template[0])
+    engine = make_engine(url)
     yield engine
-    empty_database(engine)
     engine.dispose()
+    drop_database(url)
 
 
 def test_each_year_plans_100000_gpus_in_pools_whose_reserves_cite_the_board(demo):

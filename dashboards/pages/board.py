@@ -208,9 +208,9 @@ def closed_years(rows: Sequence[MotionRow]) -> tuple[int, ...]:
     return tuple(sorted({row.held_on.year for row in rows if row.status == "closed"}))
 
 
-def pick_year(raw: object, years: Sequence[int]) -> tuple[int | None, str | None]:
+def pick_year(raw: object, years: Sequence[int], this_year: int) -> tuple[int | None, str | None]:
     """The year the query string asks for (default: the latest with a closed motion), or why there is none to show."""
-    example = years[-1] if years else today().year
+    example = years[-1] if years else this_year
     if raw is None:
         if not years:
             return None, "No motion has been closed yet: the board's votes appear here once a vote is closed."
@@ -1004,7 +1004,7 @@ def layout(year: object = None, **_query):
     base = dash.get_relative_path(PAGE["path"])
     with connect() as connection:
         years = closed_years(list_motions(connection))
-        chosen, problem = pick_year(year, years)
+        chosen, problem = pick_year(year, years, today().year)
         # exact power indices of a large council take seconds; the page holds until the ledger changes
         data = cached(connection, ("dashboards.board", chosen), lambda: read_page(connection, chosen, years)) if chosen else None
     links = [year_links(year_texts(years), data.board.year if data else None, base, YEARS_ID, "Year of the meetings:")] if years else []

@@ -100,10 +100,10 @@ def published_years(years: list[YearRow]) -> list[YearRow]:
     return [year for year in years if year.status in PUBLISHED]
 
 
-def pick_year(raw: object, years: list[YearRow]) -> tuple[YearRow | None, str | None]:
+def pick_year(raw: object, years: list[YearRow], this_year: int) -> tuple[YearRow | None, str | None]:
     """The year the query string asks for (default: the latest published), or why there is none to show."""
     published = published_years(years)
-    example = published[-1].year if published else today().year
+    example = published[-1].year if published else this_year
     if raw is None:
         if not published:
             return None, "No fiscal year has an adopted budget yet: contributions appear here once the board adopts one."
@@ -426,7 +426,7 @@ def layout(year: object = None, **_query):
     base = dash.get_relative_path(PAGE["path"])
     with connect() as connection:
         years = list_years(connection)
-        chosen, problem = pick_year(year, years)
+        chosen, problem = pick_year(year, years, today().year)
         data = read_year(connection, chosen, years, today()) if chosen else None
     shown = year_texts(years)
     links = [year_links(shown, data.year if data else None, base, YEARS_ID, "Fiscal year:")] if shown else []
