@@ -258,7 +258,7 @@ def test_a_bad_transfer_is_refused_when_proposed_naming_the_field(engine, meetin
 
 def test_a_transfer_larger_than_the_givers_balance_is_refused_when_proposed_and_when_adopted(engine, meeting):
     deu = next(m for m in published(engine).members if m.code == "DEU")
-    with pytest.raises(Conflict, match="DEU has 521,220.000 GPU-hours left in 2025; it cannot give 600,000"):
+    with pytest.raises(Conflict, match="DEU has 521,220.000 usable GPU-hours left in 2025; it cannot give 600,000"):
         propose_transfer(engine, meeting, {"year": 2025, "from": "DEU", "to": "AUT", "gpu_hours": 600_000})
     number = propose_transfer(engine, meeting, {"year": 2025, "from": "DEU", "to": "AUT", "gpu_hours": deu.quota_gpu_hours})
     compute.adjust_quota(2025, "DEU", "-1", "pool A down for an hour", actor=SECRETARIAT, uow=UnitOfWork(engine))
@@ -322,6 +322,41 @@ def test_closing_carries_up_to_the_setting_into_the_next_year_and_forfeits_the_r
         compute.adjust_quota(2025, "DEU", "1", "late", actor=SECRETARIAT, uow=UnitOfWork(engine))
     with pytest.raises(Conflict, match="closed"):
         propose_transfer(engine, meeting, {"year": 2025, "from": "DEU", "to": "AUT", "gpu_hours": 1})
+    assert verify_ledger(engine).ok
+
+
+def test_up_to_p_percent_is_a_cap_on_the_carry_over_not_a_rate(engine, meeting):
+    """"Up to P %" of the year's quota caps what is carried: all of a small unused balance is
+    carried, only what exceeds P % of the quota is forfeited (EuroHPC JU access policy and PRACE
+    calls: unused allocations expire; a capped carry-over is a cap, not a rate; README, Compute rules)."""
+    finance.change_setting("quota_carry_over", "up to 10 %", "Board, 2025", actor=SECRETARIAT, uow=UnitOfWork(engine))
+    compute.adjust_quota(2025, "DEU", "-521170", "DEU leaves 50 hours unused", actor=SECRETARIAT, uow=UnitOfWork(engine))
+    compute.close_compute_year(2025, "2026-01-05", today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
+    deu = next(m for m in published(engine).members if m.code == "DEU")
+    assert (deu.carried_out_ms, deu.forfeited_ms) == (-50 * HOUR_MS, 0)  # not 5 carried and 45 forfeited
+    fra = next(m for m in published(engine).members if m.code == "FRA")  # 390,915 unused: capped at 10 % of it
+    assert (fra.carried_out_ms, fra.forfeited_ms) == (-39_091 * HOUR_MS - HOUR_MS // 2, -351_823 * HOUR_MS - HOUR_MS // 2)
+
+
+def test_frozen_hours_are_forfeited_at_closing_never_carried_or_given_away(engine, facility):
+    """A quota frozen by a suspension (quota_suspension "frozen": kept but not usable) stays unusable:
+    closing forfeits it instead of carrying it into the next year as usable hours, and a transfer
+    cannot give it to another member (DESIGN.md, Compute; README, Compute rules)."""
+    pay_everything(engine, ("AUT", "BEL", "FRA"))  # DEU is suspended in June 2025: its quota is frozen
+    plan(engine)
+    allocate(engine, on_date="2025-06-30")
+    finance.change_setting("quota_carry_over", "up to 10 %", "Board, 2025", actor=SECRETARIAT, uow=UnitOfWork(engine))
+    meeting = board.schedule_meeting("Board", "2025-07-10", actor=SECRETARIAT, uow=UnitOfWork(engine))
+    with pytest.raises(Conflict, match=r"DEU has 0.000 usable GPU-hours left in 2025 \(521,220 more are frozen\)"):
+        propose_transfer(engine, meeting, {"year": 2025, "from": "DEU", "to": "AUT", "gpu_hours": 10})
+    compute.adjust_quota(2025, "DEU", "30", "pool A credit for an outage (incident 7)", actor=SECRETARIAT, uow=UnitOfWork(engine))
+    compute.close_compute_year(2025, "2026-01-05", today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
+    deu = next(m for m in published(engine).members if m.code == "DEU")
+    assert deu.frozen and deu.balance_ms == 0
+    assert (deu.carried_out_ms, deu.forfeited_ms) == (-30 * HOUR_MS, -521_220 * HOUR_MS)  # only the usable 30 h carried
+    with engine.connect() as connection:
+        carried_in = {line.member: line.amount_ms for line in ledger_lines(connection, 2026)}
+    assert carried_in["DEU"] == 30 * HOUR_MS
     assert verify_ledger(engine).ok
 
 

@@ -488,29 +488,42 @@ def transfer(
     return entries
 
 
-def carry_over(balance: int, rule: str) -> tuple[int, int]:
-    """Split a year-end balance into (carried, forfeited) under rule "none" or "up to P %".
-
-    "up to P %" carries P % of the unused balance (rounded down) and forfeits the rest.
-    A negative balance (overdrawn) is carried in full and nothing is forfeited: it is owed.
-    """
+def carry_over_percent(rule: object) -> Decimal:
+    """The P of a `quota_carry_over` rule: "none" (0) or "up to P %" with P in [0, 100]."""
     text = " ".join(rule.lower().replace("%", " %").split()) if isinstance(rule, str) else ""
     if text == "none":
-        percent = Decimal(0)
-    elif text.startswith("up to ") and text.endswith(" %"):
+        return Decimal(0)
+    if text.startswith("up to ") and text.endswith(" %"):
         try:
             percent = Decimal(text[len("up to ") : -len(" %")])
         except ArithmeticError:
             percent = Decimal(-1)
-        if not percent.is_finite() or not 0 <= percent <= _HUNDRED:
-            raise ValidationFailed.single(
-                "rule", f"the percentage must be in [0, 100], got {rule!r}"
-            )
-    else:
-        raise ValidationFailed.single("rule", f'accepted: "none" or "up to P %", got {rule!r}')
-    if balance <= 0:
-        return balance, 0
-    carried = _floor(balance * percent / _HUNDRED)
+        if percent.is_finite() and 0 <= percent <= _HUNDRED:
+            return percent
+        raise ValidationFailed.single("rule", f"the percentage must be in [0, 100], got {rule!r}")
+    raise ValidationFailed.single("rule", f'accepted: "none" or "up to P %", got {rule!r}')
+
+
+def carry_over(balance: int, rule: str, quota: int = 0, frozen: int = 0) -> tuple[int, int]:
+    """Split a member's year-end balance into (carried, forfeited) under `quota_carry_over`.
+
+    "up to P %" is a cap, not a rate: the unused hours are carried up to P % of the year's
+    quota (the member's allocation credit, rounded down) and only what exceeds the cap is
+    forfeited, as unused allocations expire under the EuroHPC JU access policy and PRACE
+    calls; "none" forfeits everything unused. Frozen hours (a quota credited frozen under
+    ``quota_suspension`` "frozen") were never usable in their year and are never carried:
+    they are forfeited, so a suspension cannot be undone by carry-over. What is left after
+    the frozen part, when negative (the member used more than its usable hours), is carried
+    in full and nothing of it is forfeited: it is owed. carried + forfeited == balance.
+
+    balance: every line minus usage, in reference GPU-ms. quota: the year's credit to the
+    member (the cap's base). frozen: the part of the balance credited frozen.
+    """
+    percent = carry_over_percent(rule)
+    usable = balance - frozen
+    if usable <= 0:
+        return usable, frozen
+    carried = min(usable, _floor(quota * percent / _HUNDRED))
     return carried, balance - carried
 
 

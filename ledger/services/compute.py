@@ -35,7 +35,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 
 from ledger.db.tables import (
     Assessment,
@@ -164,6 +164,23 @@ def member_balances(uow: UnitOfWork, year: int, codes: Collection[str] | None = 
     for code, amount in uow.session.execute(used).all():
         balances[code] = balances.get(code, 0) - int(amount)
     return balances
+
+
+def credits_and_frozen(uow: UnitOfWork, year: int, codes: Collection[str] | None = None) -> dict[str, tuple[int, int]]:
+    """Each member's (allocation credit, frozen credit) of a year in reference GPU-ms, one grouped sum in SQL."""
+    credit = QuotaLedgerEntry.kind == EntryKind.CREDIT.value
+    query = (
+        select(
+            QuotaLedgerEntry.member_code,
+            total_or_zero(case((credit, QuotaLedgerEntry.amount_ms), else_=0)),
+            total_or_zero(case((QuotaLedgerEntry.frozen, QuotaLedgerEntry.amount_ms), else_=0)),
+        )
+        .where(QuotaLedgerEntry.year == year, QuotaLedgerEntry.member_code.is_not(None))
+        .group_by(QuotaLedgerEntry.member_code)
+    )
+    if codes is not None:
+        query = query.where(QuotaLedgerEntry.member_code.in_(codes))
+    return {code: (int(quota), int(frozen)) for code, quota, frozen in uow.session.execute(query).all()}
 
 
 def member_balance(uow: UnitOfWork, year: int, code: str) -> int:
@@ -390,9 +407,11 @@ def adjust_quota(year: object, member: object, hours: object, reason: str, *, ac
 def close_compute_year(year: object, on_date: object, *, today: date, actor: Actor, uow: UnitOfWork) -> int:
     """Carry each member's unused GPU-hours into the next year or forfeit them; return the members closed.
 
-    Refused before the fiscal year has ended. Under `quota_carry_over` "up to P %", P % of
-    an unused balance is carried (a carry_out line here, a carry_in line in the next year)
-    and the rest forfeited; an overdrawn balance is carried in full, as owed.
+    Refused before the fiscal year has ended. Under `quota_carry_over` "up to P %", the
+    unused hours are carried up to P % of the member's quota for the year (a carry_out line
+    here, a carry_in line in the next year) and the rest forfeited; frozen hours are
+    forfeited, never carried; an overdrawn balance is carried in full, as owed
+    (`ledger.domain.compute.carry_over`).
     """
     require(actor, Permission.MANAGE_COMPUTE)
     day = parse_day(on_date, "on_date", not_after=today)
@@ -403,11 +422,9 @@ def close_compute_year(year: object, on_date: object, *, today: date, actor: Act
         if day <= fiscal_year.ends_on:
             raise Conflict(f"{number} ends on {fiscal_year.ends_on}; its GPU-hour ledger closes after that")
         rule = current_settings(uow).quota_carry_over
-        codes = sorted(set(uow.session.execute(
-            select(QuotaLedgerEntry.member_code).where(QuotaLedgerEntry.year == number, QuotaLedgerEntry.member_code.is_not(None))
-        ).scalars()))
+        credits = credits_and_frozen(uow, number)
         balances = member_balances(uow, number)
-        closing = {code: carry_over(balances[code], rule) for code in codes}
+        closing = {code: carry_over(balances[code], rule, quota, frozen) for code, (quota, frozen) in sorted(credits.items())}
         if any(carried for carried, _ in closing.values()) and uow.session.get(FiscalYear, number + 1) is None:
             raise Conflict(f"balances of {number} carry into {number + 1}, which does not exist yet; open it first")
         reason = f"closing {number} (quota_carry_over: {rule})"
@@ -459,12 +476,17 @@ def check_quota_transfer(effect: Mapping[str, object], uow: UnitOfWork) -> dict:
 
 
 def _covered(uow: UnitOfWork, effect: Mapping[str, object]) -> tuple:
+    """The amount and the giver's usable balance: its balance less its frozen credit, since
+    frozen hours are not usable and giving them away would make them usable to another."""
     amount = int(effect["gpu_hours"]) * REFERENCE_GPU_MS_PER_GPU_HOUR
-    giver_balance = member_balance(uow, int(effect["year"]), str(effect["from"]))
+    year, giver = int(effect["year"]), str(effect["from"])
+    frozen = credits_and_frozen(uow, year, [giver]).get(giver, (0, 0))[1]
+    giver_balance = member_balance(uow, year, giver) - frozen
     if amount > giver_balance:
         raise Conflict(
-            f"{effect['from']} has {Decimal(giver_balance) / REFERENCE_GPU_MS_PER_GPU_HOUR:,.3f} GPU-hours left in "
-            f"{effect['year']}; it cannot give {int(effect['gpu_hours']):,}"
+            f"{giver} has {Decimal(giver_balance) / REFERENCE_GPU_MS_PER_GPU_HOUR:,.3f} usable GPU-hours left in "
+            f"{year}" + (f" ({frozen // REFERENCE_GPU_MS_PER_GPU_HOUR:,} more are frozen)" if frozen else "")
+            + f"; it cannot give {int(effect['gpu_hours']):,}"
         )
     return amount, giver_balance
 
