@@ -85,6 +85,55 @@ def test_a_bad_plan_is_refused_naming_the_field_and_nothing_is_stored(engine, fa
     assert (entries(engine), rows(engine, "compute_plan"), rows(engine, "gpu_pool")) == (before, 0, 0)
 
 
+FORTY_NINES = "9" * 40
+ONE_POOL = {"type": "h100", "count": "4", "availability": "1", "factor": "1"}
+
+
+@pytest.mark.parametrize(
+    "pools, reserves, field, accepted",
+    [
+        ([{**ONE_POOL, "count": str(2**31)}], {}, "pools[1].count", "from 1 to 10,000,000"),
+        ([{**ONE_POOL, "count": FORTY_NINES}], {}, "pools[1].count", "from 1 to 10,000,000"),
+        ([{**ONE_POOL, "availability": "1e308"}], {}, "pools[1].availability", "(0, 1]"),
+        ([{**ONE_POOL, "availability": "0.95000000000001"}], {}, "pools[1].availability", "at most 6 decimal places"),
+        ([{**ONE_POOL, "factor": "1e308"}], {}, "pools[1].factor", "at most 1000"),
+        ([{**ONE_POOL, "factor": FORTY_NINES}], {}, "pools[1].factor", "at most 1000"),
+        ([{**ONE_POOL, "factor": "-1e308"}], {}, "pools[1].factor", "at most 1000"),
+        ([{**ONE_POOL, "type": f"g{n}", "count": "10000000", "factor": "1000"} for n in range(20)], {}, "pools",
+         "at most 100,000,000,000 reference GPU-hours"),
+        (POOLS, {"open_calls": "10.00000000001"}, "reserves.open_calls", "at most 3 decimal places"),
+        (POOLS, {"open_calls": "1e308"}, "reserves.open_calls", "from 0 to 100"),
+        (POOLS, {"open_calls": FORTY_NINES}, "reserves.open_calls", "from 0 to 100"),
+    ],
+)
+def test_a_plan_out_of_range_is_refused_naming_the_field_and_range_on_both_databases(engine, facility, pools, reserves, field, accepted):
+    """Bad input (issue 9): every figure a plan takes is bounded so that what is stored fits its
+    column on SQLite and PostgreSQL (gpu_pool.availability and factor, compute_reserve.percent:
+    12 characters; quota_entry.amount_ms: 64 bits), refused with the field and the accepted range."""
+    before = entries(engine)
+    with pytest.raises(ValidationFailed) as refused:
+        plan(engine, pools=pools, reserves=reserves)
+    messages = {problem.field: problem.message for problem in refused.value.problems}
+    assert field in messages and accepted in messages[field], messages
+    assert (entries(engine), rows(engine, "compute_plan"), rows(engine, "gpu_pool")) == (before, 0, 0)
+
+
+@pytest.mark.parametrize(
+    "hours, accepted",
+    [("1e308", "at most 1,533,000"), (FORTY_NINES, "at most 1,533,000"), (f"-{FORTY_NINES}", "at most 1,533,000"),
+     (str(2**63), "at most 1,533,000"), ("1533001", "at most 1,533,000"), ("-1e-308", "three decimals"), ("NaN", "three decimals")],
+)
+def test_an_adjustment_out_of_range_is_refused_naming_gpu_hours_and_stores_nothing(engine, meeting, hours, accepted):
+    """An adjustment corrects a quota: it is at most the year's capacity either way and may not take
+    a balance beyond it, so every sum of the ledger fits 64 bits on both databases (issue 9)."""
+    before = entries(engine)
+    with pytest.raises(ValidationFailed) as refused:
+        compute.adjust_quota(2025, "DEU", hours, "a typo", actor=SECRETARIAT, uow=UnitOfWork(engine))
+    [problem] = refused.value.problems
+    assert problem.field == "gpu_hours" and accepted in problem.message, problem
+    assert entries(engine) == before
+
+
 def test_a_plan_reports_every_problem_at_once(engine, facility):
     with pytest.raises(ValidationFailed) as refused:
         compute.record_compute_plan("1999", [{"type": "", "count": "0", "availability": "0", "factor": "1"}], {"open_calls": "101"}, "",

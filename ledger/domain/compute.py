@@ -32,6 +32,17 @@ REFERENCE_GPU_MS_PER_GPU_HOUR = 3_600_000
 FACTOR_DECIMAL_PLACES = 3
 """Decimal places a normalisation factor may carry: what keeps usage exact in GPU-ms."""
 
+MAX_FACTOR = Decimal(1000)
+"""Largest normalisation factor accepted: no accelerator is worth more than 1,000 reference GPUs."""
+
+AVAILABILITY_DECIMAL_PLACES = 6
+"""Decimal places an availability may carry (a millionth of a year is half a minute)."""
+
+MAX_CAPACITY_GPU_HOURS = 10**11
+"""Largest capacity a year may have, in reference GPU-hours: over a hundred times the design's
+876 million, and 3.6e17 reference GPU-ms, so that every sum of a year's ledger stays far inside
+the 64-bit integers SQLite (whose SUM raises on overflow) and PostgreSQL store and add."""
+
 OPEN_CALL_RESERVE = "open_calls"
 """Name of the reserve that receives hours freed by a "reduced" suspension by default."""
 
@@ -69,8 +80,8 @@ def apportion(total: int, weights: Sequence[int | Fraction]) -> tuple[int, ...]:
 
 def reference_gpu_ms_per_second(factor: Decimal, field: str = "factor") -> int:
     """Reference GPU-milliseconds one GPU of this normalisation factor earns per second."""
-    if not isinstance(factor, Decimal) or not factor.is_finite() or factor <= 0:
-        raise ValidationFailed.single(field, f"must be a positive Decimal, got {factor!r}")
+    if not isinstance(factor, Decimal) or not factor.is_finite() or not 0 < factor <= MAX_FACTOR:
+        raise ValidationFailed.single(field, f"must be a Decimal greater than 0 and at most {MAX_FACTOR}, got {factor!r}")
     if factor.as_tuple().exponent < -FACTOR_DECIMAL_PLACES:  # type: ignore[operator]
         raise ValidationFailed.single(
             field, f"at most {FACTOR_DECIMAL_PLACES} decimal places are accepted, got {factor}"
@@ -123,6 +134,10 @@ class Pool:
             problems.append(
                 Problem("availability", f"must be a Decimal in (0, 1], got {self.availability!r}")
             )
+        elif self.availability.as_tuple().exponent < -AVAILABILITY_DECIMAL_PLACES:  # type: ignore[operator]
+            problems.append(
+                Problem("availability", f"at most {AVAILABILITY_DECIMAL_PLACES} decimal places are accepted, got {self.availability}")
+            )
         try:
             reference_gpu_ms_per_second(self.factor)
         except ValidationFailed as error:
@@ -146,11 +161,15 @@ def capacity_gpu_hours(pools: Iterable[Pool], hours_in_year: int) -> int:
     # The default 28 digits would round a large sum before it is floored.
     with localcontext() as context:
         context.prec = 60
-        total = sum(
+        total = _floor(sum(
             (pool.count * hours_in_year * pool.availability * pool.factor for pool in pools),
             Decimal(0),
+        ))
+    if total > MAX_CAPACITY_GPU_HOURS:
+        raise ValidationFailed.single(
+            "pools", f"give {total:,} reference GPU-hours; at most {MAX_CAPACITY_GPU_HOURS:,} reference GPU-hours a year are accepted"
         )
-        return _floor(total)
+    return total
 
 
 # Projects ----------------------------------------------------------------------------------

@@ -55,6 +55,7 @@ from ledger.domain.access import Actor, Permission, require
 from ledger.domain.compute import (
     ALLOCATED,
     CLOSED,
+    MAX_CAPACITY_GPU_HOURS,
     REFERENCE_GPU_MS_PER_GPU_HOUR,
     EntryKind,
     Pool,
@@ -75,6 +76,7 @@ from ledger.services.members import member_code, member_history
 
 MAX_POOLS = 20
 MAX_GPUS = 10_000_000
+RESERVE_DECIMAL_PLACES = 3
 _GPU_TYPE = re.compile(r"[a-z0-9][a-z0-9_.-]{0,31}")
 _RESERVE_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
@@ -247,6 +249,9 @@ def _reserves(raw_reserves: Mapping[str, object]) -> tuple[dict[str, Decimal], l
         if not percent.is_finite() or not 0 <= percent <= 100:
             problems.append(Problem(f"reserves.{name}", f"a percentage of capacity from 0 to 100, e.g. 10; not {raw_percent!r}"))
             continue
+        if percent.as_tuple().exponent < -RESERVE_DECIMAL_PLACES:
+            problems.append(Problem(f"reserves.{name}", f"a percentage with at most {RESERVE_DECIMAL_PLACES} decimal places, e.g. 12.5; not {raw_percent!r}"))
+            continue
         reserves[name] = percent
     if not problems and sum(reserves.values(), Decimal(0)) > 100:
         problems.append(Problem("reserves", f"sum to {sum(reserves.values())} %; at most 100 % is accepted"))
@@ -289,10 +294,11 @@ def record_compute_plan(
         capacity = capacity_gpu_hours(checked_pools, hours)
         plan = uow.add(ComputePlan(year=number, hours_in_year=hours, capacity_gpu_hours=capacity, decision=cited, journal_seq=0))
         for pool in checked_pools:
-            uow.add(GpuPool(plan_id=plan.id, gpu_type=pool.type, count=pool.count, availability=str(pool.availability),
-                            factor=str(pool.factor), journal_seq=0))
+            # Fixed-point text ("0.95", never "9.5E-1"): bounded above, it fits the 12-character columns.
+            uow.add(GpuPool(plan_id=plan.id, gpu_type=pool.type, count=pool.count, availability=f"{pool.availability:f}",
+                            factor=f"{pool.factor:f}", journal_seq=0))
         for name, percent in sorted(checked_reserves.items()):
-            uow.add(ComputeReserve(plan_id=plan.id, name=name, percent=str(percent), journal_seq=0))
+            uow.add(ComputeReserve(plan_id=plan.id, name=name, percent=f"{percent:f}", journal_seq=0))
         uow.commit(
             actor=actor,
             kind="compute.plan_recorded",
@@ -367,20 +373,24 @@ def allocate_quotas(year: object, on_date: object, *, today: date, actor: Actor,
     return len(allocation.members)
 
 
-def parse_gpu_hours(raw: object, field: str, *, whole: bool = False, positive: bool = False) -> int:
-    """GPU-hours as given (to a thousandth, or whole) in reference GPU-ms, or ValidationFailed naming `field`."""
+def parse_gpu_hours(
+    raw: object, field: str, *, whole: bool = False, positive: bool = False, at_most: int = MAX_CAPACITY_GPU_HOURS
+) -> int:
+    """GPU-hours as given (to a thousandth, or whole), at most `at_most` either way, in reference
+    GPU-ms, or ValidationFailed naming `field` and the accepted range."""
     try:
         hours = Decimal(str(raw).strip().replace(",", ""))
     except InvalidOperation:
         hours = None
     places = 0 if whole else 3
+    # The bound first: quantizing forty digits or 1e308 would itself fail.
     accepted = (
-        hours is not None and hours.is_finite() and hours == hours.quantize(Decimal(1).scaleb(-places))
-        and abs(hours) <= 10**12 and (hours > 0 if positive else hours != 0)
+        hours is not None and hours.is_finite() and abs(hours) <= at_most
+        and hours == hours.quantize(Decimal(1).scaleb(-places)) and (hours > 0 if positive else hours != 0)
     )
     if not accepted:
         what = "whole GPU-hours" if whole else "GPU-hours to at most three decimals"
-        sign = "greater than 0" if positive else "not 0, negative to take hours off"
+        sign = f"from 1 to {at_most:,}" if positive else f"not 0 and at most {at_most:,} either way, negative to take hours off"
         raise ValidationFailed.single(field, f"{what}, {sign}, e.g. {'5000' if positive else '-120.5'}; not {raw!r}")
     return int(hours * REFERENCE_GPU_MS_PER_GPU_HOUR)
 
@@ -388,15 +398,23 @@ def parse_gpu_hours(raw: object, field: str, *, whole: bool = False, positive: b
 def adjust_quota(year: object, member: object, hours: object, reason: str, *, actor: Actor, uow: UnitOfWork) -> int:
     """Add a signed adjustment with its reason to a member's ledger of a year; return the entry id."""
     require(actor, Permission.MANAGE_COMPUTE)
-    problems: list[Problem] = []
-    amount = collect(problems, parse_gpu_hours, hours, "gpu_hours")
-    text = collect(problems, parse_text, " ".join(str(reason or "").split()), "reason", 3, 300,
-                   "say why, e.g. 'pool B down 3 days in March (incident 42)'")
-    raise_if_any(problems)
     with uow:
         number = _year(uow, year).year
-        code = member_code(uow, member, "member")
         _open_ledger(uow, number)
+        # An adjustment corrects a quota: never by more than the year's capacity, nor beyond it.
+        capacity = latest_plan(uow, number).capacity_gpu_hours
+        problems: list[Problem] = []
+        amount = collect(problems, parse_gpu_hours, hours, "gpu_hours", at_most=capacity)
+        text = collect(problems, parse_text, " ".join(str(reason or "").split()), "reason", 3, 300,
+                       "say why, e.g. 'pool B down 3 days in March (incident 42)'")
+        raise_if_any(problems)
+        code = member_code(uow, member, "member")
+        after = member_balance(uow, number, code) + amount
+        if abs(after) > capacity * REFERENCE_GPU_MS_PER_GPU_HOUR:
+            raise ValidationFailed.single(
+                "gpu_hours", f"would take {code}'s balance of {number} to {Decimal(after) / REFERENCE_GPU_MS_PER_GPU_HOUR:,} "
+                f"GPU-hours; a balance stays within {capacity:,} either way (the year's capacity)"
+            )
         entry = uow.add(QuotaLedgerEntry(year=number, member_code=code, kind=EntryKind.ADJUSTMENT.value,
                                          amount_ms=amount, reason=text, journal_seq=0))
         uow.commit(actor=actor, kind="compute.adjusted",
