@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from ledger.domain.access import Role
-from ledger.web.app import MAX_URL_INTEGER
+from ledger.web.app import MAX_URL_INTEGER, BoundedIntegerConverter
 
 TOO_LARGE = (2**31, 2**63, 10340957174030610432, 10**40)
 
@@ -16,7 +16,7 @@ def int_routes(app) -> list[tuple[str, str, str]]:
     """(blueprint, rule, method) of every rule with an `int` parameter."""
     found = []
     for rule in app.url_map.iter_rules():
-        if any(type(converter).__name__ == "BoundedIntegerConverter" for converter in rule._converters.values()):
+        if any(isinstance(converter, BoundedIntegerConverter) for converter in rule._converters.values()):
             method = "GET" if "GET" in rule.methods else "POST"
             found.append((rule.endpoint.partition(".")[0], rule.rule, method))
     return found

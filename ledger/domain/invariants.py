@@ -307,11 +307,12 @@ def counted_ballots_were_entitled(facts: LedgerFacts) -> list[InvariantProblem]:
             continue
         for code in counted:
             timeline = timelines.get(code)
+            status = timeline.status_on(motion.closed_on) if timeline else None
             if timeline is None or not timeline.is_member_on(motion.closed_on):
-                status = timeline.status_on(motion.closed_on).value if timeline and timeline.status_on(motion.closed_on) else "none"
                 problems.append(InvariantProblem(
                     "counted_ballots_were_entitled", f"{subject} {code}",
-                    f"its ballot was counted but on {motion.closed_on} its status was {status}, and only members vote",
+                    f"its ballot was counted but on {motion.closed_on} its status was {status.value if status else 'none'}, "
+                    "and only members vote",
                 ))
             elif code in suspended:
                 problems.append(InvariantProblem(

@@ -215,12 +215,11 @@ def _effect_rows(connection: Connection) -> tuple[EffectRow, ...]:
             .where(*where)
         )
 
-    transfer_closings = _closings_of_motions()
     transfer_lines = (
         select(literal(entries.name, String), entries.c.id,
                cast(entries.c.year, String) + literal(" ", String) + func.coalesce(entries.c.member_code, "") + literal(" ", String) + entries.c.kind,
-               entries.c.motion_id, transfer_closings.c.kind, transfer_closings.c.outcome)
-        .outerjoin(transfer_closings, transfer_closings.c.motion_id == entries.c.motion_id)
+               entries.c.motion_id, closings.c.kind, closings.c.outcome)
+        .outerjoin(closings, closings.c.motion_id == entries.c.motion_id)
         .where(or_(entries.c.kind.in_(_TRANSFERS), entries.c.motion_id.is_not(None)))
     )
     query = union_all(
