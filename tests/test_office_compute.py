@@ -383,7 +383,7 @@ def test_close_a_years_ledger_after_the_year_under_the_carry_over_setting(client
     url = f"{COMPUTE}/close"
     data = {"csrf_token": token, "year": "2025", "on_date": TODAY.isoformat()}
     dry_run_stores_nothing(client, engine, url, data)
-    balances = {m.code: m.balance_ms for m in published(engine).members}
+    balances = {m.code: (m.balance_ms, m.quota_ms) for m in published(engine).members}
     before = entries(engine)
     response = client.post(url, data={**data, "confirm": "y"})
     stored(engine, response, before, "compute.closed")
@@ -393,7 +393,8 @@ def test_close_a_years_ledger_after_the_year_under_the_carry_over_setting(client
     assert all(m.balance_ms == 0 for m in published(engine).members)
     with engine.connect() as connection:
         carried = {line.member: line.amount_ms for line in ledger_lines(connection, 2026, (EntryKind.CARRY_IN,))}
-    assert carried == {code: balance // 10 for code, balance in balances.items()}
+    # "up to 10 %" caps the carry at a tenth of the year's quota (README, Compute rules)
+    assert carried == {code: min(balance, quota // 10) for code, (balance, quota) in balances.items()}
     again = client.post(url, data={**data, "confirm": "y"})
     assert again.status_code == 409 and "the GPU-hour ledger of 2025 is closed" in page_of(again)
     assert entries(engine) == before + 1
