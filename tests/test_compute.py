@@ -293,6 +293,10 @@ def test_a_rejected_transfer_moves_nothing(engine, meeting):
         ({"year": 2025, "from": "XXX", "to": "AUT", "gpu_hours": 10}, "effect.from"),
         ({"year": 2025, "from": "DEU", "to": "AUT", "gpu_hours": "-5"}, "effect.gpu_hours"),
         ({"year": 2025, "from": "DEU", "to": "AUT", "gpu_hours": "1.5"}, "effect.gpu_hours"),
+        ({"year": 2025, "from": "DEU", "to": "AUT", "gpu_hours": "9" * 40}, "effect.gpu_hours"),  # issue 9: was a 500
+        ({"year": 2025, "from": "DEU", "to": "AUT", "gpu_hours": "1e308"}, "effect.gpu_hours"),
+        ({"year": 2025, "from": "DEU", "to": "AUT", "gpu_hours": 2**63}, "effect.gpu_hours"),
+        ({"year": 2**63, "from": "DEU", "to": "AUT", "gpu_hours": 10}, "effect.year"),
         ({"year": "soon", "from": "DEU", "to": "AUT", "gpu_hours": 10}, "effect.year"),
         ({"from": "DEU", "to": "AUT", "gpu_hours": 10}, "effect.year"),
     ],
