@@ -72,12 +72,15 @@ FACT = "INSERT INTO member_status_change (member_code, status, effective, journa
         # AUT withdrawn for three weeks around the vote of 12 June 2025, still paying most of 2025
         ([FACT.format("withdrawn", "2025-06-01"), FACT.format("member", "2025-06-20")],
          "counted_ballots_were_entitled: motion #{motion} AUT: its ballot was counted but on 2025-06-12 its status was withdrawn"),
+        (["""UPDATE motion_event SET snapshot_json = replace(snapshot_json, '"ineligible":{}', '"ineligible":{"AUT":"arrears of 2023"}')"""],
+         "counted_ballots_were_entitled: motion #{motion} AUT: its ballot was counted but its vote was suspended without a waiver"),
         (["UPDATE fiscal_year_event SET decision = 'motion #99 (Budget 2025)' WHERE year = 2025 AND event = 'adopted'"],
          "effects_cite_adopted_motions: fiscal_year_event {event} (2025 adopted): cites motion #99, which does not exist or was never closed"),
         (["UPDATE motion_event SET outcome = 'rejected' WHERE event = 'closed'"],
          "effects_cite_adopted_motions: quota_entry {transfer} (2025 DEU transfer_out): written by motion #{motion}, which was rejected"),
     ],
-    ids=["scale-shares", "year-shares", "budget", "capacity", "paying", "carry", "closed-balance", "ballot", "citation", "effect"],
+    ids=["scale-shares", "year-shares", "budget", "capacity", "paying", "carry", "closed-balance", "ballot-member", "ballot-suspended",
+         "citation", "effect"],
 )
 def test_a_direct_change_that_breaks_an_invariant_is_reported_naming_what_it_is_about(closed_world, statements, expected):
     """Each invariant is its rule's check (see ledger.domain.invariants for the sources)."""
