@@ -85,6 +85,55 @@ def test_a_bad_plan_is_refused_naming_the_field_and_nothing_is_stored(engine, fa
     assert (entries(engine), rows(engine, "compute_plan"), rows(engine, "gpu_pool")) == (before, 0, 0)
 
 
+FORTY_NINES = "9" * 40
+ONE_POOL = {"type": "h100", "count": "4", "availability": "1", "factor": "1"}
+
+
+@pytest.mark.parametrize(
+    "pools, reserves, field, accepted",
+    [
+        ([{**ONE_POOL, "count": str(2**31)}], {}, "pools[1].count", "from 1 to 10,000,000"),
+        ([{**ONE_POOL, "count": FORTY_NINES}], {}, "pools[1].count", "from 1 to 10,000,000"),
+        ([{**ONE_POOL, "availability": "1e308"}], {}, "pools[1].availability", "(0, 1]"),
+        ([{**ONE_POOL, "availability": "0.95000000000001"}], {}, "pools[1].availability", "at most 6 decimal places"),
+        ([{**ONE_POOL, "factor": "1e308"}], {}, "pools[1].factor", "at most 1000"),
+        ([{**ONE_POOL, "factor": FORTY_NINES}], {}, "pools[1].factor", "at most 1000"),
+        ([{**ONE_POOL, "factor": "-1e308"}], {}, "pools[1].factor", "at most 1000"),
+        ([{**ONE_POOL, "type": f"g{n}", "count": "10000000", "factor": "1000"} for n in range(20)], {}, "pools",
+         "at most 100,000,000,000 reference GPU-hours"),
+        (POOLS, {"open_calls": "10.00000000001"}, "reserves.open_calls", "at most 3 decimal places"),
+        (POOLS, {"open_calls": "1e308"}, "reserves.open_calls", "from 0 to 100"),
+        (POOLS, {"open_calls": FORTY_NINES}, "reserves.open_calls", "from 0 to 100"),
+    ],
+)
+def test_a_plan_out_of_range_is_refused_naming_the_field_and_range_on_both_databases(engine, facility, pools, reserves, field, accepted):
+    """Bad input (issue 9): every figure a plan takes is bounded so that what is stored fits its
+    column on SQLite and PostgreSQL (gpu_pool.availability and factor, compute_reserve.percent:
+    12 characters; quota_entry.amount_ms: 64 bits), refused with the field and the accepted range."""
+    before = entries(engine)
+    with pytest.raises(ValidationFailed) as refused:
+        plan(engine, pools=pools, reserves=reserves)
+    messages = {problem.field: problem.message for problem in refused.value.problems}
+    assert field in messages and accepted in messages[field], messages
+    assert (entries(engine), rows(engine, "compute_plan"), rows(engine, "gpu_pool")) == (before, 0, 0)
+
+
+@pytest.mark.parametrize(
+    "hours, accepted",
+    [("1e308", "at most 1,533,000"), (FORTY_NINES, "at most 1,533,000"), (f"-{FORTY_NINES}", "at most 1,533,000"),
+     (str(2**63), "at most 1,533,000"), ("1533001", "at most 1,533,000"), ("-1e-308", "three decimals"), ("NaN", "three decimals")],
+)
+def test_an_adjustment_out_of_range_is_refused_naming_gpu_hours_and_stores_nothing(engine, meeting, hours, accepted):
+    """An adjustment corrects a quota: it is at most the year's capacity either way and may not take
+    a balance beyond it, so every sum of the ledger fits 64 bits on both databases (issue 9)."""
+    before = entries(engine)
+    with pytest.raises(ValidationFailed) as refused:
+        compute.adjust_quota(2025, "DEU", hours, "a typo", actor=SECRETARIAT, uow=UnitOfWork(engine))
+    [problem] = refused.value.problems
+    assert problem.field == "gpu_hours" and accepted in problem.message, problem
+    assert entries(engine) == before
+
+
 def test_a_plan_reports_every_problem_at_once(engine, facility):
     with pytest.raises(ValidationFailed) as refused:
         compute.record_compute_plan("1999", [{"type": "", "count": "0", "availability": "0", "factor": "1"}], {"open_calls": "101"}, "",
@@ -244,6 +293,10 @@ def test_a_rejected_transfer_moves_nothing(engine, meeting):
         ({"year": 2025, "from": "XXX", "to": "AUT", "gpu_hours": 10}, "effect.from"),
         ({"year": 2025, "from": "DEU", "to": "AUT", "gpu_hours": "-5"}, "effect.gpu_hours"),
         ({"year": 2025, "from": "DEU", "to": "AUT", "gpu_hours": "1.5"}, "effect.gpu_hours"),
+        ({"year": 2025, "from": "DEU", "to": "AUT", "gpu_hours": "9" * 40}, "effect.gpu_hours"),  # issue 9: was a 500
+        ({"year": 2025, "from": "DEU", "to": "AUT", "gpu_hours": "1e308"}, "effect.gpu_hours"),
+        ({"year": 2025, "from": "DEU", "to": "AUT", "gpu_hours": 2**63}, "effect.gpu_hours"),
+        ({"year": 2**63, "from": "DEU", "to": "AUT", "gpu_hours": 10}, "effect.year"),
         ({"year": "soon", "from": "DEU", "to": "AUT", "gpu_hours": 10}, "effect.year"),
         ({"from": "DEU", "to": "AUT", "gpu_hours": 10}, "effect.year"),
     ],
@@ -258,7 +311,7 @@ def test_a_bad_transfer_is_refused_when_proposed_naming_the_field(engine, meetin
 
 def test_a_transfer_larger_than_the_givers_balance_is_refused_when_proposed_and_when_adopted(engine, meeting):
     deu = next(m for m in published(engine).members if m.code == "DEU")
-    with pytest.raises(Conflict, match="DEU has 521,220.000 GPU-hours left in 2025; it cannot give 600,000"):
+    with pytest.raises(Conflict, match="DEU has 521,220.000 usable GPU-hours left in 2025; it cannot give 600,000"):
         propose_transfer(engine, meeting, {"year": 2025, "from": "DEU", "to": "AUT", "gpu_hours": 600_000})
     number = propose_transfer(engine, meeting, {"year": 2025, "from": "DEU", "to": "AUT", "gpu_hours": deu.quota_gpu_hours})
     compute.adjust_quota(2025, "DEU", "-1", "pool A down for an hour", actor=SECRETARIAT, uow=UnitOfWork(engine))
@@ -322,6 +375,41 @@ def test_closing_carries_up_to_the_setting_into_the_next_year_and_forfeits_the_r
         compute.adjust_quota(2025, "DEU", "1", "late", actor=SECRETARIAT, uow=UnitOfWork(engine))
     with pytest.raises(Conflict, match="closed"):
         propose_transfer(engine, meeting, {"year": 2025, "from": "DEU", "to": "AUT", "gpu_hours": 1})
+    assert verify_ledger(engine).ok
+
+
+def test_up_to_p_percent_is_a_cap_on_the_carry_over_not_a_rate(engine, meeting):
+    """"Up to P %" of the year's quota caps what is carried: all of a small unused balance is
+    carried, only what exceeds P % of the quota is forfeited (EuroHPC JU access policy and PRACE
+    calls: unused allocations expire; a capped carry-over is a cap, not a rate; README, Compute rules)."""
+    finance.change_setting("quota_carry_over", "up to 10 %", "Board, 2025", actor=SECRETARIAT, uow=UnitOfWork(engine))
+    compute.adjust_quota(2025, "DEU", "-521170", "DEU leaves 50 hours unused", actor=SECRETARIAT, uow=UnitOfWork(engine))
+    compute.close_compute_year(2025, "2026-01-05", today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
+    deu = next(m for m in published(engine).members if m.code == "DEU")
+    assert (deu.carried_out_ms, deu.forfeited_ms) == (-50 * HOUR_MS, 0)  # not 5 carried and 45 forfeited
+    fra = next(m for m in published(engine).members if m.code == "FRA")  # 390,915 unused: capped at 10 % of it
+    assert (fra.carried_out_ms, fra.forfeited_ms) == (-39_091 * HOUR_MS - HOUR_MS // 2, -351_823 * HOUR_MS - HOUR_MS // 2)
+
+
+def test_frozen_hours_are_forfeited_at_closing_never_carried_or_given_away(engine, facility):
+    """A quota frozen by a suspension (quota_suspension "frozen": kept but not usable) stays unusable:
+    closing forfeits it instead of carrying it into the next year as usable hours, and a transfer
+    cannot give it to another member (DESIGN.md, Compute; README, Compute rules)."""
+    pay_everything(engine, ("AUT", "BEL", "FRA"))  # DEU is suspended in June 2025: its quota is frozen
+    plan(engine)
+    allocate(engine, on_date="2025-06-30")
+    finance.change_setting("quota_carry_over", "up to 10 %", "Board, 2025", actor=SECRETARIAT, uow=UnitOfWork(engine))
+    meeting = board.schedule_meeting("Board", "2025-07-10", actor=SECRETARIAT, uow=UnitOfWork(engine))
+    with pytest.raises(Conflict, match=r"DEU has 0.000 usable GPU-hours left in 2025 \(521,220 more are frozen\)"):
+        propose_transfer(engine, meeting, {"year": 2025, "from": "DEU", "to": "AUT", "gpu_hours": 10})
+    compute.adjust_quota(2025, "DEU", "30", "pool A credit for an outage (incident 7)", actor=SECRETARIAT, uow=UnitOfWork(engine))
+    compute.close_compute_year(2025, "2026-01-05", today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
+    deu = next(m for m in published(engine).members if m.code == "DEU")
+    assert deu.frozen and deu.balance_ms == 0
+    assert (deu.carried_out_ms, deu.forfeited_ms) == (-30 * HOUR_MS, -521_220 * HOUR_MS)  # only the usable 30 h carried
+    with engine.connect() as connection:
+        carried_in = {line.member: line.amount_ms for line in ledger_lines(connection, 2026)}
+    assert carried_in["DEU"] == 30 * HOUR_MS
     assert verify_ledger(engine).ok
 
 

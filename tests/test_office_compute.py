@@ -383,7 +383,7 @@ def test_close_a_years_ledger_after_the_year_under_the_carry_over_setting(client
     url = f"{COMPUTE}/close"
     data = {"csrf_token": token, "year": "2025", "on_date": TODAY.isoformat()}
     dry_run_stores_nothing(client, engine, url, data)
-    balances = {m.code: m.balance_ms for m in published(engine).members}
+    balances = {m.code: (m.balance_ms, m.quota_ms) for m in published(engine).members}
     before = entries(engine)
     response = client.post(url, data={**data, "confirm": "y"})
     stored(engine, response, before, "compute.closed")
@@ -393,7 +393,8 @@ def test_close_a_years_ledger_after_the_year_under_the_carry_over_setting(client
     assert all(m.balance_ms == 0 for m in published(engine).members)
     with engine.connect() as connection:
         carried = {line.member: line.amount_ms for line in ledger_lines(connection, 2026, (EntryKind.CARRY_IN,))}
-    assert carried == {code: balance // 10 for code, balance in balances.items()}
+    # "up to 10 %" caps the carry at a tenth of the year's quota (README, Compute rules)
+    assert carried == {code: min(balance, quota // 10) for code, (balance, quota) in balances.items()}
     again = client.post(url, data={**data, "confirm": "y"})
     assert again.status_code == 409 and "the GPU-hour ledger of 2025 is closed" in page_of(again)
     assert entries(engine) == before + 1
@@ -430,3 +431,33 @@ def test_every_compute_page_labels_its_inputs_and_captions_its_tables(client, en
     assert with_errors.status_code == 400 and 'aria-describedby="pool_1_count-error"' in page
     problems += accessibility_problems("plan with errors", page)
     assert problems == []
+
+
+HUGE = ("9" * 40, str(2**31), str(2**63), "1e308", "-1e308", "NaN")
+
+
+def test_huge_figures_in_compute_forms_are_refused_naming_the_field_and_range(client, engine, signed_in, world):
+    """Bad input (issue 9): no figure of a compute form reaches the database it cannot store on
+    SQLite or PostgreSQL; each is a 400 naming the field and what is accepted, nothing journaled."""
+    token = signed_in(Role.SECRETARIAT)
+    before = entries(engine)
+    plan_data = {"csrf_token": token, "year": "2026", "decision": "Board, item 7", "confirm": "y",
+                 **pool_data({1: POOLS[0]}), **reserve_data({1: ("open_calls", "10")})}
+    adjust_data = {"csrf_token": token, "year": "2025", "member": "DEU", "gpu_hours": "5", "reason": "pool B down", "confirm": "y"}
+    for huge in HUGE:
+        assert_refused(client, f"{COMPUTE}/plans/new", plan_data, (
+            ({"year": huge}, "year", 400, "a year from"),
+            ({"pool_1_count": huge}, "pool_1_count", 400, "from 1 to 10,000,000"),
+            ({"pool_1_availability": huge}, "pool_1_availability", 400, "(0, 1]"),
+            ({"pool_1_factor": huge}, "pool_1_factor", 400, "at most 1000"),
+            ({"reserve_1_percent": huge}, "reserve_1_percent", 400, "from 0 to 100"),
+        ))
+        assert_refused(client, f"{COMPUTE}/adjust", adjust_data, (
+            ({"gpu_hours": huge}, "gpu_hours", 400, "at most 1,533,000 either way"),
+            ({"year": huge}, "year", 400, "a year from"),
+        ))
+        for url in (f"{COMPUTE}/allocate", f"{COMPUTE}/close"):
+            assert_refused(client, url, {"csrf_token": token, "year": "2025", "on_date": "2026-01-05", "confirm": "y"}, (
+                ({"year": huge}, "year", 400, "a year from"),
+            ))
+    assert entries(engine) == before

@@ -31,6 +31,7 @@ from ledger.db.tables import JournalEntry
 from ledger.db.uow import UnitOfWork
 from ledger.domain.access import system_actor
 from ledger.domain.errors import DomainError
+from ledger.domain.invariants import INVARIANTS
 from ledger.domain.journal import PublishedEntry
 from ledger.services import compute
 from ledger.services.demo import load_demo
@@ -153,12 +154,18 @@ def verify(export_file: Path | None) -> None:
 
 def _print_report(report: VerificationReport, *, rows_checked: bool) -> None:
     scope = f"{report.entries} entries and {report.rows} ledger rows" if rows_checked else f"{report.entries} entries"
+    invariants = f"; {len(INVARIANTS)} invariants hold" if rows_checked else ""
     if report.ok:
-        click.echo(f"OK: {scope} verified. Head: entry {report.head.seq}, hash {report.head.hash}")
+        click.echo(f"OK: {scope} verified{invariants}. Head: entry {report.head.seq}, hash {report.head.hash}")
         return
-    click.echo(f"FAILED: {len(report.problems)} problem(s) in {scope}. First bad entry: {report.problems[0].seq}", err=True)
-    for problem in report.problems:
-        click.echo(f"  {problem}", err=True)
+    if report.problems:
+        click.echo(f"FAILED: {len(report.problems)} problem(s) in {scope}. First bad entry: {report.problems[0].seq}", err=True)
+        for problem in report.problems:
+            click.echo(f"  {problem}", err=True)
+    if report.invariant_problems:
+        click.echo(f"FAILED: {len(report.invariant_problems)} invariant problem(s):", err=True)
+        for problem in report.invariant_problems:
+            click.echo(f"  {problem}", err=True)
     sys.exit(1)
 
 

@@ -32,6 +32,17 @@ REFERENCE_GPU_MS_PER_GPU_HOUR = 3_600_000
 FACTOR_DECIMAL_PLACES = 3
 """Decimal places a normalisation factor may carry: what keeps usage exact in GPU-ms."""
 
+MAX_FACTOR = Decimal(1000)
+"""Largest normalisation factor accepted: no accelerator is worth more than 1,000 reference GPUs."""
+
+AVAILABILITY_DECIMAL_PLACES = 6
+"""Decimal places an availability may carry (a millionth of a year is half a minute)."""
+
+MAX_CAPACITY_GPU_HOURS = 10**11
+"""Largest capacity a year may have, in reference GPU-hours: over a hundred times the design's
+876 million, and 3.6e17 reference GPU-ms, so that every sum of a year's ledger stays far inside
+the 64-bit integers SQLite (whose SUM raises on overflow) and PostgreSQL store and add."""
+
 OPEN_CALL_RESERVE = "open_calls"
 """Name of the reserve that receives hours freed by a "reduced" suspension by default."""
 
@@ -69,8 +80,8 @@ def apportion(total: int, weights: Sequence[int | Fraction]) -> tuple[int, ...]:
 
 def reference_gpu_ms_per_second(factor: Decimal, field: str = "factor") -> int:
     """Reference GPU-milliseconds one GPU of this normalisation factor earns per second."""
-    if not isinstance(factor, Decimal) or not factor.is_finite() or factor <= 0:
-        raise ValidationFailed.single(field, f"must be a positive Decimal, got {factor!r}")
+    if not isinstance(factor, Decimal) or not factor.is_finite() or not 0 < factor <= MAX_FACTOR:
+        raise ValidationFailed.single(field, f"must be a Decimal greater than 0 and at most {MAX_FACTOR}, got {factor!r}")
     if factor.as_tuple().exponent < -FACTOR_DECIMAL_PLACES:  # type: ignore[operator]
         raise ValidationFailed.single(
             field, f"at most {FACTOR_DECIMAL_PLACES} decimal places are accepted, got {factor}"
@@ -123,6 +134,10 @@ class Pool:
             problems.append(
                 Problem("availability", f"must be a Decimal in (0, 1], got {self.availability!r}")
             )
+        elif self.availability.as_tuple().exponent < -AVAILABILITY_DECIMAL_PLACES:  # type: ignore[operator]
+            problems.append(
+                Problem("availability", f"at most {AVAILABILITY_DECIMAL_PLACES} decimal places are accepted, got {self.availability}")
+            )
         try:
             reference_gpu_ms_per_second(self.factor)
         except ValidationFailed as error:
@@ -146,11 +161,15 @@ def capacity_gpu_hours(pools: Iterable[Pool], hours_in_year: int) -> int:
     # The default 28 digits would round a large sum before it is floored.
     with localcontext() as context:
         context.prec = 60
-        total = sum(
+        total = _floor(sum(
             (pool.count * hours_in_year * pool.availability * pool.factor for pool in pools),
             Decimal(0),
+        ))
+    if total > MAX_CAPACITY_GPU_HOURS:
+        raise ValidationFailed.single(
+            "pools", f"give {total:,} reference GPU-hours; at most {MAX_CAPACITY_GPU_HOURS:,} reference GPU-hours a year are accepted"
         )
-        return _floor(total)
+    return total
 
 
 # Projects ----------------------------------------------------------------------------------
@@ -488,29 +507,42 @@ def transfer(
     return entries
 
 
-def carry_over(balance: int, rule: str) -> tuple[int, int]:
-    """Split a year-end balance into (carried, forfeited) under rule "none" or "up to P %".
-
-    "up to P %" carries P % of the unused balance (rounded down) and forfeits the rest.
-    A negative balance (overdrawn) is carried in full and nothing is forfeited: it is owed.
-    """
+def carry_over_percent(rule: object) -> Decimal:
+    """The P of a `quota_carry_over` rule: "none" (0) or "up to P %" with P in [0, 100]."""
     text = " ".join(rule.lower().replace("%", " %").split()) if isinstance(rule, str) else ""
     if text == "none":
-        percent = Decimal(0)
-    elif text.startswith("up to ") and text.endswith(" %"):
+        return Decimal(0)
+    if text.startswith("up to ") and text.endswith(" %"):
         try:
             percent = Decimal(text[len("up to ") : -len(" %")])
         except ArithmeticError:
             percent = Decimal(-1)
-        if not percent.is_finite() or not 0 <= percent <= _HUNDRED:
-            raise ValidationFailed.single(
-                "rule", f"the percentage must be in [0, 100], got {rule!r}"
-            )
-    else:
-        raise ValidationFailed.single("rule", f'accepted: "none" or "up to P %", got {rule!r}')
-    if balance <= 0:
-        return balance, 0
-    carried = _floor(balance * percent / _HUNDRED)
+        if percent.is_finite() and 0 <= percent <= _HUNDRED:
+            return percent
+        raise ValidationFailed.single("rule", f"the percentage must be in [0, 100], got {rule!r}")
+    raise ValidationFailed.single("rule", f'accepted: "none" or "up to P %", got {rule!r}')
+
+
+def carry_over(balance: int, rule: str, quota: int = 0, frozen: int = 0) -> tuple[int, int]:
+    """Split a member's year-end balance into (carried, forfeited) under `quota_carry_over`.
+
+    "up to P %" is a cap, not a rate: the unused hours are carried up to P % of the year's
+    quota (the member's allocation credit, rounded down) and only what exceeds the cap is
+    forfeited, as unused allocations expire under the EuroHPC JU access policy and PRACE
+    calls; "none" forfeits everything unused. Frozen hours (a quota credited frozen under
+    ``quota_suspension`` "frozen") were never usable in their year and are never carried:
+    they are forfeited, so a suspension cannot be undone by carry-over. What is left after
+    the frozen part, when negative (the member used more than its usable hours), is carried
+    in full and nothing of it is forfeited: it is owed. carried + forfeited == balance.
+
+    balance: every line minus usage, in reference GPU-ms. quota: the year's credit to the
+    member (the cap's base). frozen: the part of the balance credited frozen.
+    """
+    percent = carry_over_percent(rule)
+    usable = balance - frozen
+    if usable <= 0:
+        return usable, frozen
+    carried = min(usable, _floor(quota * percent / _HUNDRED))
     return carried, balance - carried
 
 

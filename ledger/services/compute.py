@@ -35,7 +35,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 
 from ledger.db.tables import (
     Assessment,
@@ -55,6 +55,7 @@ from ledger.domain.access import Actor, Permission, require
 from ledger.domain.compute import (
     ALLOCATED,
     CLOSED,
+    MAX_CAPACITY_GPU_HOURS,
     REFERENCE_GPU_MS_PER_GPU_HOUR,
     EntryKind,
     Pool,
@@ -75,6 +76,7 @@ from ledger.services.members import member_code, member_history
 
 MAX_POOLS = 20
 MAX_GPUS = 10_000_000
+RESERVE_DECIMAL_PLACES = 3
 _GPU_TYPE = re.compile(r"[a-z0-9][a-z0-9_.-]{0,31}")
 _RESERVE_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
@@ -166,6 +168,23 @@ def member_balances(uow: UnitOfWork, year: int, codes: Collection[str] | None = 
     return balances
 
 
+def credits_and_frozen(uow: UnitOfWork, year: int, codes: Collection[str] | None = None) -> dict[str, tuple[int, int]]:
+    """Each member's (allocation credit, frozen credit) of a year in reference GPU-ms, one grouped sum in SQL."""
+    credit = QuotaLedgerEntry.kind == EntryKind.CREDIT.value
+    query = (
+        select(
+            QuotaLedgerEntry.member_code,
+            total_or_zero(case((credit, QuotaLedgerEntry.amount_ms), else_=0)),
+            total_or_zero(case((QuotaLedgerEntry.frozen, QuotaLedgerEntry.amount_ms), else_=0)),
+        )
+        .where(QuotaLedgerEntry.year == year, QuotaLedgerEntry.member_code.is_not(None))
+        .group_by(QuotaLedgerEntry.member_code)
+    )
+    if codes is not None:
+        query = query.where(QuotaLedgerEntry.member_code.in_(codes))
+    return {code: (int(quota), int(frozen)) for code, quota, frozen in uow.session.execute(query).all()}
+
+
 def member_balance(uow: UnitOfWork, year: int, code: str) -> int:
     """A member's balance in reference GPU-ms: `member_balances` for that member alone."""
     return member_balances(uow, year, [code]).get(code, 0)
@@ -230,6 +249,9 @@ def _reserves(raw_reserves: Mapping[str, object]) -> tuple[dict[str, Decimal], l
         if not percent.is_finite() or not 0 <= percent <= 100:
             problems.append(Problem(f"reserves.{name}", f"a percentage of capacity from 0 to 100, e.g. 10; not {raw_percent!r}"))
             continue
+        if percent.as_tuple().exponent < -RESERVE_DECIMAL_PLACES:
+            problems.append(Problem(f"reserves.{name}", f"a percentage with at most {RESERVE_DECIMAL_PLACES} decimal places, e.g. 12.5; not {raw_percent!r}"))
+            continue
         reserves[name] = percent
     if not problems and sum(reserves.values(), Decimal(0)) > 100:
         problems.append(Problem("reserves", f"sum to {sum(reserves.values())} %; at most 100 % is accepted"))
@@ -272,10 +294,11 @@ def record_compute_plan(
         capacity = capacity_gpu_hours(checked_pools, hours)
         plan = uow.add(ComputePlan(year=number, hours_in_year=hours, capacity_gpu_hours=capacity, decision=cited, journal_seq=0))
         for pool in checked_pools:
-            uow.add(GpuPool(plan_id=plan.id, gpu_type=pool.type, count=pool.count, availability=str(pool.availability),
-                            factor=str(pool.factor), journal_seq=0))
+            # Fixed-point text ("0.95", never "9.5E-1"): bounded above, it fits the 12-character columns.
+            uow.add(GpuPool(plan_id=plan.id, gpu_type=pool.type, count=pool.count, availability=f"{pool.availability:f}",
+                            factor=f"{pool.factor:f}", journal_seq=0))
         for name, percent in sorted(checked_reserves.items()):
-            uow.add(ComputeReserve(plan_id=plan.id, name=name, percent=str(percent), journal_seq=0))
+            uow.add(ComputeReserve(plan_id=plan.id, name=name, percent=f"{percent:f}", journal_seq=0))
         uow.commit(
             actor=actor,
             kind="compute.plan_recorded",
@@ -350,20 +373,24 @@ def allocate_quotas(year: object, on_date: object, *, today: date, actor: Actor,
     return len(allocation.members)
 
 
-def parse_gpu_hours(raw: object, field: str, *, whole: bool = False, positive: bool = False) -> int:
-    """GPU-hours as given (to a thousandth, or whole) in reference GPU-ms, or ValidationFailed naming `field`."""
+def parse_gpu_hours(
+    raw: object, field: str, *, whole: bool = False, positive: bool = False, at_most: int = MAX_CAPACITY_GPU_HOURS
+) -> int:
+    """GPU-hours as given (to a thousandth, or whole), at most `at_most` either way, in reference
+    GPU-ms, or ValidationFailed naming `field` and the accepted range."""
     try:
         hours = Decimal(str(raw).strip().replace(",", ""))
     except InvalidOperation:
         hours = None
     places = 0 if whole else 3
+    # The bound first: quantizing forty digits or 1e308 would itself fail.
     accepted = (
-        hours is not None and hours.is_finite() and hours == hours.quantize(Decimal(1).scaleb(-places))
-        and abs(hours) <= 10**12 and (hours > 0 if positive else hours != 0)
+        hours is not None and hours.is_finite() and abs(hours) <= at_most
+        and hours == hours.quantize(Decimal(1).scaleb(-places)) and (hours > 0 if positive else hours != 0)
     )
     if not accepted:
         what = "whole GPU-hours" if whole else "GPU-hours to at most three decimals"
-        sign = "greater than 0" if positive else "not 0, negative to take hours off"
+        sign = f"from 1 to {at_most:,}" if positive else f"not 0 and at most {at_most:,} either way, negative to take hours off"
         raise ValidationFailed.single(field, f"{what}, {sign}, e.g. {'5000' if positive else '-120.5'}; not {raw!r}")
     return int(hours * REFERENCE_GPU_MS_PER_GPU_HOUR)
 
@@ -371,15 +398,23 @@ def parse_gpu_hours(raw: object, field: str, *, whole: bool = False, positive: b
 def adjust_quota(year: object, member: object, hours: object, reason: str, *, actor: Actor, uow: UnitOfWork) -> int:
     """Add a signed adjustment with its reason to a member's ledger of a year; return the entry id."""
     require(actor, Permission.MANAGE_COMPUTE)
-    problems: list[Problem] = []
-    amount = collect(problems, parse_gpu_hours, hours, "gpu_hours")
-    text = collect(problems, parse_text, " ".join(str(reason or "").split()), "reason", 3, 300,
-                   "say why, e.g. 'pool B down 3 days in March (incident 42)'")
-    raise_if_any(problems)
     with uow:
         number = _year(uow, year).year
-        code = member_code(uow, member, "member")
         _open_ledger(uow, number)
+        # An adjustment corrects a quota: never by more than the year's capacity, nor beyond it.
+        capacity = latest_plan(uow, number).capacity_gpu_hours
+        problems: list[Problem] = []
+        amount = collect(problems, parse_gpu_hours, hours, "gpu_hours", at_most=capacity)
+        text = collect(problems, parse_text, " ".join(str(reason or "").split()), "reason", 3, 300,
+                       "say why, e.g. 'pool B down 3 days in March (incident 42)'")
+        raise_if_any(problems)
+        code = member_code(uow, member, "member")
+        after = member_balance(uow, number, code) + amount
+        if abs(after) > capacity * REFERENCE_GPU_MS_PER_GPU_HOUR:
+            raise ValidationFailed.single(
+                "gpu_hours", f"would take {code}'s balance of {number} to {Decimal(after) / REFERENCE_GPU_MS_PER_GPU_HOUR:,} "
+                f"GPU-hours; a balance stays within {capacity:,} either way (the year's capacity)"
+            )
         entry = uow.add(QuotaLedgerEntry(year=number, member_code=code, kind=EntryKind.ADJUSTMENT.value,
                                          amount_ms=amount, reason=text, journal_seq=0))
         uow.commit(actor=actor, kind="compute.adjusted",
@@ -390,9 +425,11 @@ def adjust_quota(year: object, member: object, hours: object, reason: str, *, ac
 def close_compute_year(year: object, on_date: object, *, today: date, actor: Actor, uow: UnitOfWork) -> int:
     """Carry each member's unused GPU-hours into the next year or forfeit them; return the members closed.
 
-    Refused before the fiscal year has ended. Under `quota_carry_over` "up to P %", P % of
-    an unused balance is carried (a carry_out line here, a carry_in line in the next year)
-    and the rest forfeited; an overdrawn balance is carried in full, as owed.
+    Refused before the fiscal year has ended. Under `quota_carry_over` "up to P %", the
+    unused hours are carried up to P % of the member's quota for the year (a carry_out line
+    here, a carry_in line in the next year) and the rest forfeited; frozen hours are
+    forfeited, never carried; an overdrawn balance is carried in full, as owed
+    (`ledger.domain.compute.carry_over`).
     """
     require(actor, Permission.MANAGE_COMPUTE)
     day = parse_day(on_date, "on_date", not_after=today)
@@ -403,11 +440,9 @@ def close_compute_year(year: object, on_date: object, *, today: date, actor: Act
         if day <= fiscal_year.ends_on:
             raise Conflict(f"{number} ends on {fiscal_year.ends_on}; its GPU-hour ledger closes after that")
         rule = current_settings(uow).quota_carry_over
-        codes = sorted(set(uow.session.execute(
-            select(QuotaLedgerEntry.member_code).where(QuotaLedgerEntry.year == number, QuotaLedgerEntry.member_code.is_not(None))
-        ).scalars()))
+        credits = credits_and_frozen(uow, number)
         balances = member_balances(uow, number)
-        closing = {code: carry_over(balances[code], rule) for code in codes}
+        closing = {code: carry_over(balances[code], rule, quota, frozen) for code, (quota, frozen) in sorted(credits.items())}
         if any(carried for carried, _ in closing.values()) and uow.session.get(FiscalYear, number + 1) is None:
             raise Conflict(f"balances of {number} carry into {number + 1}, which does not exist yet; open it first")
         reason = f"closing {number} (quota_carry_over: {rule})"
@@ -459,12 +494,17 @@ def check_quota_transfer(effect: Mapping[str, object], uow: UnitOfWork) -> dict:
 
 
 def _covered(uow: UnitOfWork, effect: Mapping[str, object]) -> tuple:
+    """The amount and the giver's usable balance: its balance less its frozen credit, since
+    frozen hours are not usable and giving them away would make them usable to another."""
     amount = int(effect["gpu_hours"]) * REFERENCE_GPU_MS_PER_GPU_HOUR
-    giver_balance = member_balance(uow, int(effect["year"]), str(effect["from"]))
+    year, giver = int(effect["year"]), str(effect["from"])
+    frozen = credits_and_frozen(uow, year, [giver]).get(giver, (0, 0))[1]
+    giver_balance = member_balance(uow, year, giver) - frozen
     if amount > giver_balance:
         raise Conflict(
-            f"{effect['from']} has {Decimal(giver_balance) / REFERENCE_GPU_MS_PER_GPU_HOUR:,.3f} GPU-hours left in "
-            f"{effect['year']}; it cannot give {int(effect['gpu_hours']):,}"
+            f"{giver} has {Decimal(giver_balance) / REFERENCE_GPU_MS_PER_GPU_HOUR:,.3f} usable GPU-hours left in "
+            f"{year}" + (f" ({frozen // REFERENCE_GPU_MS_PER_GPU_HOUR:,} more are frozen)" if frozen else "")
+            + f"; it cannot give {int(effect['gpu_hours']):,}"
         )
     return amount, giver_balance
 

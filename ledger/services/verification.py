@@ -10,6 +10,10 @@ SHA-256 over the rows' canonical lines in id order), and the cursor recomputes i
 streaming the batch's rows, in constant memory. Ids within a batch run without a gap, so a
 deleted or inserted row is named by its id; a changed row shows as a digest that differs,
 naming the batch's entry and id range.
+
+Then the declared invariants (ledger.domain.invariants) are checked over the same
+database: the chain says whether rows were changed behind the application's back, the
+invariants whether the figures still obey the rules.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from sqlalchemy import DateTime, Engine, select, type_coerce
 
 from ledger.db.journal import record_of
 from ledger.db.tables import DIGEST_JOURNALED_TABLES, JOURNALED_TABLES, JournalEntry
+from ledger.domain.invariants import InvariantProblem
 from ledger.domain.journal import (
     GENESIS_HASH,
     ChainHead,
@@ -35,6 +40,7 @@ from ledger.domain.journal import (
     link_hash,
     walk_chain,
 )
+from ledger.services.invariants import verify_invariants
 
 BATCH = 20_000
 MAX_PROBLEMS = 100
@@ -42,16 +48,18 @@ MAX_PROBLEMS = 100
 
 @dataclass(slots=True)
 class VerificationReport:
-    """What a verification found: the head it reached and every problem, first one first."""
+    """What a verification found: the head it reached, every chain problem (first one first)
+    and every broken invariant (none are checked for a downloaded export)."""
 
     head: ChainHead = ChainHead(0, GENESIS_HASH)
     entries: int = 0
     rows: int = 0
     problems: list[ChainProblem] = field(default_factory=list)
+    invariant_problems: list[InvariantProblem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        return not self.problems and not self.invariant_problems
 
     def add(self, problem: ChainProblem) -> None:
         if len(self.problems) < MAX_PROBLEMS:
@@ -175,7 +183,8 @@ class _DigestCursor:
 
 
 def verify_ledger(engine: Engine, progress: Callable[[int], None] | None = None) -> VerificationReport:
-    """Check the chain and every journaled table; `progress` is told how many entries were read.
+    """Check the chain, every journaled table and the declared invariants; `progress` is told how
+    many entries were read.
 
     The loop is the hot path of a million-entry ledger: the common case (an intact entry
     whose rows match) runs inline, and the helpers that explain a problem run only on one.
@@ -240,6 +249,7 @@ def verify_ledger(engine: Engine, progress: Callable[[int], None] | None = None)
             cursor.report_rest(report)
         if progress:
             progress(report.entries % BATCH)
+    report.invariant_problems = verify_invariants(engine)
     return report
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, request
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import Engine
+from werkzeug.routing import IntegerConverter
 
 from ledger.config import Settings
 from ledger.db.engine import make_engine
@@ -19,6 +20,18 @@ CONTENT_SECURITY_POLICY = (
     "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
     "connect-src 'self'; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
+
+
+MAX_URL_INTEGER = 2**31 - 1
+"""The largest whole number a URL may carry: PostgreSQL's INTEGER, the type of every id and year."""
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """Flask's `int` converter bounded to 0..MAX_URL_INTEGER, so that an id no column can hold
+    is a 404 like any unknown id, not a database error (a 500 on PostgreSQL)."""
+
+    def __init__(self, url_map, fixed_digits: int = 0, min: int = 0, max: int = MAX_URL_INTEGER, signed: bool = False):  # noqa: A002
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Flask:
@@ -42,6 +55,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the signed session
         JSON_SORT_KEYS=False,
     )
+    # Before any blueprint: each rule takes its converter when it is added.
+    app.url_map.converters["int"] = BoundedIntegerConverter
     app.extensions["ledger"] = LedgerState(settings, engine or make_engine(settings.database_url))
 
     csrf = CSRFProtect(app)

@@ -311,7 +311,7 @@ def test_a_transfer_to_oneself_or_of_nothing_is_refused():
         (1_000, "none", (0, 1_000)),
         (1_000, "up to 25 %", (250, 750)),
         (1_000, "Up to 25%", (250, 750)),
-        (999, "up to 12.5 %", (124, 875)),
+        (999, "up to 12.5 %", (125, 874)),  # the cap is 12.5 % of the quota of 1,000
         (1_000, "up to 100 %", (1_000, 0)),
         (0, "up to 25 %", (0, 0)),
         (-300, "up to 25 %", (-300, 0)),
@@ -319,7 +319,26 @@ def test_a_transfer_to_oneself_or_of_nothing_is_refused():
     ],
 )
 def test_carry_over_keeps_up_to_a_percentage_and_forfeits_the_rest(balance_left, rule, expected):
-    carried, forfeited = carry_over(balance_left, rule)
+    carried, forfeited = carry_over(balance_left, rule, quota=1_000)
+    assert (carried, forfeited) == expected
+    assert carried + forfeited == balance_left
+
+
+@pytest.mark.parametrize(
+    ("balance_left", "quota", "frozen", "expected"),
+    [
+        (50, 1_000, 0, (50, 0)),  # under the cap: all carried (a flat rate would carry 5)
+        (300, 1_000, 0, (100, 200)),  # above it: the cap carried, the rest forfeited
+        (1_000, 1_000, 1_000, (0, 1_000)),  # a frozen quota is forfeited, never carried
+        (1_030, 1_000, 1_000, (30, 1_000)),  # only the usable part carries
+        (400, 1_000, 1_000, (-600, 1_000)),  # usage beyond the usable hours is owed
+    ],
+)
+def test_up_to_p_percent_caps_the_carry_at_p_percent_of_the_quota_and_frozen_hours_never_carry(balance_left, quota, frozen, expected):
+    """"Up to P %" is a cap of P % of the year's quota, not a rate on the unused hours (EuroHPC JU
+    access policy, PRACE: unused allocations expire, a capped carry-over is a cap); frozen hours are
+    not usable, so they are forfeited (quota_suspension "frozen", DESIGN.md Compute)."""
+    carried, forfeited = carry_over(balance_left, "up to 10 %", quota, frozen)
     assert (carried, forfeited) == expected
     assert carried + forfeited == balance_left
 

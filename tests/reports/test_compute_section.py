@@ -127,7 +127,8 @@ def test_closing_shows_what_each_member_carried_and_forfeited(world):
     compute.close_compute_year(2025, "2026-01-15", today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(world))
     report = report_text(world)
     for code, row in ledger_rows().items():
-        carried = (row["balance"] / 10).quantize(THOUSANDTH, rounding=ROUND_FLOOR)
+        # "up to 10 %" caps the carry at a tenth of the year's quota (README, Compute rules)
+        carried = min(row["balance"], (Decimal(row["quota"]) / 10).quantize(THOUSANDTH, rounding=ROUND_FLOOR))
         forfeited = row["balance"] - carried
         assert (f"{code} {int(row['quota']):,} 0.000 {hours(row['transferred'])} {hours(row['adjusted'])} "
                 f"{hours(row['used'])} {hours(carried)} {hours(forfeited)} 0.000") in report, code
