@@ -55,7 +55,7 @@ SETTINGS = {
     "standing_rule": ("cern", _standing_rule, "when arrears suspend a member's vote: cern (CERN Convention Art. V.8) or un (UN Charter Art. 19)"),
     "in_kind_cap_pct": (str(DEFAULT_IN_KIND_CAP_PERCENT), _percentage, "the most of an assessment that in-kind contributions may settle, in percent"),
     "quota_suspension": ("frozen", _suspension_policy, "what a suspension does to a member's GPU-hour quota when quotas are allocated: none, frozen (kept but not usable) or reduced P % (taken off and returned to the open-call reserve)"),
-    "quota_carry_over": ("none", _carry_over_rule, "how much of a member's unused GPU-hours a closed year carries into the next: none, or up to P % (the rest is forfeited)"),
+    "quota_carry_over": ("none", _carry_over_rule, "how much of a member's unused GPU-hours a closed year carries into the next: none, or up to P % of its quota for the year (the rest is forfeited, and so are frozen hours)"),
 }
 
 

@@ -294,7 +294,7 @@ def _rules_paragraph(found: ComputeYear, view: View, settings: Settings) -> mode
                    f"(quota_suspension: reduced {policy.reduction_percent} %)",
     }[policy.kind]
     carry = settings.quota_carry_over
-    closing = "forfeited" if carry == "none" else f"carried into the next year, {carry} of it, and the rest forfeited"
+    closing = "forfeited" if carry == "none" else f"carried into the next year, {carry} of the member's quota for the year at most, and the rest forfeited (frozen hours are always forfeited)"
     state = (f"The ledger of {found.year} is closed." if found.closed
              else f"The ledger of {found.year} is open: its carried and forfeited GPU-hours are known when it closes.")
     return model.Paragraph(
