@@ -68,13 +68,13 @@ def _meeting(engine, title: str, day: date, absent: tuple[str, ...], proxies: di
         governance.record_proxy(meeting, member, holder, actor=ACTOR, uow=_uow(engine))
     for title_, kind, rule, weights, ballot, votes in motions:
         motion = governance.propose_motion(meeting, title_, f"The board decides: {title_}.", kind, rule, weights, ballot, {}, actor=ACTOR, uow=_uow(engine))
-        governance.open_motion(motion, day.isoformat(), actor=ACTOR, uow=_uow(engine))
+        governance.open_motion(motion, day.isoformat(), today=TODAY, actor=ACTOR, uow=_uow(engine))
         for code, vote in votes.items():
-            governance.cast_ballot(motion, code, vote, actor=_delegate(proxies.get(code, code)), uow=_uow(engine))
+            governance.cast_ballot(motion, code, vote, today=day, actor=_delegate(proxies.get(code, code)), uow=_uow(engine))
         governance.close_motion(motion, day.isoformat(), today=TODAY, actor=ACTOR, uow=_uow(engine))
     if open_one:
         motion = governance.propose_motion(meeting, "Second site", "The board moves part of the secretariat.", "general", "unanimity", "equal", "roll_call", {}, actor=ACTOR, uow=_uow(engine))
-        governance.open_motion(motion, day.isoformat(), actor=ACTOR, uow=_uow(engine))
+        governance.open_motion(motion, day.isoformat(), today=TODAY, actor=ACTOR, uow=_uow(engine))
 
 
 def build_ledger(engine) -> None:

@@ -79,14 +79,14 @@ def propose(engine, meeting_id: int, title: str = "General motion", ballot: str 
 
 def opened(engine, meeting_id: int, **options) -> int:
     motion_id = propose(engine, meeting_id, **options)
-    board.open_motion(motion_id, TODAY.isoformat(), actor=CLI, uow=UnitOfWork(engine))
+    board.open_motion(motion_id, TODAY.isoformat(), today=TODAY, actor=CLI, uow=UnitOfWork(engine))
     return motion_id
 
 
 MOTION = {
     "title": "Admission of Italy", "text": "The board admits Italy as a member.", "kind": "accession", "rule": "simple_majority",
     "rule_json": "", "weights": "equal", "weight_set": "", "ballot": "roll_call",
-    "accession_code": "ITA", "accession_name": "", "accession_status": "member", "accession_joined": TODAY.isoformat(),
+    "effect_code": "ITA", "effect_name": "", "effect_status": "member", "effect_joined": TODAY.isoformat(),
 }
 
 
@@ -120,7 +120,9 @@ def test_a_full_vote_from_scheduling_to_the_adopted_accession(client, engine, si
                        "meeting.proxy")
     assert re.search(r"Canada \(CAN\)</th><td>Germany \(DEU\)</td>", page)
 
-    form = client.get(f"{BOARD}/motions/new?meeting={meeting_id}").get_data(as_text=True)
+    chooser = client.get(f"{BOARD}/motions/new?meeting={meeting_id}").get_data(as_text=True)
+    assert 'name="kind"' in chooser and 'name="title"' not in chooser  # the kind first: it decides the effect's fields
+    form = client.get(f"{BOARD}/motions/new?kind=accession&meeting={meeting_id}").get_data(as_text=True)
     assert f'<option selected value="{meeting_id}">' in form
     assert json.dumps(PRESETS["simple_majority"].to_json(), indent=2) in html.unescape(form)  # the JSON box starts as the preset
     data = {**MOTION, "csrf_token": token, "meeting": str(meeting_id)}
@@ -149,7 +151,8 @@ def test_a_full_vote_from_scheduling_to_the_adopted_accession(client, engine, si
         response = client.post(f"{BOARD}/motions/{row.id}/ballot", data={"csrf_token": token, "member": member, "vote": vote})
         page = stored_once(response, "ballot.cast")
         assert f"Recorded the ballot of {member} on motion #{row.id}: {vote}" in page
-    assert "Your current ballot: recorded for DEU" in page and "(changed 1 time)" in page
+    assert "Your current ballot for DEU: <strong>yes</strong>" in page and "(ballots recorded for DEU: 2)" in page
+    assert "Your current ballot for CAN: <strong>yes</strong>" in page  # the proxied member's, as its holder cast it
     sign_out(client)
     token = signed_in(Role.DELEGATE, "FRA")
     count = journal_length(engine)
@@ -236,12 +239,12 @@ def test_a_custom_rule_is_stored_and_a_bad_one_named_field_by_field(client, engi
     assert mismatch.status_code == 400 and "equal" in error_of(mismatch.get_data(as_text=True), "weights")
     untitled = client.post(f"{BOARD}/motions/new", data={**base, "rule": "simple_majority", "title": ""})
     assert untitled.status_code == 400 and "3 to 200 characters" in error_of(untitled.get_data(as_text=True), "title")
-    budget = client.post(f"{BOARD}/motions/new", data={**base, "rule": "simple_majority", "kind": "budget", "budget_year": "20x7"})
-    assert budget.status_code == 400 and "a year from 2000 to 2100" in error_of(budget.get_data(as_text=True), "budget_year")
-    scale = client.post(f"{BOARD}/motions/new", data={**base, "rule": "simple_majority", "kind": "scale", "scale_first_year": "2030",
-                                                     "scale_last_year": "2029", "scale_precision": "0.001", "scale_associate_factor": "10",
-                                                     "scale_incomes": "DEU 4000\nDEU 5"})
-    assert scale.status_code == 400 and "DEU is given twice" in error_of(scale.get_data(as_text=True), "scale_incomes")
+    budget = client.post(f"{BOARD}/motions/new", data={**base, "rule": "simple_majority", "kind": "budget", "effect_year": "20x7"})
+    assert budget.status_code == 400 and "a year from 2000 to 2100" in error_of(budget.get_data(as_text=True), "effect_year")
+    scale = client.post(f"{BOARD}/motions/new", data={**base, "rule": "simple_majority", "kind": "scale", "effect_first_year": "2030",
+                                                     "effect_last_year": "2029", "effect_precision": "0.001", "effect_associate_factor": "10",
+                                                     "effect_incomes": "DEU 4000\nDEU 5"})
+    assert scale.status_code == 400 and "DEU is given twice" in error_of(scale.get_data(as_text=True), "effect_incomes")
     assert journal_length(engine) == before
 
     two_thirds = custom(majority, members_threshold={"op": "at_least", "fraction": "2/3"})
@@ -324,8 +327,8 @@ def test_a_suspended_member_is_refused_naming_the_rule(client, engine, signed_in
 
 def test_a_secret_ballot_shows_who_voted_never_how(client, engine, signed_in, meeting):
     motion_id = opened(engine, meeting, ballot="secret")
-    board.cast_ballot(motion_id, "FRA", "no", actor=delegate("FRA"), uow=UnitOfWork(engine))
-    board.cast_ballot(motion_id, "DEU", "yes", actor=delegate("DEU"), uow=UnitOfWork(engine))
+    board.cast_ballot(motion_id, "FRA", "no", today=TODAY, actor=delegate("FRA"), uow=UnitOfWork(engine))
+    board.cast_ballot(motion_id, "DEU", "yes", today=TODAY, actor=delegate("DEU"), uow=UnitOfWork(engine))
     url = f"{BOARD}/motions/{motion_id}"
     signed_in(Role.AUDITOR)
     page = client.get(url).get_data(as_text=True)
@@ -401,7 +404,7 @@ def test_each_role_sees_the_actions_it_may_take(client, engine, signed_in, meeti
 def test_every_board_page_labels_its_inputs_and_captions_its_tables(client, engine, signed_in, meeting):
     motion_id = opened(engine, meeting)
     closed = opened(engine, meeting, title="Decided", ballot="secret")
-    board.cast_ballot(closed, "DEU", "yes", actor=delegate("DEU"), uow=UnitOfWork(engine))
+    board.cast_ballot(closed, "DEU", "yes", today=TODAY, actor=delegate("DEU"), uow=UnitOfWork(engine))
     board.close_motion(closed, TODAY.isoformat(), today=TODAY, actor=CLI, uow=UnitOfWork(engine))
     draft = propose(engine, meeting, title="Draft")
     token = signed_in(Role.SECRETARIAT)

@@ -609,7 +609,7 @@ class VotingRight:
         if not self.is_member:
             return f"{self.code} has no vote on {self.day}: its status is {self.status or 'not yet joined'}, and only members vote"
         if self.suspension is not None:
-            return f"{self.code}'s vote is suspended on {self.day}: {self.suspension}"
+            return f"{self.code}'s vote is suspended: {self.suspension}"
         return None
 
     @property

@@ -166,14 +166,14 @@ def record_proxy(meeting_id: object, member: str, holder: str, *, actor: Actor, 
                 problems.append(Problem(field, f"{rights[party].refusal}; a proxy passes only between members entitled to vote (TFEU Art. 239)"))
         raise_if_any(problems)
         present, proxies = governance_queries.meeting_presence(uow.session.connection(), meeting.id)
-        if holder_code not in present:
-            raise Conflict(f"{holder_code} is not recorded present at meeting #{meeting.id}: a delegate carries a proxy only while present itself; record its presence first")
         if code in proxies:
             raise Conflict(f"{code} has given its proxy for this meeting already")
         if holder_code in proxies or code in proxies.values():
             raise Conflict(f"a proxy cannot be passed on: {holder_code} has given its own proxy, or {code} carries one, for this meeting")
         if sum(1 for carrier in proxies.values() if carrier == holder_code) >= PROXY_LIMIT:
             raise Conflict(f"the delegate of {holder_code} carries {PROXY_LIMIT} proxy already, the most allowed (TFEU Art. 239)")
+        if holder_code not in present:
+            raise Conflict(f"{holder_code} is not recorded present at meeting #{meeting.id}: a delegate carries a proxy only while present itself; record its presence first")
         proxy = uow.add(Proxy(meeting_id=meeting.id, member_code=code, holder_code=holder_code, journal_seq=0))
         uow.commit(actor=actor, kind="meeting.proxy", summary=f"At meeting #{meeting.id} the delegate of {holder_code} carries the vote of {code}")
     return proxy.id
@@ -529,7 +529,7 @@ EFFECTS: Mapping[str, Effect] = MappingProxyType({
     "accession": Effect("accession: admits a member", (
         EffectField("code", "Country code of the new member (ISO 3166-1 alpha-3)"),
         EffectField("name", "Its name (leave empty for the ISO name)", required=False),
-        EffectField("status", "Its status", "status"),
+        EffectField("status", "Its status (member unless chosen)", "status", required=False),
         EffectField("joined", "Joins on", "day"),
     ), _check_accession, _apply_accession),
     "withdrawal": Effect("withdrawal: records a member leaving", (
