@@ -84,7 +84,9 @@ class MotionDetail:
 
 
 def find_motion(connection: Connection, motion_id: int) -> MotionDetail | None:
-    """One motion with its rule, effect and, once closed, its stored snapshot."""
+    """One motion with its rule, effect and, once closed, its stored snapshot (None for a number no motion can have)."""
+    if not 1 <= motion_id <= NO_LIMIT:
+        return None
     row = connection.execute(_motions().where(motions.c.id == motion_id)).first()
     if row is None:
         return None
