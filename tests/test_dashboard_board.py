@@ -156,6 +156,16 @@ def test_simulate_gives_the_engines_outcome_and_explanation(preset, ballots):
     assert all(bool(share) == weighted for _, _, share in rows)
 
 
+def test_the_imf_preset_lets_a_fifth_of_contributions_block_in_the_simulator():
+    """Defect 9. IMF Articles of Agreement Art. XII, Sec. 5(a) (as amended 2008/2010): basic votes are 5.502 % of the
+    total votes, whatever the weights' unit; with contribution shares (%) as weights, a member with 20 % of them holds
+    over 15 % of the votes and blocks an 85 % decision (250 basic votes each had drowned the shares)."""
+    others = "AUT BEL CAN DEU DNK ESP FIN FRA GBR IRL ITA JPN NLD NOR POL SWE".split()
+    members = [{"code": "USA", "weight": "20"}, *({"code": code, "weight": "5"} for code in others)]
+    outcome, explanation, _ = page.simulate("imf_85_percent", {**dict.fromkeys(others, "yes"), "USA": "no"}, members)
+    assert outcome == "Rejected" and explanation.startswith("Rejected: 80.8 % of the weight voted yes, short of the required 85 %")
+
+
 def test_simulate_changes_its_outcome_with_one_ballot_and_explains_what_it_refuses():
     assert page.simulate("unanimity", ALL_YES, MEMBERS)[0] == "Adopted"
     assert page.simulate("unanimity", {**ALL_YES, "DEU": "no"}, MEMBERS)[0] == "Rejected"

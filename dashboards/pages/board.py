@@ -210,12 +210,11 @@ def closed_years(rows: Sequence[MotionRow]) -> tuple[int, ...]:
 
 def pick_year(raw: object, years: Sequence[int]) -> tuple[int | None, str | None]:
     """The year the query string asks for (default: the latest with a closed motion), or why there is none to show."""
-    example = years[-1] if years else today().year
     if raw is None:
         if not years:
             return None, "No motion has been closed yet: the board's votes appear here once a vote is closed."
         return years[-1], None
-    number, problem = year_in_query(raw, example)
+    number, problem = year_in_query(raw, years[-1] if years else today().year)
     if number is not None and number not in years:
         return None, f"No motion was closed at a board meeting of {number}. Choose one of the years below."
     return number, problem

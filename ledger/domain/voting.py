@@ -189,6 +189,7 @@ class Threshold:
         return None if found else cls(op, fraction)
 
 
+LEGACY_BASIC_VOTES = "basic_votes_per_member"
 _RULE_FIELDS = (
     "weights",
     "basic_votes_share",
@@ -256,6 +257,9 @@ class Rule:
         if not isinstance(data, Mapping):
             raise ValidationFailed.single(path, "expected an object with " + ", ".join(_RULE_FIELDS))
         problems: list[Problem] = []
+        if LEGACY_BASIC_VOTES in data and data[LEGACY_BASIC_VOTES] is None:
+            # rules stored before basic votes became a share carry the old parameter, unused, as null
+            data = {key: value for key, value in data.items() if key != LEGACY_BASIC_VOTES}
         for key in sorted(set(data) - set(_RULE_FIELDS)):
             problems.append(Problem(f"{path}.{key}", "unknown parameter; accepted: " + ", ".join(_RULE_FIELDS)))
         for key in ("weights", "base", "abstention"):

@@ -344,6 +344,16 @@ def test_json_form_of_a_rule():
     assert decimal.members_threshold.fraction == Fraction(11, 20)
 
 
+def test_rules_stored_before_basic_votes_became_a_share_still_read():
+    """Closed motions keep their rule as stored; those stored with the old, unused parameter (null) still parse, a
+    non-null one is refused (IMF Art. XII, Sec. 5(a): basic votes are a share of the total, not a count)."""
+    stored = {**PRESETS["eu_qualified_majority"].to_json(), "basic_votes_per_member": None}
+    del stored["basic_votes_share"]
+    assert Rule.from_json(stored) == PRESETS["eu_qualified_majority"]
+    with pytest.raises(ValidationFailed, match="rule.basic_votes_per_member: unknown parameter"):
+        Rule.from_json({**stored, "basic_votes_per_member": 250})
+
+
 def test_json_problems_are_all_reported_with_their_paths():
     with pytest.raises(ValidationFailed) as refused:
         Rule.from_json(
