@@ -444,6 +444,28 @@ def test_a_body_that_is_not_a_json_object_is_a_400(client, data, content_type):
     assert "body" in response.get_json()["fields"]
 
 
+@pytest.mark.parametrize(
+    ("weight", "rule"),
+    [
+        ("1e308", None), ('"1e308"', None), ("9" * 40, None), ('"' + "9" * 40 + '"', None), (str(2**63), None),
+        ("1", '{"preset": "eu_qualified_majority", "quorum": {"op": "at_least", "fraction": "' + "9" * 40 + "/" + "9" * 41 + '0"}}'),
+        ("1", '{"preset": "eu_qualified_majority", "quorum": {"op": "at_least", "fraction": 1e308}}'),
+        ("1", '{"preset": "eu_qualified_majority", "blocking_minority_min_members": ' + str(2**63) + "}"),
+        ("1", '{"preset": "eu_qualified_majority", "quorum": ' + "[" * 50_000 + "]" * 50_000 + "}"),
+    ],
+    ids=["1e308", "1e308-text", "forty-9s", "forty-9s-text", "2^63", "fraction-forty-9s", "fraction-1e308", "blocking-2^63", "rule-50000-deep"],
+)
+def test_numbers_past_what_the_engine_takes_are_a_400_naming_the_field(client, weight, rule):
+    """Issue 9: every count the simulator takes is bounded, with the field named and the accepted range said."""
+    body = '{"members": [{"code": "FRA", "weight": %s}, {"code": "DEU", "weight": 1}], "rule": %s, "ballots": {"FRA": "yes"}}' % (
+        weight, rule or '{"preset": "eu_qualified_majority"}')
+    response = client.post(URL, data=body, content_type="application/json")
+    assert response.status_code == 400, response.get_data(as_text=True)
+    fields = response.get_json()["fields"]
+    assert set(fields) <= {"members[0].weight", "rule.quorum.fraction", "rule.quorum", "rule.blocking_minority_min_members", "body"}, fields
+    assert all("accepted" in message for message in fields.values()), fields
+
+
 def test_every_problem_is_reported_at_once(client):
     body = {
         "members": [{"code": "FRA", "weight": -1}, {"code": "FRA", "weight": 2}],
