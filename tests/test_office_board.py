@@ -442,6 +442,8 @@ def test_the_kind_is_chosen_first_and_the_form_shows_only_its_effect_without_scr
     assert "has no effect to fill in" in general and 'name="effect_' not in general
     for page in (budget, general, client.get(f"{BOARD}/motions/new").get_data(as_text=True)):
         assert "<script" not in page
+    for kind in board.EFFECTS:
+        assert client.get(f"{BOARD}/motions/new?kind={kind}").status_code == 200, kind
     unknown = client.get(f"{BOARD}/motions/new?kind=coup")
     assert unknown.status_code == 400 and "'coup' is not a kind of motion; accepted: budget" in error_of(unknown.get_data(as_text=True), "kind")
 

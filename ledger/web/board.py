@@ -290,7 +290,9 @@ def record_proxy(meeting_id: int):
         page={"title": f"Record a proxy for meeting #{meeting_id}", "submit": "Record the proxy", "back": url_for(".meeting", meeting_id=meeting_id),
               "intro": [f"{found.title}, {found.held_on}.",
                         (f"For this meeting the delegate of one member carries the vote of another; a delegate may carry "
-                         f"{governance_service.PROXY_LIMIT} proxy at most (TFEU Art. 239), and a proxy cannot be passed on.")]},
+                         f"{governance_service.PROXY_LIMIT} proxy at most (TFEU Art. 239), and a proxy cannot be passed on. "
+                         "Both members must have the vote on the meeting's day, and the holder must be recorded present: "
+                         "a proxy acts only while its holder is present, and only while the member does not vote itself.")]},
     )
 
 
