@@ -283,3 +283,13 @@ def test_a_rule_the_ledger_cannot_hold_is_refused_naming_the_field(engine, counc
                              actor=SECRETARIAT, uow=UnitOfWork(engine))
     assert field in [p.field for p in refused.value.problems]
     assert entries(engine) == before
+
+
+@pytest.mark.parametrize("weight", ["1e308", "9" * 40, str(2**63), "0.0000001", "-1", "NaN"])
+def test_a_weight_the_engine_cannot_use_is_refused_naming_the_member(engine, council, weight):
+    """Issue 9: weights are bounded (0 to 10^15, to a millionth) before they are stored; nothing is journalled."""
+    before = entries(engine)
+    with pytest.raises(ValidationFailed) as refused:
+        board.record_weights("Population 2024", "Eurostat", {"AUT": "9100000", "BEL": weight}, actor=SECRETARIAT, uow=UnitOfWork(engine))
+    assert [p.field for p in refused.value.problems] == ["weights.BEL"]
+    assert entries(engine) == before

@@ -83,6 +83,10 @@ MAX_FRACTION_TEXT = 60
 """Characters of a fraction's text: exact enough for any threshold, and far below Python's
 limit on the digits of an int (4,300), past which converting the text would fail."""
 MAX_BLOCKING_MINORITY = 10_000
+MAX_WEIGHT = 10**15
+MAX_WEIGHT_DECIMALS = 6
+"""A member's weight: up to a thousand times the world's population, to a millionth; larger
+figures only make the power tables (and any column that stores them) larger, never truer."""
 IMF_BASIC_VOTES_SHARE = Fraction(5502, 100_000)
 """IMF Articles of Agreement Art. XII, Sec. 5(a)(i), as amended by the 2008 reform (in force
 2011) and kept by the 2010 reform (in force 2016): basic votes are 5.502 % of the total votes."""

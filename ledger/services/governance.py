@@ -35,7 +35,7 @@ from ledger.domain.contribution_inputs import parse_day, parse_decimal, parse_te
 from ledger.domain.errors import Conflict, Forbidden, NotFound, Problem, ValidationFailed, collect, raise_if_any
 from ledger.domain.journal import canonical_json
 from ledger.domain.members import MemberStatus, validate_admission
-from ledger.domain.voting import PRESETS, Rule, Vote, Voter, VotingRight, Weighting, decide, represented
+from ledger.domain.voting import MAX_WEIGHT, MAX_WEIGHT_DECIMALS, PRESETS, Rule, Vote, Voter, VotingRight, Weighting, decide, represented
 from ledger.queries import contributions as contribution_queries
 from ledger.queries import governance as governance_queries
 from ledger.queries.sql import NO_LIMIT
@@ -99,6 +99,8 @@ def record_weights(name: str, source: str, weights: Mapping[str, object], *, act
     parsed = {}
     for code, raw in weights.items():
         value, found = parse_decimal(raw, f"weights.{code}", minimum=Decimal(0), example="83118501")
+        if value is not None and (value > MAX_WEIGHT or -value.as_tuple().exponent > MAX_WEIGHT_DECIMALS):
+            found = [Problem(f"weights.{code}", f"a number from 0 to {MAX_WEIGHT:,} with at most {MAX_WEIGHT_DECIMALS} decimals; not {raw!s:.40}")]
         problems += found
         parsed[code] = value
     if not weights:

@@ -88,3 +88,17 @@ def test_ballots_of_members_without_the_vote_on_the_day_do_not_count():
     assert dict(counted.ballots) == {"AUT": "yes"}
     assert counted.present == frozenset({"AUT"})
     assert "no vote" in counted.ignored["PRT"]
+
+
+def test_a_holder_without_the_vote_on_the_closing_day_carries_nothing():
+    """TFEU Art. 239 ("any member of the Council" acts for another): a holder suspended, or no longer a member, by the
+    closing day carries no proxy; the member it represented counts as absent."""
+    counted = represented([carried("ITA", "yes"), own("DEU", "yes")], {"ITA": "DEU"}, {"DEU"}, set(EIGHT) - {"DEU"})
+    assert dict(counted.ballots) == {} and counted.present == frozenset()
+    assert set(counted.ignored) == {"DEU", "ITA"}
+
+
+def test_a_member_present_itself_may_still_be_voted_for_by_its_holder_until_it_votes():
+    """DESIGN.md, Governance: a proxy acts only while the member does not vote itself."""
+    counted = represented([carried("ITA", "no")], {"ITA": "DEU"}, {"DEU", "ITA"}, EIGHT)
+    assert dict(counted.ballots) == {"ITA": "no"} and counted.by_proxy == frozenset({"ITA"})
