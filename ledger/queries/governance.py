@@ -201,7 +201,7 @@ def _status_value(status) -> str | None:
 
 
 def cast_ballots(connection: Connection, motion_id: int) -> list[CastBallot]:
-    """Every ballot recorded on a motion, oldest first."""
+    """Every ballot recorded on a motion, oldest first (their order decides which counts: ledger.domain.voting.represented)."""
     rows = connection.execute(
         select(ballots_t.c.member_code, ballots_t.c.vote, ballots_t.c.by_proxy).where(ballots_t.c.motion_id == motion_id).order_by(ballots_t.c.id)
     )
@@ -221,14 +221,12 @@ def delegate_ballots(connection: Connection, members: list[str]) -> dict[tuple[i
     For the delegate that cast them alone: it sees its own member's ballot, and the ballot
     it cast as proxy holder, never anyone else's.
     """
-    opened = events.alias("opened")
     closed = events.alias("closed")
     latest = (
         select(
             ballots_t.c.motion_id, ballots_t.c.member_code, ballots_t.c.vote, ballots_t.c.by_proxy,
             func.row_number().over(partition_by=(ballots_t.c.motion_id, ballots_t.c.member_code, ballots_t.c.by_proxy), order_by=ballots_t.c.id.desc()).label("rank"),
         )
-        .join(opened, and_(opened.c.motion_id == ballots_t.c.motion_id, opened.c.event == "opened"))
         .outerjoin(closed, and_(closed.c.motion_id == ballots_t.c.motion_id, closed.c.event == "closed"))
         .where(ballots_t.c.member_code.in_(members), closed.c.id.is_(None))
         .subquery()
