@@ -49,24 +49,24 @@ MAX_RULE_TEXT = 20_000
 """Characters of a custom rule's JSON: a full rule takes about 400."""
 
 
-def parse_record_id(raw: object, field: str, what: str) -> int:
-    """The number of a stored record (a meeting, a motion), within what the databases store (1 to 2^31 - 1)."""
+def parse_record_id(raw: object, field: str) -> int:
+    """The number of a stored record (`field`: meeting, motion), within what the databases store (1 to 2^31 - 1)."""
     text = str(raw).strip() if isinstance(raw, (str, int)) and not isinstance(raw, bool) else ""
     number = int(text) if text.isascii() and text.isdigit() and len(text) <= len(str(NO_LIMIT)) else 0
     if not 1 <= number <= NO_LIMIT:
-        raise ValidationFailed.single(field, f"a {what} number from 1 to {NO_LIMIT:,}; not {str(raw)[:40]!r}")
+        raise ValidationFailed.single(field, f"a {field} number from 1 to {NO_LIMIT:,}; not {str(raw)[:40]!r}")
     return number
 
 
 def _meeting(uow: UnitOfWork, meeting_id: object) -> Meeting:
-    meeting = uow.session.get(Meeting, parse_record_id(meeting_id, "meeting", "meeting"))
+    meeting = uow.session.get(Meeting, parse_record_id(meeting_id, "meeting"))
     if meeting is None:
         raise NotFound(f"no meeting #{meeting_id}")
     return meeting
 
 
 def _motion(uow: UnitOfWork, motion_id: object) -> Motion:
-    motion = uow.session.get(Motion, parse_record_id(motion_id, "motion", "motion"))
+    motion = uow.session.get(Motion, parse_record_id(motion_id, "motion"))
     if motion is None:
         raise NotFound(f"no motion #{motion_id}")
     return motion
