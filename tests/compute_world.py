@@ -88,9 +88,9 @@ def delegate(code: str) -> Actor:
 
 def adopt(engine, motion_id: int, on_date: str = "2025-06-12") -> str:
     """Open a motion, have every member vote yes, close it; return the outcome."""
-    board.open_motion(motion_id, on_date, actor=SECRETARIAT, uow=UnitOfWork(engine))
+    board.open_motion(motion_id, on_date, today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
     for code in MEMBERS:
-        board.cast_ballot(motion_id, code, "yes", actor=delegate(code), uow=UnitOfWork(engine))
+        board.cast_ballot(motion_id, code, "yes", today=date.fromisoformat(on_date), actor=delegate(code), uow=UnitOfWork(engine))
     return board.close_motion(motion_id, on_date, today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -259,9 +259,9 @@ def propose_transfer(engine, meeting, effect):
 
 
 def decide(engine, number, choice="yes") -> str:
-    board.open_motion(number, "2025-06-12", actor=SECRETARIAT, uow=UnitOfWork(engine))
+    board.open_motion(number, "2025-06-12", today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
     for code in MEMBERS:
-        board.cast_ballot(number, code, choice, actor=Actor(f"user:{code}", Role.DELEGATE, code), uow=UnitOfWork(engine))
+        board.cast_ballot(number, code, choice, today=date(2025, 6, 12), actor=Actor(f"user:{code}", Role.DELEGATE, code), uow=UnitOfWork(engine))
     return board.close_motion(number, "2025-06-12", today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
 
 
@@ -315,9 +315,9 @@ def test_a_transfer_larger_than_the_givers_balance_is_refused_when_proposed_and_
         propose_transfer(engine, meeting, {"year": 2025, "from": "DEU", "to": "AUT", "gpu_hours": 600_000})
     number = propose_transfer(engine, meeting, {"year": 2025, "from": "DEU", "to": "AUT", "gpu_hours": deu.quota_gpu_hours})
     compute.adjust_quota(2025, "DEU", "-1", "pool A down for an hour", actor=SECRETARIAT, uow=UnitOfWork(engine))
-    board.open_motion(number, "2025-06-12", actor=SECRETARIAT, uow=UnitOfWork(engine))
+    board.open_motion(number, "2025-06-12", today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
     for code in MEMBERS:
-        board.cast_ballot(number, code, "yes", actor=Actor(f"user:{code}", Role.DELEGATE, code), uow=UnitOfWork(engine))
+        board.cast_ballot(number, code, "yes", today=date(2025, 6, 12), actor=Actor(f"user:{code}", Role.DELEGATE, code), uow=UnitOfWork(engine))
     before = entries(engine)
     with pytest.raises(Conflict, match="cannot give"):
         board.close_motion(number, "2025-06-12", today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(engine))

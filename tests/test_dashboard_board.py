@@ -68,13 +68,13 @@ def _meeting(engine, title: str, day: date, absent: tuple[str, ...], proxies: di
         governance.record_proxy(meeting, member, holder, actor=ACTOR, uow=_uow(engine))
     for title_, kind, rule, weights, ballot, votes in motions:
         motion = governance.propose_motion(meeting, title_, f"The board decides: {title_}.", kind, rule, weights, ballot, {}, actor=ACTOR, uow=_uow(engine))
-        governance.open_motion(motion, day.isoformat(), actor=ACTOR, uow=_uow(engine))
+        governance.open_motion(motion, day.isoformat(), today=TODAY, actor=ACTOR, uow=_uow(engine))
         for code, vote in votes.items():
-            governance.cast_ballot(motion, code, vote, actor=_delegate(proxies.get(code, code)), uow=_uow(engine))
+            governance.cast_ballot(motion, code, vote, today=day, actor=_delegate(proxies.get(code, code)), uow=_uow(engine))
         governance.close_motion(motion, day.isoformat(), today=TODAY, actor=ACTOR, uow=_uow(engine))
     if open_one:
         motion = governance.propose_motion(meeting, "Second site", "The board moves part of the secretariat.", "general", "unanimity", "equal", "roll_call", {}, actor=ACTOR, uow=_uow(engine))
-        governance.open_motion(motion, day.isoformat(), actor=ACTOR, uow=_uow(engine))
+        governance.open_motion(motion, day.isoformat(), today=TODAY, actor=ACTOR, uow=_uow(engine))
 
 
 def build_ledger(engine) -> None:
@@ -154,6 +154,16 @@ def test_simulate_gives_the_engines_outcome_and_explanation(preset, ballots):
                        "Absent": decision.members.absent, "Base of the thresholds": decision.members.base}
     weighted = decision.weight is not None
     assert all(bool(share) == weighted for _, _, share in rows)
+
+
+def test_the_imf_preset_lets_a_fifth_of_contributions_block_in_the_simulator():
+    """Defect 9. IMF Articles of Agreement Art. XII, Sec. 5(a) (as amended 2008/2010): basic votes are 5.502 % of the
+    total votes, whatever the weights' unit; with contribution shares (%) as weights, a member with 20 % of them holds
+    over 15 % of the votes and blocks an 85 % decision (250 basic votes each had drowned the shares)."""
+    others = "AUT BEL CAN DEU DNK ESP FIN FRA GBR IRL ITA JPN NLD NOR POL SWE".split()
+    members = [{"code": "USA", "weight": "20"}, *({"code": code, "weight": "5"} for code in others)]
+    outcome, explanation, _ = page.simulate("imf_85_percent", {**dict.fromkeys(others, "yes"), "USA": "no"}, members)
+    assert outcome == "Rejected" and explanation.startswith("Rejected: 80.8 % of the weight voted yes, short of the required 85 %")
 
 
 def test_simulate_changes_its_outcome_with_one_ballot_and_explains_what_it_refuses():

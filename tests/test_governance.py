@@ -47,13 +47,13 @@ def council(engine):
 
 def motion(engine, meeting, *, rule="two_thirds_of_votes_cast", kind="general", ballot="roll_call", effect=None, weights="equal"):
     number = board.propose_motion(meeting, "A motion", "The board decides.", kind, rule, weights, ballot, effect, actor=SECRETARIAT, uow=UnitOfWork(engine))
-    board.open_motion(number, DAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
+    board.open_motion(number, DAY, today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
     return number
 
 
 def vote(engine, number, votes: dict[str, str]):
     for code, choice in votes.items():
-        board.cast_ballot(number, code, choice, actor=delegate(code), uow=UnitOfWork(engine))
+        board.cast_ballot(number, code, choice, today=DAY, actor=delegate(code), uow=UnitOfWork(engine))
 
 
 def close(engine, number) -> str:
@@ -97,9 +97,9 @@ def test_proxies_are_limited_and_carried_by_the_holders_delegate(engine, council
     with pytest.raises(Conflict, match="cannot be passed on"):
         board.record_proxy(council, "AUT", "NLD", actor=SECRETARIAT, uow=UnitOfWork(engine))
     number = motion(engine, council)
-    board.cast_ballot(number, "NLD", "yes", actor=delegate("FRA"), uow=UnitOfWork(engine))
+    board.cast_ballot(number, "NLD", "yes", today=DAY, actor=delegate("FRA"), uow=UnitOfWork(engine))
     with pytest.raises(Forbidden, match="only with its proxy"):
-        board.cast_ballot(number, "ITA", "yes", actor=delegate("FRA"), uow=UnitOfWork(engine))
+        board.cast_ballot(number, "ITA", "yes", today=DAY, actor=delegate("FRA"), uow=UnitOfWork(engine))
     close(engine, number)
     with engine.connect() as connection:
         snapshot = json.loads(connection.execute(text("SELECT snapshot_json FROM motion_event WHERE event = 'closed'")).scalar())
@@ -110,15 +110,15 @@ def test_ballots_are_taken_only_while_open_and_only_from_members(engine, council
     draft = board.propose_motion(council, "Draft", "Not yet open.", "general", "simple_majority", "equal", "roll_call", None, actor=SECRETARIAT, uow=UnitOfWork(engine))
     before = entries(engine)
     with pytest.raises(Conflict, match="is draft: ballots are taken only while it is open"):
-        board.cast_ballot(draft, "DEU", "yes", actor=delegate("DEU"), uow=UnitOfWork(engine))
+        board.cast_ballot(draft, "DEU", "yes", today=DAY, actor=delegate("DEU"), uow=UnitOfWork(engine))
     number = motion(engine, council)
     with pytest.raises(ValidationFailed, match="yes, no or abstain"):
-        board.cast_ballot(number, "DEU", "maybe", actor=delegate("DEU"), uow=UnitOfWork(engine))
+        board.cast_ballot(number, "DEU", "maybe", today=DAY, actor=delegate("DEU"), uow=UnitOfWork(engine))
     with pytest.raises(Conflict, match="NOR has no vote .* its status is observer"):
-        board.cast_ballot(number, "NOR", "yes", actor=delegate("NOR"), uow=UnitOfWork(engine))
+        board.cast_ballot(number, "NOR", "yes", today=DAY, actor=delegate("NOR"), uow=UnitOfWork(engine))
     close(engine, number)
     with pytest.raises(Conflict, match="is closed"):
-        board.cast_ballot(number, "DEU", "yes", actor=delegate("DEU"), uow=UnitOfWork(engine))
+        board.cast_ballot(number, "DEU", "yes", today=DAY, actor=delegate("DEU"), uow=UnitOfWork(engine))
     with pytest.raises(Conflict, match="only an open motion can be closed"):
         close(engine, number)
     assert entries(engine) == before + 3  # the draft's refusal stored nothing: proposed, opened, closed
@@ -134,7 +134,7 @@ def test_a_suspended_member_is_refused_saying_why_and_under_which_rule(engine, c
     # Nobody paid 2023 or 2024: in June 2025 arrears exceed the contributions due for 2025 and 2024.
     number = motion(engine, council)
     with pytest.raises(Conflict, match=r"DEU's vote is suspended: .*CERN Convention Art\. V\.8"):
-        board.cast_ballot(number, "DEU", "yes", actor=delegate("DEU"), uow=UnitOfWork(engine))
+        board.cast_ballot(number, "DEU", "yes", today=DAY, actor=delegate("DEU"), uow=UnitOfWork(engine))
     close(engine, number)
     with engine.connect() as connection:
         snapshot = json.loads(connection.execute(text("SELECT snapshot_json FROM motion_event WHERE event = 'closed'")).scalar())
@@ -146,7 +146,7 @@ def test_a_suspended_member_is_refused_saying_why_and_under_which_rule(engine, c
     [
         ({"weights": "equal", "base": "cast", "abstention": "not_cast", "members_threshold": {"op": "more_than", "fraction": "3/2"}}, "rule.members_threshold.fraction"),
         ({"weights": "equal", "base": "cast", "abstention": "not_cast", "members_threshold": {"op": "nearly", "fraction": "1/2"}}, "rule.members_threshold.op"),
-        ({"weights": "equal", "basic_votes_per_member": 250, "base": "cast", "abstention": "not_cast", "members_threshold": {"op": "more_than", "fraction": "1/2"}}, "rule.basic_votes_per_member"),
+        ({"weights": "equal", "basic_votes_share": "1/20", "base": "cast", "abstention": "not_cast", "members_threshold": {"op": "more_than", "fraction": "1/2"}}, "rule.basic_votes_share"),
     ],
 )
 def test_a_bad_rule_is_refused_naming_the_field(engine, council, rule, field):
@@ -187,7 +187,7 @@ def test_a_budget_motion_adopts_the_budget_and_a_waiver_motion_records_the_waive
     waiver = board.propose_motion(council, "Waiver", "Keep Italy's vote.", "arrears_waiver", "simple_majority", "equal", "roll_call",
                                   {"code": "ITA", "from": "2025-06-12", "to": "2025-12-31"}, actor=SECRETARIAT, uow=UnitOfWork(engine))
     for number in (scale, budget, waiver):
-        board.open_motion(number, DAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
+        board.open_motion(number, DAY, today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
         vote(engine, number, {code: "yes" for code in MEMBERS[:-1]})
         assert close(engine, number) == "adopted"
     with engine.connect() as connection:

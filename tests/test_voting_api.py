@@ -8,7 +8,6 @@ from fractions import Fraction
 
 import pytest
 
-from ledger.domain.voting import basic_votes_per_member_for_share
 
 URL = "/api/v1/voting/simulate"
 
@@ -225,7 +224,10 @@ def quota_votes(quota: str) -> int:
 
 
 IMF_MEMBERS = [{"code": code, "weight": quota_votes(quota)} for code, (quota, _, _) in IMF_2024.items()]
-IMF_RULE = {"preset": "imf_85_percent", "basic_votes_per_member": IMF_BASIC_VOTES_2024}
+# The basic votes' share of these twelve members' votes (in the whole IMF, 5.502 % of all votes), so each has the 1,459
+# the table publishes: basic votes are a share of the total (IMF Art. XII, Sec. 5(a)).
+IMF_SUBSET_BASIC_SHARE = Fraction(len(IMF_2024) * IMF_BASIC_VOTES_2024, sum(votes for _, votes, _ in IMF_2024.values()))
+IMF_RULE = {"preset": "imf_85_percent", "basic_votes_share": f"{IMF_SUBSET_BASIC_SHARE.numerator}/{IMF_SUBSET_BASIC_SHARE.denominator}"}
 
 
 def test_imf_votes_and_shares_match_the_published_table_within_the_subset(client):
@@ -254,13 +256,24 @@ def test_imf_85_percent_majority_the_united_states_alone_blocks(client):
 
 
 def test_imf_basic_votes_as_a_share_of_the_total(client):
-    """The 2008 rule, applied to the subset: basic votes are 5.502 % of all votes."""
+    """IMF Art. XII, Sec. 5(a) as amended 2008/2010, the preset's rule: basic votes are 5.502 % of all votes, spread
+    equally, whatever the unit of the weights (quota votes here, percentages below)."""
     weights = [quota_votes(quota) for quota, _, _ in IMF_2024.values()]
-    per_member = basic_votes_per_member_for_share(weights, Fraction(5502, 100000))
-    rule = {"preset": "imf_85_percent", "basic_votes_per_member": f"{per_member.numerator}/{per_member.denominator}"}
-    votes = [Fraction(member["votes_exact"]) for member in post(client, {"members": IMF_MEMBERS, "rule": rule})["members"]]
+    answer = post(client, {"members": IMF_MEMBERS, "rule": {"preset": "imf_85_percent"}})
+    votes = [Fraction(member["votes_exact"]) for member in answer["members"]]
     assert (sum(votes) - sum(weights)) / sum(votes) == Fraction(5502, 100000)
-    assert per_member == Fraction(5502 * sum(weights), (100000 - 5502) * len(weights))
+    assert len({vote - weight for vote, weight in zip(votes, weights)}) == 1  # equally
+    assert answer["rule"]["basic_votes_share"] == "2751/50000"
+
+
+def test_imf_basic_votes_let_a_fifth_of_contributions_block_an_85_percent_decision(client):
+    """Defect 9. With contribution shares (percent) as weights, a member with 20 % of them holds more than 15 % of the
+    votes and blocks an 85 % decision (IMF Art. XII, Sec. 5(a): basic votes are a share of the total votes)."""
+    others = "AUT BEL CAN DEU DNK ESP FIN FRA GBR IRL ITA JPN NLD NOR POL SWE".split()
+    members = [{"code": "USA", "weight": "20"}, *({"code": code, "weight": "5"} for code in others)]
+    answer = post(client, {"members": members, "rule": {"preset": "imf_85_percent"}, "ballots": ballots(others, ["USA"])})
+    assert answer["outcome"] == "rejected"
+    assert Decimal("0.19") < Decimal(by_code(answer)["USA"]["vote_share"]) < Decimal("0.20")
 
 
 # --- CERN: one member state, one vote ----------------------------------------------------
@@ -384,7 +397,9 @@ BAD = [
     ("a fraction below 0", changed(rule=weighted_rule(weight_threshold={"op": "at_least", "fraction": -0.5})), "rule.weight_threshold.fraction"),
     ("a fraction over long", changed(rule=weighted_rule(quorum={"op": "at_least", "fraction": "1/" + "3" * 200})), "rule.quorum.fraction"),
     ("an unknown op", changed(rule={"preset": "simple_majority", "members_threshold": {"op": "most", "fraction": "1/2"}}), "rule.members_threshold.op"),
-    ("basic votes without weighted weights", changed(rule={"preset": "simple_majority", "basic_votes_per_member": 250}), "rule.basic_votes_per_member"),
+    ("basic votes without weighted weights", changed(rule={"preset": "simple_majority", "basic_votes_share": "1/20"}), "rule.basic_votes_share"),
+    ("basic votes all of the votes", changed(rule={"preset": "imf_85_percent", "basic_votes_share": "1"}), "rule.basic_votes_share"),
+    ("a blocking minority of 2^63", changed(rule={"preset": "eu_qualified_majority", "blocking_minority_min_members": 2**63}), "rule.blocking_minority_min_members"),
     ("an unknown rule parameter", changed(rule=weighted_rule(majority="simple")), "rule.majority"),
     ("an unknown field", changed(present=["FRA"]), "present"),
     ("power not a boolean", changed(power="yes"), "power"),
@@ -427,6 +442,28 @@ def test_a_body_that_is_not_a_json_object_is_a_400(client, data, content_type):
     response = client.post(URL, data=data, content_type=content_type)
     assert response.status_code == 400
     assert "body" in response.get_json()["fields"]
+
+
+@pytest.mark.parametrize(
+    ("weight", "rule"),
+    [
+        ("1e308", None), ('"1e308"', None), ("9" * 40, None), ('"' + "9" * 40 + '"', None), (str(2**63), None),
+        ("1", '{"preset": "eu_qualified_majority", "quorum": {"op": "at_least", "fraction": "' + "9" * 40 + "/" + "9" * 41 + '0"}}'),
+        ("1", '{"preset": "eu_qualified_majority", "quorum": {"op": "at_least", "fraction": 1e308}}'),
+        ("1", '{"preset": "eu_qualified_majority", "blocking_minority_min_members": ' + str(2**63) + "}"),
+        ("1", '{"preset": "eu_qualified_majority", "quorum": ' + "[" * 50_000 + "]" * 50_000 + "}"),
+    ],
+    ids=["1e308", "1e308-text", "forty-9s", "forty-9s-text", "2^63", "fraction-forty-9s", "fraction-1e308", "blocking-2^63", "rule-50000-deep"],
+)
+def test_numbers_past_what_the_engine_takes_are_a_400_naming_the_field(client, weight, rule):
+    """Issue 9: every count the simulator takes is bounded, with the field named and the accepted range said."""
+    body = '{"members": [{"code": "FRA", "weight": %s}, {"code": "DEU", "weight": 1}], "rule": %s, "ballots": {"FRA": "yes"}}' % (
+        weight, rule or '{"preset": "eu_qualified_majority"}')
+    response = client.post(URL, data=body, content_type="application/json")
+    assert response.status_code == 400, response.get_data(as_text=True)
+    fields = response.get_json()["fields"]
+    assert set(fields) <= {"members[0].weight", "rule.quorum.fraction", "rule.quorum", "rule.blocking_minority_min_members", "body"}, fields
+    assert all("accepted" in message for message in fields.values()), fields
 
 
 def test_every_problem_is_reported_at_once(client):

@@ -210,12 +210,11 @@ def closed_years(rows: Sequence[MotionRow]) -> tuple[int, ...]:
 
 def pick_year(raw: object, years: Sequence[int], this_year: int) -> tuple[int | None, str | None]:
     """The year the query string asks for (default: the latest with a closed motion), or why there is none to show."""
-    example = years[-1] if years else this_year
     if raw is None:
         if not years:
             return None, "No motion has been closed yet: the board's votes appear here once a vote is closed."
         return years[-1], None
-    number, problem = year_in_query(raw, example)
+    number, problem = year_in_query(raw, years[-1] if years else this_year)
     if number is not None and number not in years:
         return None, f"No motion was closed at a board meeting of {number}. Choose one of the years below."
     return number, problem
@@ -484,7 +483,7 @@ class PowerResult:
     samples: int = 0
     seed: int | None = None
     coarse_parts: int | None = None  # weights were rounded to parts of this many of the total
-    basic_votes: Fraction = Fraction(0)
+    basic_votes_share: Fraction = Fraction(0)
     problem: str | None = None
 
 
@@ -496,13 +495,13 @@ def voting_power(use: RuleUse, *, memory_budget: int = DEFAULT_MEMORY_BUDGET, sa
     """
     rule = Rule.from_json(json.loads(use.rule_json))
     weights = {code: Decimal(weight) for code, weight in use.weights}
-    basic = Fraction(rule.basic_votes_per_member or 0)
+    basic = rule.basic_votes_share or Fraction(0)
     votes = voter_votes(rule, [Voter(code, weight) for code, weight in weights.items()])
     total = sum(votes.values())
     try:
         power, parts = rounded_voting_power(rule, weights, memory_budget=memory_budget, samples=samples)
     except ValidationFailed as failed:
-        return PowerResult(use, (), None, basic_votes=basic, problem=str(failed))
+        return PowerResult(use, (), None, basic_votes_share=basic, problem=str(failed))
     shapley = power.shapley_shubik
     sampled = shapley.method is PowerMethod.SAMPLED
     rows = [
@@ -529,7 +528,7 @@ def power_caption(result: PowerResult, board: BoardYear) -> str:
 def power_table(result: PowerResult, board: BoardYear) -> TableData:
     """Per member: its weight, its share of the weight beside its Banzhaf and Shapley-Shubik indices, in %."""
     sampled = result.method is PowerMethod.SAMPLED
-    share_label = "Weight share, basic votes included (%)" if result.basic_votes else "Weight share (%)"
+    share_label = "Weight share, basic votes included (%)" if result.basic_votes_share else "Weight share (%)"
     basis = result.use.weights_basis
     weight_label = "Weight (contribution share, %)" if basis == "contribution" else f"Weight ({basis_label(basis)})"
     header = ("Code", "Member", weight_label, share_label, "Banzhaf index (%)",

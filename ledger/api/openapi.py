@@ -12,7 +12,7 @@ from ledger.api.voting import (
     POWER_MEMORY_BUDGET,
     VOTES,
 )
-from ledger.domain.voting import PRESETS, Abstention, Base, Measure, Outcome, ThresholdOp, Weighting
+from ledger.domain.voting import MAX_BLOCKING_MINORITY, MAX_FRACTION_TEXT, PRESETS, Abstention, Base, Measure, Outcome, ThresholdOp, Weighting
 
 FORMAT = {
     "name": "format",
@@ -278,7 +278,7 @@ def openapi_document() -> dict:
                         "status": {"type": "string"},
                         "meeting": {"type": "object"},
                         "rule_name": {"type": "string"},
-                        "rule": {"type": "object", "description": "The rule in its JSON form: weights, basic_votes_per_member, base, abstention, members_threshold, weight_threshold, blocking_minority_min_members, quorum"},
+                        "rule": {"type": "object", "description": "The rule in its JSON form: weights, basic_votes_share, base, abstention, members_threshold, weight_threshold, blocking_minority_min_members, quorum"},
                         "weights": {"type": "string", "description": "equal, contribution (the scale's shares) or weight_set:<name>"},
                         "ballot": {"type": "string", "enum": ["roll_call", "secret"]},
                         "effect": {"type": "object"},
@@ -504,7 +504,7 @@ def _voting_paths() -> dict:
                     "Public and stateless: nothing is stored. `rule` is a rule's full JSON form (as in "
                     "/api/v1/motions/{motion_id}), or `{\"preset\": NAME}`, optionally with any parameter of the full "
                     "form to override the preset's (for example `{\"preset\": \"imf_85_percent\", "
-                    "\"basic_votes_per_member\": 1459}`); `rule` in the answer is the rule as applied. Members missing "
+                    "\"basic_votes_share\": \"1/20\"}`); `rule` in the answer is the rule as applied. Members missing "
                     "from `ballots` are absent; without ballots `outcome`, `checks` and `quorum` are null and every "
                     "member counts as absent. `votes` are the votes the rule gives a member: one each under equal "
                     "rules, else its weight plus basic votes; `vote_share` is its share of all members' votes.\n\n"
@@ -606,12 +606,13 @@ def _voting_schemas() -> dict:
             "properties": {
                 "preset": {"type": "string", "enum": list(PRESETS), "description": "Request only"},
                 "weights": choice(Weighting),
-                "basic_votes_per_member": nullable({"oneOf": [{"type": "integer", "minimum": 0}, fraction_text]}),
+                "basic_votes_share": nullable({**fraction_text, "maxLength": MAX_FRACTION_TEXT,
+                                               "description": "the share of the total votes that are basic votes, below 1 (IMF: 2751/50000)"}),
                 "base": choice(Base),
                 "abstention": choice(Abstention),
                 "members_threshold": nullable(threshold),
                 "weight_threshold": nullable(threshold),
-                "blocking_minority_min_members": nullable({"type": "integer", "minimum": 1}),
+                "blocking_minority_min_members": nullable({"type": "integer", "minimum": 1, "maximum": MAX_BLOCKING_MINORITY}),
                 "quorum": nullable(threshold),
             },
         },

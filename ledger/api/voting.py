@@ -21,15 +21,13 @@ from flask import Blueprint, jsonify, request
 
 from ledger.domain.errors import Problem, ValidationFailed, raise_if_any
 from ledger.domain.members import is_member_code
-from ledger.domain.voting import PRESETS, Decision, Rule, ThresholdCheck, Vote, Voter, Weighting, decide, voter_votes
+from ledger.domain.voting import MAX_WEIGHT, MAX_WEIGHT_DECIMALS, PRESETS, Decision, Rule, ThresholdCheck, Vote, Voter, Weighting, decide, voter_votes
 from ledger.domain.voting_power import PowerMethod, rule_voting_power
 
 voting_api = Blueprint("voting_api", __name__, url_prefix="/api/v1/voting")
 
 MAX_MEMBERS = 400
 MAX_BODY_BYTES = 1_000_000
-MAX_WEIGHT = 10**15
-MAX_WEIGHT_DECIMALS = 6
 MAX_RULE_TEXT = 100
 DECIMALS = 6
 POWER_MEMORY_BUDGET = 8_000_000

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, fields
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
@@ -78,8 +79,24 @@ class Measure(StrEnum):
     QUORUM = "quorum"
 
 
+MAX_FRACTION_TEXT = 60
+"""Characters of a fraction's text: exact enough for any threshold, and far below Python's
+limit on the digits of an int (4,300), past which converting the text would fail."""
+MAX_BLOCKING_MINORITY = 10_000
+MAX_WEIGHT = 10**15
+MAX_WEIGHT_DECIMALS = 6
+"""A member's weight: up to a thousand times the world's population, to a millionth; larger
+figures only make the power tables (and any column that stores them) larger, never truer."""
+IMF_BASIC_VOTES_SHARE = Fraction(5502, 100_000)
+"""IMF Articles of Agreement Art. XII, Sec. 5(a)(i), as amended by the 2008 reform (in force
+2011) and kept by the 2010 reform (in force 2016): basic votes are 5.502 % of the total votes."""
+
 _FRACTION_TEXT = re.compile(r"(\d+)/(\d+)|\d+(\.\d+)?")
 _FRACTION_ACCEPTED = "accepted: a fraction 'p/q' such as '2/3', or a decimal such as '0.55', from 0 to 1"
+_BASIC_SHARE_ACCEPTED = (
+    "accepted: the share of the total votes that are basic votes, a fraction 'p/q' or a decimal from 0 up to, "
+    "not including, 1, such as '2751/50000' (IMF: 5.502 %)"
+)
 
 
 def exact_fraction(value: Any) -> Fraction | None:
@@ -119,6 +136,9 @@ def _parse_enum(enum: type[StrEnum], value: Any, path: str, problems: list[Probl
 
 
 def _parse_fraction_text(value: Any, path: str, problems: list[Problem], accepted: str) -> Fraction | None:
+    if isinstance(value, str) and len(value) > MAX_FRACTION_TEXT:
+        problems.append(Problem(path, f"{len(value):,} characters, more than {MAX_FRACTION_TEXT}; {accepted}"))
+        return None
     if isinstance(value, str) and (match := _FRACTION_TEXT.fullmatch(value)):
         denominator = match.group(2)
         if denominator is not None and int(denominator) == 0:
@@ -173,9 +193,10 @@ class Threshold:
         return None if found else cls(op, fraction)
 
 
+LEGACY_BASIC_VOTES = "basic_votes_per_member"
 _RULE_FIELDS = (
     "weights",
-    "basic_votes_per_member",
+    "basic_votes_share",
     "base",
     "abstention",
     "members_threshold",
@@ -190,8 +211,9 @@ class Rule:
     """A voting rule. Construction validates it; `from_json` / `to_json` give its JSON form.
 
     - weights: equal, or weighted by a quantity the caller gives for each member;
-    - basic_votes_per_member: weighted rules only, votes each member has on top of its
-      weight (IMF basic votes);
+    - basic_votes_share: weighted rules only, the share of the total votes that are basic
+      votes, spread equally among the members on top of their weights (IMF basic votes);
+      a share, so it means the same whatever unit the weights come in;
     - base: votes cast, members present, or all eligible members;
     - abstention: counts as not cast, or as a vote against (it then enters the base "cast");
     - members_threshold / weight_threshold: both given means both must hold (double majority);
@@ -206,7 +228,7 @@ class Rule:
     abstention: Abstention
     members_threshold: Threshold | None = None
     weight_threshold: Threshold | None = None
-    basic_votes_per_member: Fraction | int | None = None
+    basic_votes_share: Fraction | None = None
     blocking_minority_min_members: int | None = None
     quorum: Threshold | None = None
 
@@ -221,13 +243,10 @@ class Rule:
 
     def to_json(self) -> dict[str, Any]:
         """The JSON form, every parameter present (null when unused)."""
-        basic = self.basic_votes_per_member
-        if basic is not None:
-            basic = Fraction(basic)
-            basic = basic.numerator if basic.denominator == 1 else _fraction_json(basic)
+        basic = self.basic_votes_share
         return {
             "weights": self.weights.value,
-            "basic_votes_per_member": basic,
+            "basic_votes_share": None if basic is None else _fraction_json(basic),
             "base": self.base.value,
             "abstention": self.abstention.value,
             "members_threshold": None if self.members_threshold is None else self.members_threshold.to_json(),
@@ -242,6 +261,9 @@ class Rule:
         if not isinstance(data, Mapping):
             raise ValidationFailed.single(path, "expected an object with " + ", ".join(_RULE_FIELDS))
         problems: list[Problem] = []
+        if LEGACY_BASIC_VOTES in data and data[LEGACY_BASIC_VOTES] is None:
+            # rules stored before basic votes became a share carry the old parameter, unused, as null
+            data = {key: value for key, value in data.items() if key != LEGACY_BASIC_VOTES}
         for key in sorted(set(data) - set(_RULE_FIELDS)):
             problems.append(Problem(f"{path}.{key}", "unknown parameter; accepted: " + ", ".join(_RULE_FIELDS)))
         for key in ("weights", "base", "abstention"):
@@ -256,10 +278,10 @@ class Rule:
         for key in ("members_threshold", "weight_threshold", "quorum"):
             value = data.get(key)
             thresholds[key] = None if value is None else Threshold._parse(value, f"{path}.{key}", problems)
-        basic = _parse_basic_votes(data.get("basic_votes_per_member"), f"{path}.basic_votes_per_member", problems)
+        basic = _parse_basic_votes_share(data.get("basic_votes_share"), f"{path}.basic_votes_share", problems)
         blocking = data.get("blocking_minority_min_members")
         raise_if_any(problems)
-        fields = dict(weights=weights, base=base, abstention=abstention, basic_votes_per_member=basic,
+        fields = dict(weights=weights, base=base, abstention=abstention, basic_votes_share=basic,
                       blocking_minority_min_members=blocking, **thresholds)
         # report cross-field problems under the caller's path, not the constructor's
         raise_if_any(_rule_problems(SimpleNamespace(**fields), path))
@@ -277,18 +299,17 @@ def _rule_problems(rule: Rule | SimpleNamespace, path: str) -> list[Problem]:
         value = getattr(rule, name)
         if value is not None and not isinstance(value, Threshold):
             found.append(Problem(f"{path}.{name}", "expected a Threshold or None"))
-    basic = rule.basic_votes_per_member
-    if basic is not None and not (is_whole(basic, 0) or isinstance(basic, Fraction) and basic >= 0):
-        accepted = "accepted: a number of votes, 0 or more"
-        found.append(Problem(f"{path}.basic_votes_per_member", f"{basic!r} is not accepted; {accepted}"))
+    basic = rule.basic_votes_share
+    if basic is not None and not (isinstance(basic, Fraction) and 0 <= basic < 1):
+        found.append(Problem(f"{path}.basic_votes_share", f"{basic!r} is not accepted; {_BASIC_SHARE_ACCEPTED}"))
     blocking = rule.blocking_minority_min_members
-    if blocking is not None and not is_whole(blocking, 1):
-        accepted = "accepted: a whole number of members, 1 or more"
+    if blocking is not None and not (is_whole(blocking, 1) and blocking <= MAX_BLOCKING_MINORITY):
+        accepted = f"accepted: a whole number of members, 1 to {MAX_BLOCKING_MINORITY:,}"
         found.append(Problem(f"{path}.blocking_minority_min_members", f"{blocking!r} is not accepted; {accepted}"))
     if rule.weights is Weighting.EQUAL:
         if rule.members_threshold is None:
             found.append(Problem(f"{path}.members_threshold", "required when weights is 'equal'"))
-        for name in ("weight_threshold", "basic_votes_per_member", "blocking_minority_min_members"):
+        for name in ("weight_threshold", "basic_votes_share", "blocking_minority_min_members"):
             if getattr(rule, name) is not None:
                 found.append(Problem(f"{path}.{name}", "only for weights 'weighted'; with 'equal' weights leave it null"))
     elif rule.weights is Weighting.WEIGHTED and rule.weight_threshold is None:
@@ -296,16 +317,14 @@ def _rule_problems(rule: Rule | SimpleNamespace, path: str) -> list[Problem]:
     return found
 
 
-def _parse_basic_votes(value: Any, path: str, problems: list[Problem]) -> Fraction | int | None:
-    accepted = "accepted: a number of votes, 0 or more, as a whole number or a string 'p/q'"
+def _parse_basic_votes_share(value: Any, path: str, problems: list[Problem]) -> Fraction | None:
     if value is None:
         return None
-    if is_whole(value, 0):
-        return value
-    if isinstance(value, str):
-        return _parse_fraction_text(value, path, problems, accepted)
-    problems.append(Problem(path, f"{value!r} is not accepted; {accepted}"))
-    return None
+    share = _parse_fraction_text(value, path, problems, _BASIC_SHARE_ACCEPTED)
+    if share is not None and share >= 1:
+        problems.append(Problem(path, f"{value!r} is not below 1; {_BASIC_SHARE_ACCEPTED}"))
+        return None
+    return share
 
 
 @dataclass(frozen=True, slots=True)
@@ -407,16 +426,34 @@ class Decision:
         }
 
 
+def rule_votes(rule: Rule, weights: Mapping[str, Fraction]) -> dict[str, Fraction]:
+    """Each member's votes under a weighted rule: its weight plus an equal part of the basic votes.
+
+    IMF Articles of Agreement Art. XII, Sec. 5(a): basic votes are a fixed share s of the
+    total votes, spread equally among the members. With weights summing to W and n
+    members, the basic votes B satisfy B = s * (B + W), so B = s * W / (1 - s), and each
+    member gets B / n. A share, not a count, so the rule means the same whether weights
+    are quotas, contribution percentages or populations. `weights` are those of the
+    members whose votes count (IMF Art. XXVI, Sec. 2(b): a suspended member's votes leave
+    the total).
+    """
+    share = rule.basic_votes_share or Fraction(0)
+    if not weights or share == 0:
+        return dict(weights)
+    basic = share * sum(weights.values()) / (1 - share) / len(weights)
+    return {code: weight + basic for code, weight in weights.items()}
+
+
 def voter_votes(rule: Rule, members: Sequence[Voter]) -> dict[str, Fraction]:
     """Each member's votes as the rule counts them: one each under equal rules, else weight plus basic votes.
 
-    Every member is checked (a Voter, a well-formed code given once, a weight of 0 or more);
-    all problems are reported at once, named `members[i].code` or `members[i].weight`.
+    Basic votes are shared among the eligible members (`rule_votes`); a member not eligible
+    keeps its weight alone, which no tally counts. Every member is checked (a Voter, a
+    well-formed code given once, a weight of 0 or more); all problems are reported at once,
+    named `members[i].code` or `members[i].weight`.
     """
     problems = []
     weights: dict[str, Fraction] = {}
-    seen: set[str] = set()
-    basic = Fraction(rule.basic_votes_per_member or 0)
     for index, voter in enumerate(members):
         path = f"members[{index}]"
         if not isinstance(voter, Voter):
@@ -426,18 +463,20 @@ def voter_votes(rule: Rule, members: Sequence[Voter]) -> dict[str, Fraction]:
             accepted = "accepted: an ISO 3166-1 alpha-3 code such as 'FRA'"
             problems.append(Problem(f"{path}.code", f"{voter.code!r} is not accepted; {accepted}"))
             continue
-        if voter.code in seen:
+        if voter.code in weights:
             problems.append(Problem(f"{path}.code", f"{voter.code} is listed twice; each member votes once"))
             continue
-        seen.add(voter.code)
         weight = exact_fraction(voter.weight)
         if weight is None or weight < 0:
             accepted = "accepted: an int, Decimal or Fraction, 0 or more"
             problems.append(Problem(f"{path}.weight", f"{voter.weight!r} is not accepted; {accepted}"))
+            weights[voter.code] = Fraction(0)
             continue
-        weights[voter.code] = Fraction(1) if rule.weights is Weighting.EQUAL else weight + basic
+        weights[voter.code] = Fraction(1) if rule.weights is Weighting.EQUAL else weight
     raise_if_any(problems)
-    return weights
+    eligible = {voter.code for voter in members if voter.eligible}
+    counted = rule_votes(rule, {code: weight for code, weight in weights.items() if code in eligible})
+    return {code: counted.get(code, weight) for code, weight in weights.items()}
 
 
 def _refusal(voter: Voter) -> str:
@@ -548,6 +587,117 @@ def _base(rule: Rule, tally: Mapping[str, Any]) -> Any:
         return tally["in_favour"] + tally["against"] + tally["abstaining"]
     abstentions = tally["abstaining"] if rule.abstention is Abstention.AGAINST else 0
     return tally["in_favour"] + tally["against"] + abstentions
+
+
+# --- who votes, in person or by proxy ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class VotingRight:
+    """A member's right to vote on a day, from its membership timeline and its standing.
+
+    The voting right (DESIGN.md, Members): a member on that day (CERN Convention Art. V,
+    EMBL Agreement Art. 5: associates and observers have no vote) whose vote is not
+    suspended for arrears, unless the board waived the suspension (CERN Convention Art.
+    V.8, UN Charter Art. 19). `suspension` is the standing's explanation when the vote is
+    suspended (a waived suspension is none). The same right lets a member's delegate carry
+    another member's proxy, and a member give one (TFEU Art. 239: "any member of the
+    Council may also act on behalf of not more than one other member").
+    """
+
+    code: str
+    day: date
+    is_member: bool
+    status: str | None  # the status in force on the day; None before the member joined
+    suspension: str | None = None
+
+    @property
+    def refusal(self) -> str | None:
+        """Why the member has no vote on the day, or None when it has one."""
+        if not self.is_member:
+            return f"{self.code} has no vote on {self.day}: its status is {self.status or 'not yet joined'}, and only members vote"
+        if self.suspension is not None:
+            return f"{self.code}'s vote is suspended: {self.suspension}"
+        return None
+
+    @property
+    def has_vote(self) -> bool:
+        return self.refusal is None
+
+
+@dataclass(frozen=True, slots=True)
+class CastBallot:
+    """A ballot as recorded, oldest first: whose vote it is, how, and whether a proxy holder cast it."""
+
+    member: str
+    vote: str
+    by_proxy: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Representation:
+    """The ballots that count and the members present, in person or through a proxy holder present.
+
+    `proxies_in_force` are the proxies that act (member -> holder), `by_proxy` the members
+    whose counted ballot their holder cast; `ignored` says, per member, why a ballot
+    recorded for it does not count.
+    """
+
+    ballots: Mapping[str, str]
+    present: frozenset[str]
+    proxies_in_force: Mapping[str, str]
+    by_proxy: frozenset[str]
+    ignored: Mapping[str, str]
+
+
+def represented(
+    cast: Sequence[CastBallot], proxies: Mapping[str, str], in_room: Collection[str], entitled: Collection[str]
+) -> Representation:
+    """Which ballots count and who is present once proxies are weighed; `entitled` have the vote on the day.
+
+    - A proxy acts only between members entitled to vote (TFEU Art. 239: "any member of
+      the Council may also act on behalf of not more than one other member"), and only
+      while its holder is present itself (DESIGN.md, Governance): a holder absent from the
+      roll call carries nothing, not even presence.
+    - A member represented by a present holder counts as present, for the quorum too
+      (TFEU Art. 238(4) speaks of members "present in person or represented"; statutes
+      commonly count members "present or represented").
+    - A proxy acts only while the member does not vote itself: the member's own delegate's
+      latest ballot takes precedence over its proxy holder's, whenever either was cast;
+      among a member's own ballots, or among its holder's, the latest counts.
+    - Ballots for members without the vote on the day do not count.
+    """
+    entitled = frozenset(entitled)
+    room = frozenset(in_room) & entitled
+    in_force = {
+        member: holder for member, holder in proxies.items() if member in entitled and holder in entitled and holder in room
+    }
+    own: dict[str, str] = {}
+    by_holder: dict[str, str] = {}
+    ignored: dict[str, str] = {}
+    for ballot in cast:
+        if ballot.member not in entitled:
+            ignored[ballot.member] = f"{ballot.member} has no vote on the day the motion closes"
+        elif ballot.by_proxy:
+            by_holder[ballot.member] = ballot.vote
+        else:
+            own[ballot.member] = ballot.vote
+    ballots = dict(own)
+    carried = set()
+    for member, vote in by_holder.items():
+        if member in own:
+            ignored[member] = f"{member}'s own delegate voted: its ballot takes precedence over the proxy holder's"
+        elif member not in in_force:
+            ignored[member] = f"the proxy holder of {member} was not present, or had no vote: the proxy did not act"
+        else:
+            ballots[member] = vote
+            carried.add(member)
+    # a ballot of the member's own delegate is proof of its presence
+    present = room | frozenset(in_force) | frozenset(own)
+    return Representation(
+        MappingProxyType(dict(sorted(ballots.items()))), present, MappingProxyType(dict(sorted(in_force.items()))),
+        frozenset(carried), MappingProxyType(dict(sorted(ignored.items()))),
+    )
 
 
 # --- the sentence ------------------------------------------------------------------------
@@ -766,19 +916,19 @@ def imf_85_percent() -> Rule:
     """IMF-style special majority: 85 % of the total voting power, basic votes included.
 
     IMF Articles of Agreement Art. XII, Sec. 5(a): each member has basic votes plus one vote
-    per part of its quota; 85 % of the total voting power for e.g. quota changes (Art. III,
-    Sec. 2(c)); suspended members' votes leave the total (Art. XXVI, Sec. 2(b)). Weights
-    are quotas in the facility's unit of account. Basic votes here are the 250 per member
-    of the original 1944 Articles; since the 2008 reform they are 5.502 % of total votes,
-    which `basic_votes_per_member_for_share` turns into a per-member figure for a given
-    scale (then `dataclasses.replace(rule, basic_votes_per_member=...)`).
+    per part of its quota, the basic votes together being 5.502 % of the total votes (as
+    amended in 2008, in force 2011, kept by the 2010 reform in force 2016), spread equally
+    among the members; 85 % of the total voting power for e.g. quota changes (Art. III,
+    Sec. 2(c)); suspended members' votes leave the total (Art. XXVI, Sec. 2(b)). Weights are
+    quotas, or any quantity (contribution shares, populations): basic votes are a share of
+    the total, so the unit does not matter.
     """
     return Rule(
         Weighting.WEIGHTED,
         Base.ELIGIBLE,
         Abstention.AGAINST,
         weight_threshold=Threshold(ThresholdOp.AT_LEAST, Fraction(85, 100)),
-        basic_votes_per_member=250,
+        basic_votes_share=IMF_BASIC_VOTES_SHARE,
     )
 
 
@@ -798,17 +948,3 @@ PRESETS: Mapping[str, Rule] = MappingProxyType(
     }
 )
 """The named presets, name -> Rule; each preset function's docstring cites its source."""
-
-
-def basic_votes_per_member_for_share(weights: Iterable[Number], share: Fraction) -> Fraction:
-    """Basic votes per member so that all basic votes together are `share` of the total votes.
-
-    IMF 2008 reform: basic votes are 5.502 % of total votes, shared equally. With quota
-    votes Q and n members, basic votes B satisfy B = share * (B + Q), so B = share * Q / (1 - share).
-    """
-    values = [exact_fraction(weight) for weight in weights]
-    if not values or any(value is None or value < 0 for value in values):
-        raise ValidationFailed.single("weights", "accepted: one or more ints, Decimals or Fractions, 0 or more")
-    if not isinstance(share, Fraction) or not 0 <= share < 1:
-        raise ValidationFailed.single("share", f"{share!r} is not accepted; accepted: a Fraction from 0 up to, not including, 1")
-    return share * sum(values) / (1 - share) / len(values)

@@ -35,7 +35,7 @@ from itertools import accumulate, repeat
 from types import MappingProxyType
 
 from ledger.domain.errors import Problem, ValidationFailed, raise_if_any
-from ledger.domain.voting import Rule, Threshold, ThresholdOp, Weighting, exact_fraction, is_whole
+from ledger.domain.voting import Rule, Threshold, ThresholdOp, Weighting, exact_fraction, is_whole, rule_votes
 
 DEFAULT_MEMORY_BUDGET = 200_000_000
 """Bytes a table of coalition counts may take (estimated) before Shapley-Shubik is sampled."""
@@ -154,7 +154,7 @@ def rule_game(rule: Rule, weights: Mapping[str, Decimal | int | Fraction]) -> We
 
     Power is computed with every member present and voting yes or no, so the bases
     "cast", "present" and "eligible" coincide and abstention plays no part; basic votes are
-    added to every weight. The game is the whole rule: the weight threshold, the members
+    shared among the members given (`rule_votes`). The game is the whole rule: the weight threshold, the members
     threshold when there is one (double majority), and the blocking minority (a coalition
     that leaves fewer than that many members outside wins on members alone). The quorum
     is met by assumption.
@@ -163,8 +163,7 @@ def rule_game(rule: Rule, weights: Mapping[str, Decimal | int | Fraction]) -> We
         raise ValidationFailed.single(
             "rule.weights", "power indices are for weighted rules; under equal weights every member has the same power, 1/n"
         )
-    basic = Fraction(rule.basic_votes_per_member or 0)
-    integers, scale = integer_weights({code: weight + basic for code, weight in _exact_weights(weights).items()})
+    integers, scale = integer_weights(rule_votes(rule, _exact_weights(weights)))
     members = len(integers)
     blocking = rule.blocking_minority_min_members
     return WeightedGame(
@@ -268,8 +267,7 @@ def rounded_voting_power(
     Exact on the weights given when they are within POWER_WORK_LIMIT (and the memory
     budget); otherwise on the weights, basic votes included, rounded to parts of the total.
     """
-    basic = Fraction(rule.basic_votes_per_member or 0)
-    votes = {code: weight + basic for code, weight in _exact_weights(weights).items()}
+    votes = rule_votes(rule, _exact_weights(weights))
     total = sum(votes.values())
     parts = coarse_parts(votes) if total else None
 
@@ -277,7 +275,7 @@ def rounded_voting_power(
         if parts is None:
             return rule_voting_power(rule, weights, memory_budget=memory_budget, samples=samples)
         rounded = {code: round(vote / total * parts) for code, vote in votes.items()}
-        return rule_voting_power(replace(rule, basic_votes_per_member=None), rounded, memory_budget=memory_budget, samples=samples)
+        return rule_voting_power(replace(rule, basic_votes_share=None), rounded, memory_budget=memory_budget, samples=samples)
 
     try:
         return indices(parts), parts

@@ -15,6 +15,9 @@ from types import MappingProxyType
 from sqlalchemy import Connection, and_, func, select
 
 from ledger.db.tables import Ballot, JournalEntry, Meeting, Member, Motion, MotionEvent, Presence, Proxy
+from ledger.domain.voting import CastBallot, VotingRight
+from ledger.queries.contributions import standings_on
+from ledger.queries.members import membership_timelines
 from ledger.queries.sql import NO_LIMIT
 
 motions = Motion.__table__
@@ -81,7 +84,9 @@ class MotionDetail:
 
 
 def find_motion(connection: Connection, motion_id: int) -> MotionDetail | None:
-    """One motion with its rule, effect and, once closed, its stored snapshot."""
+    """One motion with its rule, effect and, once closed, its stored snapshot (None for a number no motion can have)."""
+    if not 1 <= motion_id <= NO_LIMIT:
+        return None
     row = connection.execute(_motions().where(motions.c.id == motion_id)).first()
     if row is None:
         return None
@@ -170,3 +175,61 @@ def board_record(connection: Connection) -> BoardRecord:
         MappingProxyType({meeting: MappingProxyType(given) for meeting, given in proxies.items()}),
         MappingProxyType({motion: MappingProxyType(records) for motion, records in cast.items()}),
     )
+
+
+# --------------------------------------------------------------------------- who votes
+
+
+def voting_rights_on(connection: Connection, day: date) -> dict[str, VotingRight]:
+    """Every member the ledger knows, by code, with its voting right on a day.
+
+    Membership comes from the membership timeline, suspension from the standing on the
+    day (ledger.queries.contributions.standings_on, a waiver already weighed): one query each.
+    """
+    standings = standings_on(connection, day)
+    rights = {}
+    for code, timeline in membership_timelines(connection).items():
+        standing = standings.get(code)
+        suspended = standing is not None and standing.standing.value == "suspended"
+        rights[code] = VotingRight(code, day, timeline.is_member_on(day), _status_value(timeline.status_on(day)),
+                                   standing.explanation if suspended else None)
+    return rights
+
+
+def _status_value(status) -> str | None:
+    return None if status is None else status.value
+
+
+def cast_ballots(connection: Connection, motion_id: int) -> list[CastBallot]:
+    """Every ballot recorded on a motion, oldest first (their order decides which counts: ledger.domain.voting.represented)."""
+    rows = connection.execute(
+        select(ballots_t.c.member_code, ballots_t.c.vote, ballots_t.c.by_proxy).where(ballots_t.c.motion_id == motion_id).order_by(ballots_t.c.id)
+    )
+    return [CastBallot(code, vote, bool(by_proxy)) for code, vote, by_proxy in rows]
+
+
+def meeting_presence(connection: Connection, meeting_id: int) -> tuple[frozenset[str], dict[str, str]]:
+    """The members recorded present at a meeting, and its proxies (member -> holder)."""
+    present = frozenset(connection.execute(select(presence_t.c.member_code).where(presence_t.c.meeting_id == meeting_id)).scalars())
+    proxies = dict(connection.execute(select(proxies_t.c.member_code, proxies_t.c.holder_code).where(proxies_t.c.meeting_id == meeting_id)).all())
+    return present, proxies
+
+
+def delegate_ballots(connection: Connection, members: list[str]) -> dict[tuple[int, str, bool], str]:
+    """The latest vote recorded for each of `members` on every open motion, (motion, member, by proxy) -> vote.
+
+    For the delegate that cast them alone: it sees its own member's ballot, and the ballot
+    it cast as proxy holder, never anyone else's.
+    """
+    closed = events.alias("closed")
+    latest = (
+        select(
+            ballots_t.c.motion_id, ballots_t.c.member_code, ballots_t.c.vote, ballots_t.c.by_proxy,
+            func.row_number().over(partition_by=(ballots_t.c.motion_id, ballots_t.c.member_code, ballots_t.c.by_proxy), order_by=ballots_t.c.id.desc()).label("rank"),
+        )
+        .outerjoin(closed, and_(closed.c.motion_id == ballots_t.c.motion_id, closed.c.event == "closed"))
+        .where(ballots_t.c.member_code.in_(members), closed.c.id.is_(None))
+        .subquery()
+    )
+    rows = connection.execute(select(latest.c.motion_id, latest.c.member_code, latest.c.by_proxy, latest.c.vote).where(latest.c.rank == 1))
+    return {(motion, member, bool(by_proxy)): vote for motion, member, by_proxy, vote in rows}

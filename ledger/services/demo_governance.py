@@ -56,9 +56,11 @@ class BoardDemo:
         """Hold a meeting: presence, a proxy, then each motion opened, voted and closed."""
         meeting = board.schedule_meeting(title, day, actor=self.actor, uow=self.uow())
         with self.uow() as uow:
-            voters = sorted(code for code, status in board.statuses_on(uow, day).items() if status == "member")
+            rights = board.voting_rights(uow, day)
+        voters = sorted(code for code, right in rights.items() if right.is_member)
         absent = {code for code in voters if _draw(code, title) < 8}
-        proxy = ("BEL", "NLD") if "BEL" in voters and "NLD" in voters and "June" in title else None
+        # a proxy passes only between members with the vote (the service refuses others)
+        proxy = ("BEL", "NLD") if all(code in rights and rights[code].has_vote for code in ("BEL", "NLD")) and "June" in title else None
         if proxy:
             absent.add(proxy[0])
             absent.discard(proxy[1])
@@ -67,14 +69,14 @@ class BoardDemo:
             board.record_proxy(meeting, proxy[0], proxy[1], actor=self.actor, uow=self.uow())
         for plan in plans:
             motion = board.propose_motion(meeting, plan.title, plan.text, plan.kind, plan.rule, plan.weights, plan.ballot, plan.effect, actor=self.actor, uow=self.uow())
-            board.open_motion(motion, day, actor=self.actor, uow=self.uow())
+            board.open_motion(motion, day, today=self.today, actor=self.actor, uow=self.uow())
             for code in voters:
                 if code in absent and not (proxy and code == proxy[0]):
                     continue
                 holder = proxy[1] if proxy and code == proxy[0] else code
                 vote = "yes" if _draw(code, plan.title) < plan.lean_yes else ("abstain" if _draw(code, plan.title + "/a") < 30 else "no")
                 try:
-                    board.cast_ballot(motion, code, vote, actor=Actor(f"system:demo-delegate-{holder}", Role.DELEGATE, holder), uow=self.uow())
+                    board.cast_ballot(motion, code, vote, today=day, actor=Actor(f"system:demo-delegate-{holder}", Role.DELEGATE, holder), uow=self.uow())
                 except Conflict as refused:  # a suspended member: the service says why
                     self.refusals.append(str(refused))
             board.close_motion(motion, day, today=self.today, actor=self.actor, uow=self.uow())

@@ -12,10 +12,11 @@ import json
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ledger.db.tables import (
     Ballot,
@@ -34,41 +35,56 @@ from ledger.domain.contribution_inputs import parse_day, parse_decimal, parse_te
 from ledger.domain.errors import Conflict, Forbidden, NotFound, Problem, ValidationFailed, collect, raise_if_any
 from ledger.domain.journal import canonical_json
 from ledger.domain.members import MemberStatus, validate_admission
-from ledger.domain.voting import PRESETS, Rule, Vote, Voter, Weighting, decide
+from ledger.domain.voting import MAX_WEIGHT, MAX_WEIGHT_DECIMALS, PRESETS, Rule, Vote, Voter, VotingRight, Weighting, decide, represented
 from ledger.queries import contributions as contribution_queries
-from ledger.queries import members as member_queries
+from ledger.queries import governance as governance_queries
+from ledger.queries.sql import NO_LIMIT
 from ledger.services import compute
 from ledger.services import contributions as finance
-from ledger.services.members import admit_member, change_member_status, member_code, member_codes, member_history
+from ledger.services.members import admit_member, change_member_status, member_code, member_codes
 
-MOTION_KINDS = ("budget", "scale", "accession", "withdrawal", "quota_transfer", "arrears_waiver", "safety_lab", "general")
 BALLOT_KINDS = ("roll_call", "secret")
 PROXY_LIMIT = 1  # TFEU Art. 239: a member may act on behalf of one other member at most
+MAX_RULE_TEXT = 20_000
+"""Characters of a custom rule's JSON: a full rule takes about 400."""
+
+
+def parse_record_id(raw: object, field: str) -> int:
+    """The number of a stored record (`field`: meeting, motion), within what the databases store (1 to 2^31 - 1)."""
+    text = str(raw).strip() if isinstance(raw, (str, int)) and not isinstance(raw, bool) else ""
+    number = int(text) if text.isascii() and text.isdigit() and len(text) <= len(str(NO_LIMIT)) else 0
+    if not 1 <= number <= NO_LIMIT:
+        raise ValidationFailed.single(field, f"a {field} number from 1 to {NO_LIMIT:,}; not {str(raw)[:40]!r}")
+    return number
 
 
 def _meeting(uow: UnitOfWork, meeting_id: object) -> Meeting:
-    meeting = uow.session.get(Meeting, int(meeting_id)) if str(meeting_id).isdigit() else None
+    meeting = uow.session.get(Meeting, parse_record_id(meeting_id, "meeting"))
     if meeting is None:
         raise NotFound(f"no meeting #{meeting_id}")
     return meeting
 
 
 def _motion(uow: UnitOfWork, motion_id: object) -> Motion:
-    motion = uow.session.get(Motion, int(motion_id)) if str(motion_id).isdigit() else None
+    motion = uow.session.get(Motion, parse_record_id(motion_id, "motion"))
     if motion is None:
         raise NotFound(f"no motion #{motion_id}")
     return motion
+
+
+def _opened_on(uow: UnitOfWork, motion_id: int) -> date | None:
+    return uow.session.execute(select(MotionEvent.on_date).where(MotionEvent.motion_id == motion_id, MotionEvent.event == "opened")).scalar()
+
+
+def voting_rights(uow: UnitOfWork, day: date) -> dict[str, VotingRight]:
+    """Every member's voting right on a day (ledger.queries.governance.voting_rights_on)."""
+    return governance_queries.voting_rights_on(uow.session.connection(), day)
 
 
 def motion_status(uow: UnitOfWork, motion_id: int) -> str:
     """draft, open or closed."""
     events = set(uow.session.execute(select(MotionEvent.event).where(MotionEvent.motion_id == motion_id)).scalars())
     return "closed" if "closed" in events else "open" if "opened" in events else "draft"
-
-
-def statuses_on(uow: UnitOfWork, day: date) -> dict[str, str]:
-    """Each member's status in force on a day (members not yet joined are left out)."""
-    return member_queries.statuses_on(uow.session.connection(), day)
 
 
 # --------------------------------------------------------------------------- weights, meetings, presence, proxies
@@ -83,6 +99,8 @@ def record_weights(name: str, source: str, weights: Mapping[str, object], *, act
     parsed = {}
     for code, raw in weights.items():
         value, found = parse_decimal(raw, f"weights.{code}", minimum=Decimal(0), example="83118501")
+        if value is not None and (value > MAX_WEIGHT or -value.as_tuple().exponent > MAX_WEIGHT_DECIMALS):
+            found = [Problem(f"weights.{code}", f"a number from 0 to {MAX_WEIGHT:,} with at most {MAX_WEIGHT_DECIMALS} decimals; not {raw!s:.40}")]
         problems += found
         parsed[code] = value
     if not weights:
@@ -129,7 +147,12 @@ def record_presence(meeting_id: object, members: list[str], *, actor: Actor, uow
 
 
 def record_proxy(meeting_id: object, member: str, holder: str, *, actor: Actor, uow: UnitOfWork) -> int:
-    """For one meeting, the delegate of `holder` carries the vote of `member` (at most PROXY_LIMIT each)."""
+    """For one meeting, the delegate of `holder` carries the vote of `member` (at most PROXY_LIMIT each).
+
+    Only between members entitled to vote on the meeting's day (TFEU Art. 239: "any member
+    of the Council may also act on behalf of not more than one other member"), and only to
+    a holder recorded present (DESIGN.md: a delegate carries a proxy only while present).
+    """
     require(actor, Permission.MANAGE_GOVERNANCE)
     with uow:
         meeting = _meeting(uow, meeting_id)
@@ -139,13 +162,20 @@ def record_proxy(meeting_id: object, member: str, holder: str, *, actor: Actor, 
         raise_if_any(problems)
         if code == holder_code:
             raise ValidationFailed.single("holder", "another member's delegate: a member cannot be its own proxy")
-        proxies = uow.session.execute(select(Proxy.member_code, Proxy.holder_code).where(Proxy.meeting_id == meeting.id)).all()
-        if any(given == code for given, _ in proxies):
+        rights = voting_rights(uow, meeting.held_on)
+        for field, party in (("member", code), ("holder", holder_code)):
+            if not rights[party].has_vote:
+                problems.append(Problem(field, f"{rights[party].refusal}; a proxy passes only between members entitled to vote (TFEU Art. 239)"))
+        raise_if_any(problems)
+        present, proxies = governance_queries.meeting_presence(uow.session.connection(), meeting.id)
+        if code in proxies:
             raise Conflict(f"{code} has given its proxy for this meeting already")
-        if any(given == holder_code for given, _ in proxies):
-            raise Conflict(f"{holder_code} has given its own proxy for this meeting; a proxy cannot be passed on")
-        if sum(1 for _, carrier in proxies if carrier == holder_code) >= PROXY_LIMIT:
+        if holder_code in proxies or code in proxies.values():
+            raise Conflict(f"a proxy cannot be passed on: {holder_code} has given its own proxy, or {code} carries one, for this meeting")
+        if sum(1 for carrier in proxies.values() if carrier == holder_code) >= PROXY_LIMIT:
             raise Conflict(f"the delegate of {holder_code} carries {PROXY_LIMIT} proxy already, the most allowed (TFEU Art. 239)")
+        if holder_code not in present:
+            raise Conflict(f"{holder_code} is not recorded present at meeting #{meeting.id}: a delegate carries a proxy only while present itself; record its presence first")
         proxy = uow.add(Proxy(meeting_id=meeting.id, member_code=code, holder_code=holder_code, journal_seq=0))
         uow.commit(actor=actor, kind="meeting.proxy", summary=f"At meeting #{meeting.id} the delegate of {holder_code} carries the vote of {code}")
     return proxy.id
@@ -156,17 +186,32 @@ def record_proxy(meeting_id: object, member: str, holder: str, *, actor: Actor, 
 
 def parse_rule(raw: object) -> tuple[str, Rule]:
     """A rule by preset name, or a rule in its JSON form (a dict or JSON text): (name, rule)."""
+    accepted = f"a preset ({', '.join(PRESETS)}) or a rule in JSON, up to {MAX_RULE_TEXT:,} characters"
     if isinstance(raw, str) and raw.strip() in PRESETS:
         return raw.strip(), PRESETS[raw.strip()]
     document = raw
     if isinstance(raw, str):
+        if len(raw) > MAX_RULE_TEXT:
+            raise ValidationFailed.single("rule", f"{len(raw):,} characters; accepted: {accepted}")
         try:
-            document = json.loads(raw)
-        except ValueError:
-            raise ValidationFailed.single("rule", f"a preset ({', '.join(PRESETS)}) or a rule in JSON") from None
+            document = json.loads(raw, parse_float=Decimal)
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
+            raise ValidationFailed.single("rule", f"not valid JSON; accepted: {accepted}") from None
     if not isinstance(document, dict):
-        raise ValidationFailed.single("rule", f"a preset ({', '.join(PRESETS)}) or a rule in JSON")
+        raise ValidationFailed.single("rule", f"accepted: {accepted}")
     return "custom", Rule.from_json(document)
+
+
+def _effect_problems(kind: str, effect: Mapping[str, object]) -> list[Problem]:
+    """The effect's parameters against the kind's declared fields: none unknown, none required missing."""
+    declared = EFFECTS[kind].fields
+    names = [field.name for field in declared]
+    accepted = f"accepted for a {kind} motion: {', '.join(names)}" if names else f"a {kind} motion has no effect to apply"
+    problems = [Problem(f"effect.{key}", f"not a parameter; {accepted}") for key in sorted(set(effect) - set(names), key=str)]
+    for field in declared:
+        if field.required and effect.get(field.name) in (None, "", {}):
+            problems.append(Problem(f"effect.{field.name}", f"required: {field.label}"))
+    return problems
 
 
 def propose_motion(
@@ -187,24 +232,29 @@ def propose_motion(
     problems: list[Problem] = []
     title = collect(problems, parse_text, title, "title", 3, 200, "the motion's title")
     text = collect(problems, parse_text, text, "text", 3, 20_000, "the motion's text")
-    if kind not in MOTION_KINDS:
-        problems.append(Problem("kind", f"one of {', '.join(MOTION_KINDS)}"))
+    if kind not in EFFECTS:
+        problems.append(Problem("kind", f"one of {', '.join(EFFECTS)}"))
     if ballot not in BALLOT_KINDS:
         problems.append(Problem("ballot", "roll_call (named votes, published) or secret (totals only)"))
     rule_name, parsed_rule = collect(problems, parse_rule, rule) or (None, None)
-    weights = (weights or "").strip()
-    if parsed_rule is not None:
+    weights = str(weights or "").strip()
+    if len(weights) > 200:
+        problems.append(Problem("weights", "equal, contribution or weight_set:<name>, up to 200 characters"))
+    elif parsed_rule is not None:
         if parsed_rule.weights is Weighting.EQUAL and weights != "equal":
             problems.append(Problem("weights", "equal: the rule gives every member one vote"))
         if parsed_rule.weights is Weighting.WEIGHTED and not (weights == "contribution" or weights.startswith("weight_set:")):
             problems.append(Problem("weights", "contribution (the scale's shares) or weight_set:<name> for a weighted rule"))
+    effect = dict(effect or {})
+    shape = _effect_problems(kind, effect) if kind in EFFECTS else []
+    problems += shape
     with uow:
-        meeting = _meeting(uow, meeting_id)
+        meeting = collect(problems, _meeting, uow, meeting_id)
         if weights.startswith("weight_set:") and not uow.session.execute(select(WeightSet.id).where(WeightSet.name == weights.partition(":")[2])).first():
             problems.append(Problem("weights", f"no weights named {weights.partition(':')[2]!r}; record them first"))
         checked = {}
-        if kind in EFFECTS:  # its problems are reported with the motion's others
-            checked = collect(problems, EFFECTS[kind].check, dict(effect or {}), uow)
+        if kind in EFFECTS and not shape:  # its problems are reported with the motion's others
+            checked = collect(problems, EFFECTS[kind].check, effect, uow)
         raise_if_any(problems)
         motion = uow.add(
             Motion(
@@ -217,24 +267,32 @@ def propose_motion(
     return motion.id
 
 
-def open_motion(motion_id: object, on_date: object, *, actor: Actor, uow: UnitOfWork) -> None:
-    """Open a draft motion for voting."""
+def open_motion(motion_id: object, on_date: object, *, today: date, actor: Actor, uow: UnitOfWork) -> None:
+    """Open a draft motion for voting, on its meeting's day or later (and not after today)."""
     require(actor, Permission.MANAGE_GOVERNANCE)
-    day = parse_day(on_date, "on_date")
+    day = parse_day(on_date, "on_date", not_after=today)
     with uow:
         motion = _motion(uow, motion_id)
         status = motion_status(uow, motion.id)
         if status != "draft":
             raise Conflict(f"motion #{motion.id} is {status}; only a draft can be opened")
+        meeting = uow.session.get(Meeting, motion.meeting_id)
+        if day < meeting.held_on:
+            raise ValidationFailed.single("on_date", f"the meeting is held on {meeting.held_on}: its motions open on that day or later; not {day}")
         uow.add(MotionEvent(motion_id=motion.id, event="opened", on_date=day, journal_seq=0))
         uow.commit(actor=actor, kind="motion.opened", summary=f"Motion #{motion.id} opened for voting: {motion.title}")
 
 
-def cast_ballot(motion_id: object, member: str, vote: str, *, actor: Actor, uow: UnitOfWork) -> None:
-    """A delegate's ballot for its own member, or for the member whose proxy it carries at this meeting."""
+def cast_ballot(motion_id: object, member: str, vote: str, *, today: date, actor: Actor, uow: UnitOfWork) -> None:
+    """A delegate's ballot for its own member, or for the member whose proxy it carries at this meeting.
+
+    Refused, saying why, when the member has no vote today, and for a proxy when its holder
+    is not recorded present, has no vote, or when the member's own delegate has voted (its
+    ballot takes precedence: ledger.domain.voting.represented).
+    """
     require(actor, Permission.CAST_BALLOT)
     try:
-        choice = Vote((vote or "").strip().lower())
+        choice = Vote(str(vote or "").strip().lower())
     except ValueError:
         raise ValidationFailed.single("vote", "yes, no or abstain") from None
     with uow:
@@ -242,38 +300,32 @@ def cast_ballot(motion_id: object, member: str, vote: str, *, actor: Actor, uow:
         code = member_code(uow, member, "member")
         meeting = uow.session.get(Meeting, motion.meeting_id)
         by_proxy = code != actor.member_code
-        if by_proxy:
-            carried = uow.session.execute(
-                select(Proxy.id).where(Proxy.meeting_id == meeting.id, Proxy.member_code == code, Proxy.holder_code == actor.member_code)
-            ).first()
-            if actor.role is not Role.DELEGATE or carried is None:
-                raise Forbidden(f"the delegate of {actor.member_code} may vote for {actor.member_code}, and for another member only with its proxy for this meeting")
+        present, proxies = governance_queries.meeting_presence(uow.session.connection(), meeting.id)
+        if by_proxy and (actor.role is not Role.DELEGATE or proxies.get(code) != actor.member_code):
+            raise Forbidden(f"the delegate of {actor.member_code} may vote for {actor.member_code}, and for another member only with its proxy for this meeting")
         status = motion_status(uow, motion.id)
         if status != "open":
             raise Conflict(f"motion #{motion.id} is {status}: ballots are taken only while it is open")
-        refusal = _vote_refusal(uow, code, meeting.held_on)
-        if refusal:
-            raise Conflict(refusal)
+        rights = voting_rights(uow, today)
+        for party in (code, actor.member_code) if by_proxy else (code,):
+            if not rights[party].has_vote:
+                raise Conflict(rights[party].refusal)
+        if by_proxy and actor.member_code not in present:
+            raise Conflict(f"{actor.member_code} is not recorded present at meeting #{meeting.id}: a proxy acts only while its holder is present")
+        if by_proxy and uow.session.execute(select(Ballot.id).where(Ballot.motion_id == motion.id, Ballot.member_code == code, Ballot.by_proxy.is_(False))).first():
+            raise Conflict(f"{code}'s own delegate has voted on motion #{motion.id}: its ballot takes precedence over its proxy holder's")
         uow.add(Ballot(motion_id=motion.id, member_code=code, vote=choice.value, salt=secrets.token_hex(16),
                        cast_by=actor.ref, by_proxy=by_proxy, journal_seq=0))
         proxy_note = f" by proxy (delegate of {actor.member_code})" if by_proxy else ""
         uow.commit(actor=actor, kind="ballot.cast", summary=f"Ballot for {code} on motion #{motion.id}{proxy_note}")
 
 
-def _vote_refusal(uow: UnitOfWork, code: str, day: date) -> str | None:
-    """Why a member has no vote on a day, or None when it has one."""
-    in_force = [fact.status.value for fact in member_history(uow, code) if fact.effective <= day]
-    status = in_force[-1] if in_force else None
-    if status != MemberStatus.MEMBER.value:
-        return f"{code} has no vote on {day}: its status is {status or 'not yet joined'}, and only members vote"
-    standing = contribution_queries.standing_on(uow.session.connection(), code, day)
-    if standing is not None and standing.standing.value == "suspended":
-        return f"{code}'s vote is suspended: {standing.explanation}"
-    return None
-
-
 def close_motion(motion_id: object, on_date: object, *, today: date, actor: Actor, uow: UnitOfWork) -> str:
-    """Decide an open motion, store the snapshot of the vote, and apply its effect if adopted."""
+    """Decide an open motion, store the snapshot of the vote, and apply its effect if adopted.
+
+    Closed on the day it opened or later (never after today), once presence at its meeting
+    is recorded; who may vote, and the weights, are judged on the closing day.
+    """
     require(actor, Permission.MANAGE_GOVERNANCE)
     day = parse_day(on_date, "on_date", not_after=today)
     with uow:
@@ -281,26 +333,38 @@ def close_motion(motion_id: object, on_date: object, *, today: date, actor: Acto
         status = motion_status(uow, motion.id)
         if status != "open":
             raise Conflict(f"motion #{motion.id} is {status}; only an open motion can be closed")
+        opened_on = _opened_on(uow, motion.id)
+        if day < opened_on:
+            raise ValidationFailed.single("on_date", f"the motion opened on {opened_on}: it closes on that day or later; not {day}")
         meeting = uow.session.get(Meeting, motion.meeting_id)
+        connection = uow.session.connection()
+        present, proxies = governance_queries.meeting_presence(connection, meeting.id)
+        if not present:
+            raise Conflict(f"no presence is recorded at meeting #{meeting.id}: record who is present before closing a vote of its agenda")
         rule = Rule.from_json(json.loads(motion.rule_json))
-        voters, weights = _voters(uow, motion, meeting.held_on)
-        ballots = _latest_ballots(uow, motion.id)
-        present = set(uow.session.execute(select(Presence.member_code).where(Presence.meeting_id == meeting.id)).scalars())
-        proxies = dict(uow.session.execute(select(Proxy.member_code, Proxy.holder_code).where(Proxy.meeting_id == meeting.id)).all())
-        decision = decide(rule, voters, ballots, present | set(ballots) | set(proxies))
+        rights = voting_rights(uow, day)
+        members = sorted(code for code, right in rights.items() if right.is_member)
+        weights = _weights(uow, motion.weights, members, day)
+        voters = [Voter(code, weights[code], suspension=rights[code].suspension) for code in members]
+        counted = represented(governance_queries.cast_ballots(connection, motion.id), proxies, present,
+                              {code for code in members if rights[code].has_vote})
+        decision = decide(rule, voters, counted.ballots, counted.present)
         snapshot = {
             "meeting": meeting.id,
             "held_on": meeting.held_on.isoformat(),
+            "judged_on": day.isoformat(),
             "rule": json.loads(motion.rule_json),
             "rule_name": motion.rule_name,
             "weights_basis": motion.weights,
             "weights": {code: str(weight) for code, weight in sorted(weights.items())},
             "ineligible": {voter.code: voter.suspension for voter in voters if not voter.eligible},
-            "proxies": proxies,
+            "proxies": dict(counted.proxies_in_force),
+            "by_proxy": sorted(counted.by_proxy),
+            "set_aside": dict(counted.ignored),
             "ballot": motion.ballot,
             "decision": decision.to_json(),
-            "votes": dict(sorted(ballots.items())) if motion.ballot == "roll_call" else None,
-            "voted": sorted(ballots),
+            "votes": dict(counted.ballots) if motion.ballot == "roll_call" else None,
+            "voted": sorted(counted.ballots),
         }
         uow.add(
             MotionEvent(
@@ -312,24 +376,6 @@ def close_motion(motion_id: object, on_date: object, *, today: date, actor: Acto
             EFFECTS[motion.kind].apply(json.loads(motion.effect_json), motion, day, today, actor, uow)
         uow.commit(actor=actor, kind="motion.closed", summary=f"Motion #{motion.id} {decision.outcome.value}: {decision.explanation}")
     return decision.outcome.value
-
-
-def _latest_ballots(uow: UnitOfWork, motion_id: int) -> dict[str, str]:
-    latest = select(Ballot.member_code, func.max(Ballot.id).label("id")).where(Ballot.motion_id == motion_id).group_by(Ballot.member_code).subquery()
-    return dict(uow.session.execute(select(Ballot.member_code, Ballot.vote).join(latest, Ballot.id == latest.c.id)).all())
-
-
-def _voters(uow: UnitOfWork, motion: Motion, day: date) -> tuple[list[Voter], dict[str, Decimal]]:
-    """The members entitled to vote on the meeting's day, with their weights and any suspension."""
-    members = sorted(code for code, status in statuses_on(uow, day).items() if status == MemberStatus.MEMBER.value)
-    weights = _weights(uow, motion.weights, members, day)
-    standings = contribution_queries.standings_on(uow.session.connection(), day)
-    voters = []
-    for code in members:
-        standing = standings.get(code)
-        suspended = standing is not None and standing.standing.value == "suspended"
-        voters.append(Voter(code, weights[code], suspension=standing.explanation if suspended else None))
-    return voters, weights
 
 
 def _weights(uow: UnitOfWork, basis: str, members: list[str], day: date) -> dict[str, Decimal]:
@@ -354,9 +400,30 @@ def _weights(uow: UnitOfWork, basis: str, members: list[str], day: date) -> dict
 
 
 @dataclass(frozen=True, slots=True)
-class Effect:
-    """What an adopted motion of a kind does: `check` its parameters when proposed, `apply` them when adopted."""
+class EffectField:
+    """One parameter of a kind's effect, as the form asks for it and the service requires it.
 
+    `kind` says how it is asked: text, a day, a year, a member of the ledger, an admission
+    status, a whole number, or incomes (one member a line).
+    """
+
+    name: str
+    label: str
+    kind: str = "text"
+    required: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    """What an adopted motion of a kind does, declared once: the workspace's form, the check and the effect.
+
+    `fields` are the effect's parameters (the form shows these for the kind, the service
+    refuses any other and requires the required ones); `check` validates them when the
+    motion is proposed and `apply` carries them out when it is adopted.
+    """
+
+    label: str
+    fields: tuple[EffectField, ...]
     check: Callable[[dict, UnitOfWork], dict]
     apply: Callable[[dict, Motion, date, date, Actor, UnitOfWork], None]
 
@@ -366,9 +433,8 @@ def _cited(motion: Motion) -> str:
     return f"motion #{motion.id} ({motion.title})"
 
 
-def _no_parameters(effect: dict, _uow: UnitOfWork) -> dict:
-    if effect:
-        raise ValidationFailed.single("effect", "this kind of motion has no effect to apply; leave it empty")
+def _no_parameters(_effect: dict, _uow: UnitOfWork) -> dict:
+    """A kind without parameters: `_effect_problems` has refused any given."""
     return {}
 
 
@@ -389,18 +455,14 @@ def _apply_budget(effect: dict, motion: Motion, day: date, today: date, actor: A
 
 
 def _check_scale(effect: dict, uow: UnitOfWork) -> dict:
-    fields = ("first_year", "last_year", "incomes", "ceiling", "floor", "precision", "associate_factor", "income_measure")
-    missing = [name for name in fields if name not in effect]
-    if missing:
-        raise ValidationFailed.single("effect", f"the scale's inputs: {', '.join(fields)}; missing {', '.join(missing)}")
     finance.parse_income_measure(effect["income_measure"], "effect.income_measure")
     _propose(effect, uow)
-    return {name: effect[name] for name in fields}
+    return {field.name: effect.get(field.name, "") for field in EFFECTS["scale"].fields}
 
 
 def _propose(effect: dict, uow: UnitOfWork) -> finance.ScaleProposal:
     return finance.propose_scale(
-        effect["first_year"], effect["last_year"], effect["incomes"], ceiling=effect["ceiling"], floor=effect["floor"],
+        effect["first_year"], effect["last_year"], effect["incomes"], ceiling=effect.get("ceiling", ""), floor=effect.get("floor", ""),
         precision=effect["precision"], associate_factor=effect["associate_factor"], uow=uow,
     )
 
@@ -453,13 +515,42 @@ def _apply_quota_transfer(effect: dict, motion: Motion, day: date, today: date, 
     compute.apply_quota_transfer(effect, motion.id, actor=actor, uow=uow)
 
 
-EFFECTS: dict[str, Effect] = {
-    "budget": Effect(_check_budget, _apply_budget),
-    "scale": Effect(_check_scale, _apply_scale),
-    "accession": Effect(_check_accession, _apply_accession),
-    "withdrawal": Effect(_check_withdrawal, _apply_withdrawal),
-    "arrears_waiver": Effect(_check_waiver, _apply_waiver),
-    "quota_transfer": Effect(compute.check_quota_transfer, _apply_quota_transfer),
-    "safety_lab": Effect(_no_parameters, _nothing),
-    "general": Effect(_no_parameters, _nothing),
-}
+EFFECTS: Mapping[str, Effect] = MappingProxyType({
+    "budget": Effect("budget: adopts a fiscal year's budget", (EffectField("year", "Year whose budget is adopted", "year"),),
+                     _check_budget, _apply_budget),
+    "scale": Effect("scale: adopts a scale of contributions", (
+        EffectField("first_year", "First year of the scale", "year"),
+        EffectField("last_year", "Last year of the scale", "year"),
+        EffectField("ceiling", "Ceiling in percent (empty for none)", required=False),
+        EffectField("floor", "Floor in percent (empty for none)", required=False),
+        EffectField("precision", "Precision in percent (e.g. 0.001)"),
+        EffectField("associate_factor", "Associate factor in percent"),
+        EffectField("income_measure", "Income measure and its source (e.g. GNI 2022-2024, World Bank)"),
+        EffectField("incomes", "Incomes, one member a line: CODE income (e.g. DEU 4000)", "incomes"),
+    ), _check_scale, _apply_scale),
+    "accession": Effect("accession: admits a member", (
+        EffectField("code", "Country code of the new member (ISO 3166-1 alpha-3)"),
+        EffectField("name", "Its name (leave empty for the ISO name)", required=False),
+        EffectField("status", "Its status (member unless chosen)", "status", required=False),
+        EffectField("joined", "Joins on", "day"),
+    ), _check_accession, _apply_accession),
+    "withdrawal": Effect("withdrawal: records a member leaving", (
+        EffectField("code", "Member withdrawing", "member"),
+        EffectField("left", "Leaves on", "day"),
+    ), _check_withdrawal, _apply_withdrawal),
+    "quota_transfer": Effect("quota transfer: moves GPU-hours of a year's quota between members", (
+        EffectField("year", "Year of the quotas", "year"),
+        EffectField("from", "Member giving GPU-hours", "member"),
+        EffectField("to", "Member receiving them", "member"),
+        EffectField("gpu_hours", "GPU-hours transferred (a whole number)", "whole"),
+    ), compute.check_quota_transfer, _apply_quota_transfer),
+    "arrears_waiver": Effect("arrears waiver: keeps a suspended member's vote", (
+        EffectField("code", "Member whose suspension is waived", "member"),
+        EffectField("from", "Waived from", "day"),
+        EffectField("to", "Waived until (empty: until revoked)", "day", required=False),
+    ), _check_waiver, _apply_waiver),
+    "safety_lab": Effect("safety lab: no effect in the ledger", (), _no_parameters, _nothing),
+    "general": Effect("general: no effect in the ledger", (), _no_parameters, _nothing),
+})
+"""Every kind of motion and its effect (DESIGN.md, Governance: an adopted motion applies its effect)."""
+MOTION_KINDS = tuple(EFFECTS)

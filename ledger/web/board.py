@@ -12,7 +12,6 @@ import json
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
@@ -36,41 +35,14 @@ blueprint = Blueprint("board", __name__, url_prefix="/office/board")
 
 CUSTOM_RULE = "custom"
 DEFAULT_PRESET = "simple_majority"
-KIND_LABELS = {
-    "budget": "budget: adopts a fiscal year's budget",
-    "scale": "scale: adopts a scale of contributions",
-    "accession": "accession: admits a member",
-    "withdrawal": "withdrawal: records a member leaving",
-    "quota_transfer": "quota transfer (not yet possible)",
-    "arrears_waiver": "arrears waiver: keeps a suspended member's vote",
-    "safety_lab": "safety lab: no effect in the ledger",
-    "general": "general: no effect in the ledger",
-}
+KIND_LABELS = {kind: effect.label for kind, effect in governance_service.EFFECTS.items()}
 BALLOT_LABELS = {"roll_call": "roll-call: named votes, published when the motion closes", "secret": "secret: only the totals are ever shown"}
 WEIGHT_CHOICES = {
     "equal": "equal: one vote per member (for an equal rule)",
     "contribution": "contribution: the shares of the scale in force (for a weighted rule)",
     "weight_set": "a named weight set, e.g. population (for a weighted rule; name it below)",
 }
-# The effect's parameters of each kind -> the form field that carries it.
-EFFECT_FIELDS: dict[str, dict[str, str]] = {
-    "budget": {"year": "budget_year"},
-    "scale": {
-        "first_year": "scale_first_year", "last_year": "scale_last_year", "ceiling": "scale_ceiling", "floor": "scale_floor",
-        "precision": "scale_precision", "associate_factor": "scale_associate_factor", "income_measure": "scale_income_measure",
-        "incomes": "scale_incomes",
-    },
-    "accession": {"code": "accession_code", "name": "accession_name", "status": "accession_status", "joined": "accession_joined"},
-    "withdrawal": {"code": "withdrawal_code", "left": "withdrawal_left"},
-    "arrears_waiver": {"code": "waiver_code", "from": "waiver_from", "to": "waiver_to"},
-}
-EFFECT_LEGENDS = {
-    "budget": "If a budget motion is adopted",
-    "scale": "If a scale motion is adopted",
-    "accession": "If an accession motion is adopted",
-    "withdrawal": "If a withdrawal motion is adopted",
-    "arrears_waiver": "If an arrears waiver motion is adopted",
-}
+EFFECT_PREFIX = "effect_"
 
 
 class CheckboxesField(SelectMultipleField):
@@ -103,31 +75,32 @@ class MotionForm(FlaskForm):
     meeting = SelectField("Meeting", validate_choice=False)
     title = text_field("Title")
     text = TextAreaField("Text of the motion", default="")
-    kind = SelectField("Kind", choices=KIND_LABELS, validate_choice=False)
     rule = SelectField("Voting rule", choices={**{name: name.replace("_", " ") for name in PRESETS}, CUSTOM_RULE: "custom: the rule in JSON below"}, validate_choice=False)
     rule_json = TextAreaField("Rule in JSON (used when the rule is custom; copy a preset and adjust it)", default="")
     weights = SelectField("Weights", choices=WEIGHT_CHOICES, validate_choice=False)
     weight_set = text_field("Name of the weight set (when the weights are a named set; recorded with weight_set:<name>)")
     ballot = SelectField("Ballot", choices=BALLOT_LABELS, validate_choice=False)
-    budget_year = text_field("Year whose budget is adopted")
-    scale_first_year = text_field("First year of the scale")
-    scale_last_year = text_field("Last year of the scale")
-    scale_ceiling = text_field("Ceiling in percent (empty for none)")
-    scale_floor = text_field("Floor in percent (empty for none)")
-    scale_precision = text_field("Precision in percent (e.g. 0.001)")
-    scale_associate_factor = text_field("Associate factor in percent")
-    scale_income_measure = text_field("Income measure and its source (e.g. GNI 2022-2024, World Bank)")
-    scale_incomes = TextAreaField("Incomes, one member a line: CODE income (e.g. DEU 4000)", default="")
-    accession_code = text_field("Country code of the new member (ISO 3166-1 alpha-3)")
-    accession_name = text_field("Its name (leave empty for the ISO name)")
-    accession_status = SelectField("Its status", choices=[s.value for s in ADMISSION_STATUSES], validate_choice=False)
-    accession_joined = text_field(f"Joins on ({DATE_HINT})")
-    withdrawal_code = SelectField("Member withdrawing", validate_choice=False)
-    withdrawal_left = text_field(f"Leaves on ({DATE_HINT})")
-    waiver_code = SelectField("Member whose suspension is waived", validate_choice=False)
-    waiver_from = text_field(f"Waived from ({DATE_HINT})")
-    waiver_to = text_field(f"Waived until ({DATE_HINT}; empty: until revoked)")
     confirm = confirm_field("I confirm this motion for the meeting's agenda; its text, rule and effect cannot change afterwards")
+
+
+def _effect_input(field: governance_service.EffectField):
+    """The form input for one declared effect parameter (ledger.services.governance.EFFECTS)."""
+    if field.kind == "member":
+        return SelectField(field.label, validate_choice=False)
+    if field.kind == "status":
+        return SelectField(field.label, choices=[s.value for s in ADMISSION_STATUSES], validate_choice=False)
+    if field.kind == "incomes":
+        return TextAreaField(field.label, default="")
+    if field.kind == "day":
+        return text_field(f"{field.label} ({DATE_HINT})")
+    return text_field(field.label)
+
+
+MOTION_FORMS: dict[str, type[MotionForm]] = {
+    kind: type(f"MotionForm_{kind}", (MotionForm,), {EFFECT_PREFIX + field.name: _effect_input(field) for field in effect.fields})
+    for kind, effect in governance_service.EFFECTS.items()
+}
+"""The motion form of each kind: the common fields and that kind's effect, from the one declared schema."""
 
 
 class OpenForm(FlaskForm):
@@ -179,8 +152,10 @@ def rule_lines(rule: dict) -> list[tuple[str, str]]:
     base = BASES.get(rule["base"], rule["base"])
     weighted = rule["weights"] == "weighted"
     lines = [("Weights", "weighted by the motion's weights" if weighted else "one vote per member")]
-    if rule.get("basic_votes_per_member") is not None:
-        lines.append(("Basic votes", f"{rule['basic_votes_per_member']} per member, on top of its weight"))
+    if rule.get("basic_votes_share") is not None:
+        share = Fraction(rule["basic_votes_share"]) * 100
+        percent = (Decimal(share.numerator) / Decimal(share.denominator)).quantize(Decimal("0.001")).normalize()
+        lines.append(("Basic votes", f"{percent:f}% of the total votes ({rule['basic_votes_share']}), shared equally by the members on top of their weights"))
     lines += [
         ("Majority measured on", base),
         ("An abstention", "counts as a vote against" if rule["abstention"] == "against" else "counts as not cast"),
@@ -314,7 +289,9 @@ def record_proxy(meeting_id: int):
         page={"title": f"Record a proxy for meeting #{meeting_id}", "submit": "Record the proxy", "back": url_for(".meeting", meeting_id=meeting_id),
               "intro": [f"{found.title}, {found.held_on}.",
                         (f"For this meeting the delegate of one member carries the vote of another; a delegate may carry "
-                         f"{governance_service.PROXY_LIMIT} proxy at most (TFEU Art. 239), and a proxy cannot be passed on.")]},
+                         f"{governance_service.PROXY_LIMIT} proxy at most (TFEU Art. 239), and a proxy cannot be passed on. "
+                         "Both members must have the vote on the meeting's day, and the holder must be recorded present: "
+                         "a proxy acts only while its holder is present, and only while the member does not vote itself.")]},
     )
 
 
@@ -329,35 +306,47 @@ def _parse_incomes(raw: str) -> dict[str, str]:
         if not code:
             continue
         if code.upper() in incomes:
-            raise ValidationFailed.single("scale_incomes", f"{code.upper()} is given twice; one line per member: CODE income")
+            raise ValidationFailed.single("effect.incomes", f"{code.upper()} is given twice; one line per member: CODE income")
         incomes[code.upper()] = income.strip()
     return incomes
 
 
-def _effect(form: MotionForm) -> dict:
-    """The effect's parameters from the fields of the motion's kind (the other kinds have none)."""
-    effect = {key: (form[name].data or "").strip() for key, name in EFFECT_FIELDS.get(form.kind.data, {}).items()}
-    if "incomes" in effect:
-        effect["incomes"] = _parse_incomes(form.scale_incomes.data)
+def _effect(form: MotionForm, kind: str) -> dict:
+    """The effect's parameters from the kind's fields of the form (ledger.services.governance.EFFECTS)."""
+    effect: dict = {}
+    for field in governance_service.EFFECTS[kind].fields:
+        raw = form[EFFECT_PREFIX + field.name].data or ""
+        effect[field.name] = _parse_incomes(raw) if field.kind == "incomes" else raw.strip()
     return effect
 
 
-def _motion_field(form: MotionForm) -> Callable[[str], str]:
+def _motion_field(form: MotionForm, kind: str) -> Callable[[str], str]:
     """Where a problem the service names goes on the form."""
-    kind_fields = EFFECT_FIELDS.get(form.kind.data, {})
+    names = {field.name for field in governance_service.EFFECTS[kind].fields}
 
     def field_for(name: str) -> str:
         if name == "rule" or name.startswith("rule."):
             return "rule_json" if form.rule.data == CUSTOM_RULE else "rule"
         if name == "weights":
             return "weight_set" if form.weights.data == "weight_set" else "weights"
-        if name.startswith("effect."):
-            return kind_fields.get(name.removeprefix("effect."), "effect")
-        if form.kind.data == "scale" and (name in kind_fields or name.startswith(("income.", "incomes"))):
-            return kind_fields.get(name, "scale_incomes")
+        parameter = name.removeprefix("effect.")
+        if parameter in names:
+            return EFFECT_PREFIX + parameter
+        if parameter.startswith("income") and "incomes" in names:  # the scale's per-member incomes
+            return EFFECT_PREFIX + "incomes"
         return name
 
     return field_for
+
+
+class KindForm(FlaskForm):
+    """The first step of proposing a motion: its kind, which decides the effect's fields (no script needed)."""
+
+    class Meta:
+        csrf = False  # a GET that changes nothing
+
+    kind = SelectField("Kind of motion", choices=KIND_LABELS, validate_choice=False)
+    meeting = HiddenField()
 
 
 @blueprint.route("/motions/new", methods=["GET", "POST"])
@@ -366,33 +355,43 @@ def propose_motion():
     with connect() as connection:
         meetings = sorted(_board(connection).meetings.values(), key=lambda m: (m.held_on, m.id), reverse=True)
         members = member_choices(connection, ADMISSION_STATUSES)
-    form = MotionForm()
+    kind = request.values.get("kind")  # the query string's, or a posted field's
+    if kind not in MOTION_FORMS:
+        chooser = KindForm(request.args)
+        chooser.meeting.data = request.args.get("meeting", "")
+        unknown = [f"{kind[:40]!r} is not a kind of motion; accepted: {', '.join(KIND_LABELS)}"] if kind is not None else []
+        chooser.kind.errors = unknown
+        return render_template("board/motion_kind.html", title="Propose a motion", form=chooser, meetings=meetings,
+                               back=url_for(".index")), 400 if unknown else 200
+    form = MOTION_FORMS[kind]()
     form.meeting.choices = [(str(m.id), f"#{m.id}, {m.held_on}: {m.title}") for m in meetings]
-    form.withdrawal_code.choices = form.waiver_code.choices = members
+    for field in governance_service.EFFECTS[kind].fields:
+        if field.kind == "member":
+            form[EFFECT_PREFIX + field.name].choices = members
     if request.method == "GET":
         form.meeting.data = request.args.get("meeting", str(meetings[0].id) if meetings else "")
         form.rule.data = request.args.get("rule") if request.args.get("rule") in PRESETS else DEFAULT_PRESET
         form.rule_json.data = _rule_document(form.rule.data)
-        form.scale_first_year.data = form.scale_last_year.data = str(today().year + 1)
-        for name, value in SCALE_DEFAULTS.items():
-            form[f"scale_{name}"].data = value
-    page = {"title": "Propose a motion", "submit": "Propose the motion", "back": url_for(".index"), "meetings": meetings,
-            "presets": {name: rule.to_json() for name, rule in PRESETS.items()},
-            "preset_lines": {name: rule_lines(rule.to_json()) for name, rule in PRESETS.items()},
-            "effect_fields": EFFECT_FIELDS, "effect_legends": EFFECT_LEGENDS}
+        defaults = {"first_year": str(today().year + 1), "last_year": str(today().year + 1), **SCALE_DEFAULTS} if kind == "scale" else {}
+        for name, value in defaults.items():
+            form[EFFECT_PREFIX + name].data = value
+    effect_fields = [form[EFFECT_PREFIX + field.name] for field in governance_service.EFFECTS[kind].fields]
+    page = {"title": f"Propose a motion: {kind.replace('_', ' ')}", "submit": "Propose the motion", "back": url_for(".index"),
+            "meetings": meetings, "kind": kind, "kind_label": KIND_LABELS[kind], "effect_fields": effect_fields,
+            "preset_lines": {name: rule_lines(rule.to_json()) for name, rule in PRESETS.items()}}
 
     def propose(uow):
         weights = f"weight_set:{form.weight_set.data.strip()}" if form.weights.data == "weight_set" else form.weights.data
         rule = form.rule_json.data if form.rule.data == CUSTOM_RULE else form.rule.data
         return governance_service.propose_motion(
-            form.meeting.data, form.title.data, form.text.data, form.kind.data, rule, weights, form.ballot.data, _effect(form),
+            form.meeting.data, form.title.data, form.text.data, kind, rule, weights, form.ballot.data, _effect(form, kind),
             actor=current_actor(), uow=uow,
         )
 
     return handle_form(
         form, "board/motion_form.html", propose,
         lambda motion_id: (f"Proposed motion #{motion_id}, a draft until it is opened for voting.", url_for(".motion", motion_id=motion_id)),
-        page=page, field_for=_motion_field(form),
+        page=page, field_for=_motion_field(form, kind),
     )
 
 
@@ -416,10 +415,11 @@ def open_motion(motion_id: int):
     form = OpenForm()
     return _motion_page(
         motion_id, form,
-        lambda uow: governance_service.open_motion(motion_id, form.on_date.data, actor=current_actor(), uow=uow),
+        lambda uow: governance_service.open_motion(motion_id, form.on_date.data, today=today(), actor=current_actor(), uow=uow),
         f"Opened motion #{motion_id} for voting.",
         title=f"Open motion #{motion_id} for voting", submit="Open the vote",
-        intro=["Once open, the motion cannot return to draft: delegates cast ballots, and may change them, until it is closed."],
+        intro=["A motion opens on its meeting's day or later. Once open, it cannot return to draft: delegates cast ballots, "
+               "and may change them, until it is closed."],
     )
 
 
@@ -432,8 +432,10 @@ def close_motion(motion_id: int):
         lambda uow: governance_service.close_motion(motion_id, form.on_date.data, today=today(), actor=current_actor(), uow=uow),
         f"Closed motion #{motion_id}: {{result}}.",
         title=f"Close the vote on motion #{motion_id}", submit="Close the vote",
-        intro=[("Closing decides the motion under its rule from the latest ballot of each member and stores a snapshot of the vote "
-                "that is never recomputed. The outcome is final and, if adopted, its effect applies now.")],
+        intro=[("A vote closes once presence at its meeting is recorded, on the day it opened or later; who may vote is judged on "
+                "the closing day. Closing decides the motion under its rule from the latest ballot of each member (a member's own "
+                "delegate's ballot before its proxy holder's) and stores a snapshot of the vote that is never recomputed. The "
+                "outcome is final and, if adopted, its effect applies now.")],
     )
 
 
@@ -449,20 +451,27 @@ class BallotSlot:
     name: str
     by_proxy: bool
     recorded: governance_queries.BallotRecord | None
+    vote: str | None  # the delegate's own latest ballot for this member, shown to it alone
 
 
 def _ballot_slots(connection) -> list[BallotSlot]:
     actor = current_actor()
+    if actor.member_code is None:
+        return []
     board = _board(connection)
     names = governance_queries.member_names(connection)
+    open_rows = [row for row in governance_queries.list_motions(connection) if row.status == "open"]
+    carried = {
+        row.id: sorted(member for member, holder in board.proxies.get(row.meeting_id, {}).items() if holder == actor.member_code)
+        for row in open_rows
+    }
+    votes = governance_queries.delegate_ballots(connection, sorted({actor.member_code, *(c for codes in carried.values() for c in codes)}))
     slots = []
-    for row in governance_queries.list_motions(connection):
-        if row.status != "open" or actor.member_code is None:
-            continue
-        carried = sorted(member for member, holder in board.proxies.get(row.meeting_id, {}).items() if holder == actor.member_code)
-        for code in (actor.member_code, *carried):
+    for row in open_rows:
+        for code in (actor.member_code, *carried[row.id]):
+            by_proxy = code != actor.member_code
             recorded = board.ballots.get(row.id, {}).get(code)
-            slots.append(BallotSlot(row, code, names.get(code, code), code != actor.member_code, recorded))
+            slots.append(BallotSlot(row, code, names.get(code, code), by_proxy, recorded, votes.get((row.id, code, by_proxy))))
     return slots
 
 
@@ -487,7 +496,7 @@ def cast_ballot(motion_id: int):
     form = BallotForm()
     form.validate()  # no field validators: the service checks the ballot; this readies the forms' error lists
     member = (form.member.data or "").strip().upper()
-    error = run_form(form, lambda uow: governance_service.cast_ballot(motion_id, member, form.vote.data, actor=current_actor(), uow=uow))
+    error = run_form(form, lambda uow: governance_service.cast_ballot(motion_id, member, form.vote.data, today=today(), actor=current_actor(), uow=uow))
     if error is not None:
         return _ballots_page(form, (motion_id, member)), error.status
     flash(f"Recorded the ballot of {member} on motion #{motion_id}: {form.vote.data.strip().lower()}. "

@@ -21,8 +21,8 @@ from ledger.domain.voting import (
     ThresholdOp,
     Voter,
     Weighting,
-    basic_votes_per_member_for_share,
     decide,
+    voter_votes,
 )
 
 # Real ISO 3166-1 alpha-3 codes, enough for any test here.
@@ -186,22 +186,42 @@ def test_skao_budget_needs_two_thirds_of_members_and_of_contributions_voting():
     assert decide(rule, members, ballots(yes="GBR ITA ESP")).outcome is Outcome.NO_QUORUM
 
 
-def test_imf_basic_votes_enter_the_weight():
-    members = [Voter("USA", 86), Voter("JPN", 7), Voter("CHN", 7)]
-    without_basic = dataclasses.replace(PRESETS["imf_85_percent"], basic_votes_per_member=0)
-    assert decide(without_basic, members, ballots(yes="USA", no="JPN CHN")).outcome is Outcome.ADOPTED  # 86 %
-    one_basic_vote = dataclasses.replace(PRESETS["imf_85_percent"], basic_votes_per_member=1)
-    decision = decide(one_basic_vote, members, ballots(yes="USA", no="JPN CHN"))
-    assert decision.outcome is Outcome.REJECTED  # 87 of 103 is 84.5 %
-    assert (decision.weight.in_favour, decision.weight.base) == (87, 103)
-    assert PRESETS["imf_85_percent"].basic_votes_per_member == 250
+def test_imf_basic_votes_are_a_share_of_the_total_votes():
+    """IMF Articles of Agreement Art. XII, Sec. 5(a) (as amended 2008/2010): basic votes are 5.502 % of the total
+    votes, spread equally; with 10 % and quota votes 90 among 3 members, B = 0.1 (B + 90), so B = 10, 10/3 each."""
+    members = [Voter("USA", 50), Voter("JPN", 30), Voter("CHN", 10)]
+    rule = dataclasses.replace(PRESETS["imf_85_percent"], basic_votes_share=Fraction(1, 10))
+    votes = voter_votes(rule, members)
+    assert votes == {"USA": Fraction(160, 3), "JPN": Fraction(100, 3), "CHN": Fraction(40, 3)}
+    assert (sum(votes.values()) - 90) / sum(votes.values()) == Fraction(1, 10)
+    assert PRESETS["imf_85_percent"].basic_votes_share == Fraction(5502, 100_000)
 
 
-def test_basic_votes_for_a_share_of_the_total():
-    # quota votes 90 among 3 members; basic votes 10 % of the total: B = 0.1 (B + 90), B = 10
-    per_member = basic_votes_per_member_for_share([50, 30, 10], Fraction(1, 10))
-    assert per_member == Fraction(10, 3)
-    assert 3 * per_member / (3 * per_member + 90) == Fraction(1, 10)
+def test_imf_basic_votes_mean_the_same_whatever_the_weights_unit():
+    """IMF Art. XII, Sec. 5(a): basic votes are a share of the total, so weights in percent (contribution shares)
+    or in units of account give the same vote shares. Defect 9: 250 basic votes were added to percent shares, so a
+    member with 20 % of contributions could not block an 85 % decision, the point of the IMF rule."""
+    others = ("AUT BEL CAN DEU DNK ESP FIN FRA GBR IRL ITA JPN NLD NOR POL SWE").split()
+    percent = [Voter("USA", 20), *(Voter(code, 5) for code in others)]
+    units = [Voter(voter.code, voter.weight * 1_000_000) for voter in percent]
+    rule = PRESETS["imf_85_percent"]
+    shares = []
+    for members in (percent, units):
+        votes = voter_votes(rule, members)
+        shares.append({code: vote / sum(votes.values()) for code, vote in votes.items()})
+    assert shares[0] == shares[1]
+    assert Fraction(19, 100) < shares[0]["USA"] < Fraction(20, 100)
+    for members in (percent, units):
+        assert decide(rule, members, ballots(yes=" ".join(others), no="USA")).outcome is Outcome.REJECTED  # USA blocks
+
+
+def test_suspended_members_leave_the_basic_votes_total():
+    """IMF Art. XXVI, Sec. 2(b): a suspended member's votes leave the total, basic votes included."""
+    rule = dataclasses.replace(PRESETS["imf_85_percent"], basic_votes_share=Fraction(1, 10))
+    members = [Voter("USA", 45), Voter("JPN", 45), Voter("CHN", 1000, suspension="arrears")]
+    votes = voter_votes(rule, members)
+    assert votes["USA"] == votes["JPN"] == 45 + 5  # B = 0.1 * 90 / 0.9 = 10, shared by the two eligible
+    assert votes["CHN"] == 1000
 
 
 # --- the parts of a rule -------------------------------------------------------------------
@@ -312,7 +332,7 @@ def test_presets_survive_json(name):
 def test_json_form_of_a_rule():
     assert PRESETS["eu_qualified_majority"].to_json() == {
         "weights": "weighted",
-        "basic_votes_per_member": None,
+        "basic_votes_share": None,
         "base": "eligible",
         "abstention": "against",
         "members_threshold": {"op": "at_least", "fraction": "11/20"},
@@ -324,6 +344,16 @@ def test_json_form_of_a_rule():
     assert decimal.members_threshold.fraction == Fraction(11, 20)
 
 
+def test_rules_stored_before_basic_votes_became_a_share_still_read():
+    """Closed motions keep their rule as stored; those stored with the old, unused parameter (null) still parse, a
+    non-null one is refused (IMF Art. XII, Sec. 5(a): basic votes are a share of the total, not a count)."""
+    stored = {**PRESETS["eu_qualified_majority"].to_json(), "basic_votes_per_member": None}
+    del stored["basic_votes_share"]
+    assert Rule.from_json(stored) == PRESETS["eu_qualified_majority"]
+    with pytest.raises(ValidationFailed, match="rule.basic_votes_per_member: unknown parameter"):
+        Rule.from_json({**stored, "basic_votes_per_member": 250})
+
+
 def test_json_problems_are_all_reported_with_their_paths():
     with pytest.raises(ValidationFailed) as refused:
         Rule.from_json(
@@ -333,7 +363,7 @@ def test_json_problems_are_all_reported_with_their_paths():
                 "abstention": "against",
                 "weight_threshold": {"op": "at_least", "fraction": "3/2"},
                 "quorum": {"op": "most", "fraction": "1/0"},
-                "basic_votes_per_member": -3,
+                "basic_votes_share": "3/2",
                 "colour": "red",
             }
         )
@@ -344,7 +374,7 @@ def test_json_problems_are_all_reported_with_their_paths():
         "rule.weight_threshold.fraction",
         "rule.quorum.op",
         "rule.quorum.fraction",
-        "rule.basic_votes_per_member",
+        "rule.basic_votes_share",
     ]
     assert "accepted: 'equal', 'weighted'" in str(refused.value)
 
@@ -394,7 +424,7 @@ def rules(draw, weights=st.sampled_from(Weighting)):
         draw(st.sampled_from(Abstention)),
         members_threshold=draw(thresholds if not weighted else st.none() | thresholds),
         weight_threshold=draw(thresholds) if weighted else None,
-        basic_votes_per_member=draw(st.none() | st.integers(0, 5)) if weighted else None,
+        basic_votes_share=draw(st.none() | st.fractions(0, Fraction(9, 10))) if weighted else None,
         blocking_minority_min_members=draw(st.none() | st.integers(1, 5)) if weighted else None,
         quorum=draw(st.none() | thresholds),
     )

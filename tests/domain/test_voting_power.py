@@ -198,7 +198,8 @@ def test_eu_rule_game_is_the_double_majority_with_blocking_minority():
 
 
 def test_imf_rule_game_adds_basic_votes_before_scaling():
-    rule = dataclasses.replace(PRESETS["imf_85_percent"], basic_votes_per_member=Fraction(1, 2))
+    # basic votes 1/8 of the total (IMF Art. XII, Sec. 5(a)): B = 1/8 (B + 10.5), B = 1.5, 1/2 each
+    rule = dataclasses.replace(PRESETS["imf_85_percent"], basic_votes_share=Fraction(1, 8))
     game = rule_game(rule, {"USA": Decimal("8.5"), "JPN": Decimal("1"), "CHN": 1})
     # (9, 1.5, 1.5) times 2 is (18, 3, 3), divided by 3 is (6, 1, 1)
     assert dict(game.weights) == {"USA": 6, "JPN": 1, "CHN": 1}
