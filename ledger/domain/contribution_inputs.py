@@ -12,10 +12,14 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from ledger.domain.errors import Problem, ValidationFailed, collect, raise_if_any
-from ledger.domain.members import MemberStatus, StatusFact, parse_date
-from ledger.domain.money import convert, currency_exponent, parse_amount
+from ledger.domain.members import MembershipTimeline, MemberStatus, parse_date
+from ledger.domain.money import MAX_MAJOR_UNITS, convert, currency_exponent, parse_amount
 
 MAX_RATE_DECIMALS = 10
+MAX_RATE = Decimal(10**9)
+"""The highest rate accepted, base currency per unit: far above any real one (a strong currency
+against one of the weakest, e.g. KWD in IRR, is about 10^6), and small enough that any accepted
+amount converts to a base amount the ledger can store."""
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
@@ -136,15 +140,26 @@ def validate_payment(
     if rate_value is not None:
         if rate_value <= 0:
             problems.append(Problem("rate", f"a rate above zero: {base_currency} per one {currency or 'unit'}, e.g. 0.9215"))
+        elif rate_value > MAX_RATE:
+            problems.append(Problem("rate", f"a rate above zero and at most {MAX_RATE}: {base_currency} per one {currency or 'unit'}, e.g. 0.9215"))
         elif -rate_value.as_tuple().exponent > MAX_RATE_DECIMALS:
             problems.append(Problem("rate", f"at most {MAX_RATE_DECIMALS} decimals"))
         elif currency == base_currency and rate_value != 1:
             problems.append(Problem("rate", f"1 for a payment in the base currency {base_currency}"))
     rate_day = collect(problems, parse_day, rate_date, "rate_date", not_after=today, what="the date the rate was published")
+    if paid is not None and rate_day is not None and rate_day > paid:
+        # The rate is the one known when the money arrived (ECB reference rates are
+        # published each working day for that day); a later one would re-convert history.
+        problems.append(Problem("rate_date", f"the payment day ({paid}) or earlier: the rate known when the money arrived; not {rate_day}"))
     rate_source = collect(problems, parse_text, rate_source, "rate_source", 1, 120,
                           "where the rate comes from, e.g. ECB euro foreign exchange reference rate")
     reference = collect(problems, parse_text, reference, "reference", 1, 80, "the bank's reference of the transfer")
     raise_if_any(problems)
+    base_minor = convert(amount_minor, currency, rate_value, base_currency)
+    if base_minor >= MAX_MAJOR_UNITS * 10 ** currency_exponent(base_currency):
+        raise ValidationFailed.single(
+            "amount", f"an amount worth less than {MAX_MAJOR_UNITS:,} {base_currency} at the rate given; this one is worth more"
+        )
     return PaymentEntry(
         member_code=member_code,
         paid_on=paid,
@@ -153,21 +168,27 @@ def validate_payment(
         rate=rate_value,
         rate_date=rate_day,
         rate_source=rate_source,
-        base_minor=convert(amount_minor, currency, rate_value, base_currency),
+        base_minor=base_minor,
         reference=reference,
     )
 
 
-def check_payer(code: str, history: tuple[StatusFact, ...], paid_on: date) -> None:
-    """A payment comes from a member that had joined and had not withdrawn on that day."""
-    if not history:
+def check_payer(code: str, timeline: MembershipTimeline | None, paid_on: date, owed_minor: int) -> None:
+    """A payment comes from a member or associate on the day it arrived, or from one that owes
+    something then: an observer that was a member, or a member that withdrew, stays liable for
+    what it was assessed (CERN Convention Art. XII), so it may pay it."""
+    if timeline is None:
         raise ValidationFailed.single("member", f"{code} is not a member of the ledger")
-    joined = history[0].effective
-    if paid_on < joined:
-        raise ValidationFailed.single("paid_on", f"{code} joined on {joined}; a payment dated {paid_on} is before that")
-    in_force = [fact for fact in history if fact.effective <= paid_on][-1]
-    if in_force.status is MemberStatus.WITHDRAWN:
-        raise ValidationFailed.single("member", f"{code} withdrew on {in_force.effective}; payments are not booked for a withdrawn member")
+    status = timeline.status_on(paid_on)
+    if status is None:
+        raise ValidationFailed.single("paid_on", f"{code} joined on {timeline.joined}; a payment dated {paid_on} is before that")
+    if timeline.is_paying_on(paid_on) or owed_minor > 0:
+        return
+    raise ValidationFailed.single(
+        "member",
+        f"{code} is {'an observer' if status is MemberStatus.OBSERVER else status.value} on {paid_on} and owes nothing: payments are booked "
+        "from members and associates, and from others only towards what they owe",
+    )
 
 
 def parse_incomes(raw: Mapping[str, object], members: Iterable[str]) -> dict[str, Decimal]:
