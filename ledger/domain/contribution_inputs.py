@@ -16,6 +16,11 @@ from ledger.domain.members import MembershipTimeline, MemberStatus, parse_date
 from ledger.domain.money import MAX_MAJOR_UNITS, convert, currency_exponent, parse_amount
 
 MAX_RATE_DECIMALS = 10
+PERCENT_PLACES = 6
+"""Decimals accepted in percentages and incomes (the finest scale precision is 0.000001 %)."""
+MAX_INCOME = Decimal(10**18)
+"""The largest income measure accepted: above any national income in any currency (Korea's
+GNI is about 2.4 * 10^15 KRW), and short enough for the column that keeps it."""
 MAX_RATE = Decimal(10**9)
 """The highest rate accepted, base currency per unit: far above any real one (a strong currency
 against one of the weakest, e.g. KWD in IRR, is about 10^6), and small enough that any accepted
@@ -31,6 +36,19 @@ def parse_year(raw: object, field: str = "year") -> int:
         number = None
     if number is None or not FIRST_YEAR <= number <= LAST_YEAR:
         raise ValidationFailed.single(field, f"a year from {FIRST_YEAR} to {LAST_YEAR}, e.g. 2027; not {raw!r}")
+    return number
+
+
+MAX_ROW_ID = 2**31 - 1
+"""The largest row number: ids are 32-bit integers on PostgreSQL."""
+
+
+def parse_row_id(raw: object, field: str, what: str) -> int:
+    """The number of a stored row (`what` it is), from 1 to MAX_ROW_ID, or ValidationFailed naming `field`."""
+    text = str(raw).strip() if isinstance(raw, (str, int)) and not isinstance(raw, bool) else ""
+    number = int(text) if text.isascii() and text.isdigit() and len(text) <= 10 else 0
+    if not 1 <= number <= MAX_ROW_ID:
+        raise ValidationFailed.single(field, f"the number of {what}, from 1 to {MAX_ROW_ID}; not {str(raw)[:40]!r}")
     return number
 
 
@@ -53,8 +71,17 @@ def parse_text(raw: object, field: str, low: int, high: int, what: str) -> str:
     return text
 
 
-def parse_decimal(raw: object, field: str, *, minimum: Decimal | None = None, example: str = "12.5") -> tuple[Decimal | None, list[Problem]]:
-    """An exact decimal number (never a float), at least `minimum` when given."""
+def parse_decimal(
+    raw: object,
+    field: str,
+    *,
+    minimum: Decimal | None = None,
+    maximum: Decimal | None = None,
+    places: int | None = None,
+    example: str = "12.5",
+) -> tuple[Decimal | None, list[Problem]]:
+    """An exact decimal number (never a float), within minimum..maximum and with at most
+    `places` decimals when given, so that it fits the column that stores it."""
     text = str(raw).strip() if isinstance(raw, (str, int, Decimal)) and not isinstance(raw, bool) else ""
     try:
         value = Decimal(text)
@@ -62,9 +89,21 @@ def parse_decimal(raw: object, field: str, *, minimum: Decimal | None = None, ex
         value = None
     if value is None or not value.is_finite():
         return None, [Problem(field, f"a decimal number such as {example}; {str(raw)[:40]!r} is not one")]
-    if minimum is not None and value < minimum:
-        return None, [Problem(field, f"a number of at least {minimum}, e.g. {example}; not {text}")]
+    too_low = minimum is not None and value < minimum
+    too_high = maximum is not None and value > maximum
+    if too_low or too_high:
+        if minimum is not None and maximum is not None:
+            accepted = f"from {minimum} to {maximum}"
+        else:
+            accepted = f"of at least {minimum}" if minimum is not None else f"of at most {maximum}"
+        return None, [Problem(field, f"a number {accepted}, e.g. {example}; not {text[:40]}")]
+    if places is not None and -value.as_tuple().exponent > places:
+        return None, [Problem(field, f"a number with at most {places} decimals, e.g. {example}; not {text[:40]}")]
     return value, []
+
+
+MAX_DUE_DATES = 12
+"""At most one instalment a month; the due dates are stored together in one column."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,13 +125,15 @@ def validate_year(year: object, currency: str, due_dates: str | Iterable[str]) -
     collect(problems, currency_exponent, currency)
     texts = [part.strip() for part in (due_dates.split(",") if isinstance(due_dates, str) else due_dates) if part.strip()]
     dates = []
-    for text in texts:
+    for text in texts[:MAX_DUE_DATES]:
         day, found = parse_date(text, "due_dates")
         problems += found
         dates.append(day)
     if not texts:
         problems.append(Problem("due_dates", "one or more due dates, comma-separated, e.g. 2027-03-31, 2027-09-30"))
-    elif number is not None and None not in dates:
+    elif len(texts) > MAX_DUE_DATES:
+        problems.append(Problem("due_dates", f"at most {MAX_DUE_DATES} due dates, one a month at most; not {len(texts)}"))
+    elif number is not None and None not in dates and len(texts) <= MAX_DUE_DATES:
         if any(day.year != number for day in dates):
             problems.append(Problem("due_dates", f"dates within {number}, e.g. {number}-03-31"))
         if sorted(set(dates)) != dates:
@@ -198,7 +239,8 @@ def parse_incomes(raw: Mapping[str, object], members: Iterable[str]) -> dict[str
     problems += [Problem(f"income.{code}", f"{code} is not a paying member or associate; leave it out") for code in sorted(set(raw) - expected)]
     incomes = {}
     for code in sorted(expected & set(raw)):
-        value, found = parse_decimal(raw[code], f"income.{code}", minimum=Decimal(0), example="4512000000000")
+        value, found = parse_decimal(raw[code], f"income.{code}", minimum=Decimal(0), maximum=MAX_INCOME, places=PERCENT_PLACES,
+                                     example="4512000000000")
         problems += found
         incomes[code] = value
     raise_if_any(problems)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
@@ -27,12 +27,13 @@ ADMISSION_STATUSES = (MemberStatus.MEMBER, MemberStatus.ASSOCIATE, MemberStatus.
 
 @dataclass(frozen=True, slots=True)
 class Admission:
-    """A validated request to admit a member."""
+    """A validated request to admit a member; `readmission` when the member had withdrawn."""
 
     code: str
     name: str
     status: MemberStatus
     joined: date
+    readmission: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +121,7 @@ def validate_readmission(timeline: MembershipTimeline, admission: Admission) -> 
             f"a day after the withdrawal on {last.start.isoformat()}: a readmission starts after leaving; "
             f"not {admission.joined.isoformat()}",
         )
-    return admission
+    return replace(admission, readmission=True)
 
 
 def validate_status_change(

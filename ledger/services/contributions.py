@@ -33,11 +33,13 @@ from ledger.db.tables import (
 from ledger.db.uow import UnitOfWork
 from ledger.domain.access import Actor, Permission, require
 from ledger.domain.contribution_inputs import (
+    PERCENT_PLACES,
     PaymentEntry,
     check_payer,
     parse_day,
     parse_decimal,
     parse_incomes,
+    parse_row_id,
     parse_text,
     parse_year,
     validate_payment,
@@ -216,14 +218,13 @@ def propose_scale(
         if raw in (None, ""):
             limits[field] = None
             continue
-        limits[field], found = parse_decimal(raw, field, minimum=Decimal(0), example="25")
+        limits[field], found = parse_decimal(raw, field, minimum=Decimal(0), maximum=Decimal(100), places=PERCENT_PLACES, example="25")
         problems += found
-    step, found = parse_decimal(precision, "precision", minimum=Decimal("0.000001"), example="0.001")
+    step, found = parse_decimal(precision, "precision", minimum=Decimal("0.000001"), maximum=Decimal(100), places=PERCENT_PLACES, example="0.001")
     problems += found
-    factor, found = parse_decimal(associate_factor, "associate_factor", minimum=Decimal(0), example="10")
+    factor, found = parse_decimal(associate_factor, "associate_factor", minimum=Decimal(0), maximum=Decimal(100), places=PERCENT_PLACES,
+                                  example="10 (the part of its income an associate is assessed on, in percent)")
     problems += found
-    if factor is not None and factor > 100:
-        problems.append(Problem("associate_factor", "a percentage from 0 to 100: the part of its income an associate is assessed on"))
     raise_if_any(problems)
     with uow:
         members = paying_members(uow, years[0], years[1])
@@ -538,8 +539,9 @@ def advance_in_kind(pledge_id: object, state: str, on_date: object, amount: str 
     except ValueError:
         raise ValidationFailed.single("state", "one of valued, accepted, credited") from None
     day = parse_day(on_date, "on_date", not_after=today)
+    number = parse_row_id(pledge_id, "pledge", "an in-kind pledge")
     with uow:
-        pledge = uow.session.get(InKindPledge, int(pledge_id)) if str(pledge_id).isdigit() else None
+        pledge = uow.session.get(InKindPledge, number)
         if pledge is None:
             raise NotFound(f"no in-kind pledge #{pledge_id}")
         if year_status(uow, pledge.year) == "closed":
