@@ -664,3 +664,17 @@ def test_pledge_numbers_and_in_kind_values_are_bounded(client, engine, signed_in
             "csrf_token": token, "state": "valued", "amount": amount, "on_date": f"{PAST}-03-01", "confirm": "y"})
         assert response.status_code == 400 and error_of(response.get_data(as_text=True), "amount"), amount
     assert journal_length(engine) == before
+
+
+def test_adoption_page_says_from_when_each_member_pays_and_who_the_scale_leaves_out(client, engine, signed_in, scale, years):
+    """Pro rata temporis from the day a member becomes paying; no assessment outside paying
+    periods (CERN Convention Art. XII for the year of withdrawal); a member paying in the year
+    but not on the scale in force is named, as not assessed."""
+    change_member_status("FRA", "withdrawn", f"{CURRENT}-06-30", actor=CLI, uow=UnitOfWork(engine))
+    change_member_status("JPN", "member", f"{CURRENT}-07-01", actor=CLI, uow=UnitOfWork(engine))
+    signed_in(Role.SECRETARIAT)
+    page = html.unescape(client.get(f"{FINANCE}/years/{CURRENT}/adopt").get_data(as_text=True))
+    assert "leaves during %d: assessed for the whole year of its withdrawal" % CURRENT in page
+    assert f"pays from {CURRENT}-07-01 but is not on this scale: not assessed until a scale includes it" in page
+    service.adopt_budget(CURRENT, "Board, budget", f"{PAST}-12-01", today=TODAY, actor=CLI, uow=UnitOfWork(engine))
+    assert {row.code for row in contributions_of(engine, CURRENT).rows} == {"DEU", "FRA", "CAN", "KOR"}

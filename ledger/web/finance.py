@@ -228,16 +228,17 @@ class ScaleMember:
 
     code: str
     name: str
-    share_pct: Decimal
+    share_pct: Decimal | None
     paying_from: date | None
     note: str
 
 
 def _adoption_lines(connection, row: finance_queries.YearRow, scale: finance_queries.ScaleRow | None) -> list[ScaleMember]:
-    """What adopt_budget will do with each member of the scale, read from the same timelines."""
+    """What adopt_budget will do with each member of the scale, read from the same timelines;
+    members paying in the year that the scale leaves out are listed too, as not assessed."""
     if scale is None:
         return []
-    timelines = member_queries.membership_timelines(connection, [line.code for line in scale.lines])
+    timelines = member_queries.membership_timelines(connection)
     start, end = date(row.year, 1, 1), date(row.year, 12, 31)
     lines = []
     for line in scale.lines:
@@ -252,6 +253,13 @@ def _adoption_lines(connection, row: finance_queries.YearRow, scale: finance_que
         else:
             note = "assessed for the whole year"
         lines.append(ScaleMember(line.code, line.name, line.share_pct, day, note))
+    on_scale = {line.code for line in scale.lines}
+    names = {member.code: member.name for member in member_queries.list_members(connection)}
+    for code, timeline in sorted(timelines.items(), key=lambda item: names.get(item[0], item[0])):
+        day = timeline.first_paying_day(start, end)
+        if code not in on_scale and day is not None:
+            note = f"pays from {day} but is not on this scale: not assessed until a scale includes it"
+            lines.append(ScaleMember(code, names.get(code, code), None, day, note))
     return lines
 
 
