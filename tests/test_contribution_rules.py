@@ -248,6 +248,8 @@ def one_year(engine):
     ({"currency": "USD", "rate": "1e308"}, "rate", "at most 1000000000"),
     ({"currency": "USD", "rate": "0.00000000001"}, "rate", "at most 10 decimals"),
     ({"member": "JPN"}, "member", "JPN is an observer on 2026-05-01 and owes nothing"),
+    ({"currency": "JPY", "rate": "0.0000000001"}, "amount", "rounds to zero"),
+    ({"currency": "KWD", "rate": "999999999", "amount": "1000000.000"}, "amount", "worth less than 10,000,000,000,000 EUR"),
 ])
 def test_bad_payments_are_refused_and_store_nothing(one_year, changes, field, phrase):
     """A payment converts at a rate published by the payment day (ECB reference rates), 1 for
@@ -256,9 +258,9 @@ def test_bad_payments_are_refused_and_store_nothing(one_year, changes, field, ph
     engine = one_year
     before = journal_length(engine)
     fields = {"member": "DEU", **changes}
-    member = fields.pop("member")
+    member, amount = fields.pop("member"), fields.pop("amount", "100.00")
     with pytest.raises(ValidationFailed) as caught:
-        pay(engine, member, "2026-05-01", "100.00", "P-BAD", **fields)
+        pay(engine, member, "2026-05-01", amount, "P-BAD", **fields)
     messages = {p.field: p.message for p in caught.value.problems}
     assert phrase in messages.get(field, ""), messages
     assert journal_length(engine) == before

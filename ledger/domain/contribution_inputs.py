@@ -201,6 +201,10 @@ def validate_payment(
         raise ValidationFailed.single(
             "amount", f"an amount worth less than {MAX_MAJOR_UNITS:,} {base_currency} at the rate given; this one is worth more"
         )
+    if base_minor == 0:
+        raise ValidationFailed.single(
+            "amount", f"an amount worth at least one minor unit of {base_currency} at the rate given; this one rounds to zero"
+        )
     return PaymentEntry(
         member_code=member_code,
         paid_on=paid,
