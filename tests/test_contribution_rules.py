@@ -271,3 +271,40 @@ def test_a_withdrawn_member_may_still_pay_what_it_owes(one_year):
     France's payment after leaving is booked and settles its 2026 assessment."""
     pay(one_year, "FRA", "2026-08-01", "1000.00", "P-FRA")
     assert standing(one_year, "FRA", "2026-08-01")[:2] == ("good", 0)
+
+
+def test_standing_in_sql_follows_the_rule_texts_on_random_books(engine):
+    """CERN Convention Art. V.8 and UN Charter Art. 19 with Financial Regulation 5.4, restated on
+    one member's books: payments settle the oldest first, so the arrears are what was paid short
+    of the amounts counted (past due; of earlier years), and the threshold is the assessments of
+    the years compared."""
+    import random
+    from datetime import timedelta
+
+    chance = random.Random(20261204)
+    budgets = {year: chance.randrange(1, 5000) * 100 for year in range(2020, 2028)}
+    due = {year: date(year, 1, 1) + timedelta(days=chance.randrange(0, 365)) for year in budgets}
+    build(engine, {"DEU": (("member", "2020-01-01"),)},
+          {year: (f"{amount // 100}.00", due[year].isoformat()) for year, amount in budgets.items()})
+    paid = []
+    for number in range(6):
+        day = date(2020, 1, 1) + timedelta(days=chance.randrange(0, 8 * 365))
+        amount = chance.randrange(1, 6000) * 100
+        pay(engine, "DEU", day.isoformat(), f"{amount // 100}.00", f"R{number}")
+        paid.append((day, amount))
+    days = [date(2020, 1, 1) + timedelta(days=chance.randrange(0, 8 * 365)) for _ in range(12)]
+    for rule in ("cern", "un"):
+        if rule == "un":
+            finance.change_setting("standing_rule", "un", "Board, standing rule", actor=ACTOR, uow=UnitOfWork(engine))
+        for day in days:
+            received = sum(amount for on, amount in paid if on <= day)
+            if rule == "cern":
+                counted = sum(amount for year, amount in budgets.items() if due[year] <= day)
+                threshold = budgets.get(day.year, 0) + budgets.get(day.year - 1, 0)
+            else:
+                counted = sum(amount for year, amount in budgets.items() if year < day.year)
+                threshold = budgets.get(day.year - 1, 0) + budgets.get(day.year - 2, 0)
+            arrears = max(0, counted - received)
+            over = arrears >= threshold if rule == "un" else arrears > threshold
+            expected = "good" if arrears == 0 else "suspended" if over else "arrears"
+            assert standing(engine, "DEU", day.isoformat()) == (expected, arrears, threshold), (rule, day)
