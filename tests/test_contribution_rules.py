@@ -194,6 +194,24 @@ def test_an_observer_turned_member_pays_pro_rata_like_a_newcomer(engine):
     assert sum(amounts.values()) == 300_000
 
 
+def test_members_all_starting_mid_year_share_the_budget_and_later_ones_pay_pro_rata(engine):
+    """Pro rata temporis is counted against the members that pay first (CERN: the others are
+    credited what a newcomer pays): when nobody pays from 1 January, the first to pay share the
+    budget, and one joining after them pays pro rata; with nobody paying, nothing is assessed."""
+    build(engine, {"DEU": (("member", "2026-07-01"),), "FRA": (("member", "2026-07-01"),), "ITA": (("member", "2026-10-01"),)},
+          {2026: ("2000.00", "2026-12-31")}, scale=(2026, 2027))
+    amounts, whole = assessed(engine, 2026), full_year(engine, 2026)
+    assert amounts["ITA"] == round(whole["ITA"] * Fraction(92, 365))
+    assert amounts["DEU"] + amounts["FRA"] == 200_000 - amounts["ITA"]
+    finance.open_year(2027, "2027-06-30", "1000.00", actor=ACTOR, uow=UnitOfWork(engine))
+    for code in ("DEU", "FRA", "ITA"):
+        change_member_status(code, "withdrawn", "2027-01-01", actor=ACTOR, uow=UnitOfWork(engine))
+    before = journal_length(engine)
+    with pytest.raises(Conflict, match="no member on the scale in force pays in 2027"):
+        finance.adopt_budget(2027, "Board, budget 2027", "2026-12-01", today=TODAY, actor=ACTOR, uow=UnitOfWork(engine))
+    assert journal_length(engine) == before
+
+
 def test_a_withdrawn_member_is_readmitted_through_admission_and_pays_from_its_return(engine):
     """A return after withdrawal is a new accession (CERN Convention Art. III: admission by the
     Council), made through the admission use case and journalled; pro rata temporis counts

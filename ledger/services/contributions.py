@@ -335,7 +335,11 @@ def adopt_budget(year: object, decision: str, adopted_on: object, *, today: date
         timelines = membership_timelines(uow.session.connection(), counted)
         paying_from = {code: timelines[code].first_paying_day(fiscal.starts_on, fiscal.ends_on) for code in counted}
         present = [code for code in counted if paying_from[code] is not None]
-        newcomers = sorted((code for code in present if paying_from[code] > fiscal.starts_on), key=lambda code: (paying_from[code], code))
+        if not present:
+            raise Conflict(f"no member on the scale in force pays in {number}: there is nobody to assess")
+        # The first to pay in the year (normally from 1 January) share the whole budget.
+        first_day = min(paying_from[code] for code in present)
+        newcomers = sorted((code for code in present if paying_from[code] > first_day), key=lambda code: (paying_from[code], code))
         year_shares = _scale_of(scale, counted, present).shares
         full_year = {a.member: a for a in assess(budget, year_shares)}
         # The members there from the start share the whole budget; a newcomer pays its
