@@ -23,8 +23,8 @@ MAX_INCOME = Decimal(10**18)
 GNI is about 2.4 * 10^15 KRW), and short enough for the column that keeps it."""
 MAX_RATE = Decimal(10**9)
 """The highest rate accepted, base currency per unit: far above any real one (a strong currency
-against one of the weakest, e.g. KWD in IRR, is about 10^6), and small enough that any accepted
-amount converts to a base amount the ledger can store."""
+against one of the weakest, e.g. KWD in IRR, is 10^5 to 10^7 by the market). The base amount
+a payment converts to is bounded on its own, below MAX_MAJOR_UNITS of the base currency."""
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
@@ -133,7 +133,7 @@ def validate_year(year: object, currency: str, due_dates: str | Iterable[str]) -
         problems.append(Problem("due_dates", "one or more due dates, comma-separated, e.g. 2027-03-31, 2027-09-30"))
     elif len(texts) > MAX_DUE_DATES:
         problems.append(Problem("due_dates", f"at most {MAX_DUE_DATES} due dates, one a month at most; not {len(texts)}"))
-    elif number is not None and None not in dates and len(texts) <= MAX_DUE_DATES:
+    elif number is not None and None not in dates:
         if any(day.year != number for day in dates):
             problems.append(Problem("due_dates", f"dates within {number}, e.g. {number}-03-31"))
         if sorted(set(dates)) != dates:
