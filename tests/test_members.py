@@ -176,3 +176,41 @@ def test_auditor_browses_the_journal_by_actor_kind_and_date(client, officials, e
     assert "0 entries" in client.get("/office/journal?until=2000-01-01").get_data(as_text=True)
     bad = client.get("/office/journal?since=yesterday")
     assert bad.status_code == 400 and "YYYY-MM-DD" in bad.get_data(as_text=True)
+
+
+def test_a_withdrawn_member_is_readmitted_through_the_admission_form(client, officials, engine):
+    """A return after withdrawal is a new accession (CERN Convention Art. III), made with the
+    admission form and journalled as a readmission; the member list links to it, and the
+    timeline has the member paying again from its return."""
+    from ledger.queries.members import membership_timeline
+
+    change_member_status("CAN", "withdrawn", "2025-06-30", actor=CLI, uow=UnitOfWork(engine))
+    sign_in(client, Role.SECRETARIAT)
+    assert "/office/members/new?code=CAN" in client.get("/office/members").get_data(as_text=True)
+    page = client.get("/office/members/new?code=CAN").get_data(as_text=True)
+    assert 'name="code" type="text" value="CAN"' in page
+    token = csrf_token(client, "/office/members/new")
+    before = journal_length(engine)
+    early = client.post("/office/members/new", data={"csrf_token": token, "code": "CAN", "status": "member", "joined": "2025-06-30", "confirm": "y"})
+    assert early.status_code == 400 and "a day after the withdrawal on 2025-06-30" in early.get_data(as_text=True)
+    assert journal_length(engine) == before
+    response = client.post("/office/members/new", data={"csrf_token": token, "code": "can", "name": "", "status": "associate", "joined": "2026-04-01", "confirm": "y"})
+    assert response.status_code == 302
+    assert "Readmitted Canada (CAN)." in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert journal_length(engine) == before + 1
+    with engine.connect() as connection:
+        kind = connection.execute(text("SELECT kind FROM journal_entry ORDER BY seq DESC LIMIT 1")).scalar()
+        timeline = membership_timeline(connection, "CAN")
+    assert kind == "member.readmitted"
+    assert [s.status.value for s in timeline.stints] == ["member", "withdrawn", "associate"]
+    assert timeline.paying_days(date(2026, 1, 1), date(2026, 12, 31)) == 275
+    canada = current(engine, "CAN")
+    assert (canada.status, canada.joined, canada.left) == ("associate", date(2023, 3, 15), None)
+
+
+def test_journal_page_numbers_are_bounded(client, officials, engine):
+    """Issue 9: a page number beyond what OFFSET can take is refused with the accepted range."""
+    sign_in(client, Role.AUDITOR)
+    for page in (str(2**63), "9" * 40, "0", "²", "000000000000000000001"):
+        response = client.get(f"/office/journal?page={page}")
+        assert response.status_code == 400 and "give a page number from 1 to 20,000,000" in response.get_data(as_text=True), page

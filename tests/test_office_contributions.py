@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from ledger.db.uow import UnitOfWork
 from ledger.domain.access import Role, system_actor
+from ledger.domain.errors import ValidationFailed
 from ledger.queries import contributions as queries
 from ledger.services import contributions as service
 from ledger.services.members import change_member_status
@@ -329,7 +330,7 @@ def test_scale_inputs_missing_a_member_or_negative_are_refused_at_the_member(cli
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "give this member's income" in error_of(page, "income_CAN")
-    assert "at least 0" in error_of(page, "income_DEU")
+    assert "from 0 to 1000000000000000000" in error_of(page, "income_DEU")
     assert 'aria-describedby="income_CAN-error"' in page
     preview = client.post(f"{FINANCE}/scales/new", data={**scale_data(token, income_FRA="many", precision="none", last_year="1"), "action": "preview"})
     page = preview.get_data(as_text=True)
@@ -338,7 +339,7 @@ def test_scale_inputs_missing_a_member_or_negative_are_refused_at_the_member(cli
     out_of_range = client.post(f"{FINANCE}/scales/new", data={**scale_data(token, first_year="0", floor="-1"), "action": "preview"})
     page = out_of_range.get_data(as_text=True)
     assert out_of_range.status_code == 400
-    assert "a year from 2000 to 2100" in error_of(page, "first_year") and "at least 0" in error_of(page, "floor")
+    assert "a year from 2000 to 2100" in error_of(page, "first_year") and "from 0 to 100" in error_of(page, "floor")
     assert journal_length(engine) == before
     with engine.connect() as connection:
         assert len(queries.list_scales(connection)) == 1
@@ -428,7 +429,14 @@ def test_bad_payments_are_refused_with_the_field_named(client, engine, signed_in
         ({"currency": "USD", "rate": "ninety"}, "rate", "a decimal number"),
         ({"paid_on": tomorrow}, "paid_on", "or earlier"),
         ({"member": "CAN", "paid_on": "2023-01-10", "rate_date": "2023-01-10"}, "paid_on", "CAN joined on 2023-03-15"),
-        ({"member": "FRA", "paid_on": f"{PAST}-08-01"}, "member", "payments are not booked for a withdrawn member"),
+        ({"member": "JPN"}, "member", f"JPN is an observer on {PAST}-04-01 and owes nothing"),
+        ({"rate_date": f"{PAST}-04-02"}, "rate_date", f"the payment day ({PAST}-04-01) or earlier"),
+        ({"currency": "USD", "rate": "9999999999999"}, "rate", "at most 1000000000"),
+        ({"currency": "USD", "rate": "9" * 40}, "rate", "at most 1000000000"),
+        ({"currency": "USD", "rate": "1e308"}, "rate", "at most 1000000000"),
+        ({"currency": "USD", "rate": "inf"}, "rate", "a decimal number"),
+        ({"rate": "2"}, "rate", "1 for a payment in the base currency EUR"),
+        ({"currency": "KWD", "amount": "9999999999999.999", "rate": "3"}, "amount", "worth less than 10,000,000,000,000 EUR"),
         ({"member": ""}, "member", "alpha-3"),
         ({"reference": ""}, "reference", "the bank's reference"),
     ]
@@ -584,3 +592,89 @@ def test_every_finance_page_labels_its_inputs_and_captions_its_tables(client, en
     assert 'aria-invalid="true" aria-describedby="amount-error"' in page or 'aria-describedby="amount-error" aria-invalid="true"' in page
     problems += accessibility_problems("payment with errors", page)
     assert problems == []
+
+
+# --------------------------------------------------------------------------- bounds of every input
+
+
+HUGE = ["9" * 40, "1e308", str(2**63), "9999999999999999999999999999999999999999.5"]
+
+
+def test_scale_inputs_beyond_what_can_be_stored_are_refused_at_the_field(client, engine, signed_in, scale):
+    """Issue 9: every number a form takes is bounded, with the field and the accepted range named:
+    incomes up to 10^18 with 6 decimals, percentages from 0 to 100 with 6 decimals."""
+    token = signed_in(Role.SECRETARIAT)
+    before = journal_length(engine)
+    adopt = {"action": "adopt", "decision": "Board, scale motion 8", "adopted_on": TODAY.isoformat(), "confirm": "y"}
+    cases = [
+        *(({"income_DEU": huge}, "income_DEU", "from 0 to 1000000000000000000") for huge in HUGE),
+        ({"income_DEU": "1.0000001"}, "income_DEU", "at most 6 decimals"),
+        ({"ceiling": "1e308"}, "ceiling", "from 0 to 100"),
+        ({"floor": "9" * 40}, "floor", "from 0 to 100"),
+        ({"precision": "0.0010000000000000000000"}, "precision", "at most 6 decimals"),
+        ({"precision": "1e308"}, "precision", "from 0.000001 to 100"),
+        ({"associate_factor": str(2**31)}, "associate_factor", "from 0 to 100"),
+        ({"first_year": str(2**63)}, "first_year", "a year from 2000 to 2100"),
+    ]
+    failures = []
+    for changes, field, phrase in cases:
+        response = client.post(f"{FINANCE}/scales/new", data={**scale_data(token, **changes), **adopt})
+        shown = error_of(response.get_data(as_text=True), field)
+        if response.status_code != 400 or phrase not in shown:
+            failures.append(f"{changes}: {response.status_code}, {field}: {shown!r}")
+    assert failures == []
+    assert journal_length(engine) == before
+
+
+def test_year_budget_and_setting_inputs_beyond_what_can_be_stored_are_refused(client, engine, signed_in, years):
+    """Issue 9: years from 2000 to 2100, at most 12 due dates, amounts below 10^13, percentages
+    with at most 6 decimals; nothing journalled."""
+    token = signed_in(Role.SECRETARIAT)
+    before = journal_length(engine)
+    many = ", ".join(f"{CURRENT + 2}-{month:02d}-{day:02d}" for month in range(1, 13) for day in (10, 20))
+    opened = client.post(f"{FINANCE}/years/new", data={"csrf_token": token, "year": str(CURRENT + 2), "due_dates": many, "confirm": "y"})
+    assert opened.status_code == 400 and "at most 12 due dates" in error_of(opened.get_data(as_text=True), "due_dates")
+    for year in (str(2**31), str(2**63), "9" * 40):
+        response = client.post(f"{FINANCE}/years/new", data={"csrf_token": token, "year": year, "due_dates": "2030-01-31", "confirm": "y"})
+        assert response.status_code == 400 and "a year from 2000 to 2100" in error_of(response.get_data(as_text=True), "year")
+    for budget in HUGE:
+        response = client.post(f"{FINANCE}/years/{CURRENT}/budget", data={"csrf_token": token, "budget": budget})
+        assert response.status_code == 400 and error_of(response.get_data(as_text=True), "budget"), budget
+    assert client.post(f"{FINANCE}/years/{2**63}/budget", data={"csrf_token": token, "budget": "1.00"}).status_code == 404
+    setting = client.post(f"{FINANCE}/settings", data={"csrf_token": token, "key": "in_kind_cap_pct", "value": "25." + "0" * 300,
+                                                        "decision": "Board, motion 9", "confirm": "y"})
+    assert setting.status_code == 400 and "at most 6 decimals" in error_of(setting.get_data(as_text=True), "value")
+    assert journal_length(engine) == before
+
+
+def test_pledge_numbers_and_in_kind_values_are_bounded(client, engine, signed_in, adopted):
+    """Issue 9: a pledge number beyond a 32-bit id is a 404 in the URL and a named refusal in the
+    use case; an agreed value beyond 10^13 is refused at the field."""
+    token = signed_in(Role.TREASURER)
+    before = journal_length(engine)
+    assert client.get(f"{FINANCE}/years/{PAST}/in-kind/{2**63}").status_code == 404
+    for number in (str(2**31), str(2**63), "0", "-1", "²"):
+        with pytest.raises(ValidationFailed) as caught:
+            service.advance_in_kind(number, "valued", f"{PAST}-03-01", "1.00", today=TODAY, actor=CLI, uow=UnitOfWork(engine))
+        assert "from 1 to 2147483647" in caught.value.problems[0].message
+    pledge = service.pledge_in_kind("FRA", PAST, "Cooling plant", f"{PAST}-02-01", today=TODAY, actor=CLI, uow=UnitOfWork(engine))
+    before = journal_length(engine)
+    for amount in HUGE:
+        response = client.post(f"{FINANCE}/years/{PAST}/in-kind/{pledge}", data={
+            "csrf_token": token, "state": "valued", "amount": amount, "on_date": f"{PAST}-03-01", "confirm": "y"})
+        assert response.status_code == 400 and error_of(response.get_data(as_text=True), "amount"), amount
+    assert journal_length(engine) == before
+
+
+def test_adoption_page_says_from_when_each_member_pays_and_who_the_scale_leaves_out(client, engine, signed_in, scale, years):
+    """Pro rata temporis from the day a member becomes paying; no assessment outside paying
+    periods (CERN Convention Art. XII for the year of withdrawal); a member paying in the year
+    but not on the scale in force is named, as not assessed."""
+    change_member_status("FRA", "withdrawn", f"{CURRENT}-06-30", actor=CLI, uow=UnitOfWork(engine))
+    change_member_status("JPN", "member", f"{CURRENT}-07-01", actor=CLI, uow=UnitOfWork(engine))
+    signed_in(Role.SECRETARIAT)
+    page = html.unescape(client.get(f"{FINANCE}/years/{CURRENT}/adopt").get_data(as_text=True))
+    assert "leaves during %d: assessed for the whole year of its withdrawal" % CURRENT in page
+    assert f"pays from {CURRENT}-07-01 but is not on this scale: not assessed until a scale includes it" in page
+    service.adopt_budget(CURRENT, "Board, budget", f"{PAST}-12-01", today=TODAY, actor=CLI, uow=UnitOfWork(engine))
+    assert {row.code for row in contributions_of(engine, CURRENT).rows} == {"DEU", "FRA", "CAN", "KOR"}

@@ -113,7 +113,7 @@ def openapi_document() -> dict:
                         "A closed year is shown as the ledger stood at its closing journal entry; any other year as of "
                         "today. paid is the cash that settled the year's instalments (payments settle a member's oldest "
                         "instalments first); in_kind the contributions in kind credited against them; outstanding = "
-                        "assessed - paid - in_kind; arrears are everything the member owes, for any year, that fell due "
+                        "assessed - paid - in_kind; arrears are the unpaid amounts of any year the standing rule counts "
                         "by as_of; standing follows standing_rule."
                     ),
                     "operationId": "yearContributions",

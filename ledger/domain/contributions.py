@@ -1,4 +1,8 @@
-"""Contribution rules: the scale, assessments, settlement of payments, in-kind, arrears, standing.
+"""Contribution rules: the scale, assessments, in-kind, and standing from the arrears figures.
+
+Settlement (which payment settles which instalment) and the arrears figures are computed
+in SQL by `ledger.queries.contributions`, the one implementation of those rules; the
+standing rule here judges the figures it returns.
 
 Pure functions over immutable records. Shares are ``Decimal`` percentages; amounts are
 ``int`` minor units of the base currency; exact intermediate values are ``Fraction``.
@@ -404,89 +408,6 @@ def pro_rata_accession(
     )
 
 
-# --------------------------------------------------------------------------- settlement
-
-
-@dataclass(frozen=True, slots=True)
-class Charge:
-    """An amount one member owes from a due date: a whole assessment or one instalment of it.
-
-    reference: unique among the member's charges, e.g. "2026/1".
-    fiscal_year: the year whose budget it belongs to (used by the standing rules).
-    """
-
-    reference: str
-    fiscal_year: int
-    due_date: date
-    amount_minor: int
-
-
-@dataclass(frozen=True, slots=True)
-class Payment:
-    """Money received from one member, already converted to base-currency minor units."""
-
-    reference: str
-    paid_on: date
-    amount_minor: int
-
-
-@dataclass(frozen=True, slots=True)
-class Allocation:
-    """The part of a payment that settles one charge."""
-
-    charge: str
-    amount_minor: int
-
-
-@dataclass(frozen=True, slots=True)
-class Settlement:
-    """How one payment was applied: allocations oldest charge first, and what was left as credit."""
-
-    payment: str
-    paid_on: date
-    amount_minor: int
-    allocations: tuple[Allocation, ...]
-    credit_minor: int
-
-
-def settle(charges: Sequence[Charge], payments: Sequence[Payment]) -> tuple[Settlement, ...]:
-    """Apply one member's payments, in date order, to its charges, oldest due date first (UN practice).
-
-    A payment settles every open charge the ledger knows, also one not yet due (paying in
-    advance); what no charge needs is kept as credit. For each payment, the allocations plus
-    the credit equal the amount paid. Equal dates are ordered by reference.
-    """
-    problems: list[Problem] = []
-    for field, references in (
-        ("charges", [charge.reference for charge in charges]),
-        ("payments", [payment.reference for payment in payments]),
-    ):
-        if len(set(references)) != len(references):
-            problems.append(Problem(field, "each reference once"))
-    for charge in charges:
-        problems += _minor_amount_problems(charge.amount_minor, f"charges.{charge.reference}")
-    for payment in payments:
-        problems += _minor_amount_problems(payment.amount_minor, f"payments.{payment.reference}", positive=True)
-    raise_if_any(problems)
-    open_amounts = {c.reference: c.amount_minor for c in sorted(charges, key=lambda c: (c.due_date, c.reference))}
-    settlements = []
-    for payment in sorted(payments, key=lambda p: (p.paid_on, p.reference)):
-        remaining = payment.amount_minor
-        allocations = []
-        for reference, open_amount in open_amounts.items():
-            if remaining == 0:
-                break
-            applied = min(open_amount, remaining)
-            if applied:
-                allocations.append(Allocation(reference, applied))
-                open_amounts[reference] -= applied
-                remaining -= applied
-        settlements.append(
-            Settlement(payment.reference, payment.paid_on, payment.amount_minor, tuple(allocations), remaining)
-        )
-    return tuple(settlements)
-
-
 # --------------------------------------------------------------------------- in-kind
 
 
@@ -535,11 +456,6 @@ class InKindContribution:
         if self.state is not InKindState.CREDITED:
             return 0
         return self.value_minor - self.credited_minor
-
-    def credit_as_payment(self) -> Payment:
-        """The credited amount as a payment on its credit date, so `settle` can apply it like cash."""
-        _require_state(self, InKindState.CREDITED, "counted as a payment")
-        return Payment(self.reference, self.credited_on, self.credited_minor)
 
 
 def _require_state(contribution: InKindContribution, wanted: InKindState, action: str) -> None:
@@ -611,23 +527,6 @@ def credit_in_kind(
 # --------------------------------------------------------------------------- arrears and standing
 
 
-def arrears_as_of(
-    as_of: date,
-    charges: Sequence[Charge],
-    payments: Sequence[Payment],
-    in_kind: Sequence[InKindContribution] = (),
-) -> int:
-    """One member's arrears on a date: charges due by then less payments and in-kind credited by then, at least 0."""
-    due = sum(charge.amount_minor for charge in charges if charge.due_date <= as_of)
-    paid = sum(payment.amount_minor for payment in payments if payment.paid_on <= as_of)
-    credited = sum(
-        contribution.credited_minor
-        for contribution in in_kind
-        if contribution.state is InKindState.CREDITED and contribution.credited_on <= as_of
-    )
-    return max(0, due - paid - credited)
-
-
 class Standing(StrEnum):
     """A member's standing: paid up, in arrears with its vote kept, or with its vote suspended."""
 
@@ -636,33 +535,57 @@ class Standing(StrEnum):
     SUSPENDED = "suspended"
 
 
+class ArrearsCounted(StrEnum):
+    """Which unpaid amounts a standing rule counts as arrears on a day.
+
+    PAST_DUE: every unpaid amount whose due date has passed (CERN Convention Art. V.8 and
+    CERN Financial Rules: a contribution is in arrears once its due date is over).
+    EARLIER_YEARS: the unpaid contributions of fiscal years before the current one (UN
+    Financial Regulation 5.4: a contribution not received by 31 December "shall be
+    considered to be one year in arrears" from 1 January of the following year), so the
+    current year's dues never count, paid or not.
+    """
+
+    PAST_DUE = "past due"
+    EARLIER_YEARS = "of earlier years"
+
+
 @dataclass(frozen=True, slots=True)
 class StandingRule:
-    """When arrears suspend a member's vote.
+    """When arrears suspend a member's vote, as parameters.
 
-    years_counted: which fiscal years' contributions make the threshold, counted back from
-    the current year (0 the current year, 1 the one before, ...).
-    suspended_at_threshold: True when arrears equal to the threshold already suspend;
-    False when they must exceed it.
+    arrears: which unpaid amounts count as arrears (see ArrearsCounted).
+    years_counted: which fiscal years' contributions the arrears are compared with, counted
+    back from the current year (0 the current year, 1 the one before, ...), whether those
+    contributions have fallen due yet or not.
+    suspended_at_threshold: True when arrears equal to that sum already suspend; False when
+    they must exceed it.
     """
 
     name: str
+    arrears: ArrearsCounted
     years_counted: tuple[int, ...]
     suspended_at_threshold: bool
 
 
-CERN_CONVENTION_ART_V_8 = StandingRule("CERN Convention Art. V.8", years_counted=(0, 1), suspended_at_threshold=False)
+CERN_CONVENTION_ART_V_8 = StandingRule(
+    "CERN Convention Art. V.8", arrears=ArrearsCounted.PAST_DUE, years_counted=(0, 1), suspended_at_threshold=False
+)
 """CERN Convention, Art. V, paragraph 8, as this rule reads it: a Member State has no vote in the
 Council if the amount of its unpaid contributions exceeds the amount of its contributions due
-for the current financial year and the immediately preceding financial year."""
+for the current financial year and the immediately preceding financial year. Unpaid means past
+its due date."""
 
-UN_CHARTER_ART_19 = StandingRule("UN Charter Art. 19", years_counted=(1, 2), suspended_at_threshold=True)
+UN_CHARTER_ART_19 = StandingRule(
+    "UN Charter Art. 19", arrears=ArrearsCounted.EARLIER_YEARS, years_counted=(1, 2), suspended_at_threshold=True
+)
 """UN Charter, Art. 19: "A Member of the United Nations which is in arrears in the payment of
 its financial contributions to the Organization shall have no vote in the General Assembly if
 the amount of its arrears equals or exceeds the amount of the contributions due from it for
 the preceding two full years. The General Assembly may, nevertheless, permit such a Member to
 vote if it is satisfied that the failure to pay is due to conditions beyond the control of the
-Member." """
+Member." Arrears as UN Financial Regulation 5.4 defines them: what is unpaid of the years
+before the current one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -685,6 +608,7 @@ class Waiver:
 class MemberStanding:
     """A member's standing on a date, with the figures and rule that decided it.
 
+    arrears_minor: the unpaid amounts the rule counts as arrears on that date.
     threshold_minor: the contributions due for the years the rule counts.
     waiver: the waiver that lifted a suspension, if one did.
     explanation: one sentence saying why, for the member and the public.
@@ -697,29 +621,6 @@ class MemberStanding:
     rule: StandingRule
     waiver: Waiver | None
     explanation: str
-
-
-def member_standing(
-    as_of: date,
-    *,
-    current_year: int,
-    charges: Sequence[Charge],
-    payments: Sequence[Payment],
-    rule: StandingRule,
-    in_kind: Sequence[InKindContribution] = (),
-    waivers: Sequence[Waiver] = (),
-    currency: str = "EUR",
-) -> MemberStanding:
-    """Good, in arrears, or suspended on a date, under the rule (see CERN_CONVENTION_ART_V_8, UN_CHARTER_ART_19).
-
-    The threshold is the sum of the member's charges for the fiscal years the rule counts,
-    whether or not they have fallen due yet. A member with no arrears is in good standing
-    under any rule; a waiver covering the date lifts a suspension.
-    """
-    arrears = arrears_as_of(as_of, charges, payments, in_kind)
-    years = standing_years(rule, current_year)
-    threshold = sum(charge.amount_minor for charge in charges if charge.fiscal_year in years)
-    return judge_standing(as_of, arrears, threshold, years, rule, waivers, currency)
 
 
 def standing_years(rule: StandingRule, current_year: int) -> tuple[int, ...]:
@@ -745,8 +646,9 @@ def judge_standing(
         return MemberStanding(as_of, Standing.GOOD, 0, threshold, rule, None, f"No arrears on {as_of}.")
     comparison = "equal or exceed" if rule.suspended_at_threshold else "exceed"
     over = arrears >= threshold if rule.suspended_at_threshold else arrears > threshold
+    counted = f" (unpaid contributions of years before {as_of.year})" if rule.arrears is ArrearsCounted.EARLIER_YEARS else ""
     figures = (
-        f"Arrears of {money(arrears)} on {as_of} {'' if over else 'do not '}{comparison} {money(threshold)}, "
+        f"Arrears{counted} of {money(arrears)} on {as_of} {'' if over else 'do not '}{comparison} {money(threshold)}, "
         f"the contributions due for {' and '.join(map(str, years))} ({rule.name})"
     )
     if not over:

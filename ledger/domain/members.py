@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
@@ -27,12 +27,13 @@ ADMISSION_STATUSES = (MemberStatus.MEMBER, MemberStatus.ASSOCIATE, MemberStatus.
 
 @dataclass(frozen=True, slots=True)
 class Admission:
-    """A validated request to admit a member."""
+    """A validated request to admit a member; `readmission` when the member had withdrawn."""
 
     code: str
     name: str
     status: MemberStatus
     joined: date
+    readmission: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +108,22 @@ def validate_admission(code: str, name: str | None, status: str, joined: str | d
     return Admission(code=code, name=name, status=admission_status, joined=joined_date)
 
 
+def validate_readmission(timeline: MembershipTimeline, admission: Admission) -> Admission:
+    """A known code may be admitted again only after its withdrawal, from a later day: a return
+    is a new accession (CERN Convention Art. III: admission by decision of the Council), and
+    pro rata temporis counts from it. The member keeps the name the ledger has for it."""
+    last = timeline.stints[-1]
+    if last.status is not MemberStatus.WITHDRAWN:
+        raise Conflict(f"{timeline.code} is already a member of the ledger ({last.status.value}); change its status instead")
+    if admission.joined <= last.start:
+        raise ValidationFailed.single(
+            "joined",
+            f"a day after the withdrawal on {last.start.isoformat()}: a readmission starts after leaving; "
+            f"not {admission.joined.isoformat()}",
+        )
+    return replace(admission, readmission=True)
+
+
 def validate_status_change(
     history: tuple[StatusFact, ...], status: str, effective: str | date
 ) -> StatusFact:
@@ -119,8 +136,8 @@ def validate_status_change(
     joined = history[0].effective
     if current.status is MemberStatus.WITHDRAWN:
         raise Conflict(
-            f"the member withdrew on {current.effective.isoformat()}; "
-            "a return is a new accession, not a status change"
+            f"the member withdrew on {current.effective.isoformat()}; a return is a new accession, "
+            "not a status change: admit it again with the admission form, from a day after its withdrawal"
         )
     if new_status is current.status:
         raise ValidationFailed.single("status", f"the member is already {current.status.value}; choose another status")

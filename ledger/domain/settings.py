@@ -26,8 +26,8 @@ def _percentage(value: str) -> str:
         number = Decimal(value)
     except InvalidOperation:
         number = None
-    if number is None or not number.is_finite() or not 0 <= number <= 100:
-        raise ValidationFailed.single("value", f"a percentage from 0 to 100, e.g. 25; not {value!r}")
+    if number is None or not number.is_finite() or not 0 <= number <= 100 or -number.as_tuple().exponent > 6:
+        raise ValidationFailed.single("value", f"a percentage from 0 to 100 with at most 6 decimals, e.g. 25; not {value[:40]!r}")
     return str(number)
 
 

@@ -1,11 +1,20 @@
 """Contributions as published: years, scales, and per member what was assessed, paid and owed.
 
-Settlement is computed in SQL. In-kind credited for a year settles that year's instalments
-first, oldest first; cash then settles every member's instalments oldest due date first
-(UN practice), so the cash paid towards an instalment is
-    least(cash due, greatest(0, total cash paid - cash due on all earlier instalments))
-with window sums over the member's instalments. Every figure can be taken as of a date and
-as of a journal entry: a closed year is always shown as the ledger stood when it closed.
+Settlement is computed here, in SQL, and nowhere else; it is the rule:
+- In-kind credited for a year settles that year's own instalments, oldest first: an in-kind
+  contribution is accepted and credited against the assessment it was pledged for, within
+  the cap (ESO practice: in-kind contributions are credited against the member's
+  contribution of the agreed year, at most 25 % of it).
+- Cash then settles every instalment of the member, oldest due date first, whatever year
+  the money was meant for (UN Financial Regulations, Article V, on payments: they are
+  credited first to the Working Capital Fund and then to the contributions due "in the
+  order in which the Member was assessed"; this ledger has no working capital fund), so the cash paid towards an instalment is
+      least(cash due, greatest(0, total cash paid - cash due on all earlier instalments))
+  with window sums over the member's instalments.
+Arrears on a day are the unpaid cash of the instalments the standing rule counts
+(ArrearsCounted: past their due date, or of the years before the current one). Every figure
+can be taken as of a date and as of a journal entry: a closed year is always shown as the
+ledger stood when it closed.
 """
 
 from __future__ import annotations
@@ -32,7 +41,7 @@ from ledger.db.tables import (
     StandingWaiver,
     YearEvent,
 )
-from ledger.domain.contributions import MemberStanding, Waiver, judge_standing, standing_years
+from ledger.domain.contributions import ArrearsCounted, MemberStanding, StandingRule, Waiver, judge_standing, standing_years
 from ledger.domain.settings import Settings
 from ledger.queries.sql import NO_LIMIT, greatest, least, running_total, total, total_or_zero
 
@@ -207,6 +216,20 @@ def _settled_instalments(view: View, through_year: int | None = None, member_cod
     ).subquery()
 
 
+def _standing_figures(settled, rule: StandingRule, day: date):
+    """The arrears the rule counts on `day` and the contributions it compares them with, as
+    two aggregate columns over settled instalments grouped by member."""
+    if rule.arrears is ArrearsCounted.EARLIER_YEARS:
+        counted = settled.c.year < day.year
+    else:
+        counted = settled.c.due_on <= day
+    threshold_years = standing_years(rule, day.year)
+    return (
+        total(case((counted, settled.c.cash_due - settled.c.cash_paid), else_=0)).label("arrears"),
+        total(case((settled.c.year.in_(threshold_years), settled.c.amount_minor), else_=0)).label("threshold"),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class SettledInstalment:
     member_code: str
@@ -280,8 +303,7 @@ def year_contributions(connection: Connection, year: YearRow, view: View, member
             of_year(settled.c.amount_minor).label("assessed"),
             of_year(settled.c.cash_paid).label("paid"),
             of_year(settled.c.in_kind).label("in_kind"),
-            total(case((settled.c.due_on <= view.as_of, settled.c.cash_due - settled.c.cash_paid), else_=0)).label("arrears"),
-            total(case((settled.c.year.in_(counted_years), settled.c.amount_minor), else_=0)).label("threshold"),
+            *_standing_figures(settled, settings.standing_rule, view.as_of),
         )
         .group_by(settled.c.member_code)
         .subquery()
@@ -336,11 +358,7 @@ def standings_on(connection: Connection, day: date, member_code: str | None = No
     counted_years = standing_years(settings.standing_rule, day.year)
     settled = _settled_instalments(View(as_of=day), through_year=day.year, member_code=member_code)
     rows = connection.execute(
-        select(
-            settled.c.member_code,
-            total(case((settled.c.due_on <= day, settled.c.cash_due - settled.c.cash_paid), else_=0)),
-            total(case((settled.c.year.in_(counted_years), settled.c.amount_minor), else_=0)),
-        ).group_by(settled.c.member_code)
+        select(settled.c.member_code, *_standing_figures(settled, settings.standing_rule, day)).group_by(settled.c.member_code)
     ).all()
     waivers = _waivers(connection, View(as_of=day))
     return {
@@ -352,6 +370,13 @@ def standings_on(connection: Connection, day: date, member_code: str | None = No
 def standing_on(connection: Connection, code: str, day: date) -> MemberStanding | None:
     """One member's standing on a day under the rule in force (None when it was never assessed)."""
     return standings_on(connection, day, code).get(code)
+
+
+def owed_on(connection: Connection, code: str, day: date) -> int:
+    """What a member owes on a day for every instalment assessed, due yet or not: the cash
+    the settlement leaves unpaid."""
+    settled = _settled_instalments(View(as_of=day), member_code=code)
+    return connection.execute(select(total_or_zero(settled.c.cash_due - settled.c.cash_paid))).scalar_one()
 
 
 def _waivers(connection: Connection, view: View) -> dict[str, tuple[Waiver, ...]]:

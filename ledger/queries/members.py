@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -25,7 +26,8 @@ class MemberRow:
 
 
 def list_members(connection: Connection) -> list[MemberRow]:
-    """Every member with its latest status; `left` is the date of withdrawal, if any."""
+    """Every member with its latest status; `joined` is its first status fact (the timeline's
+    `joined`), `left` the date of its withdrawal while it is withdrawn (none once readmitted)."""
     return [MemberRow(*row) for row in connection.execute(_members().order_by(members.c.name))]
 
 
@@ -35,19 +37,15 @@ def find_member(connection: Connection, code: str) -> MemberRow | None:
     return MemberRow(*row) if row else None
 
 
-def count_by_status(connection: Connection) -> dict[str, int]:
-    """How many members hold each status today."""
-    latest = _latest_facts()
-    rows = connection.execute(
-        select(latest.c.status, func.count()).where(latest.c.rank == 1).group_by(latest.c.status)
-    )
-    return dict(rows.all())
+def count_by_status(connection: Connection, day: date) -> dict[str, int]:
+    """How many members hold each status on a day, from their timelines."""
+    return dict(Counter(statuses_on(connection, day).values()))
 
 
 def statuses_on(connection: Connection, day: date) -> dict[str, str]:
-    """Each member's status in force on a day (members not yet joined are left out)."""
-    latest = _latest_facts(day)
-    return dict(connection.execute(select(latest.c.member_code, latest.c.status).where(latest.c.rank == 1)).all())
+    """Each member's status in force on a day, from its timeline (members not yet joined are left out)."""
+    in_force = {code: timeline.status_on(day) for code, timeline in membership_timelines(connection).items()}
+    return {code: status.value for code, status in in_force.items() if status is not None}
 
 
 def membership_timelines(connection: Connection, codes: Iterable[str] | None = None) -> dict[str, MembershipTimeline]:
@@ -65,8 +63,9 @@ def membership_timeline(connection: Connection, code: str) -> MembershipTimeline
     return membership_timelines(connection, [code]).get(code)
 
 
-def _latest_facts(on: date | None = None):
-    """Every status fact (up to the day `on`, when given) ranked per member, 1 being the one in force."""
+def _latest_facts():
+    """Every status fact ranked per member, 1 being the latest: the same order the timeline
+    takes facts in (effective date, then as recorded), so the list agrees with it."""
     query = select(
         facts.c.member_code,
         facts.c.status,
@@ -75,8 +74,6 @@ def _latest_facts(on: date | None = None):
         .over(partition_by=facts.c.member_code, order_by=(facts.c.effective.desc(), facts.c.id.desc()))
         .label("rank"),
     )
-    if on is not None:
-        query = query.where(facts.c.effective <= on)
     return query.subquery()
 
 

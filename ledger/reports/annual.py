@@ -375,7 +375,7 @@ def _standing_rule_sentence(settings) -> str:
     rule = settings.standing_rule
     years = "the current and the previous year" if rule.years_counted == (0, 1) else "the two preceding full years"
     comparison = "equal or exceed" if rule.suspended_at_threshold else "exceed"
-    return f"{rule.name}: a member's vote is suspended when its arrears {comparison} its contributions due for {years}, unless the board waives it."
+    return f"{rule.name}: a member's vote is suspended when its arrears (unpaid amounts {rule.arrears.value}) {comparison} its contributions due for {years}, unless the board waives it."
 
 
 def _checkpoint(connection: Connection, year: YearRow) -> model.JournalCheckpoint | None:

@@ -406,7 +406,7 @@ def _contributions(report: model.AnnualReport, styles: StyleSheet1) -> list[Flow
     header = ("Code", "Member", "Share", "Assessed", "Paid", "In kind", "Outstanding", "Arrears", "Standing")
     table = _data_table(header, rows, {2, 3, 4, 5, 6, 7}, styles, total_row=True)
     caption = (f"Amounts in {currency}. Outstanding is what remains of this year's assessment; "
-               "arrears are everything that had fallen due and was unpaid on the report's date, for any year.")
+               "arrears are the unpaid amounts of any year that the standing rule counts on the report's date.")
     return _captioned(caption, table, styles)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ledger.db.tables import (
     Assessment,
@@ -24,7 +24,6 @@ from ledger.db.tables import (
     InKindStep,
     Instalment,
     LedgerSetting,
-    MemberStatusChange,
     Payment,
     PaymentReversal,
     ScaleLine,
@@ -34,11 +33,13 @@ from ledger.db.tables import (
 from ledger.db.uow import UnitOfWork
 from ledger.domain.access import Actor, Permission, require
 from ledger.domain.contribution_inputs import (
+    PERCENT_PLACES,
     PaymentEntry,
     check_payer,
     parse_day,
     parse_decimal,
     parse_incomes,
+    parse_row_id,
     parse_text,
     parse_year,
     validate_payment,
@@ -60,12 +61,10 @@ from ledger.domain.errors import Conflict, NotFound, Problem, ValidationFailed, 
 from ledger.domain.members import MemberStatus, check_country_code
 from ledger.domain.money import format_minor, parse_amount
 from ledger.domain.settings import Settings, parse_setting
-from ledger.queries.contributions import settings_at
+from ledger.queries.contributions import owed_on, settings_at
+from ledger.queries.members import membership_timeline, membership_timelines
 from ledger.queries.sql import total_or_zero
-from ledger.services.members import member_code, member_history
-
-PAYING = (MemberStatus.MEMBER.value, MemberStatus.ASSOCIATE.value)
-
+from ledger.services.members import member_code
 
 # --------------------------------------------------------------------------- reading state
 
@@ -190,23 +189,12 @@ class ScaleProposal:
 
 
 def paying_members(uow: UnitOfWork, first_year: int, last_year: int) -> dict[str, str]:
-    """Members and associates in the period, with their status: the last one each held by the
-    period's end (before withdrawing, for one that withdrew during the period). One that joined
-    after the period or withdrew before it is left out, and so is an observer."""
-    period_start, period_end = date(first_year, 1, 1), date(last_year, 12, 31)
-    facts = uow.session.execute(
-        select(MemberStatusChange.member_code, MemberStatusChange.status, MemberStatusChange.effective)
-        .where(MemberStatusChange.effective <= period_end)
-        .order_by(MemberStatusChange.member_code, MemberStatusChange.effective, MemberStatusChange.id)
-    ).all()
-    held: dict[str, str] = {}
-    gone: set[str] = set()
-    for code, status, effective in facts:
-        if status != MemberStatus.WITHDRAWN.value:
-            held[code] = status
-        elif effective < period_start:
-            gone.add(code)
-    return {code: status for code, status in held.items() if status in PAYING and code not in gone}
+    """Members and associates on some day of the period, each with the paying status it held
+    last in it (for one that withdrew during the period, the one it held before leaving), from
+    the membership timeline. Observers, and members paying only outside the period, are left out."""
+    start, end = date(first_year, 1, 1), date(last_year, 12, 31)
+    held = {code: timeline.paying_status_in(start, end) for code, timeline in membership_timelines(uow.session.connection()).items()}
+    return {code: status.value for code, status in held.items() if status is not None}
 
 
 def propose_scale(
@@ -230,14 +218,13 @@ def propose_scale(
         if raw in (None, ""):
             limits[field] = None
             continue
-        limits[field], found = parse_decimal(raw, field, minimum=Decimal(0), example="25")
+        limits[field], found = parse_decimal(raw, field, minimum=Decimal(0), maximum=Decimal(100), places=PERCENT_PLACES, example="25")
         problems += found
-    step, found = parse_decimal(precision, "precision", minimum=Decimal("0.000001"), example="0.001")
+    step, found = parse_decimal(precision, "precision", minimum=Decimal("0.000001"), maximum=Decimal(100), places=PERCENT_PLACES, example="0.001")
     problems += found
-    factor, found = parse_decimal(associate_factor, "associate_factor", minimum=Decimal(0), example="10")
+    factor, found = parse_decimal(associate_factor, "associate_factor", minimum=Decimal(0), maximum=Decimal(100), places=PERCENT_PLACES,
+                                  example="10 (the part of its income an associate is assessed on, in percent)")
     problems += found
-    if factor is not None and factor > 100:
-        problems.append(Problem("associate_factor", "a percentage from 0 to 100: the part of its income an associate is assessed on"))
     raise_if_any(problems)
     with uow:
         members = paying_members(uow, years[0], years[1])
@@ -315,7 +302,15 @@ def adopt_scale(
 
 
 def adopt_budget(year: object, decision: str, adopted_on: object, *, today: date, actor: Actor, uow: UnitOfWork) -> int:
-    """Adopt a draft year's budget: assess every member on the scale, pro rata for those joining during the year."""
+    """Adopt a draft year's budget: assess the members of the scale that pay on some day of the year.
+
+    From the membership timeline: a member paying from the first day of the year (also one
+    that withdraws during it) is assessed its full share. CERN Convention Art. XII: a member
+    withdrawing remains liable for its contribution to the financial year in which its
+    withdrawal takes effect (ESA Convention Art. XXIV likewise), so the year of leaving is
+    assessed in full and no later year at all. One that becomes paying during the year (a
+    newcomer, an observer turned member or associate, a member readmitted after withdrawing)
+    pays pro rata temporis from that day, and the others are credited that amount (CERN)."""
     require(actor, Permission.MANAGE_BUDGETS)
     number = parse_year(year)
     cited = parse_decision(decision)
@@ -337,26 +332,27 @@ def adopt_budget(year: object, decision: str, adopted_on: object, *, today: date
                 select(ScaleLine.member_code, ScaleLine.counted_income).where(ScaleLine.scale_id == scale.id)
             ).all()
         }
-        joined = dict(
-            uow.session.execute(
-                select(MemberStatusChange.member_code, func.min(MemberStatusChange.effective)).group_by(MemberStatusChange.member_code)
-            ).all()
-        )
-        present = [code for code in counted if joined[code] <= fiscal.ends_on]
-        newcomers = sorted((code for code in present if joined[code] > fiscal.starts_on), key=lambda code: (joined[code], code))
+        timelines = membership_timelines(uow.session.connection(), counted)
+        paying_from = {code: timelines[code].first_paying_day(fiscal.starts_on, fiscal.ends_on) for code in counted}
+        present = [code for code in counted if paying_from[code] is not None]
+        if not present:
+            raise Conflict(f"no member on the scale in force pays in {number}: there is nobody to assess")
+        # The first to pay in the year (normally from 1 January) share the whole budget.
+        first_day = min(paying_from[code] for code in present)
+        newcomers = sorted((code for code in present if paying_from[code] > first_day), key=lambda code: (paying_from[code], code))
         year_shares = _scale_of(scale, counted, present).shares
         full_year = {a.member: a for a in assess(budget, year_shares)}
         # The members there from the start share the whole budget; a newcomer pays its
-        # full-year share pro rata temporis, and that amount is credited to the others.
+        # full-year share pro rata temporis, and that amount is credited to the members
+        # paying before it (not to those that become paying on the same day).
         founders = [code for code in present if code not in newcomers]
         assessed = [replace(a, share=year_shares[a.member]) for a in assess(budget, _scale_of(scale, counted, founders).shares)]
         full_year.update({a.member: a for a in assessed})
         for code in newcomers:
-            assessed = list(
-                pro_rata_accession(
-                    assessed, full_year[code], joined_on=joined[code], year_start=fiscal.starts_on, year_end=fiscal.ends_on
-                ).assessments
-            )
+            since = paying_from[code]
+            credited = [a for a in assessed if paying_from[a.member] < since]
+            accession = pro_rata_accession(credited, full_year[code], joined_on=since, year_start=fiscal.starts_on, year_end=fiscal.ends_on)
+            assessed = [*accession.assessments, *(a for a in assessed if paying_from[a.member] == since)]
         due_dates = [date.fromisoformat(text) for text in fiscal.due_dates.split(",")]
         uow.add(YearEvent(year=number, event="adopted", on_date=day, decision=cited, journal_seq=0))
         for assessment in assessed:
@@ -458,7 +454,8 @@ def record_payment(
             if _payment_entry(existing) == entry:
                 return BookedPayment(existing.id, entry, created=False)
             raise Conflict(f"the reference {entry.reference} is already booked for another payment ({existing.member_code}, {existing.paid_on}); check the bank statement")
-        check_payer(code, member_history(uow, code), entry.paid_on)
+        connection = uow.session.connection()
+        check_payer(code, membership_timeline(connection, code), entry.paid_on, owed_on(connection, code, entry.paid_on))
         row = uow.add(
             Payment(
                 member_code=code,
@@ -546,8 +543,9 @@ def advance_in_kind(pledge_id: object, state: str, on_date: object, amount: str 
     except ValueError:
         raise ValidationFailed.single("state", "one of valued, accepted, credited") from None
     day = parse_day(on_date, "on_date", not_after=today)
+    number = parse_row_id(pledge_id, "pledge", "an in-kind pledge")
     with uow:
-        pledge = uow.session.get(InKindPledge, int(pledge_id)) if str(pledge_id).isdigit() else None
+        pledge = uow.session.get(InKindPledge, number)
         if pledge is None:
             raise NotFound(f"no in-kind pledge #{pledge_id}")
         if year_status(uow, pledge.year) == "closed":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 
 from sqlmodel import select
@@ -10,27 +11,31 @@ from sqlmodel import select
 from ledger.db.tables import Member, MemberStatusChange
 from ledger.db.uow import UnitOfWork
 from ledger.domain.access import Actor, Permission, require
-from ledger.domain.errors import Conflict, NotFound, Problem, raise_if_any
+from ledger.domain.errors import NotFound, Problem, raise_if_any
 from ledger.domain.members import (
     Admission,
     MemberStatus,
+    validate_readmission,
     StatusFact,
     check_country_code,
     is_member_code,
     validate_admission,
     validate_status_change,
 )
+from ledger.queries.members import membership_timeline
 
 
 def admit_member(
     code: str, name: str | None, status: str, joined: str | date, *, actor: Actor, uow: UnitOfWork
 ) -> Admission:
-    """Admit a member with its first status (member, associate or observer) from `joined`."""
+    """Admit a member with its first status (member, associate or observer) from `joined`; a
+    member that withdrew is readmitted the same way, with a new status fact from its return."""
     require(actor, Permission.MANAGE_MEMBERS)
     admission = validate_admission(code, name, status, joined)
     with uow:
-        if uow.session.get(Member, admission.code) is not None:
-            raise Conflict(f"{admission.code} is already a member of the ledger; change its status instead")
+        known = uow.session.get(Member, admission.code)
+        if known is not None:
+            return _readmit(known, admission, actor=actor, uow=uow)
         uow.add(Member(code=admission.code, name=admission.name, journal_seq=0))
         uow.add(
             MemberStatusChange(
@@ -46,6 +51,25 @@ def admit_member(
             summary=f"Admitted {admission.name} ({admission.code}) as {admission.status.value} from {admission.joined.isoformat()}",
         )
     return admission
+
+
+def _readmit(member: Member, admission: Admission, *, actor: Actor, uow: UnitOfWork) -> Admission:
+    timeline = membership_timeline(uow.session.connection(), member.code)
+    readmission = validate_readmission(timeline, replace(admission, name=member.name))
+    uow.add(
+        MemberStatusChange(
+            member_code=member.code, status=readmission.status.value, effective=readmission.joined, journal_seq=0
+        )
+    )
+    uow.commit(
+        actor=actor,
+        kind="member.readmitted",
+        summary=(
+            f"Readmitted {member.name} ({member.code}) as {readmission.status.value} from {readmission.joined.isoformat()}, "
+            f"after its withdrawal on {timeline.stints[-1].start.isoformat()}"
+        ),
+    )
+    return readmission
 
 
 def change_member_status(

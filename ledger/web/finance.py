@@ -223,30 +223,43 @@ def set_budget(year: int):
 
 @dataclass(frozen=True, slots=True)
 class ScaleMember:
-    """A line of the scale in force, as the adoption page shows it."""
+    """A line of the scale in force, as the adoption page shows it: from which day of the year
+    the member pays (None: not at all) and what adoption does with it."""
 
     code: str
     name: str
-    share_pct: Decimal
-    joined: date | None
+    share_pct: Decimal | None
+    paying_from: date | None
     note: str
 
 
 def _adoption_lines(connection, row: finance_queries.YearRow, scale: finance_queries.ScaleRow | None) -> list[ScaleMember]:
+    """What adopt_budget will do with each member of the scale, read from the same timelines;
+    members paying in the year that the scale leaves out are listed too, as not assessed."""
     if scale is None:
         return []
-    joined = {m.code: m.joined for m in member_queries.list_members(connection)}
+    timelines = member_queries.membership_timelines(connection)
     start, end = date(row.year, 1, 1), date(row.year, 12, 31)
     lines = []
     for line in scale.lines:
-        day = joined.get(line.code)
-        if day is None or day > end:
-            note = f"joins after {row.year}: not assessed for it"
+        timeline = timelines.get(line.code)
+        day = timeline.first_paying_day(start, end) if timeline else None
+        if day is None:
+            note = f"not a paying member in {row.year}: not assessed for it"
         elif day > start:
-            note = f"joins on {day}: pays pro rata temporis, and the others are credited the difference"
+            note = f"pays from {day}: pro rata temporis, and the members paying before are credited the difference"
+        elif not timeline.is_paying_on(end):
+            note = f"leaves during {row.year}: assessed for the whole year of its withdrawal"
         else:
             note = "assessed for the whole year"
         lines.append(ScaleMember(line.code, line.name, line.share_pct, day, note))
+    on_scale = {line.code for line in scale.lines}
+    names = {member.code: member.name for member in member_queries.list_members(connection)}
+    for code, timeline in sorted(timelines.items(), key=lambda item: names.get(item[0], item[0])):
+        day = timeline.first_paying_day(start, end)
+        if code not in on_scale and day is not None:
+            note = f"pays from {day} but is not on this scale: not assessed until a scale includes it"
+            lines.append(ScaleMember(code, names.get(code, code), None, day, note))
     return lines
 
 

@@ -19,6 +19,7 @@ from ledger.web.state import connect
 blueprint = Blueprint("office", __name__, url_prefix="/office")
 
 JOURNAL_PAGE = 50
+MAX_JOURNAL_PAGE = 10**9 // JOURNAL_PAGE  # keeps OFFSET far inside a 64-bit integer
 
 
 class AdmissionForm(FlaskForm):
@@ -53,10 +54,12 @@ def members():
 @requires(Permission.MANAGE_MEMBERS)
 def admit():
     form = AdmissionForm()
+    if request.method == "GET":
+        form.code.data = request.args.get("code", "")[:3]
     return handle_form(
         form, "office/admit.html",
         lambda uow: admit_member(form.code.data, form.name.data, form.status.data, form.joined.data, actor=current_actor(), uow=uow),
-        lambda _result: (f"Admitted {form.code.data.strip().upper()}.", url_for(".members")),
+        lambda admission: (f"{'Readmitted' if admission.readmission else 'Admitted'} {admission.name} ({admission.code}).", url_for(".members")),
         page={"title": "Admit a member"},
     )
 
@@ -90,8 +93,8 @@ def journal():
         until, found = parse_date(args["until"], "until")
         problems += found
     page_number = args.get("page", "1")
-    if not page_number.isdigit() or int(page_number) < 1:
-        problems.append(Problem("page", "give a page number from 1"))
+    if not (page_number.isascii() and page_number.isdigit() and len(page_number) <= 12 and 1 <= int(page_number) <= MAX_JOURNAL_PAGE):
+        problems.append(Problem("page", f"give a page number from 1 to {MAX_JOURNAL_PAGE:,}"))
         page_number = "1"
     where = journal_queries.JournalFilter(actor=args.get("actor", "").strip(), kind=args.get("kind", "").strip(), since=since, until=until)
     if problems:

@@ -19,7 +19,7 @@ blueprint = Blueprint("public", __name__)
 @blueprint.route("/")
 def home():
     with connect() as connection:
-        counts = member_queries.count_by_status(connection)
+        counts = member_queries.count_by_status(connection, today())
         head = journal_queries.head(connection)
     return render_template("index.html", title="Member Ledger", counts=counts, head=head)
 

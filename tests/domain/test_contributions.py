@@ -14,27 +14,24 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger.domain.contributions import (
+    ArrearsCounted,
     CERN_CONVENTION_ART_V_8,
     UN_CHARTER_ART_19,
-    Allocation,
     Assessment,
     Bound,
-    Charge,
     InKindContribution,
     InKindState,
-    Payment,
     Standing,
     Waiver,
+    judge_standing,
+    standing_years,
     accept_in_kind,
-    arrears_as_of,
     assess,
     contribution_scale,
     credit_in_kind,
     in_kind_cap_minor,
-    member_standing,
     pledge_in_kind,
     pro_rata_accession,
-    settle,
     split_instalments,
     value_in_kind,
 )
@@ -58,20 +55,6 @@ def shares(result) -> dict[str, str]:
 
 def problems(excinfo) -> dict[str, str]:
     return {problem.field: problem.message for problem in excinfo.value.problems}
-
-
-def yearly_charges(assessed: dict[int, int], due: str = "01-31") -> tuple[Charge, ...]:
-    """One charge per fiscal year, due on the same day of each year."""
-    return tuple(
-        Charge(str(year), year, date.fromisoformat(f"{year}-{due}"), amount) for year, amount in assessed.items()
-    )
-
-
-def payments(paid: dict[str, int]) -> tuple[Payment, ...]:
-    """Payments numbered P1, P2, ... in the order given."""
-    return tuple(
-        Payment(f"P{number}", date.fromisoformat(day), amount) for number, (day, amount) in enumerate(paid.items(), 1)
-    )
 
 
 # --------------------------------------------------------------------------- scale: worked examples
@@ -392,73 +375,6 @@ def test_accession_keeps_the_budget_exact(inputs, budget, full_year, day_of_year
     assert all(a.amount_minor >= 0 for a in accession.assessments)
 
 
-# --------------------------------------------------------------------------- settlement
-
-
-def test_payments_settle_the_oldest_charge_first_and_keep_overpayment_as_credit():
-    charges = (
-        Charge("2025/2", 2025, date(2025, 6, 30), 500),
-        Charge("2024", 2024, date(2024, 1, 31), 1000),
-        Charge("2025/1", 2025, date(2025, 1, 31), 500),
-    )
-    first, second = settle(charges, payments({"2025-03-01": 1200, "2025-07-01": 1000}))
-    assert first.allocations == (Allocation("2024", 1000), Allocation("2025/1", 200))
-    assert first.credit_minor == 0
-    assert second.allocations == (Allocation("2025/1", 300), Allocation("2025/2", 500))
-    assert second.credit_minor == 200
-
-
-def test_payments_are_applied_in_date_order_whatever_order_they_arrive_in():
-    charges = yearly_charges({2024: 100, 2025: 100})
-    early, late = settle(charges, (Payment("late", date(2025, 5, 1), 100), Payment("early", date(2025, 2, 1), 100)))
-    assert (early.payment, early.allocations) == ("early", (Allocation("2024", 100),))
-    assert (late.payment, late.allocations) == ("late", (Allocation("2025", 100),))
-
-
-def test_settlement_refuses_duplicate_references_and_non_positive_payments():
-    with pytest.raises(ValidationFailed) as excinfo:
-        settle(yearly_charges({2024: 1}) * 2, (Payment("P", date(2024, 1, 1), 0),))
-    assert set(problems(excinfo)) == {"charges", "payments.P"}
-
-
-@st.composite
-def member_books(draw):
-    """Charges with their due dates and payments with theirs, for one member."""
-    charge_amounts = draw(st.lists(st.integers(0, 10**6), max_size=8))
-    charges = tuple(
-        Charge(f"C{n}", 2020 + n // 2, date(2020, 1, 1) + timedelta(days=draw(st.integers(0, 3000))), amount)
-        for n, amount in enumerate(charge_amounts)
-    )
-    paid = draw(st.lists(st.tuples(st.integers(0, 3000), st.integers(1, 2 * 10**6)), max_size=8))
-    return charges, tuple(
-        Payment(f"P{n}", date(2020, 1, 1) + timedelta(days=day), amount) for n, (day, amount) in enumerate(paid)
-    )
-
-
-@exhaustive
-@given(member_books())
-def test_settlement_conserves_money_and_settles_oldest_first(books):
-    charges, paid = books
-    settlements = settle(charges, paid)
-    assert len(settlements) == len(paid)
-    for settlement in settlements:
-        assert sum(a.amount_minor for a in settlement.allocations) + settlement.credit_minor == settlement.amount_minor
-        assert all(a.amount_minor > 0 for a in settlement.allocations)
-    settled = {c.reference: 0 for c in charges}
-    for settlement in settlements:
-        for allocation in settlement.allocations:
-            settled[allocation.charge] += allocation.amount_minor
-    oldest_first = sorted(charges, key=lambda c: (c.due_date, c.reference))
-    remaining = [c.amount_minor - settled[c.reference] for c in oldest_first]
-    assert all(r >= 0 for r in remaining)
-    # Fully settled charges come first, then at most one partly settled, then untouched ones.
-    first_open = next((i for i, r in enumerate(remaining) if r > 0), len(remaining))
-    assert all(settled[c.reference] == 0 for c in oldest_first[first_open + 1 :])
-    total_credit = sum(s.credit_minor for s in settlements)
-    assert total_credit == 0 or first_open == len(remaining)
-    assert sum(settled.values()) + total_credit == sum(p.amount_minor for p in paid)
-
-
 # --------------------------------------------------------------------------- in-kind
 
 
@@ -484,7 +400,6 @@ def test_in_kind_goes_pledged_valued_accepted_credited_within_the_cap():
         250_000,
         50_000,
     )
-    assert contribution.credit_as_payment() == Payment("IK1", date(2026, 5, 1), 250_000)
 
 
 def test_the_cap_counts_in_kind_already_credited_against_the_same_assessment():
@@ -516,7 +431,6 @@ def revalue(contribution: InKindContribution) -> InKindContribution:
         (accept_in_kind, "is pledged, so it cannot be accepted: it can only become valued next"),
         (credit_now, "is pledged, so it cannot be credited: it can only become valued next"),
         (revalue, "is valued, so it cannot be valued: it can only become accepted"),
-        (lambda c: c.credit_as_payment(), "is pledged, so it cannot be counted as a payment"),
     ],
 )
 def test_invalid_in_kind_transitions_say_which_are_allowed(step, message):
@@ -540,115 +454,82 @@ def test_credited_in_kind_never_exceeds_the_cap_and_the_rest_stays_owed(value, a
     assert contribution.credited_minor + contribution.shortfall_minor == value
 
 
-# --------------------------------------------------------------------------- arrears and standing
-
-# One member assessed 1,000.00 a year, due 31 January; it paid 2023 and nothing since.
-ASSESSED = yearly_charges({2023: 100_000, 2024: 100_000, 2025: 100_000, 2026: 100_000})
-PAID = payments({"2023-03-15": 100_000})
-
-
-def standing_on(day: date, rule, *, paid=PAID, waivers=()):
-    return member_standing(day, current_year=day.year, charges=ASSESSED, payments=paid, rule=rule, waivers=waivers)
+# --------------------------------------------------------------------------- standing from the figures
+#
+# Which unpaid amounts count as arrears is settled in SQL (tests/test_contribution_rules.py
+# states the ledgers); here the rule judges the figures it is given.
 
 
-def test_arrears_count_what_has_fallen_due_less_what_was_paid_or_credited_by_then():
-    assert arrears_as_of(date(2024, 1, 30), ASSESSED, PAID) == 0
-    assert arrears_as_of(date(2024, 1, 31), ASSESSED, PAID) == 100_000
-    assert arrears_as_of(date(2026, 1, 15), ASSESSED, PAID) == 200_000
-    assert arrears_as_of(date(2026, 2, 1), ASSESSED, PAID) == 300_000
-    in_kind = credited(40_000, assessment=100_000, on=date(2026, 3, 1))  # 25,000 of it fits under the cap
-    assert arrears_as_of(date(2026, 2, 28), ASSESSED, PAID, (in_kind,)) == 300_000
-    assert arrears_as_of(date(2026, 3, 1), ASSESSED, PAID, (in_kind,)) == 275_000
-    # A payment before the due date is credit, not negative arrears.
-    assert arrears_as_of(date(2023, 1, 1), ASSESSED, payments({"2022-12-01": 5})) == 0
+def judged(arrears: int, threshold: int, rule, *, on: date = date(2026, 2, 1), waivers=()):
+    return judge_standing(on, arrears, threshold, standing_years(rule, on.year), rule, waivers)
 
 
 def test_cern_suspends_only_when_arrears_exceed_the_current_and_previous_year():
-    # On 15 January 2026 the 2026 contribution is not yet due: arrears 2,000.00 (2024, 2025)
-    # do not exceed the 2,000.00 due for 2026 and 2025 together.
-    kept = standing_on(date(2026, 1, 15), CERN_CONVENTION_ART_V_8)
-    assert (kept.standing, kept.arrears_minor, kept.threshold_minor) == (Standing.ARREARS, 200_000, 200_000)
+    """CERN Convention Art. V.8: arrears past due that exceed the contributions due for the
+    current and the preceding year suspend; equal to them, the vote is kept."""
+    kept = judged(200_000, 200_000, CERN_CONVENTION_ART_V_8, on=date(2026, 1, 15))
+    assert kept.standing is Standing.ARREARS
     assert kept.explanation == (
         "Arrears of 2000.00 EUR on 2026-01-15 do not exceed 2000.00 EUR, the contributions due for 2026 and 2025 "
         "(CERN Convention Art. V.8): the vote is kept."
     )
-    # Once 2026 falls due, arrears are 3,000.00 and exceed 2,000.00.
-    lost = standing_on(date(2026, 2, 1), CERN_CONVENTION_ART_V_8)
-    assert (lost.standing, lost.arrears_minor) == (Standing.SUSPENDED, 300_000)
-    assert lost.explanation == (
-        "Arrears of 3000.00 EUR on 2026-02-01 exceed 2000.00 EUR, the contributions due for 2026 and 2025 "
-        "(CERN Convention Art. V.8): the vote is suspended."
-    )
+    assert judged(200_001, 200_000, CERN_CONVENTION_ART_V_8).standing is Standing.SUSPENDED
 
 
 def test_un_suspends_when_arrears_equal_the_two_preceding_full_years():
-    # Same books on 15 January 2026: arrears 2,000.00 equal the 2,000.00 due for 2025 and 2024.
-    lost = standing_on(date(2026, 1, 15), UN_CHARTER_ART_19)
+    """UN Charter Art. 19: arrears (Financial Regulation 5.4: unpaid contributions of earlier
+    years) equal to or above the contributions due for the preceding two full years suspend."""
+    lost = judged(200_000, 200_000, UN_CHARTER_ART_19, on=date(2026, 1, 15))
     assert (lost.standing, lost.threshold_minor) == (Standing.SUSPENDED, 200_000)
     assert lost.explanation == (
-        "Arrears of 2000.00 EUR on 2026-01-15 equal or exceed 2000.00 EUR, the contributions due for 2025 and 2024 "
-        "(UN Charter Art. 19): the vote is suspended."
+        "Arrears (unpaid contributions of years before 2026) of 2000.00 EUR on 2026-01-15 equal or exceed 2000.00 EUR, "
+        "the contributions due for 2025 and 2024 (UN Charter Art. 19): the vote is suspended."
     )
-    # One cent paid brings arrears below the threshold: in arrears, vote kept.
-    kept = standing_on(date(2026, 1, 15), UN_CHARTER_ART_19, paid=PAID + payments({"2026-01-10": 1}))
-    assert kept.standing is Standing.ARREARS
+    assert judged(199_999, 200_000, UN_CHARTER_ART_19).standing is Standing.ARREARS
 
 
-def test_a_member_that_has_paid_everything_is_in_good_standing_under_both_rules():
-    paid_up = payments({"2023-03-15": 100_000, "2024-01-02": 300_000})
+def test_each_rule_states_what_counts_as_arrears_and_what_it_is_compared_with():
+    """CERN Art. V.8 counts what is past due against the current and preceding year; UN Art. 19
+    with Financial Regulation 5.4 counts earlier years against the two preceding full years."""
+    assert (CERN_CONVENTION_ART_V_8.arrears, CERN_CONVENTION_ART_V_8.years_counted) == (ArrearsCounted.PAST_DUE, (0, 1))
+    assert (UN_CHARTER_ART_19.arrears, UN_CHARTER_ART_19.years_counted) == (ArrearsCounted.EARLIER_YEARS, (1, 2))
+
+
+def test_no_arrears_is_good_standing_under_both_rules_even_with_a_zero_threshold():
+    """Neither rule suspends a member that owes nothing it counts (a new member has no
+    contributions for the years compared, so its threshold is 0)."""
     for rule in (CERN_CONVENTION_ART_V_8, UN_CHARTER_ART_19):
-        result = standing_on(date(2025, 12, 31), rule, paid=paid_up)
+        result = judged(0, 0, rule, on=date(2025, 12, 31))
         assert (result.standing, result.arrears_minor) == (Standing.GOOD, 0)
         assert result.explanation == "No arrears on 2025-12-31."
 
 
-def test_a_new_member_without_arrears_is_not_suspended_by_a_zero_threshold():
-    charges = yearly_charges({2026: 100_000})
-    result = member_standing(date(2026, 1, 15), current_year=2026, charges=charges, payments=(), rule=UN_CHARTER_ART_19)
-    assert (result.standing, result.threshold_minor) == (Standing.GOOD, 0)
-
-
 def test_a_waiver_lifts_a_suspension_only_while_it_holds():
+    """The board may waive a suspension by an adopted motion (UN Charter Art. 19, second sentence)."""
     waiver = Waiver("M-2026-07", date(2026, 3, 1), date(2026, 6, 30))
-    assert standing_on(date(2026, 2, 28), CERN_CONVENTION_ART_V_8, waivers=(waiver,)).standing is Standing.SUSPENDED
-    during = standing_on(date(2026, 3, 1), CERN_CONVENTION_ART_V_8, waivers=(waiver,))
+
+    def on(day: date):
+        return judged(300_000, 200_000, CERN_CONVENTION_ART_V_8, on=day, waivers=(waiver,))
+
+    assert on(date(2026, 2, 28)).standing is Standing.SUSPENDED
+    during = on(date(2026, 3, 1))
     assert (during.standing, during.waiver) == (Standing.ARREARS, waiver)
     assert during.explanation.endswith(
         "but M-2026-07 waives the suspension from 2026-03-01 until 2026-06-30: the vote is kept."
     )
-    assert standing_on(date(2026, 6, 30), CERN_CONVENTION_ART_V_8, waivers=(waiver,)).standing is Standing.ARREARS
-    assert standing_on(date(2026, 7, 1), CERN_CONVENTION_ART_V_8, waivers=(waiver,)).standing is Standing.SUSPENDED
+    assert on(date(2026, 6, 30)).standing is Standing.ARREARS
+    assert on(date(2026, 7, 1)).standing is Standing.SUSPENDED
     assert Waiver("M-2026-08", date(2026, 3, 1)).covers(date(2099, 1, 1))
 
 
 @exhaustive
-@given(
-    st.dictionaries(st.integers(2018, 2027), st.integers(0, 10**6), max_size=10),
-    st.lists(st.tuples(st.dates(date(2018, 1, 1), date(2027, 12, 31)), st.integers(1, 2 * 10**6)), max_size=6),
-    st.dates(date(2018, 1, 1), date(2027, 12, 31)),
-    st.sampled_from([CERN_CONVENTION_ART_V_8, UN_CHARTER_ART_19]),
-)
-def test_standing_follows_the_rule_text(assessed, paid, as_of, rule):
-    charges = yearly_charges(assessed)
-    paid_books = tuple(Payment(f"P{n}", day, amount) for n, (day, amount) in enumerate(paid))
-    result = member_standing(as_of, current_year=as_of.year, charges=charges, payments=paid_books, rule=rule)
-    # The rule texts, restated: CERN counts the current and the previous year and suspends
-    # above that; the UN counts the two preceding full years and suspends at or above it.
-    if rule is CERN_CONVENTION_ART_V_8:
-        threshold = assessed.get(as_of.year, 0) + assessed.get(as_of.year - 1, 0)
-    else:
-        threshold = assessed.get(as_of.year - 1, 0) + assessed.get(as_of.year - 2, 0)
-    due = sum(amount for year, amount in assessed.items() if date(year, 1, 31) <= as_of)
-    arrears = due - sum(amount for day, amount in paid if day <= as_of)
+@given(st.integers(0, 10**7), st.integers(0, 10**7), st.sampled_from([CERN_CONVENTION_ART_V_8, UN_CHARTER_ART_19]))
+def test_standing_follows_the_rule_text(arrears, threshold, rule):
+    """CERN suspends above the threshold, the UN at or above it; no arrears is always good; a
+    waiver turns a suspension into arrears with the vote kept."""
+    result = judged(arrears, threshold, rule)
     over = arrears >= threshold if rule is UN_CHARTER_ART_19 else arrears > threshold
-    expected = Standing.GOOD if arrears <= 0 else Standing.SUSPENDED if over else Standing.ARREARS
-    assert (result.threshold_minor, result.arrears_minor, result.standing) == (threshold, max(0, arrears), expected)
-    waived = member_standing(
-        as_of,
-        current_year=as_of.year,
-        charges=charges,
-        payments=paid_books,
-        rule=rule,
-        waivers=(Waiver("M-1", as_of - timedelta(days=1), as_of),),
-    )
+    expected = Standing.GOOD if arrears == 0 else Standing.SUSPENDED if over else Standing.ARREARS
+    assert result.standing is expected
+    waived = judged(arrears, threshold, rule, waivers=(Waiver("M-1", date(2026, 1, 1)),))
     assert waived.standing is (Standing.ARREARS if expected is Standing.SUSPENDED else expected)

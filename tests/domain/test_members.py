@@ -91,3 +91,21 @@ def test_associate_pays_but_does_not_vote():
     timeline = _timeline(("associate", "2023-07-01"))
     assert timeline.is_paying_on(date(2023, 7, 1)) and not timeline.is_member_on(date(2023, 7, 1))
     assert timeline.paying_status_in(date(2023, 1, 1), date(2023, 12, 31)) is MemberStatus.ASSOCIATE
+
+
+def test_readmission_follows_a_withdrawal_and_pays_from_the_return():
+    """A return after withdrawal is a new accession (CERN Convention Art. III); the timeline has
+    the member paying again only from the day of its return (pro rata temporis counts from it)."""
+    from ledger.domain.members import MembershipTimeline, validate_readmission
+
+    facts = (StatusFact(MemberStatus.MEMBER, date(2022, 1, 1)), StatusFact(MemberStatus.WITHDRAWN, date(2025, 6, 30)))
+    timeline = MembershipTimeline.from_facts("FRA", facts)
+    readmitted = validate_readmission(timeline, validate_admission("FRA", None, "member", "2026-04-01"))
+    assert readmitted.readmission and readmitted.joined == date(2026, 4, 1)
+    with pytest.raises(ValidationFailed, match="a day after the withdrawal on 2025-06-30"):
+        validate_readmission(timeline, validate_admission("FRA", None, "member", "2025-06-30"))
+    with pytest.raises(Conflict, match="already a member of the ledger"):
+        validate_readmission(MembershipTimeline.from_facts("FRA", facts[:1]), validate_admission("FRA", None, "member", "2026-04-01"))
+    back = MembershipTimeline.from_facts("FRA", (*facts, StatusFact(MemberStatus.MEMBER, date(2026, 4, 1))))
+    assert back.first_paying_day(date(2026, 1, 1), date(2026, 12, 31)) == date(2026, 4, 1)
+    assert back.paying_days(date(2025, 1, 1), date(2025, 12, 31)) == 180
