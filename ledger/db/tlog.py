@@ -1,0 +1,88 @@
+"""The journal's Merkle tree and its signed checkpoints as stored: tables, appending, reading nodes.
+
+The tree is derived from the journal, not a ledger fact: its nodes are written in the same
+transaction as the entry they hash, and `ledger verify` recomputes them from the payloads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Column, Connection, LargeBinary, SmallInteger, Text, UniqueConstraint
+from sqlalchemy import insert, select, tuple_
+from sqlmodel import Field, Session, SQLModel
+
+from ledger.domain.merkle import NodeId, completed_nodes, leaf_hash, node_hash
+
+
+class MerkleNode(SQLModel, table=True):
+    """A complete subtree of the journal's tree: the hash of leaves [index·2^level, (index+1)·2^level)."""
+
+    __tablename__ = "merkle_node"
+
+    level: int = Field(sa_column=Column(SmallInteger, primary_key=True, autoincrement=False))
+    idx: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    hash: bytes = Field(sa_column=Column(LargeBinary(32), nullable=False))
+
+
+class StoredCheckpoint(SQLModel, table=True):
+    """A checkpoint the ledger signed and published: the signed note exactly as served."""
+
+    __tablename__ = "checkpoint"
+
+    size: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    root_hash: str = Field(max_length=64)
+    note: str = Field(sa_column=Column(Text, nullable=False))
+    signed_at: datetime
+
+
+class StoredCosignature(SQLModel, table=True):
+    """A witness's cosignature line on a published checkpoint."""
+
+    __tablename__ = "checkpoint_cosignature"
+    __table_args__ = (UniqueConstraint("checkpoint_size", "witness", name="uq_cosignature_witness"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    checkpoint_size: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+    witness: str = Field(max_length=200)
+    line: str = Field(sa_column=Column(Text, nullable=False))
+    cosigned_at: datetime
+
+
+node_table = MerkleNode.__table__
+
+
+class TreeIncomplete(RuntimeError):
+    """Stored nodes the tree needs are missing: the database was changed behind the application."""
+
+
+def stored_hashes(connection: Connection | Session, nodes: Iterable[NodeId]) -> dict[NodeId, bytes]:
+    """The stored hashes of `nodes`, in one query; raises TreeIncomplete when one is missing."""
+    wanted = set(nodes)
+    if not wanted:
+        return {}
+    rows = connection.execute(
+        select(node_table.c.level, node_table.c.idx, node_table.c.hash).where(
+            tuple_(node_table.c.level, node_table.c.idx).in_([(n.level, n.index) for n in wanted])
+        )
+    )
+    found = {NodeId(level, index): bytes(value) for level, index, value in rows}
+    missing = sorted(wanted - found.keys())
+    if missing:
+        listed = ", ".join(f"level {n.level} index {n.index}" for n in missing[:3])
+        raise TreeIncomplete(f"the Merkle tree lacks {len(missing)} stored node(s) ({listed}); run `ledger verify`")
+    return found
+
+
+def append_leaf(session: Session, seq: int, payload: str) -> None:
+    """Store entry `seq`'s leaf and the subtrees it completes: O(log n) reads in one query."""
+    index = seq - 1
+    completed = completed_nodes(index)
+    lefts = stored_hashes(session, (left for _parent, left in completed))
+    current = leaf_hash(payload.encode("utf-8"))
+    rows = [{"level": 0, "idx": index, "hash": current}]
+    for parent, left in completed:
+        current = node_hash(lefts[left], current)
+        rows.append({"level": parent.level, "idx": parent.index, "hash": current})
+    session.execute(insert(node_table), rows)

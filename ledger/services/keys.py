@@ -1,0 +1,56 @@
+"""The ledger's signing key: generated once, kept as a PEM file, never in the database.
+
+LEDGER_SIGNING_KEY_FILE names a PKCS#8 PEM Ed25519 key. In development the key is created
+under instance/ on first use; production refuses to start without the file; settings made
+in code without a file (tests) sign with a key made for the process.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, load_pem_private_key
+
+from ledger.config import ConfigurationError, Settings
+from ledger.domain.signed_note import NoteSigner
+
+
+def generate_key_file(path: Path) -> Ed25519PrivateKey:
+    """Write a new Ed25519 key to `path` (mode 0600), refusing to overwrite one."""
+    key = Ed25519PrivateKey.generate()
+    pem = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise ConfigurationError(f"{path} already exists; a key is never overwritten: rotate to a new file instead") from None
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(pem)
+    return key
+
+
+def load_key_file(path: Path) -> Ed25519PrivateKey:
+    """Read an Ed25519 key from a PEM file, saying what is wrong when it is not one."""
+    try:
+        key = load_pem_private_key(path.read_bytes(), password=None)
+    except FileNotFoundError:
+        raise ConfigurationError(f"signing key file {path} does not exist; create one with `ledger keys generate {path}`") from None
+    except (ValueError, TypeError) as error:
+        raise ConfigurationError(f"{path} is not an unencrypted PEM private key: {error}") from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ConfigurationError(f"{path} holds a {type(key).__name__}; the ledger signs with Ed25519 keys only")
+    return key
+
+
+def log_signer(settings: Settings) -> NoteSigner:
+    """The signer of checkpoints: the configured key under the ledger's origin name."""
+    path = settings.signing_key_file
+    if path is None:
+        if settings.production:
+            raise ConfigurationError("LEDGER_SIGNING_KEY_FILE is required when LEDGER_ENV=production")
+        return NoteSigner(settings.log_origin, Ed25519PrivateKey.generate())
+    if not path.exists() and not settings.production:
+        return NoteSigner(settings.log_origin, generate_key_file(path))
+    return NoteSigner(settings.log_origin, load_key_file(path))
