@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import BigInteger, Column, Connection, LargeBinary, SmallInteger, Text, UniqueConstraint
-from sqlalchemy import insert, select, tuple_
+from sqlalchemy import insert, text
 from sqlmodel import Field, Session, SQLModel
 
 from ledger.domain.merkle import NodeId, completed_nodes, leaf_hash, node_hash
@@ -62,11 +62,13 @@ def stored_hashes(connection: Connection | Session, nodes: Iterable[NodeId]) -> 
     wanted = set(nodes)
     if not wanted:
         return {}
-    rows = connection.execute(
-        select(node_table.c.level, node_table.c.idx, node_table.c.hash).where(
-            tuple_(node_table.c.level, node_table.c.idx).in_([(n.level, n.index) for n in wanted])
-        )
-    )
+    # OR of key equalities, not a row-value IN: SQLite answers each from the primary key
+    # instead of scanning the table. Plain SQL text: compiling a fresh expression for each
+    # proof would cost more than running it.
+    ordered = sorted(wanted)
+    condition = " OR ".join(f"(level = :l{i} AND idx = :i{i})" for i in range(len(ordered)))
+    parameters = {f"{kind}{i}": value for i, node in enumerate(ordered) for kind, value in (("l", node.level), ("i", node.index))}
+    rows = connection.execute(text(f"SELECT level, idx, hash FROM merkle_node WHERE {condition}"), parameters)
     found = {NodeId(level, index): bytes(value) for level, index, value in rows}
     missing = sorted(wanted - found.keys())
     if missing:
