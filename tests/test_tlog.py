@@ -135,3 +135,27 @@ def test_the_migration_builds_the_tree_of_an_existing_journal(engine, members, b
     with engine.connect() as connection:
         after = connection.execute(text("SELECT level, idx, hash FROM merkle_node ORDER BY level, idx")).all()
     assert [tuple(row) for row in after] == [tuple(row) for row in before] and len(before) == 5 + 2 + 1
+
+
+def test_the_readme_standalone_verifier_accepts_the_served_checkpoint_and_refuses_a_longer_one(client, members, engine, tmp_path):
+    """README's verifier (standard library and cryptography only) is an independent RFC 9162
+    and signed-note implementation: it recomputes the signed root from the export."""
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    script = re.search(r"<!-- standalone-verifier -->\n```python\n(.*?)```", readme, re.S).group(1)
+    (tmp_path / "verify.py").write_text(script)
+    (tmp_path / "checkpoint.txt").write_text(client.get("/api/v1/checkpoint").get_data(as_text=True))
+    key = client.get("/api/v1/checkpoint/key").get_data(as_text=True)
+    export = client.get("/api/v1/journal").get_json()
+    (tmp_path / "journal.json").write_text(__import__("json").dumps(export))
+    run = [sys.executable, str(tmp_path / "verify.py"), str(tmp_path / "journal.json"), str(tmp_path / "checkpoint.txt"), key]
+    accepted = subprocess.run(run, capture_output=True, text=True)
+    assert accepted.returncode == 0 and "entries 1 to 5 are the ones signed" in accepted.stdout, accepted.stderr
+    export["entries"][1]["payload"] = export["entries"][1]["payload"].replace("FRA", "FRX")
+    (tmp_path / "journal.json").write_text(__import__("json").dumps(export))
+    refused = subprocess.run(run, capture_output=True, text=True)
+    assert refused.returncode != 0 and "root differs from the signed checkpoint" in refused.stderr
