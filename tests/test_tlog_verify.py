@@ -9,6 +9,7 @@ checkpoint an outsider kept (RFC 9162 §2.1 root, c2sp.org/tlog-checkpoint) can 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -174,3 +175,22 @@ def test_plain_verify_reports_a_changed_tree_node_and_a_rewritten_published_chec
         connection.execute(text("UPDATE merkle_node SET hash = :h WHERE level = 2"), {"h": b"\x00" * 32})
     problems = [str(p) for p in verify_ledger(engine).problems]
     assert any("stored Merkle tree's root" in p for p in problems), problems
+
+
+def test_a_key_rotation_is_a_journal_entry_signed_by_the_old_key_naming_the_new(engine, members, signer, tmp_path):
+    """Issue 12 item 6: `ledger keys rotate` journals the hand-over; the old key's signature on
+    the statement verifies and names the new key; later checkpoints verify with the new key."""
+    from ledger.domain.signed_note import open_note
+
+    result = CliRunner().invoke(cli, ["keys", "rotate", str(tmp_path / "new.pem")])
+    assert result.exit_code == 0, result.output
+    with engine.connect() as connection:
+        kind, payload = connection.execute(text("SELECT kind, payload FROM journal_entry ORDER BY seq DESC LIMIT 1")).one()
+    details = json.loads(payload)["details"]
+    assert kind == "keys.rotated" and details["old_key"] == signer.verifier.text()
+    statement, _ = open_note(details["statement"], [signer.verifier])
+    assert statement.splitlines()[2] == details["new_key"] != details["old_key"]
+    rotated = log_signer(dataclasses.replace(Settings.from_env(), signing_key_file=tmp_path / "new.pem"))
+    held = hold_checkpoint(engine, rotated, tmp_path / "checkpoint.txt")
+    assert verify("--checkpoint", str(held), "--key", details["new_key"]).exit_code == 0
+    assert verify("--checkpoint", str(held), "--key", details["old_key"]).exit_code == 1

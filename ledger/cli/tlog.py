@@ -11,7 +11,9 @@ from ledger.db.engine import make_engine
 from ledger.domain.errors import DomainError
 from ledger.domain.signed_note import Checkpoint, NoteError, NoteSigner, VerifierKey, open_checkpoint
 from ledger.services.checkpoints import publish_checkpoint
-from ledger.services.keys import generate_key_file, load_key_file, log_signer
+from ledger.db.uow import UnitOfWork
+from ledger.domain.access import system_actor
+from ledger.services.keys import generate_key_file, load_key_file, log_signer, rotate_signing_key
 
 
 def _settings() -> Settings:
@@ -75,3 +77,26 @@ def keys_generate(file: Path | None) -> None:
         raise click.ClickException(str(error)) from error
     click.echo(f"Wrote {path}. Verifier key (publish it; set LEDGER_SIGNING_KEY_FILE={path}):")
     click.echo(NoteSigner(settings.log_origin, key).verifier.text())
+
+
+@keys.command("rotate")
+@click.argument("new_file", type=click.Path(dir_okay=False, path_type=Path))
+def keys_rotate(new_file: Path) -> None:
+    """Generate NEW_FILE and journal the hand-over to it, signed by the key in use; then point
+    LEDGER_SIGNING_KEY_FILE at NEW_FILE."""
+    settings = _settings()
+    try:
+        old = log_signer(settings)
+        new_key = generate_key_file(new_file)
+    except ConfigurationError as error:
+        raise click.ClickException(str(error)) from error
+    engine = make_engine(settings.database_url)
+    try:
+        new = rotate_signing_key(old, new_key, actor=system_actor(), uow=UnitOfWork(engine))
+    except DomainError as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        engine.dispose()
+    click.echo(f"Journaled the rotation from {old.verifier.text()}")
+    click.echo(f"to {new.verifier.text()}")
+    click.echo(f"Now set LEDGER_SIGNING_KEY_FILE={new_file} and restart; keep the old key offline.")

@@ -14,7 +14,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, load_pem_private_key
 
 from ledger.config import ConfigurationError, Settings
-from ledger.domain.signed_note import NoteSigner
+from ledger.db.uow import UnitOfWork
+from ledger.domain.access import Actor
+from ledger.domain.errors import ValidationFailed
+from ledger.domain.signed_note import NoteSigner, VerifierKey
 
 
 def generate_key_file(path: Path) -> Ed25519PrivateKey:
@@ -54,3 +57,26 @@ def log_signer(settings: Settings) -> NoteSigner:
     if not path.exists() and not settings.production:
         return NoteSigner(settings.log_origin, generate_key_file(path))
     return NoteSigner(settings.log_origin, load_key_file(path))
+
+
+ROTATION_KIND = "keys.rotated"
+
+
+def rotation_statement(origin: str, new_key: VerifierKey) -> str:
+    """What the old key signs when it hands over: the log, and the key that signs from now on."""
+    return f"{origin}\nsigning key rotation\n{new_key.text()}\n"
+
+
+def rotate_signing_key(old: NoteSigner, new_key: Ed25519PrivateKey, *, actor: Actor, uow: UnitOfWork) -> NoteSigner:
+    """Journal the hand-over from `old` to `new_key`: an entry carrying both verifier keys and
+    the statement naming the new key, signed by the old one, so whoever trusts the old key can
+    trust the new one without asking the facility (as Go's checksum database clients would)."""
+    new = NoteSigner(old.name, new_key)
+    if new.verifier == old.verifier:
+        raise ValidationFailed.single("key", "the new key is the key in use; generate a new one")
+    statement = old.sign(rotation_statement(old.name, new.verifier))
+    with uow:
+        uow.reserve()
+        uow.record_bulk(details=(("old_key", old.verifier.text()), ("new_key", new.verifier.text()), ("statement", statement)))
+        uow.commit(actor=actor, kind=ROTATION_KIND, summary=f"Checkpoint signing key {old.verifier.key_id.hex()} rotated to {new.verifier.key_id.hex()}")
+    return new
