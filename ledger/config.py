@@ -28,6 +28,8 @@ class Settings:
     fixed_today: date | None = None
     signing_key_file: Path | None = None
     log_origin: str = DEFAULT_LOG_ORIGIN
+    witnesses: str = ""
+    witness_quorum: int | None = None
 
     def today(self) -> date:
         """The ledger's "today": LEDGER_TODAY when set (tests, the demo, a rehearsal), else the calendar's.
@@ -73,9 +75,13 @@ class Settings:
             )
         signing_key_file = Path(raw_key_file) if raw_key_file else instance / "signing_key.pem"
         log_origin = environ.get("LEDGER_LOG_ORIGIN", "").strip() or DEFAULT_LOG_ORIGIN
+        raw_quorum = environ.get("LEDGER_WITNESS_QUORUM", "").strip()
+        if raw_quorum and not raw_quorum.isdigit():
+            raise ConfigurationError(f"LEDGER_WITNESS_QUORUM is {raw_quorum!r}; give a whole number of witnesses, or leave it unset for all")
         return cls(
             database_url=database_url, secret_key=secret_key, env=env, fixed_today=fixed_today,
             signing_key_file=signing_key_file, log_origin=log_origin,
+            witnesses=environ.get("LEDGER_WITNESSES", "").strip(), witness_quorum=int(raw_quorum) if raw_quorum else None,
         )
 
 

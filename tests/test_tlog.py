@@ -105,7 +105,7 @@ def test_a_checkpoint_follows_every_office_write_and_all_are_listed(client, memb
     listed = client.get("/api/v1/checkpoints").get_json()
     assert [c["size"] for c in listed["checkpoints"]] == [head - 1, head]
     csv = client.get("/api/v1/checkpoints?format=csv").get_data(as_text=True)
-    assert csv.splitlines()[0] == "size,root_hash,signed_at,note,cosignatures"
+    assert csv.splitlines()[0] == "size,root_hash,signed_at,note,cosignatures,witnessed"
 
 
 def test_a_rolled_back_journal_is_refused_a_new_checkpoint(engine, members):

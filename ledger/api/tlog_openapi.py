@@ -57,8 +57,8 @@ def tlog_paths(format_parameter: dict) -> dict:
                         "content": {
                             "application/json": {"schema": {
                                 "type": "object",
-                                "required": ["checkpoints", "verifier_key"],
-                                "properties": {"verifier_key": {"type": "string"}, "checkpoints": {"type": "array", "items": {"$ref": "#/components/schemas/Checkpoint"}}},
+                                "required": ["checkpoints", "verifier_key", "witness_quorum"],
+                                "properties": {"verifier_key": {"type": "string"}, "witness_quorum": {"type": "integer", "minimum": 0}, "checkpoints": {"type": "array", "items": {"$ref": "#/components/schemas/Checkpoint"}}},
                             }},
                             "text/csv": {"schema": {"type": "string"}},
                         },
@@ -90,13 +90,14 @@ def tlog_schemas() -> dict:
     return {
         "Checkpoint": {
             "type": "object",
-            "required": ["size", "root_hash", "signed_at", "note", "cosignatures"],
+            "required": ["size", "root_hash", "signed_at", "note", "cosignatures", "witnessed"],
             "properties": {
                 "size": {"type": "integer", "minimum": 0},
                 "root_hash": HEX_HASH,
                 "signed_at": {"type": "string", "format": "date-time"},
                 "note": {"type": "string", "description": "The signed note as the log signed it"},
                 "cosignatures": {"type": "string", "description": "Witness cosignature lines, each ending in a newline"},
+                "witnessed": {"type": "boolean", "description": "At least witness_quorum witnesses cosigned it (false when none is configured)"},
             },
         },
     }

@@ -9,8 +9,11 @@ import click
 from ledger.config import ConfigurationError, Settings
 from ledger.db.engine import make_engine
 from ledger.domain.errors import DomainError
-from ledger.domain.signed_note import Checkpoint, NoteError, NoteSigner, VerifierKey, open_checkpoint
+from ledger.domain.signed_note import COSIGNATURE_V1, Checkpoint, NoteError, NoteSigner, VerifierKey, open_checkpoint, raw_public_key
+from ledger.witness.server import Witness, WitnessState, make_server
+from ledger.queries.tlog import latest_checkpoint
 from ledger.services.checkpoints import publish_checkpoint
+from ledger.services.witnessing import parse_witnesses, request_cosignatures
 from ledger.db.uow import UnitOfWork
 from ledger.domain.access import system_actor
 from ledger.services.keys import generate_key_file, load_key_file, log_signer, rotate_signing_key
@@ -42,15 +45,22 @@ def opened_checkpoint(path: Path, verifier_key: str | None, settings: Settings) 
 def register_tlog_commands(main: click.Group) -> None:
     main.add_command(checkpoint)
     main.add_command(keys)
+    main.add_command(witness)
 
 
 @click.command()
 def checkpoint() -> None:
-    """Sign a checkpoint of the journal's tree when the head has moved, and print the latest."""
+    """Sign a checkpoint of the journal's tree when the head has moved, send it to the
+    witnesses (LEDGER_WITNESSES) that have not cosigned it, and print it with their cosignatures."""
     settings = _settings()
     engine = make_engine(settings.database_url)
     try:
+        witnesses = parse_witnesses(settings.witnesses)
         published = publish_checkpoint(engine, log_signer(settings))
+        for answer in request_cosignatures(engine, published, witnesses):
+            click.echo(f"{answer.witness}: {answer.message}", err=True)
+        with engine.connect() as connection:
+            published = latest_checkpoint(connection)
     except (DomainError, ConfigurationError) as error:
         raise click.ClickException(str(error)) from error
     finally:
@@ -100,3 +110,39 @@ def keys_rotate(new_file: Path) -> None:
     click.echo(f"Journaled the rotation from {old.verifier.text()}")
     click.echo(f"to {new.verifier.text()}")
     click.echo(f"Now set LEDGER_SIGNING_KEY_FILE={new_file} and restart; keep the old key offline.")
+
+
+@click.group()
+def witness() -> None:
+    """Run a witness that cosigns this ledger's checkpoints (c2sp.org/tlog-witness)."""
+
+
+@witness.command("init")
+@click.option("--name", required=True, help="The witness's name, a schema-less URL, e.g. witness.bmbf.de/ledger")
+@click.option("--key", "key_file", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Where to write its key (PEM)")
+def witness_init(name: str, key_file: Path) -> None:
+    """Create the witness's key and print the verifier key to give the facility (LEDGER_WITNESSES)."""
+    try:
+        key = generate_key_file(key_file)
+        verifier = VerifierKey(name, raw_public_key(key), COSIGNATURE_V1)
+    except (ConfigurationError, NoteError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(verifier.text())
+
+
+@witness.command("serve")
+@click.option("--name", required=True, help="The name given to `ledger witness init`")
+@click.option("--key", "key_file", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--log", "log_keys", required=True, multiple=True, help="Verifier key of a log to witness (from /api/v1/checkpoint/key)")
+@click.option("--state", "state_file", required=True, type=click.Path(dir_okay=False, path_type=Path), help="JSON file of the last cosigned checkpoints")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=7380, show_default=True, type=int)
+def witness_serve(name: str, key_file: Path, log_keys: tuple[str, ...], state_file: Path, host: str, port: int) -> None:
+    """Serve POST /add-checkpoint: cosign each checkpoint that extends the last one cosigned."""
+    try:
+        logs = {key.name: key for key in map(VerifierKey.parse, log_keys)}
+        server = make_server(Witness(name, load_key_file(key_file), logs, WitnessState(state_file)), host, port)
+    except (ConfigurationError, NoteError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Witness {name} on http://{host}:{server.server_address[1]}/add-checkpoint for {', '.join(logs)}")
+    server.serve_forever()
