@@ -159,3 +159,33 @@ def test_the_readme_standalone_verifier_accepts_the_served_checkpoint_and_refuse
     (tmp_path / "journal.json").write_text(__import__("json").dumps(export))
     refused = subprocess.run(run, capture_output=True, text=True)
     assert refused.returncode != 0 and "root differs from the signed checkpoint" in refused.stderr
+
+
+def test_a_closed_years_report_prints_the_checkpoint_that_covers_it_and_keeps_its_bytes(engine, client):
+    """Issue 12 item 2: a closed year's annual report prints the first signed checkpoint whose
+    tree includes the closing entry; later checkpoints do not change the report's bytes."""
+    from datetime import date
+
+    from pypdf import PdfReader
+    import io
+
+    from ledger.services import contributions as finance
+    from ledger.services.members import admit_member
+
+    today = date(2024, 6, 1)
+    for code in ("DEU", "FRA"):
+        admit_member(code, None, "member", "2022-01-01", actor=ACTOR, uow=UnitOfWork(engine))
+    proposal = finance.propose_scale(2022, 2022, {"DEU": "40", "FRA": "30"}, ceiling="", floor="", precision="0.01",
+                                     associate_factor="10", uow=UnitOfWork(engine))
+    finance.adopt_scale(proposal, income_measure="test", decision="Board", adopted_on="2021-12-01", today=today, actor=ACTOR, uow=UnitOfWork(engine))
+    finance.open_year(2022, "2022-03-31", "1000.00", actor=ACTOR, uow=UnitOfWork(engine))
+    finance.adopt_budget(2022, "Board", "2021-12-10", today=today, actor=ACTOR, uow=UnitOfWork(engine))
+    finance.close_year(2022, "Board, 2023", "2023-03-15", today=today, actor=ACTOR, uow=UnitOfWork(engine))
+    note = client.get("/api/v1/checkpoint").get_data(as_text=True)
+    first = client.get("/reports/annual/2022.pdf").data
+    text_of_report = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(first)).pages)
+    for line in note.splitlines()[:3]:
+        assert line in text_of_report
+    write_notes(engine, 2)
+    client.get("/api/v1/checkpoint")
+    assert client.get("/reports/annual/2022.pdf").data == first

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import BigInteger, Column, Connection, LargeBinary, SmallInteger, Text, UniqueConstraint
-from sqlalchemy import insert, text
+from sqlalchemy import insert
 from sqlmodel import Field, Session, SQLModel
 
 from ledger.domain.merkle import NodeId, completed_nodes, leaf_hash, node_hash
@@ -51,24 +51,26 @@ class StoredCosignature(SQLModel, table=True):
 
 
 node_table = MerkleNode.__table__
+NODE_INSERT = insert(node_table)
 
 
 class TreeIncomplete(RuntimeError):
     """Stored nodes the tree needs are missing: the database was changed behind the application."""
 
 
-def stored_hashes(connection: Connection | Session, nodes: Iterable[NodeId]) -> dict[NodeId, bytes]:
+def stored_hashes(connection: Connection, nodes: Iterable[NodeId]) -> dict[NodeId, bytes]:
     """The stored hashes of `nodes`, in one query; raises TreeIncomplete when one is missing."""
     wanted = set(nodes)
     if not wanted:
         return {}
     # OR of key equalities, not a row-value IN: SQLite answers each from the primary key
-    # instead of scanning the table. Plain SQL text: compiling a fresh expression for each
-    # proof would cost more than running it.
+    # instead of scanning the table. Sent as driver SQL: building and compiling an
+    # expression for each proof or append would cost more than running it.
     ordered = sorted(wanted)
-    condition = " OR ".join(f"(level = :l{i} AND idx = :i{i})" for i in range(len(ordered)))
-    parameters = {f"{kind}{i}": value for i, node in enumerate(ordered) for kind, value in (("l", node.level), ("i", node.index))}
-    rows = connection.execute(text(f"SELECT level, idx, hash FROM merkle_node WHERE {condition}"), parameters)
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    condition = " OR ".join([f"(level = {mark} AND idx = {mark})"] * len(ordered))
+    parameters = tuple(value for node in ordered for value in (node.level, node.index))
+    rows = connection.exec_driver_sql(f"SELECT level, idx, hash FROM merkle_node WHERE {condition}", parameters)
     found = {NodeId(level, index): bytes(value) for level, index, value in rows}
     missing = sorted(wanted - found.keys())
     if missing:
@@ -81,10 +83,11 @@ def append_leaf(session: Session, seq: int, payload: str) -> None:
     """Store entry `seq`'s leaf and the subtrees it completes: O(log n) reads in one query."""
     index = seq - 1
     completed = completed_nodes(index)
-    lefts = stored_hashes(session, (left for _parent, left in completed))
+    connection = session.connection()  # Core, not the ORM: this runs on every append
+    lefts = stored_hashes(connection, (left for _parent, left in completed))
     current = leaf_hash(payload.encode("utf-8"))
     rows = [{"level": 0, "idx": index, "hash": current}]
     for parent, left in completed:
         current = node_hash(lefts[left], current)
         rows.append({"level": parent.level, "idx": parent.index, "hash": current})
-    session.execute(insert(node_table), rows)
+    connection.execute(NODE_INSERT, rows)
