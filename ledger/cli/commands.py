@@ -37,7 +37,7 @@ from ledger.services.demo import load_demo
 from ledger.services.officials import add_official
 from ledger.services.usage import IngestRefused, ingest_usage
 from ledger.services.verification import VerificationReport, verify_export, verify_ledger
-from ledger.cli.tlog import opened_checkpoint, register_tlog_commands
+from ledger.cli.tlog import opened_checkpoint, published_pdf, register_tlog_commands
 
 console = Console(stderr=True)
 
@@ -200,7 +200,7 @@ def report_annual(year: int, output: Path | None) -> None:
 
     report_data = _read(build_annual_report, year)
     target = output or Path(f"annual-report-{year}.pdf")
-    target.write_bytes(render_annual_report(report_data))
+    target.write_bytes(published_pdf(report_data, render_annual_report))
     click.echo(f"Wrote {target} ({report_data.status}, figures as of {report_data.as_of})")
 
 
