@@ -24,6 +24,7 @@ from rich.progress import (
 )
 from sqlalchemy import Engine, func, select
 
+from ledger.cli.tlog import opened_checkpoint, published_pdf, register_tlog_commands
 from ledger.config import ConfigurationError, Settings
 from ledger.db.engine import make_engine
 from ledger.db.schema import upgrade
@@ -37,7 +38,6 @@ from ledger.services.demo import load_demo
 from ledger.services.officials import add_official
 from ledger.services.usage import IngestRefused, ingest_usage
 from ledger.services.verification import VerificationReport, verify_export, verify_ledger
-from ledger.cli.tlog import opened_checkpoint, published_pdf, register_tlog_commands
 
 console = Console(stderr=True)
 
