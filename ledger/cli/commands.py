@@ -24,7 +24,7 @@ from rich.progress import (
 )
 from sqlalchemy import Engine, func, select
 
-from ledger.cli.tlog import opened_checkpoint, published_pdf, register_tlog_commands
+from ledger.cli.tlog import opened_checkpoint, published_pdf, register_tlog_commands, witness_demo_checkpoint
 from ledger.config import ConfigurationError, Settings
 from ledger.db.engine import make_engine
 from ledger.db.schema import upgrade
@@ -94,10 +94,12 @@ def init() -> None:
 
 @main.command()
 def demo() -> None:
-    """Load the demo facility (idempotent); prints each new demo official's password once."""
+    """Load the demo facility (idempotent); prints each new demo official's password once; the
+    checkpoint of the loaded journal is cosigned by two member states' witnesses run locally."""
     with _database() as engine:
         upgrade(engine)
         load_demo(engine, click.echo, today=_settings().today())
+        witness_demo_checkpoint(engine, _settings())
 
 
 @main.command()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ledger.config import ConfigurationError, Settings
+from ledger.config import INSTANCE_DIR, ConfigurationError, Settings
 from ledger.db.engine import make_engine
 from ledger.domain.errors import DomainError
 from ledger.domain.signed_note import COSIGNATURE_V1, Checkpoint, NoteError, NoteSigner, VerifierKey, open_checkpoint, raw_public_key
@@ -14,7 +14,8 @@ from ledger.witness.server import Witness, WitnessState, make_server
 from ledger.queries.tlog import latest_checkpoint
 from ledger.services.checkpoints import publish_checkpoint
 from ledger.services.signed_reports import published_annual_report, verify_report
-from ledger.services.witnessing import parse_witnesses, request_cosignatures
+from ledger.services.witnessing import WitnessConfig, parse_witnesses, request_cosignatures
+from ledger.witness.local import local_post, local_witnesses
 from ledger.db.uow import UnitOfWork
 from ledger.domain.access import system_actor
 from ledger.services.keys import generate_key_file, load_key_file, log_signer, rotate_signing_key
@@ -56,6 +57,17 @@ def register_tlog_commands(main: click.Group) -> None:
     main.add_command(witness)
     report_group = main.commands["report"]
     report_group.add_command(report_verify)
+
+
+def witness_demo_checkpoint(engine, settings: Settings) -> None:
+    """Sign the demo journal's checkpoint and have the demo's local witnesses cosign it."""
+    signer = log_signer(settings)
+    keys_directory = settings.signing_key_file.parent if settings.signing_key_file else INSTANCE_DIR
+    witnesses = local_witnesses(keys_directory / "witnesses", signer.verifier)
+    configs = tuple(WitnessConfig(url, witness.verifier) for url, witness in witnesses.items())
+    published = publish_checkpoint(engine, signer)
+    for answer in request_cosignatures(engine, published, configs, post=local_post(witnesses)):
+        click.echo(f"Checkpoint {published.size}: {answer.witness} {answer.message}")
 
 
 def published_pdf(report, render) -> bytes:
