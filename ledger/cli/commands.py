@@ -24,6 +24,7 @@ from rich.progress import (
 )
 from sqlalchemy import Engine, func, select
 
+from ledger.cli.tlog import opened_checkpoint, published_pdf, register_tlog_commands, witness_demo_checkpoint
 from ledger.config import ConfigurationError, Settings
 from ledger.db.engine import make_engine
 from ledger.db.schema import upgrade
@@ -94,10 +95,12 @@ def init() -> None:
 
 @main.command()
 def demo() -> None:
-    """Load the demo facility (idempotent); prints each new demo official's password once."""
+    """Load the demo facility (idempotent); prints each new demo official's password once; the
+    checkpoint of the loaded journal is cosigned by two member states' witnesses run locally."""
     with _database() as engine:
         upgrade(engine)
         load_demo(engine, click.echo, today=_settings().today())
+        witness_demo_checkpoint(engine, _settings())
 
 
 @main.command()
@@ -135,10 +138,18 @@ def serve(host: str, port: int, workers: int) -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Check a downloaded journal (CSV or JSON from /api/v1/journal) instead of the database.",
 )
-def verify(export_file: Path | None) -> None:
-    """Recompute the hash chain and check every ledger row against its journal entry."""
+@click.option(
+    "--checkpoint",
+    "checkpoint_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A signed checkpoint (from /api/v1/checkpoint) the journal must extend.",
+)
+@click.option("--key", "verifier_key", help="The checkpoint's verifier key (default: this ledger's signing key).")
+def verify(export_file: Path | None, checkpoint_file: Path | None, verifier_key: str | None) -> None:
+    """Recompute the hash chain and the Merkle tree and check every ledger row against its journal entry."""
+    against = opened_checkpoint(checkpoint_file, verifier_key, _settings()) if checkpoint_file else None
     if export_file:
-        report = verify_export(_read_export(export_file))
+        report = verify_export(_read_export(export_file), against=against)
     else:
         with _database() as engine:
             with engine.connect() as connection:
@@ -148,8 +159,10 @@ def verify(export_file: Path | None) -> None:
                 console=console, transient=True, disable=total < 50_000,
             ) as progress:
                 task = progress.add_task("verify", total=total)
-                report = verify_ledger(engine, progress=lambda n: progress.advance(task, n))
+                report = verify_ledger(engine, progress=lambda n: progress.advance(task, n), against=against)
     _print_report(report, rows_checked=export_file is None)
+    if against is not None:
+        click.echo(f"The journal extends the signed checkpoint of {against.size} entries (root {against.root.hex()}).")
 
 
 def _print_report(report: VerificationReport, *, rows_checked: bool) -> None:
@@ -196,7 +209,7 @@ def report_annual(year: int, output: Path | None) -> None:
 
     report_data = _read(build_annual_report, year)
     target = output or Path(f"annual-report-{year}.pdf")
-    target.write_bytes(render_annual_report(report_data))
+    target.write_bytes(published_pdf(report_data, render_annual_report))
     click.echo(f"Wrote {target} ({report_data.status}, figures as of {report_data.as_of})")
 
 
@@ -355,3 +368,6 @@ def ingest_usage_command(file: Path, cluster: str | None, strict: bool, as_of: s
     click.echo(f"Ingested {file} (running jobs counted up to {moment.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC)")
     for line in summary.report_lines():
         click.echo(line)
+
+
+register_tlog_commands(main)

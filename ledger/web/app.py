@@ -38,8 +38,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     """Build the app from settings (default: the environment) and mount the dashboards."""
     from dashboards import create_dash
     from ledger.api import api
+    from ledger.api import tlog as tlog_api
     from ledger.api.voting import voting_api
-    from ledger.web import auth, board, compute, errors, finance, office, public
+    from ledger.web import auth, board, compute, errors, finance, office, public, receipts
 
     settings = settings or Settings.from_env()
     app = Flask(__name__)
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     csrf = CSRFProtect(app)
     auth.init_app(app)
     app.register_blueprint(public.blueprint)
+    app.register_blueprint(receipts.blueprint)
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(office.blueprint)
     app.register_blueprint(finance.blueprint)
@@ -69,6 +71,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.register_blueprint(compute.blueprint)
     app.register_blueprint(api)
     csrf.exempt(api)
+    tlog_api.init_app(app, settings)
     app.register_blueprint(voting_api)
     # the simulator is public and stateless and takes JSON: no session, nothing to forge
     csrf.exempt(voting_api)
