@@ -64,15 +64,46 @@ class User(SQLModel, table=True):
     journal_seq: int = Field(index=True)
 
 
-class LoginFailure(SQLModel, table=True):
-    """A failed sign-in, kept to throttle guessing. Operational, not a ledger fact: not journaled."""
+class AccountChange(SQLModel, table=True):
+    """A change to an official's account: role, active or not, password, second factor. The
+    latest row per official wins (like settings); the password hash, TOTP secret and recovery
+    code hashes are private, journaled only as a digest."""
 
-    __tablename__ = "login_failure"
+    __tablename__ = "account_change"
+    private_columns: ClassVar[frozenset[str]] = frozenset({"password_hash", "totp_secret", "recovery_hashes"})
 
     id: int | None = Field(default=None, primary_key=True)
-    email: str = Field(max_length=254, index=True)
-    remote_addr: str = Field(max_length=64, index=True)
-    at: datetime = Field(index=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    kind: str = Field(max_length=32)
+    role: str = Field(max_length=16)
+    active: bool
+    password_hash: str = Field(max_length=255)
+    must_change_password: bool
+    totp_secret: str | None = Field(default=None, max_length=64)
+    recovery_hashes: str = Field(default="", sa_type=Text)
+    journal_seq: int = Field(index=True)
+
+
+class SessionEpoch(SQLModel, table=True):
+    """An official's session version (Flask-Login's alternative id): raising it ends every
+    session signed before. Operational, not a ledger fact: not journaled; one row per official."""
+
+    __tablename__ = "session_epoch"
+
+    user_id: int = Field(primary_key=True, foreign_key="app_user.id")
+    version: int = 0
+    last_totp_step: int = Field(default=0, sa_type=BigInteger)
+
+
+class SignInThrottle(SQLModel, table=True):
+    """Failed sign-ins counted per key ("account+client" or "client"), to slow guessing.
+    Operational, not a ledger fact: not journaled."""
+
+    __tablename__ = "sign_in_throttle"
+
+    key: str = Field(primary_key=True, max_length=400)
+    failures: int = 0
+    last_failure_at: datetime
 
 
 def _money(**kwargs):
@@ -599,6 +630,7 @@ JOURNALED_TABLES: tuple[type[SQLModel], ...] = (
     Member,
     MemberStatusChange,
     User,
+    AccountChange,
     LedgerSetting,
     FiscalYear,
     Budget,

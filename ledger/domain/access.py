@@ -20,7 +20,7 @@ class Permission(StrEnum):
     VIEW_MEMBERS = "view members in the workspace"
     MANAGE_MEMBERS = "admit members and change their status"
     READ_JOURNAL = "browse the journal with its actors"
-    MANAGE_USERS = "add officials"
+    MANAGE_USERS = "add officials, deactivate and reactivate them, change their roles and reset their passwords"
     MANAGE_BUDGETS = "prepare fiscal years, budgets and scales and record the board's decisions on them"
     RECORD_PAYMENTS = "book payments, reversals and contributions in kind"
     VIEW_FINANCES = "view the finances in the workspace"
@@ -35,7 +35,7 @@ class Permission(StrEnum):
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.SECRETARIAT: frozenset(
-        {Permission.ENTER_OFFICE, Permission.VIEW_MEMBERS, Permission.MANAGE_MEMBERS,
+        {Permission.ENTER_OFFICE, Permission.VIEW_MEMBERS, Permission.MANAGE_MEMBERS, Permission.MANAGE_USERS,
          Permission.MANAGE_BUDGETS, Permission.VIEW_FINANCES, Permission.MANAGE_GOVERNANCE, Permission.VIEW_GOVERNANCE,
          Permission.SEE_WHO_VOTED, Permission.MANAGE_PROJECTS, Permission.MANAGE_COMPUTE, Permission.VIEW_COMPUTE}
     ),
