@@ -92,4 +92,5 @@ def sign_in_delay(failures: int) -> timedelta:
     """
     if failures < FREE_FAILURES:
         return timedelta(0)
-    return min(FIRST_DELAY * 2 ** (failures - FREE_FAILURES), MAX_DELAY)
+    doublings = min(failures - FREE_FAILURES, 20)  # 2 s * 2^20 is far past the ceiling already
+    return min(FIRST_DELAY * 2**doublings, MAX_DELAY)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import Flask, request
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import Engine
@@ -111,11 +113,15 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         if endpoint.startswith(dash_app.config.routes_pathname_prefix):
             csrf.exempt(view)
 
-    policy = content_security_policy(dash_app.csp_hashes())
+    @cache
+    def policy() -> str:
+        # Dash adds its pages' inline scripts when it sets itself up, before the first request
+        # is handled: by the first response, every inline script is known.
+        return content_security_policy(dash_app.csp_hashes())
 
     @app.after_request
     def _security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", policy)
+        response.headers.setdefault("Content-Security-Policy", policy())
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         # For browsers that predate CSP's frame-ancestors.
