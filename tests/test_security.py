@@ -366,3 +366,30 @@ def test_production_requires_a_second_factor(engine, officials):
     client = app.test_client()
     sign_in(client, Role.AUDITOR)
     assert client.get("/office/").headers["Location"] == "/office/second-factor"
+
+
+# --- 9. Ballot privacy while a motion is open
+
+def test_the_public_journal_carries_ballots_as_commitments_while_a_motion_is_open(client, engine, members):
+    """Issue 13 item 9: while a motion is open the public journal must not show which members
+    have voted or changed their vote (the office keeps that to the secretariat and auditor,
+    Permission.SEE_WHO_VOTED); each ballot is a digest under the motion's id, still verified."""
+    import json
+
+    from tests.test_office_board import CLI, TODAY, delegate, meeting, opened  # noqa: F401 - the scene of the board tests
+    from ledger.services import governance as board
+
+    meeting_id = board.schedule_meeting("Autumn session", TODAY.isoformat(), actor=CLI, uow=UnitOfWork(engine))
+    board.record_presence(meeting_id, ["DEU", "FRA", "CAN"], actor=CLI, uow=UnitOfWork(engine))
+    motion_id = opened(engine, meeting_id, ballot="secret")
+    for member, vote in (("FRA", "no"), ("DEU", "yes"), ("DEU", "no")):
+        board.cast_ballot(motion_id, member, vote, today=TODAY, actor=delegate(member), uow=UnitOfWork(engine))
+    entries = [e for e in client.get("/api/v1/journal?limit=1000").get_json()["entries"] if e["kind"] == "ballot.cast"]
+    assert len(entries) == 3
+    published = json.dumps(entries)
+    assert "DEU" not in published and "FRA" not in published and "delegate" not in published
+    assert all(e["actor"] == "ballot:sealed" for e in entries) and f"A sealed ballot on motion #{motion_id}" in published
+    assert verify_ledger(engine).ok
+    with engine.begin() as connection:  # a ballot changed behind the application is still caught
+        connection.execute(text("UPDATE ballot SET member_code = 'CAN' WHERE member_code = 'FRA'"))
+    assert not verify_ledger(engine).ok

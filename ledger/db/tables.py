@@ -415,13 +415,15 @@ class MotionEvent(SQLModel, table=True):
 class Ballot(SQLModel, table=True):
     """A member's vote on a motion; the latest one before closing counts.
 
-    The vote and a random salt are private: the public journal holds only their digest, so a
-    secret ballot stays secret while any change to it is still detected. A roll-call's votes
+    The vote, a random salt, the member, who cast it and whether by proxy are private: the
+    public journal holds only a commitment (their digest) under the motion's id, so while a
+    motion is open nobody outside the office learns which members have voted or changed their
+    vote, and any change to a ballot is still detected by `ledger verify`. A roll-call's votes
     are published with the outcome when the motion closes.
     """
 
     __tablename__ = "ballot"
-    private_columns: ClassVar[frozenset[str]] = frozenset({"vote", "salt"})
+    private_columns: ClassVar[frozenset[str]] = frozenset({"vote", "salt", "member_code", "cast_by", "by_proxy"})
 
     id: int | None = Field(default=None, primary_key=True)
     motion_id: int = Field(foreign_key="motion.id", index=True)
