@@ -393,3 +393,32 @@ def test_the_public_journal_carries_ballots_as_commitments_while_a_motion_is_ope
     with engine.begin() as connection:  # a ballot changed behind the application is still caught
         connection.execute(text("UPDATE ballot SET member_code = 'CAN' WHERE member_code = 'FRA'"))
     assert not verify_ledger(engine).ok
+
+
+# --- 10. Duplicate resubmissions, racing
+
+def test_racing_identical_resubmissions_of_a_payment_are_booked_once_and_answered_already_booked(engine):
+    """Issue 13 item 10: the same payment (reference and figures) sent by twelve requests at
+    once is booked once; the others are told it is already booked, none gets a 409 or a 500.
+    The lookup of the reference runs under the journal lock, so it sees the first booking."""
+    from datetime import date
+
+    from tests.test_contributions import TODAY, facility as build_facility, pay  # noqa: F401 - the contributions scene
+
+    build_facility.__wrapped__(engine)
+    outcomes: list[object] = []
+    barrier = threading.Barrier(12)
+
+    def submit():
+        barrier.wait(timeout=30)
+        try:
+            outcomes.append(pay(engine, "FRA", date(2022, 3, 1), "1000.00", "BANK-RACE").created)
+        except Exception as error:  # noqa: BLE001 - the test reports any failure
+            outcomes.append(repr(error))
+
+    threads = [threading.Thread(target=submit) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(outcomes, key=str) == [False] * 11 + [True], outcomes
