@@ -449,6 +449,9 @@ def record_payment(
             base_currency=base,
             today=today,
         )
+        # Under the journal lock, so that of racing resubmissions the later ones see the first
+        # booking and are answered "already booked" rather than failing on the unique reference.
+        uow.reserve()
         existing = uow.session.execute(select(Payment).where(Payment.reference == entry.reference)).scalar()
         if existing is not None:
             if _payment_entry(existing) == entry:
