@@ -252,6 +252,42 @@ class Payment(SQLModel, table=True):
     journal_seq: int = Field(index=True)
 
 
+class PaymentProposal(SQLModel, table=True):
+    """A payment above the four-eyes threshold as its author booked it: it counts in no figure
+    until another official approves it (PaymentApproval), which books the Payment itself."""
+
+    __tablename__ = "payment_proposal"
+    __table_args__ = (UniqueConstraint("reference", name="uq_payment_proposal_reference"),)
+    private_columns: ClassVar[frozenset[str]] = frozenset()
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_code: str = Field(foreign_key="member.code", max_length=3)
+    paid_on: date
+    currency: str = Field(max_length=3)
+    amount_minor: int = _money()
+    rate: str = Field(max_length=40)
+    rate_date: date
+    rate_source: str = Field(max_length=120)
+    base_minor: int = _money()
+    reference: str = Field(max_length=80)
+    proposed_by: str = Field(max_length=64)
+    journal_seq: int = Field(index=True)
+
+
+class PaymentApproval(SQLModel, table=True):
+    """A second official's approval of a payment proposal, and the payment it booked."""
+
+    __tablename__ = "payment_approval"
+    __table_args__ = (UniqueConstraint("proposal_id", name="uq_payment_approval"),)
+    private_columns: ClassVar[frozenset[str]] = frozenset()
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="payment_proposal.id")
+    payment_id: int = Field(foreign_key="payment.id")
+    approved_by: str = Field(max_length=64)
+    journal_seq: int = Field(index=True)
+
+
 class PaymentReversal(SQLModel, table=True):
     """A payment taken back, with the reason: the correction of a booking mistake."""
 
@@ -642,6 +678,8 @@ JOURNALED_TABLES: tuple[type[SQLModel], ...] = (
     Assessment,
     Instalment,
     Payment,
+    PaymentProposal,
+    PaymentApproval,
     PaymentReversal,
     InKindPledge,
     InKindStep,

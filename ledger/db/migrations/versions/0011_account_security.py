@@ -1,4 +1,5 @@
-"""Account security: account changes (journaled), session versions, sign-in throttling by client.
+"""Account security: account changes (journaled), session versions, sign-in throttling by client;
+four eyes on payments (proposals and approvals).
 
 Revision ID: 0011
 Revises: 0005
@@ -48,6 +49,38 @@ def upgrade() -> None:
     sa.Column('last_failure_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('key')
     )
+    op.create_table('payment_proposal',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('member_code', sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
+    sa.Column('paid_on', sa.Date(), nullable=False),
+    sa.Column('currency', sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
+    sa.Column('amount_minor', sa.BigInteger(), nullable=False),
+    sa.Column('rate', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('rate_date', sa.Date(), nullable=False),
+    sa.Column('rate_source', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('base_minor', sa.BigInteger(), nullable=False),
+    sa.Column('reference', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+    sa.Column('proposed_by', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('journal_seq', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['member_code'], ['member.code'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('reference', name='uq_payment_proposal_reference')
+    )
+    with op.batch_alter_table('payment_proposal', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_payment_proposal_journal_seq'), ['journal_seq'], unique=False)
+    op.create_table('payment_approval',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('proposal_id', sa.Integer(), nullable=False),
+    sa.Column('payment_id', sa.Integer(), nullable=False),
+    sa.Column('approved_by', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('journal_seq', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['proposal_id'], ['payment_proposal.id'], ),
+    sa.ForeignKeyConstraint(['payment_id'], ['payment.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('proposal_id', name='uq_payment_approval')
+    )
+    with op.batch_alter_table('payment_approval', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_payment_approval_journal_seq'), ['journal_seq'], unique=False)
     with op.batch_alter_table('login_failure', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_login_failure_remote_addr'))
         batch_op.drop_index(batch_op.f('ix_login_failure_email'))
@@ -67,6 +100,8 @@ def downgrade() -> None:
         batch_op.create_index(batch_op.f('ix_login_failure_at'), ['at'], unique=False)
         batch_op.create_index(batch_op.f('ix_login_failure_email'), ['email'], unique=False)
         batch_op.create_index(batch_op.f('ix_login_failure_remote_addr'), ['remote_addr'], unique=False)
+    op.drop_table('payment_approval')
+    op.drop_table('payment_proposal')
     op.drop_table('sign_in_throttle')
     op.drop_table('session_epoch')
     with op.batch_alter_table('account_change', schema=None) as batch_op:
