@@ -474,3 +474,25 @@ def test_the_pending_payments_page_and_approval_in_the_workspace(client, engine,
     assert client.post(f"/office/finance/payments/pending/{big.id}/approve", data={"csrf_token": token}).status_code == 302
     assert "No payment awaits approval." in client.get("/office/finance/payments/pending").get_data(as_text=True)
     assert client.post("/office/finance/payments/pending/999/approve", data={"csrf_token": token}).status_code == 404
+
+
+def test_forty_concurrent_sign_ins_through_the_wsgi_app_get_no_5xx(app, officials):
+    """Forty concurrent POST /login (wrong passwords, one account, one client) through the WSGI
+    app: each is a 400 or a 429, never a 500 ('database is locked' on SQLite before)."""
+    clients = [app.test_client() for _ in range(40)]
+    tokens = [csrf_token(c, "/login") for c in clients]
+    statuses: list[int] = []
+    barrier = threading.Barrier(40)
+
+    def attempt(client, token):
+        barrier.wait(timeout=30)
+        response = client.post("/login", data={"email": OFFICIAL_EMAILS[Role.AUDITOR], "password": "guess guess guess", "csrf_token": token})
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=attempt, args=pair) for pair in zip(clients, tokens)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert len(statuses) == 40 and set(statuses) <= {400, 429}, statuses
+    assert statuses.count(400) == FREE_FAILURES
