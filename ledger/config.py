@@ -14,6 +14,10 @@ DEFAULT_LOG_ORIGIN = "member-ledger.localhost/journal"
 INSTANCE_DIR = Path(os.environ.get("LEDGER_INSTANCE_DIR", Path.cwd() / "instance"))
 
 
+MIN_SECRET_KEY_BYTES = 32
+"""Production's session-signing key: at least 256 bits (ASVS V6.2.1, NIST SP 800-131A for HMAC keys)."""
+
+
 class ConfigurationError(RuntimeError):
     """The environment does not describe a runnable ledger."""
 
@@ -30,6 +34,16 @@ class Settings:
     log_origin: str = DEFAULT_LOG_ORIGIN
     witnesses: str = ""
     witness_quorum: int | None = None
+    session_idle_minutes: int = 30
+    """A session unused this long ends (ASVS V3.3.2 at level 2: re-authentication after idle time)."""
+    session_absolute_hours: int = 12
+    """A session ends this long after sign-in, used or not (ASVS V3.3.2: an absolute lifetime)."""
+    trusted_proxies: int = 0
+    """Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed (Werkzeug's ProxyFix)."""
+    require_second_factor: bool = False
+    """Every official must enrol and use TOTP; on by default in production (ASVS V2.7/V2.8 at level 2)."""
+    max_request_bytes: int = 2 * 1024 * 1024
+    """The largest request body any endpoint reads; a larger one is refused with 413."""
 
     def today(self) -> date:
         """The ledger's "today": LEDGER_TODAY when set (tests, the demo, a rehearsal), else the calendar's.
@@ -45,7 +59,9 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
-        """Read LEDGER_DATABASE_URL, LEDGER_SECRET_KEY, LEDGER_ENV, LEDGER_TODAY, LEDGER_SIGNING_KEY_FILE and LEDGER_LOG_ORIGIN."""
+        """Read LEDGER_DATABASE_URL, LEDGER_SECRET_KEY, LEDGER_ENV, LEDGER_TODAY, LEDGER_SIGNING_KEY_FILE,
+        LEDGER_LOG_ORIGIN, LEDGER_WITNESSES, LEDGER_WITNESS_QUORUM, LEDGER_SESSION_IDLE_MINUTES,
+        LEDGER_SESSION_ABSOLUTE_HOURS, LEDGER_TRUSTED_PROXIES, LEDGER_REQUIRE_SECOND_FACTOR and LEDGER_MAX_REQUEST_BYTES."""
         environ = dict(os.environ if environ is None else environ)
         env = environ.get("LEDGER_ENV", "development").strip() or "development"
         if env not in ("development", "production", "test"):
@@ -62,6 +78,11 @@ class Settings:
                     "set it to a long random string shared by every web process"
                 )
             secret_key = _development_secret(instance)
+        if env == "production" and len(secret_key.encode("utf-8")) < MIN_SECRET_KEY_BYTES:
+            raise ConfigurationError(
+                f"LEDGER_SECRET_KEY has {len(secret_key.encode('utf-8'))} bytes; production needs at least "
+                f"{MIN_SECRET_KEY_BYTES} random bytes, e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
         raw_today = environ.get("LEDGER_TODAY", "").strip()
         try:
             fixed_today = date.fromisoformat(raw_today) if raw_today else None
@@ -78,11 +99,28 @@ class Settings:
         raw_quorum = environ.get("LEDGER_WITNESS_QUORUM", "").strip()
         if raw_quorum and not raw_quorum.isdigit():
             raise ConfigurationError(f"LEDGER_WITNESS_QUORUM is {raw_quorum!r}; give a whole number of witnesses, or leave it unset for all")
+        require_second_factor = environ.get("LEDGER_REQUIRE_SECOND_FACTOR", "1" if env == "production" else "0").strip()
+        if require_second_factor not in ("0", "1"):
+            raise ConfigurationError(f"LEDGER_REQUIRE_SECOND_FACTOR is {require_second_factor!r}; accepted: 0 or 1")
         return cls(
             database_url=database_url, secret_key=secret_key, env=env, fixed_today=fixed_today,
             signing_key_file=signing_key_file, log_origin=log_origin,
             witnesses=environ.get("LEDGER_WITNESSES", "").strip(), witness_quorum=int(raw_quorum) if raw_quorum else None,
+            session_idle_minutes=_whole_number(environ, "LEDGER_SESSION_IDLE_MINUTES", 30, 1, 24 * 60),
+            session_absolute_hours=_whole_number(environ, "LEDGER_SESSION_ABSOLUTE_HOURS", 12, 1, 7 * 24),
+            trusted_proxies=_whole_number(environ, "LEDGER_TRUSTED_PROXIES", 0, 0, 5),
+            require_second_factor=require_second_factor == "1",
+            max_request_bytes=_whole_number(environ, "LEDGER_MAX_REQUEST_BYTES", 2 * 1024 * 1024, 1024, 64 * 1024 * 1024),
         )
+
+
+def _whole_number(environ: dict[str, str], name: str, default: int, lowest: int, highest: int) -> int:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not lowest <= int(raw) <= highest:
+        raise ConfigurationError(f"{name} is {raw!r}; give a whole number from {lowest} to {highest}, or leave it unset")
+    return int(raw)
 
 
 def _development_secret(instance: Path) -> str:

@@ -7,6 +7,8 @@ from datetime import date
 
 import pytest
 
+from sqlalchemy import text
+
 from ledger.db.uow import UnitOfWork
 from ledger.domain.access import Role, system_actor
 from ledger.services.compute import record_compute_plan
@@ -25,6 +27,9 @@ ROUTES: dict[str, tuple[str, frozenset | None]] = {
     "public.member_statement": ("/reports/statements/2025/DEU.pdf", PUBLIC),
     "auth.login": ("/login", PUBLIC),
     "office.home": ("/office/", EVERYONE),
+    "auth.change_password": ("/office/password", EVERYONE),
+    "auth.enrol_second_factor": ("/office/second-factor", EVERYONE),
+    "auth.users": ("/office/users", frozenset({Role.SECRETARIAT})),
     "office.members": ("/office/members", frozenset({Role.SECRETARIAT, Role.AUDITOR})),
     "office.admit": ("/office/members/new", frozenset({Role.SECRETARIAT})),
     "office.change_status": ("/office/members/FRA/status", frozenset({Role.SECRETARIAT})),
@@ -36,6 +41,7 @@ ROUTES: dict[str, tuple[str, frozenset | None]] = {
     "finance.change_setting": ("/office/finance/settings", frozenset({Role.SECRETARIAT})),
     "finance.record_payment": ("/office/finance/payments/new", frozenset({Role.TREASURER})),
     "finance.reverse_payment": ("/office/finance/payments/reverse", frozenset({Role.TREASURER})),
+    "finance.pending_payments": ("/office/finance/payments/pending", frozenset({Role.SECRETARIAT, Role.TREASURER, Role.AUDITOR})),
     "finance.pledge_in_kind": ("/office/finance/in-kind/new", frozenset({Role.TREASURER})),
     "board.index": ("/office/board/", frozenset({Role.SECRETARIAT, Role.DELEGATE, Role.AUDITOR})),
     "board.schedule_meeting": ("/office/board/meetings/new", frozenset({Role.SECRETARIAT})),
@@ -75,6 +81,9 @@ ROUTES: dict[str, tuple[str, frozenset | None]] = {
 # Routes whose sample answers something other than 200 to those allowed, or that take POST only.
 SPECIAL = {
     "auth.logout",  # POST only: tested in test_officials
+    "auth.second_factor",  # the second sign-in step, after a right password only: tested below and in test_security
+    "auth.change_user",  # POST only: tested below
+    "finance.approve_payment",  # POST only: tested below
     "_dashboards_dash_assets.static",  # the Dash assets folder is empty: 404 for everyone, tested below
     "/dashboards/_dash-component-suites/<string:package_name>/<path:fingerprinted_path>",  # tested below
     "/dashboards/_dash-update-component",  # POST only, tested below
@@ -161,3 +170,33 @@ def test_dash_internals_are_public_and_refuse_malformed_callbacks(client, offici
     refused = client.post("/dashboards/_dash-update-component", json={"nothing": 1})
     assert refused.status_code == 400
     assert "output" in refused.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("viewer", VIEWERS, ids=lambda v: v.value if v else "anonymous")
+def test_account_changes_are_the_secretariats_and_the_second_step_needs_a_password_first(client, officials, engine, viewer):
+    """Only the secretariat changes accounts (MANAGE_USERS); /login/second-factor without a right
+    password first sends anyone back to /login."""
+    if viewer:
+        sign_in(client, viewer)
+    second_step = client.get("/login/second-factor")
+    assert second_step.status_code == 302 and second_step.headers["Location"].startswith("/login")
+    token = csrf_token(client, "/login")
+    with engine.connect() as connection:
+        auditor = connection.execute(text("SELECT id FROM app_user WHERE role = 'auditor'")).scalar()
+    for action, data in (("reset", {"password": "temporary password 3"}), ("role", {"role": "treasurer"}), ("deactivate", {})):
+        response = client.post(f"/office/users/{auditor}/{action}", data={"csrf_token": token, **data})
+        expected = 302 if viewer in (None, Role.SECRETARIAT) else 403
+        assert response.status_code == expected, (viewer, action, response.status_code)
+    assert client.post("/office/users/999999/deactivate", data={"csrf_token": token}).status_code == (
+        404 if viewer is Role.SECRETARIAT else 302 if viewer is None else 403)
+
+
+@pytest.mark.parametrize("viewer", VIEWERS, ids=lambda v: v.value if v else "anonymous")
+def test_approving_a_payment_is_for_treasurers_and_the_secretariat(client, officials, viewer):
+    """APPROVE_PAYMENTS: a second treasurer or the secretariat; the others are refused before any lookup."""
+    if viewer:
+        sign_in(client, viewer)
+    token = csrf_token(client, "/login")
+    response = client.post("/office/finance/payments/pending/1/approve", data={"csrf_token": token})
+    expected = {None: 302, Role.SECRETARIAT: 404, Role.TREASURER: 404}.get(viewer, 403)
+    assert response.status_code == expected, (viewer, response.status_code)

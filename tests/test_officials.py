@@ -11,7 +11,8 @@ from ledger.config import ConfigurationError, Settings
 from ledger.db.uow import UnitOfWork
 from ledger.domain.access import Role, system_actor
 from ledger.domain.errors import Conflict, ValidationFailed
-from ledger.services.officials import MAX_FAILURES_PER_EMAIL, add_official
+from ledger.domain.officials import FREE_FAILURES
+from ledger.services.officials import add_official
 from tests.conftest import OFFICIAL_EMAILS, PASSWORD, csrf_token, sign_in
 
 
@@ -78,7 +79,7 @@ def test_wrong_password_is_refused_with_a_message(client, officials):
 
 def test_sign_in_is_throttled_after_repeated_failures(client, officials):
     token = csrf_token(client, "/login")
-    for _ in range(MAX_FAILURES_PER_EMAIL):
+    for _ in range(FREE_FAILURES):
         client.post("/login", data={"email": OFFICIAL_EMAILS[Role.AUDITOR], "password": "guess guess guess", "csrf_token": token})
     locked = client.post("/login", data={"email": OFFICIAL_EMAILS[Role.AUDITOR], "password": PASSWORD, "csrf_token": token})
     assert locked.status_code == 429

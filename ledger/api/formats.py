@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
@@ -61,7 +62,18 @@ def list_response(key: str, columns: Sequence[str], rows: Iterable[Mapping], fil
     return jsonify({**envelope, key: records})
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
+
+
 def _csv_cell(value: object) -> object:
+    """A cell as published in CSV. A text that a spreadsheet would run as a formula (it begins
+    with =, +, -, @, a tab or a carriage return) is written with a leading apostrophe, as OWASP's
+    "CSV Injection" page recommends; so is a text that begins with an apostrophe itself, so that
+    the rule is reversible: drop one leading apostrophe from a cell that has one to get the exact
+    value. Plain numbers (-12.50) are numbers, not formulas, and stay as they are."""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
     return value

@@ -1,4 +1,4 @@
-"""Commands: init, demo, serve, verify, report, users add, projects add, compute plan|allocate|close,
+"""Commands: init, demo, serve, verify, report, users add|list|deactivate|reactivate|set-role|reset-password, projects add, compute plan|allocate|close,
 ingest-usage. Each reads settings from the environment."""
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from ledger.domain.access import system_actor
 from ledger.domain.errors import DomainError
 from ledger.domain.invariants import INVARIANTS
 from ledger.domain.journal import PublishedEntry
-from ledger.services import compute
+from ledger.services import compute, officials
 from ledger.services.demo import load_demo
 from ledger.services.officials import add_official
 from ledger.services.usage import IngestRefused, ingest_usage
@@ -246,6 +246,55 @@ def users_add(email: str, role: str, member: str | None, password_stdin: bool) -
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     official = _run(add_official, email, password, role, member)
     click.echo(f"Added user:{official.id} {official.email} as {official.role.value}")
+
+
+@users.command("list")
+def users_list() -> None:
+    """List officials: account, e-mail, role, state, second factor."""
+    with _database() as engine:
+        for user in officials.list_officials(engine):
+            bound = f" for {user['member_code']}" if user["member_code"] else ""
+            state = "active" if user["active"] else "deactivated"
+            factor = "second factor" if user["second_factor"] else "no second factor"
+            click.echo(f"user:{user['id']}\t{user['email']}\t{user['role']}{bound}\t{state}\t{factor}")
+
+
+@users.command("deactivate")
+@click.argument("user_id", type=click.IntRange(1, 2**31 - 1))
+def users_deactivate(user_id: int) -> None:
+    """Deactivate an official: no more sign-ins, every session ends."""
+    _run(officials.deactivate_official, user_id)
+    click.echo(f"Deactivated user:{user_id}")
+
+
+@users.command("reactivate")
+@click.argument("user_id", type=click.IntRange(1, 2**31 - 1))
+def users_reactivate(user_id: int) -> None:
+    """Reactivate a deactivated official."""
+    _run(officials.reactivate_official, user_id)
+    click.echo(f"Reactivated user:{user_id}")
+
+
+@users.command("set-role")
+@click.argument("user_id", type=click.IntRange(1, 2**31 - 1))
+@click.argument("role")
+def users_set_role(user_id: int, role: str) -> None:
+    """Give an official another role (not to or from delegate); its sessions end."""
+    _run(officials.set_official_role, user_id, role)
+    click.echo(f"user:{user_id} is now {role.strip().lower()}")
+
+
+@users.command("reset-password")
+@click.argument("user_id", type=click.IntRange(1, 2**31 - 1))
+@click.option("--password-stdin", is_flag=True, help="Read the temporary password from standard input (for scripts).")
+def users_reset_password(user_id: int, password_stdin: bool) -> None:
+    """Set a temporary password, to be changed at the next sign-in; every session ends."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Temporary password", hide_input=True, confirmation_prompt=True)
+    _run(officials.reset_password, user_id, password)
+    click.echo(f"Reset the password of user:{user_id}; it must be changed at the next sign-in")
 
 
 @main.group()

@@ -64,15 +64,46 @@ class User(SQLModel, table=True):
     journal_seq: int = Field(index=True)
 
 
-class LoginFailure(SQLModel, table=True):
-    """A failed sign-in, kept to throttle guessing. Operational, not a ledger fact: not journaled."""
+class AccountChange(SQLModel, table=True):
+    """A change to an official's account: role, active or not, password, second factor. The
+    latest row per official wins (like settings); the password hash, TOTP secret and recovery
+    code hashes are private, journaled only as a digest."""
 
-    __tablename__ = "login_failure"
+    __tablename__ = "account_change"
+    private_columns: ClassVar[frozenset[str]] = frozenset({"password_hash", "totp_secret", "recovery_hashes"})
 
     id: int | None = Field(default=None, primary_key=True)
-    email: str = Field(max_length=254, index=True)
-    remote_addr: str = Field(max_length=64, index=True)
-    at: datetime = Field(index=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    kind: str = Field(max_length=32)
+    role: str = Field(max_length=16)
+    active: bool
+    password_hash: str = Field(max_length=255)
+    must_change_password: bool
+    totp_secret: str | None = Field(default=None, max_length=64)
+    recovery_hashes: str = Field(default="", sa_type=Text)
+    journal_seq: int = Field(index=True)
+
+
+class SessionEpoch(SQLModel, table=True):
+    """An official's session version (Flask-Login's alternative id): raising it ends every
+    session signed before. Operational, not a ledger fact: not journaled; one row per official."""
+
+    __tablename__ = "session_epoch"
+
+    user_id: int = Field(primary_key=True, foreign_key="app_user.id")
+    version: int = 0
+    last_totp_step: int = Field(default=0, sa_type=BigInteger)
+
+
+class SignInThrottle(SQLModel, table=True):
+    """Failed sign-ins counted per key ("account+client" or "client"), to slow guessing.
+    Operational, not a ledger fact: not journaled."""
+
+    __tablename__ = "sign_in_throttle"
+
+    key: str = Field(primary_key=True, max_length=400)
+    failures: int = 0
+    last_failure_at: datetime
 
 
 def _money(**kwargs):
@@ -218,6 +249,42 @@ class Payment(SQLModel, table=True):
     rate_source: str = Field(max_length=120)
     base_minor: int = _money()
     reference: str = Field(max_length=80)
+    journal_seq: int = Field(index=True)
+
+
+class PaymentProposal(SQLModel, table=True):
+    """A payment above the four-eyes threshold as its author booked it: it counts in no figure
+    until another official approves it (PaymentApproval), which books the Payment itself."""
+
+    __tablename__ = "payment_proposal"
+    __table_args__ = (UniqueConstraint("reference", name="uq_payment_proposal_reference"),)
+    private_columns: ClassVar[frozenset[str]] = frozenset()
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_code: str = Field(foreign_key="member.code", max_length=3)
+    paid_on: date
+    currency: str = Field(max_length=3)
+    amount_minor: int = _money()
+    rate: str = Field(max_length=40)
+    rate_date: date
+    rate_source: str = Field(max_length=120)
+    base_minor: int = _money()
+    reference: str = Field(max_length=80)
+    proposed_by: str = Field(max_length=64)
+    journal_seq: int = Field(index=True)
+
+
+class PaymentApproval(SQLModel, table=True):
+    """A second official's approval of a payment proposal, and the payment it booked."""
+
+    __tablename__ = "payment_approval"
+    __table_args__ = (UniqueConstraint("proposal_id", name="uq_payment_approval"),)
+    private_columns: ClassVar[frozenset[str]] = frozenset()
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="payment_proposal.id")
+    payment_id: int = Field(foreign_key="payment.id")
+    approved_by: str = Field(max_length=64)
     journal_seq: int = Field(index=True)
 
 
@@ -384,13 +451,15 @@ class MotionEvent(SQLModel, table=True):
 class Ballot(SQLModel, table=True):
     """A member's vote on a motion; the latest one before closing counts.
 
-    The vote and a random salt are private: the public journal holds only their digest, so a
-    secret ballot stays secret while any change to it is still detected. A roll-call's votes
+    The vote, a random salt, the member, who cast it and whether by proxy are private: the
+    public journal holds only a commitment (their digest) under the motion's id, so while a
+    motion is open nobody outside the office learns which members have voted or changed their
+    vote, and any change to a ballot is still detected by `ledger verify`. A roll-call's votes
     are published with the outcome when the motion closes.
     """
 
     __tablename__ = "ballot"
-    private_columns: ClassVar[frozenset[str]] = frozenset({"vote", "salt"})
+    private_columns: ClassVar[frozenset[str]] = frozenset({"vote", "salt", "member_code", "cast_by", "by_proxy"})
 
     id: int | None = Field(default=None, primary_key=True)
     motion_id: int = Field(foreign_key="motion.id", index=True)
@@ -599,6 +668,7 @@ JOURNALED_TABLES: tuple[type[SQLModel], ...] = (
     Member,
     MemberStatusChange,
     User,
+    AccountChange,
     LedgerSetting,
     FiscalYear,
     Budget,
@@ -608,6 +678,8 @@ JOURNALED_TABLES: tuple[type[SQLModel], ...] = (
     Assessment,
     Instalment,
     Payment,
+    PaymentProposal,
+    PaymentApproval,
     PaymentReversal,
     InKindPledge,
     InKindStep,

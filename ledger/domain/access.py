@@ -20,10 +20,11 @@ class Permission(StrEnum):
     VIEW_MEMBERS = "view members in the workspace"
     MANAGE_MEMBERS = "admit members and change their status"
     READ_JOURNAL = "browse the journal with its actors"
-    MANAGE_USERS = "add officials"
+    MANAGE_USERS = "add officials, deactivate and reactivate them, change their roles and reset their passwords"
     MANAGE_BUDGETS = "prepare fiscal years, budgets and scales and record the board's decisions on them"
     RECORD_PAYMENTS = "book payments, reversals and contributions in kind"
     VIEW_FINANCES = "view the finances in the workspace"
+    APPROVE_PAYMENTS = "approve a payment above the four-eyes threshold that another official booked"
     MANAGE_GOVERNANCE = "prepare meetings and motions, record presence and proxies, open and close votes"
     CAST_BALLOT = "cast a member's ballot"
     SEE_WHO_VOTED = "see which members have cast a ballot on a motion still open"
@@ -35,11 +36,11 @@ class Permission(StrEnum):
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.SECRETARIAT: frozenset(
-        {Permission.ENTER_OFFICE, Permission.VIEW_MEMBERS, Permission.MANAGE_MEMBERS,
-         Permission.MANAGE_BUDGETS, Permission.VIEW_FINANCES, Permission.MANAGE_GOVERNANCE, Permission.VIEW_GOVERNANCE,
+        {Permission.ENTER_OFFICE, Permission.VIEW_MEMBERS, Permission.MANAGE_MEMBERS, Permission.MANAGE_USERS,
+         Permission.MANAGE_BUDGETS, Permission.VIEW_FINANCES, Permission.APPROVE_PAYMENTS, Permission.MANAGE_GOVERNANCE, Permission.VIEW_GOVERNANCE,
          Permission.SEE_WHO_VOTED, Permission.MANAGE_PROJECTS, Permission.MANAGE_COMPUTE, Permission.VIEW_COMPUTE}
     ),
-    Role.TREASURER: frozenset({Permission.ENTER_OFFICE, Permission.RECORD_PAYMENTS, Permission.VIEW_FINANCES}),
+    Role.TREASURER: frozenset({Permission.ENTER_OFFICE, Permission.RECORD_PAYMENTS, Permission.APPROVE_PAYMENTS, Permission.VIEW_FINANCES}),
     Role.DELEGATE: frozenset({Permission.ENTER_OFFICE, Permission.CAST_BALLOT, Permission.VIEW_GOVERNANCE}),
     Role.AUDITOR: frozenset(
         {Permission.ENTER_OFFICE, Permission.VIEW_MEMBERS, Permission.READ_JOURNAL, Permission.VIEW_FINANCES,

@@ -49,12 +49,26 @@ def _carry_over_rule(value: str) -> str:
     return " ".join(value.lower().replace("%", " %").split())
 
 
+def _four_eyes_threshold(value: str) -> str:
+    """ "none", or an amount of the base currency (checked against it when a payment is booked)."""
+    if value.lower() == "none":
+        return "none"
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite() or number < 0 or -number.as_tuple().exponent > 3 or number >= 10**15:
+        raise ValidationFailed.single("value", f'"none" or an amount of the base currency from 0, e.g. 250000.00; not {value[:40]!r}')
+    return str(number)
+
+
 # key -> (default, parser, what it means)
 SETTINGS = {
     "base_currency": ("EUR", _currency, "the currency of budgets, assessments and the base amount of every payment"),
     "standing_rule": ("cern", _standing_rule, "when arrears suspend a member's vote: cern (CERN Convention Art. V.8) or un (UN Charter Art. 19)"),
     "in_kind_cap_pct": (str(DEFAULT_IN_KIND_CAP_PERCENT), _percentage, "the most of an assessment that in-kind contributions may settle, in percent"),
     "quota_suspension": ("frozen", _suspension_policy, "what a suspension does to a member's GPU-hour quota when quotas are allocated: none, frozen (kept but not usable) or reduced P % (taken off and returned to the open-call reserve)"),
+    "four_eyes_threshold": ("none", _four_eyes_threshold, "a payment worth more than this in the base currency takes effect only once a second official (another treasurer or the secretariat, never its author) approves it: none, or an amount such as 250000.00"),
     "quota_carry_over": ("none", _carry_over_rule, "how much of a member's unused GPU-hours a closed year carries into the next: none, or up to P % of its quota for the year (the rest is forfeited, and so are frozen hours)"),
 }
 
@@ -75,6 +89,7 @@ class Settings:
     in_kind_cap_pct: Decimal
     quota_suspension: SuspensionPolicy
     quota_carry_over: str
+    four_eyes_threshold: Decimal | None
     texts: Mapping[str, str]
     """Every setting in force as written, defaults included, by key."""
 
@@ -88,5 +103,6 @@ class Settings:
             in_kind_cap_pct=Decimal(chosen["in_kind_cap_pct"]),
             quota_suspension=parse_suspension_policy(chosen["quota_suspension"]),
             quota_carry_over=chosen["quota_carry_over"],
+            four_eyes_threshold=None if chosen["four_eyes_threshold"] == "none" else Decimal(chosen["four_eyes_threshold"]),
             texts=MappingProxyType(chosen),
         )

@@ -26,6 +26,8 @@ from decimal import Decimal
 from sqlalchemy import BigInteger, Connection, Integer, String, and_, case, cast, func, literal, select, union_all
 
 from ledger.db.tables import (
+    PaymentApproval,
+    PaymentProposal,
     Assessment,
     Budget,
     ContributionScale,
@@ -650,3 +652,11 @@ def assessed_members(connection: Connection, year: int) -> list[tuple[str, str]]
             .order_by(members_t.c.name)
         )
     ]
+
+
+def pending_payments(connection: Connection) -> list:
+    """Payment proposals no second official has approved yet, oldest first."""
+    approved = select(PaymentApproval.proposal_id)
+    return list(connection.execute(
+        select(PaymentProposal.__table__).where(PaymentProposal.id.not_in(approved)).order_by(PaymentProposal.id)
+    ).mappings())

@@ -25,6 +25,8 @@ from ledger.db.tables import (
     Instalment,
     LedgerSetting,
     Payment,
+    PaymentApproval,
+    PaymentProposal,
     PaymentReversal,
     ScaleLine,
     StandingWaiver,
@@ -57,9 +59,9 @@ from ledger.domain.contributions import (
     split_instalments,
     value_in_kind,
 )
-from ledger.domain.errors import Conflict, NotFound, Problem, ValidationFailed, collect, raise_if_any
+from ledger.domain.errors import Conflict, Forbidden, NotFound, Problem, ValidationFailed, collect, raise_if_any
 from ledger.domain.members import MemberStatus, check_country_code
-from ledger.domain.money import format_minor, parse_amount
+from ledger.domain.money import currency_exponent, format_minor, parse_amount
 from ledger.domain.settings import Settings, parse_setting
 from ledger.queries.contributions import owed_on, settings_at
 from ledger.queries.members import membership_timeline, membership_timelines
@@ -410,11 +412,14 @@ def close_year(year: object, decision: str, closed_on: object, *, today: date, a
 
 @dataclass(frozen=True, slots=True)
 class BookedPayment:
-    """A payment as booked; `created` is False when the same payment had been booked before."""
+    """A payment as booked; `created` is False when the same payment had been booked (or
+    proposed) before; `pending` when it waits for a second official's approval (`id` is then
+    the proposal's)."""
 
     id: int
     entry: PaymentEntry
     created: bool
+    pending: bool = False
 
 
 def record_payment(
@@ -436,7 +441,8 @@ def record_payment(
     code, problems = check_country_code(member, field="member")
     raise_if_any(problems)
     with uow:
-        base = current_settings(uow).base_currency
+        settings = current_settings(uow)
+        base = settings.base_currency
         entry = validate_payment(
             member_code=code,
             paid_on=paid_on,
@@ -449,27 +455,33 @@ def record_payment(
             base_currency=base,
             today=today,
         )
+        # Under the journal lock, so that of racing resubmissions the later ones see the first
+        # booking and are answered "already booked" rather than failing on the unique reference.
+        uow.reserve()
         existing = uow.session.execute(select(Payment).where(Payment.reference == entry.reference)).scalar()
         if existing is not None:
             if _payment_entry(existing) == entry:
                 return BookedPayment(existing.id, entry, created=False)
             raise Conflict(f"the reference {entry.reference} is already booked for another payment ({existing.member_code}, {existing.paid_on}); check the bank statement")
+        proposed = uow.session.execute(select(PaymentProposal).where(PaymentProposal.reference == entry.reference)).scalar()
+        if proposed is not None:
+            if _payment_entry(proposed) == entry:
+                return BookedPayment(proposed.id, entry, created=False, pending=True)
+            raise Conflict(f"the reference {entry.reference} is already proposed for another payment ({proposed.member_code}, {proposed.paid_on}); check the bank statement")
         connection = uow.session.connection()
         check_payer(code, membership_timeline(connection, code), entry.paid_on, owed_on(connection, code, entry.paid_on))
-        row = uow.add(
-            Payment(
-                member_code=code,
-                paid_on=entry.paid_on,
-                currency=entry.currency,
-                amount_minor=entry.amount_minor,
-                rate=str(entry.rate),
-                rate_date=entry.rate_date,
-                rate_source=entry.rate_source,
-                base_minor=entry.base_minor,
-                reference=entry.reference,
-                journal_seq=0,
+        if needs_second_official(entry.base_minor, settings):
+            proposal = uow.add(PaymentProposal(**_payment_fields(entry), proposed_by=actor.ref, journal_seq=0))
+            uow.commit(
+                actor=actor,
+                kind="payment.proposed",
+                summary=(
+                    f"Payment from {code} on {entry.paid_on} proposed, awaiting a second official: "
+                    f"{format_minor(entry.base_minor, base)} {base} (ref. {entry.reference}, proposal #{proposal.id})"
+                ),
             )
-        )
+            return BookedPayment(proposal.id, entry, created=True, pending=True)
+        row = uow.add(Payment(**_payment_fields(entry), journal_seq=0))
         uow.commit(
             actor=actor,
             kind="payment.recorded",
@@ -481,7 +493,55 @@ def record_payment(
     return BookedPayment(row.id, entry, created=True)
 
 
-def _payment_entry(row: Payment) -> PaymentEntry:
+def needs_second_official(base_minor: int, settings: Settings) -> bool:
+    """Four eyes on money: a payment worth more than the `four_eyes_threshold` setting (in the
+    base currency) takes effect only when a second official approves it.
+
+    Source: OWASP ASVS 4.0.3 V1.11.2 / V11.1.x (business-logic limits, multi-person approval of
+    high-value transactions); INTOSAI-P 12 and COSO internal control (segregation of duties).
+    """
+    if settings.four_eyes_threshold is None:
+        return False
+    return base_minor > settings.four_eyes_threshold * 10 ** currency_exponent(settings.base_currency)
+
+
+def approve_payment(proposal_id: int, *, today: date, actor: Actor, uow: UnitOfWork) -> int:
+    """A second official (another treasurer or the secretariat, never the author) approves a
+    proposed payment: only now is the payment booked and counted. Returns the payment's id."""
+    require(actor, Permission.APPROVE_PAYMENTS)
+    with uow:
+        uow.reserve()  # under the journal lock: two approvals of one proposal cannot both pass
+        proposal = uow.session.get(PaymentProposal, proposal_id)
+        if proposal is None:
+            raise NotFound(f"no payment proposal #{proposal_id}; see the pending payments")
+        if uow.session.execute(select(PaymentApproval.id).where(PaymentApproval.proposal_id == proposal_id)).first():
+            raise Conflict(f"payment proposal #{proposal_id} is approved already")
+        if proposal.proposed_by == actor.ref:
+            raise Forbidden(f"payment proposal #{proposal_id} is yours: a second official must approve it")
+        entry = _payment_entry(proposal)
+        connection = uow.session.connection()
+        check_payer(entry.member_code, membership_timeline(connection, entry.member_code), entry.paid_on,
+                    owed_on(connection, entry.member_code, entry.paid_on))
+        payment = uow.add(Payment(**_payment_fields(entry), journal_seq=0))
+        uow.add(PaymentApproval(proposal_id=proposal_id, payment_id=payment.id, approved_by=actor.ref, journal_seq=0))
+        base = current_settings(uow).base_currency
+        uow.commit(
+            actor=actor, kind="payment.approved",
+            summary=(f"Approved payment proposal #{proposal_id} of {proposal.proposed_by}: payment from {entry.member_code} on "
+                     f"{entry.paid_on}, {format_minor(entry.base_minor, base)} {base} (ref. {entry.reference}) booked"),
+        )
+    return payment.id
+
+
+def _payment_fields(entry: PaymentEntry) -> dict:
+    return {
+        "member_code": entry.member_code, "paid_on": entry.paid_on, "currency": entry.currency,
+        "amount_minor": entry.amount_minor, "rate": str(entry.rate), "rate_date": entry.rate_date,
+        "rate_source": entry.rate_source, "base_minor": entry.base_minor, "reference": entry.reference,
+    }
+
+
+def _payment_entry(row: Payment | PaymentProposal) -> PaymentEntry:
     return PaymentEntry(
         member_code=row.member_code,
         paid_on=row.paid_on,

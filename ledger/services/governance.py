@@ -44,6 +44,9 @@ from ledger.services import contributions as finance
 from ledger.services.members import admit_member, change_member_status, member_code, member_codes
 
 BALLOT_KINDS = ("roll_call", "secret")
+SEALED_BALLOT = Actor(ref="ballot:sealed")
+"""The public journal's actor of a ballot: a commitment that reveals no member or delegate
+while the motion is open (who cast it stays in the ballot row, for the secretariat and auditor)."""
 PROXY_LIMIT = 1  # TFEU Art. 239: a member may act on behalf of one other member at most
 MAX_RULE_TEXT = 20_000
 """Characters of a custom rule's JSON: a full rule takes about 400."""
@@ -316,8 +319,9 @@ def cast_ballot(motion_id: object, member: str, vote: str, *, today: date, actor
             raise Conflict(f"{code}'s own delegate has voted on motion #{motion.id}: its ballot takes precedence over its proxy holder's")
         uow.add(Ballot(motion_id=motion.id, member_code=code, vote=choice.value, salt=secrets.token_hex(16),
                        cast_by=actor.ref, by_proxy=by_proxy, journal_seq=0))
-        proxy_note = f" by proxy (delegate of {actor.member_code})" if by_proxy else ""
-        uow.commit(actor=actor, kind="ballot.cast", summary=f"Ballot for {code} on motion #{motion.id}{proxy_note}")
+        # The entry names neither the member nor the delegate (its user:N is bound to a member in
+        # the public journal): the ballot row, with who cast it, is what the office sees.
+        uow.commit(actor=SEALED_BALLOT, kind="ballot.cast", summary=f"A sealed ballot on motion #{motion.id}")
 
 
 def close_motion(motion_id: object, on_date: object, *, today: date, actor: Actor, uow: UnitOfWork) -> str:

@@ -474,6 +474,10 @@ def record_payment():
     def booked(payment):
         entry = payment.entry
         figures = f"{entry.member_code}, {money(entry.amount_minor, entry.currency)} {entry.currency}"
+        if payment.pending:
+            waiting = "was proposed already and" if not payment.created else "is proposed and"
+            return (f"Payment {entry.reference} ({figures}) {waiting} awaits a second official's approval: "
+                    "it counts in no figure until then.", url_for(".pending_payments"))
         if not payment.created:
             message = f"Payment {entry.reference} ({figures}) is already booked on {entry.paid_on}, not booked twice."
         else:
@@ -491,6 +495,27 @@ def record_payment():
               "intro": [f"Both amounts are kept: the original one and its value in {base} at the rate given, never converted again. "
                         "Sending the same payment twice books it once; a wrong booking is corrected by a reversal."]},
     )
+
+
+@blueprint.route("/payments/pending")
+@requires(Permission.VIEW_FINANCES)
+def pending_payments():
+    """Payments above the four-eyes threshold waiting for a second official; they count nowhere yet."""
+    with connect() as connection:
+        pending = finance_queries.pending_payments(connection)
+        base = _base_currency(connection)
+    return render_template("finance/pending.html", title="Payments awaiting a second official", pending=pending, base=base,
+                           can_approve=current_actor().can(Permission.APPROVE_PAYMENTS), form=FlaskForm())
+
+
+@blueprint.route("/payments/pending/<int:proposal_id>/approve", methods=["POST"])
+@requires(Permission.APPROVE_PAYMENTS)
+def approve_payment(proposal_id: int):
+    if not FlaskForm().validate_on_submit():
+        return redirect(url_for(".pending_payments"))
+    payment_id = contributions_service.approve_payment(proposal_id, today=today(), actor=current_actor(), uow=UnitOfWork(engine()))
+    flash(f"Approved payment proposal #{proposal_id}: booked as payment #{payment_id}.")
+    return redirect(url_for(".pending_payments"))
 
 
 @blueprint.route("/payments/reverse", methods=["GET", "POST"])
