@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+# The checkpoints' origin line and the signing key's name (c2sp.org/tlog-checkpoint: a
+# schema-less URL naming the log); a deployment sets its own with LEDGER_LOG_ORIGIN.
+DEFAULT_LOG_ORIGIN = "member-ledger.localhost/journal"
 INSTANCE_DIR = Path(os.environ.get("LEDGER_INSTANCE_DIR", Path.cwd() / "instance"))
 
 
@@ -23,6 +26,10 @@ class Settings:
     secret_key: str
     env: str = "development"
     fixed_today: date | None = None
+    signing_key_file: Path | None = None
+    log_origin: str = DEFAULT_LOG_ORIGIN
+    witnesses: str = ""
+    witness_quorum: int | None = None
 
     def today(self) -> date:
         """The ledger's "today": LEDGER_TODAY when set (tests, the demo, a rehearsal), else the calendar's.
@@ -38,7 +45,7 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
-        """Read LEDGER_DATABASE_URL, LEDGER_SECRET_KEY, LEDGER_ENV and LEDGER_TODAY."""
+        """Read LEDGER_DATABASE_URL, LEDGER_SECRET_KEY, LEDGER_ENV, LEDGER_TODAY, LEDGER_SIGNING_KEY_FILE and LEDGER_LOG_ORIGIN."""
         environ = dict(os.environ if environ is None else environ)
         env = environ.get("LEDGER_ENV", "development").strip() or "development"
         if env not in ("development", "production", "test"):
@@ -60,7 +67,22 @@ class Settings:
             fixed_today = date.fromisoformat(raw_today) if raw_today else None
         except ValueError:
             raise ConfigurationError(f"LEDGER_TODAY is {raw_today!r}; give a date as YYYY-MM-DD, or leave it unset") from None
-        return cls(database_url=database_url, secret_key=secret_key, env=env, fixed_today=fixed_today)
+        raw_key_file = environ.get("LEDGER_SIGNING_KEY_FILE", "").strip()
+        if not raw_key_file and env == "production":
+            raise ConfigurationError(
+                "LEDGER_SIGNING_KEY_FILE is required when LEDGER_ENV=production: "
+                "create a key with `ledger keys generate FILE` and name the file"
+            )
+        signing_key_file = Path(raw_key_file) if raw_key_file else instance / "signing_key.pem"
+        log_origin = environ.get("LEDGER_LOG_ORIGIN", "").strip() or DEFAULT_LOG_ORIGIN
+        raw_quorum = environ.get("LEDGER_WITNESS_QUORUM", "").strip()
+        if raw_quorum and not raw_quorum.isdigit():
+            raise ConfigurationError(f"LEDGER_WITNESS_QUORUM is {raw_quorum!r}; give a whole number of witnesses, or leave it unset for all")
+        return cls(
+            database_url=database_url, secret_key=secret_key, env=env, fixed_today=fixed_today,
+            signing_key_file=signing_key_file, log_origin=log_origin,
+            witnesses=environ.get("LEDGER_WITNESSES", "").strip(), witness_quorum=int(raw_quorum) if raw_quorum else None,
+        )
 
 
 def _development_secret(instance: Path) -> str:

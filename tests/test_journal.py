@@ -71,7 +71,8 @@ def test_verify_names_the_entry_of_a_direct_sql_change(engine, officials, change
 
 
 def test_rewriting_the_whole_chain_is_still_caught_by_the_published_head(engine, members):
-    """Recomputing every hash after an edit keeps the chain consistent, but not its head."""
+    """Recomputing every hash after an edit keeps the chain consistent, but not its head, nor
+    the Merkle tree stored beside it (RFC 9162 §2.1, recomputed by verify)."""
     with engine.connect() as connection:
         published = connection.execute(text("SELECT hash FROM journal_entry ORDER BY seq DESC LIMIT 1")).scalar()
     with engine.begin() as connection:
@@ -85,8 +86,28 @@ def test_rewriting_the_whole_chain_is_still_caught_by_the_published_head(engine,
                                {"p": payload, "prev": previous, "h": new_hash, "s": seq})
             previous = new_hash
     report = verify_ledger(engine)
-    assert report.ok
+    assert [str(p) for p in report.problems] == [
+        f"entry 5: the stored Merkle tree's root {_stored_root(engine)} differs from the root "
+        f"{_payload_root(engine)} recomputed from the payloads: a tree node or a payload was changed"
+    ]
     assert report.head.hash != published
+
+
+def _stored_root(engine) -> str:
+    from ledger.queries.tlog import root_at
+
+    with engine.connect() as connection:
+        return root_at(connection, 5).hex()
+
+
+def _payload_root(engine) -> str:
+    from ledger.domain.merkle import TreeBuilder, leaf_hash
+
+    builder = TreeBuilder()
+    with engine.connect() as connection:
+        for (payload,) in connection.execute(text("SELECT payload FROM journal_entry ORDER BY seq")):
+            builder.append(leaf_hash(payload.encode()))
+    return builder.root().hex()
 
 
 def test_cli_verify_exit_status_and_message(engine, members, monkeypatch):

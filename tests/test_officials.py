@@ -118,10 +118,13 @@ def test_production_needs_a_secret_key():
         Settings.from_env({"LEDGER_ENV": "staging"})
 
 
-def test_production_sets_secure_cookies_and_no_debug(engine):
+def test_production_sets_secure_cookies_and_no_debug(engine, tmp_path):
+    from ledger.services.keys import generate_key_file
     from ledger.web import create_app
 
-    settings = Settings.from_env({"LEDGER_ENV": "production", "LEDGER_SECRET_KEY": "k" * 40, "LEDGER_DATABASE_URL": "sqlite://"})
+    generate_key_file(tmp_path / "signing.pem")
+    settings = Settings.from_env({"LEDGER_ENV": "production", "LEDGER_SECRET_KEY": "k" * 40, "LEDGER_DATABASE_URL": "sqlite://",
+                                  "LEDGER_SIGNING_KEY_FILE": str(tmp_path / "signing.pem")})
     app = create_app(settings, engine=engine)
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
     assert app.debug is False

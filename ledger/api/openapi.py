@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ledger.api.formats import SHARE_PLACES
+from ledger.api.tlog_openapi import tlog_paths, tlog_schemas
 from ledger.api.voting import (
     DECIMALS,
     MAX_BODY_BYTES,
@@ -175,6 +176,7 @@ def openapi_document() -> dict:
                 }
             },
             **_voting_paths(),
+            **tlog_paths(FORMAT),
             "/api/v1/openapi.json": {
                 "get": {
                     "summary": "This document",
@@ -312,6 +314,7 @@ def openapi_document() -> dict:
                 },
                 **_compute_schemas(),
                 **_voting_schemas(),
+                **tlog_schemas(),
                 "Error": {
                     "type": "object",
                     "required": ["error"],

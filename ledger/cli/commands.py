@@ -38,6 +38,7 @@ from ledger.services.demo import load_demo
 from ledger.services.officials import add_official
 from ledger.services.usage import IngestRefused, ingest_usage
 from ledger.services.verification import VerificationReport, verify_export, verify_ledger
+from ledger.cli.tlog import opened_checkpoint, register_tlog_commands
 
 console = Console(stderr=True)
 
@@ -135,10 +136,18 @@ def serve(host: str, port: int, workers: int) -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Check a downloaded journal (CSV or JSON from /api/v1/journal) instead of the database.",
 )
-def verify(export_file: Path | None) -> None:
-    """Recompute the hash chain and check every ledger row against its journal entry."""
+@click.option(
+    "--checkpoint",
+    "checkpoint_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A signed checkpoint (from /api/v1/checkpoint) the journal must extend.",
+)
+@click.option("--key", "verifier_key", help="The checkpoint's verifier key (default: this ledger's signing key).")
+def verify(export_file: Path | None, checkpoint_file: Path | None, verifier_key: str | None) -> None:
+    """Recompute the hash chain and the Merkle tree and check every ledger row against its journal entry."""
+    against = opened_checkpoint(checkpoint_file, verifier_key, _settings()) if checkpoint_file else None
     if export_file:
-        report = verify_export(_read_export(export_file))
+        report = verify_export(_read_export(export_file), against=against)
     else:
         with _database() as engine:
             with engine.connect() as connection:
@@ -148,8 +157,10 @@ def verify(export_file: Path | None) -> None:
                 console=console, transient=True, disable=total < 50_000,
             ) as progress:
                 task = progress.add_task("verify", total=total)
-                report = verify_ledger(engine, progress=lambda n: progress.advance(task, n))
+                report = verify_ledger(engine, progress=lambda n: progress.advance(task, n), against=against)
     _print_report(report, rows_checked=export_file is None)
+    if against is not None:
+        click.echo(f"The journal extends the signed checkpoint of {against.size} entries (root {against.root.hex()}).")
 
 
 def _print_report(report: VerificationReport, *, rows_checked: bool) -> None:
@@ -355,3 +366,6 @@ def ingest_usage_command(file: Path, cluster: str | None, strict: bool, as_of: s
     click.echo(f"Ingested {file} (running jobs counted up to {moment.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC)")
     for line in summary.report_lines():
         click.echo(line)
+
+
+register_tlog_commands(main)

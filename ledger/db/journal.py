@@ -10,6 +10,7 @@ from sqlalchemy import Table, select, text
 from sqlmodel import Session, SQLModel
 
 from ledger.db.tables import JournalEntry
+from ledger.db.tlog import append_leaf
 from ledger.domain.journal import (
     GENESIS_HASH,
     EntryDraft,
@@ -111,4 +112,5 @@ def write_entry(
     )
     session.add(entry)
     session.flush()
+    append_leaf(session, seq, payload)
     return entry

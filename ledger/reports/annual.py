@@ -20,6 +20,7 @@ from ledger.queries import compute as compute_queries
 from ledger.queries import contributions as contribution_queries
 from ledger.queries import governance as governance_queries
 from ledger.queries import journal as journal_queries
+from ledger.queries import tlog as tlog_queries
 from ledger.queries import usage as usage_queries
 from ledger.queries.compute import ComputeYear
 from ledger.queries.contributions import StatementEntry, View, YearRow
@@ -382,7 +383,11 @@ def _checkpoint(connection: Connection, year: YearRow) -> model.JournalCheckpoin
     if year.status != "closed":
         return None
     entry = journal_queries.entry(connection, year.closed_seq)
-    return model.JournalCheckpoint(seq=entry.seq, hash=entry.hash, closed_on=year.closed_on)
+    # The first checkpoint covering the closing entry never changes once signed, so the
+    # closed year's report keeps its bytes.
+    signed = tlog_queries.checkpoint_covering(connection, year.closed_seq)
+    return model.JournalCheckpoint(seq=entry.seq, hash=entry.hash, closed_on=year.closed_on,
+                                   signed_note=signed.note if signed else None)
 
 
 # --------------------------------------------------------------------------- statements

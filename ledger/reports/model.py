@@ -132,6 +132,7 @@ class JournalCheckpoint:
     seq: int
     hash: str  # SHA-256 of the entry, 64 lowercase hex digits
     closed_on: date
+    signed_note: str | None = None  # the first signed Merkle checkpoint covering the entry, as published
 
     def __post_init__(self) -> None:
         if not _SHA256_HEX.fullmatch(self.hash):

@@ -497,6 +497,22 @@ def _checkpoint(report: model.AnnualReport, styles: StyleSheet1) -> list[Flowabl
             f"{_code('ledger verify --export FILE')} does the same on a downloaded export.",
             styles["Body"],
         ),
+        *_signed_checkpoint(checkpoint, styles),
+    ]
+
+
+def _signed_checkpoint(checkpoint: model.JournalCheckpoint, styles: StyleSheet1) -> list[Flowable]:
+    if checkpoint.signed_note is None:
+        return [_text("No signed checkpoint covered this entry when the report was made.", styles)]
+    return [
+        _text(f"The first signed checkpoint of the journal's Merkle tree (RFC 9162) that covers entry {checkpoint.seq}, "
+              "as published at /api/v1/checkpoints:", styles),
+        *(_text(line, styles, "Hash") for line in checkpoint.signed_note.splitlines() if line),
+        Paragraph(
+            f"Its signature verifies with the key at {_code('GET /api/v1/checkpoint/key')}; "
+            f"{_code('ledger verify --checkpoint FILE')} checks that the journal still extends it.",
+            styles["Body"],
+        ),
     ]
 
 

@@ -30,6 +30,8 @@ from sqlalchemy import DateTime, Engine, select, type_coerce
 from ledger.db.journal import record_of
 from ledger.db.tables import DIGEST_JOURNALED_TABLES, JOURNALED_TABLES, JournalEntry
 from ledger.domain.invariants import InvariantProblem
+from ledger.domain.signed_note import Checkpoint
+from ledger.services.tlog_verification import TreeCheck, check_stored_tree, compare, published_sizes
 from ledger.domain.journal import (
     GENESIS_HASH,
     ChainHead,
@@ -182,9 +184,12 @@ class _DigestCursor:
         return f"{name} {found_id} claims entry {seq} but entry {seq} does not record it: inserted outside the application"
 
 
-def verify_ledger(engine: Engine, progress: Callable[[int], None] | None = None) -> VerificationReport:
-    """Check the chain, every journaled table and the declared invariants; `progress` is told how
-    many entries were read.
+def verify_ledger(
+    engine: Engine, progress: Callable[[int], None] | None = None, *, against: Checkpoint | None = None
+) -> VerificationReport:
+    """Check the chain, every journaled table, the Merkle tree and the declared invariants;
+    `progress` is told how many entries were read. `against`: a signed checkpoint the journal
+    must extend (already opened).
 
     The loop is the hot path of a million-entry ledger: the common case (an intact entry
     whose rows match) runs inline, and the helpers that explain a problem run only on one.
@@ -207,6 +212,8 @@ def verify_ledger(engine: Engine, progress: Callable[[int], None] | None = None)
                 journal.hash,
             ).order_by(journal.seq)
         )
+        published = published_sizes(connection)
+        tree = TreeCheck((*published, *((against.size,) if against else ())))
         head_seq, head_hash = 0, GENESIS_HASH
         next_row_seq = min(cursor.next_seq for cursor in cursors)
         next_digest_seq = min((cursor.next_seq for cursor in digest_cursors), default=inf)
@@ -219,6 +226,7 @@ def verify_ledger(engine: Engine, progress: Callable[[int], None] | None = None)
                 report.add(check_link(PublishedEntry(seq, payload_text, prev_hash, entry_hash), head_seq + 1, head_hash))
             head_seq, head_hash = seq, entry_hash
             report.entries += 1
+            tree.add(payload_text)
             payload = _parse_payload(seq, payload_text, report)
             if (
                 payload.get("seq") != seq
@@ -247,6 +255,10 @@ def verify_ledger(engine: Engine, progress: Callable[[int], None] | None = None)
                 report.add(_unrecorded(journal_seq, record, "no journal entry has that sequence number"))
         for cursor in digest_cursors:
             cursor.report_rest(report)
+        for problem in check_stored_tree(connection, tree, published):
+            report.add(problem)
+        if against is not None and (problem := compare(tree, against, "signed checkpoint")):
+            report.add(problem)
         if progress:
             progress(report.entries % BATCH)
     report.invariant_problems = verify_invariants(engine)
@@ -310,13 +322,17 @@ def _describe(values: dict, keys: list[str]) -> str:
     return ", ".join(f"{key}={values.get(key)!r}" for key in keys)
 
 
-def verify_export(entries: Iterable[PublishedEntry]) -> VerificationReport:
-    """Recompute a published chain (the public journal export) without a database."""
+def verify_export(entries: Iterable[PublishedEntry], *, against: Checkpoint | None = None) -> VerificationReport:
+    """Recompute a published chain (the public journal export) without a database, and its
+    Merkle tree against the signed checkpoint `against` when given."""
     report = VerificationReport()
-    for item in walk_chain(entries):
+    tree = TreeCheck((against.size,) if against else ())
+    for item in walk_chain(tree.feed(entries)):
         if isinstance(item, ChainHead):
             report.head = item
             report.entries = item.seq
         else:
             report.add(item)
+    if against is not None and (problem := compare(tree, against, "signed checkpoint")):
+        report.add(problem)
     return report

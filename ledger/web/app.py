@@ -38,6 +38,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     """Build the app from settings (default: the environment) and mount the dashboards."""
     from dashboards import create_dash
     from ledger.api import api
+    from ledger.api import tlog as tlog_api
     from ledger.api.voting import voting_api
     from ledger.web import auth, board, compute, errors, finance, office, public
 
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.register_blueprint(compute.blueprint)
     app.register_blueprint(api)
     csrf.exempt(api)
+    tlog_api.init_app(app, settings)
     app.register_blueprint(voting_api)
     # the simulator is public and stateless and takes JSON: no session, nothing to forge
     csrf.exempt(voting_api)

@@ -4,6 +4,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import ledger.db.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+import ledger.db.tlog  # noqa: F401
 from ledger.db.engine import make_engine
 
 config = context.config

@@ -1,0 +1,105 @@
+"""Transparency-log benchmark: appends/s with the Merkle tree against without it (same run),
+proof latency through the API, and `ledger verify` including the tree.
+
+    .venv/bin/python bench/tlog.py [--entries 100000] [--full] [--appends 1000] [--proofs 1000] [--postgres URL]
+
+--full measures at 1,000,000 entries (the issue's figure); the default is 100,000 so a run
+takes a minute or two. Runs on a fresh SQLite file and, where reachable, a fresh PostgreSQL
+database (dropped after).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import text
+
+import ledger.db.journal as journal_module
+from bench.ingest import POSTGRES, on_each_database
+from bench.journal import appends_per_second, bulk_load, bulk_load_tree
+from ledger.config import Settings
+from ledger.services.verification import verify_ledger
+from ledger.web import create_app
+
+ROUNDS = 4
+
+
+def append_ratio(engine, appends: int) -> tuple[float, float]:
+    """Appends/s without and with the tree, alternating rounds from an empty journal so both
+    see the same machine load and the same journal size."""
+    with_tree, without = [], []
+    real = journal_module.append_leaf
+    for _ in range(ROUNDS):
+        journal_module.append_leaf = lambda session, seq, payload: None
+        try:
+            without.append(appends_per_second(engine, appends // ROUNDS))
+        finally:
+            journal_module.append_leaf = real
+        empty_journal(engine)
+        with_tree.append(appends_per_second(engine, appends // ROUNDS))
+        empty_journal(engine)
+    return statistics.median(without), statistics.median(with_tree)
+
+
+def empty_journal(engine) -> None:
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM merkle_node"))
+        connection.execute(text("DELETE FROM journal_entry"))
+
+
+def p95_ms(client, urls: list[str]) -> float:
+    timings = []
+    for url in urls:
+        started = time.perf_counter()
+        response = client.get(url)
+        timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, response.get_data(as_text=True)
+    return statistics.quantiles(timings, n=20)[-1]
+
+
+def run(label: str, database, entries: int, appends: int, proofs: int) -> None:
+    engine = database.engine
+    without, with_tree = append_ratio(engine, appends)
+    print(f"{label}: {without:,.0f} appends/s without the tree, {with_tree:,.0f} with it: ratio {with_tree / without:.2f} ({appends:,} transactions)")
+    started = time.perf_counter()
+    bulk_load(engine, entries)
+    bulk_load_tree(engine)
+    print(f"{label}: loaded {entries:,} entries and their tree in {time.perf_counter() - started:.1f} s")
+    app = create_app(Settings(database_url=database.url, secret_key="bench", env="test"), engine=engine)
+    client = app.test_client()
+    chosen = random.Random(12)
+    inclusion = p95_ms(client, [f"/api/v1/proof/inclusion?seq={chosen.randint(1, entries)}&size={entries}" for _ in range(proofs)])
+    consistency = p95_ms(client, [f"/api/v1/proof/consistency?from={chosen.randint(1, entries)}&to={entries}" for _ in range(proofs)])
+    started = time.perf_counter()
+    client.get("/api/v1/checkpoint")
+    signing = (time.perf_counter() - started) * 1000
+    print(f"{label}: proof p95 at {entries:,} entries: inclusion {inclusion:.1f} ms, consistency {consistency:.1f} ms "
+          f"({proofs:,} each, through the API); first checkpoint signed in {signing:.0f} ms")
+    started = time.perf_counter()
+    report = verify_ledger(engine)
+    seconds = time.perf_counter() - started
+    assert report.ok and report.entries == entries, report.problems[:3]
+    print(f"{label}: verify {report.entries:,} entries including the tree in {seconds:.2f} s ({report.entries / seconds:,.0f} entries/s)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=100_000)
+    parser.add_argument("--full", action="store_true", help="1,000,000 entries")
+    parser.add_argument("--appends", type=int, default=1_000)
+    parser.add_argument("--proofs", type=int, default=1_000)
+    parser.add_argument("--postgres", default=POSTGRES)
+    args = parser.parse_args()
+    entries = 1_000_000 if args.full else args.entries
+    on_each_database(args.postgres, lambda label, database: run(label, database, entries, args.appends, args.proofs))
+
+
+if __name__ == "__main__":
+    main()

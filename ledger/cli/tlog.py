@@ -1,0 +1,148 @@
+"""Commands of the transparency log: checkpoint, keys generate; and reading a checkpoint for verify."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ledger.config import ConfigurationError, Settings
+from ledger.db.engine import make_engine
+from ledger.domain.errors import DomainError
+from ledger.domain.signed_note import COSIGNATURE_V1, Checkpoint, NoteError, NoteSigner, VerifierKey, open_checkpoint, raw_public_key
+from ledger.witness.server import Witness, WitnessState, make_server
+from ledger.queries.tlog import latest_checkpoint
+from ledger.services.checkpoints import publish_checkpoint
+from ledger.services.witnessing import parse_witnesses, request_cosignatures
+from ledger.db.uow import UnitOfWork
+from ledger.domain.access import system_actor
+from ledger.services.keys import generate_key_file, load_key_file, log_signer, rotate_signing_key
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except ConfigurationError as error:
+        raise click.ClickException(str(error)) from error
+
+
+def opened_checkpoint(path: Path, verifier_key: str | None, settings: Settings) -> Checkpoint:
+    """The checkpoint in `path`, once its signature verifies with `verifier_key` (the key
+    text, or a file holding it) or, by default, with this ledger's own signing key."""
+    try:
+        if verifier_key:
+            key_path = Path(verifier_key)
+            key = VerifierKey.parse(key_path.read_text() if key_path.is_file() else verifier_key)
+        elif settings.signing_key_file and settings.signing_key_file.exists():
+            key = NoteSigner(settings.log_origin, load_key_file(settings.signing_key_file)).verifier
+        else:
+            raise click.ClickException("no signing key configured here: give the checkpoint's verifier key with --key")
+        return open_checkpoint(path.read_text(encoding="utf-8"), [key])
+    except (NoteError, ConfigurationError) as error:
+        raise click.ClickException(f"{path}: {error}") from error
+
+
+def register_tlog_commands(main: click.Group) -> None:
+    main.add_command(checkpoint)
+    main.add_command(keys)
+    main.add_command(witness)
+
+
+@click.command()
+def checkpoint() -> None:
+    """Sign a checkpoint of the journal's tree when the head has moved, send it to the
+    witnesses (LEDGER_WITNESSES) that have not cosigned it, and print it with their cosignatures."""
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    try:
+        witnesses = parse_witnesses(settings.witnesses)
+        published = publish_checkpoint(engine, log_signer(settings))
+        for answer in request_cosignatures(engine, published, witnesses):
+            click.echo(f"{answer.witness}: {answer.message}", err=True)
+        with engine.connect() as connection:
+            published = latest_checkpoint(connection)
+    except (DomainError, ConfigurationError) as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        engine.dispose()
+    click.echo(published.cosigned_note, nl=False)
+
+
+@click.group()
+def keys() -> None:
+    """The ledger's Ed25519 signing key."""
+
+
+@keys.command("generate")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def keys_generate(file: Path | None) -> None:
+    """Write a new signing key (PEM, mode 0600) to FILE (default: LEDGER_SIGNING_KEY_FILE) and print its verifier key."""
+    settings = _settings()
+    path = file or settings.signing_key_file
+    if path is None:
+        raise click.ClickException("name the file: ledger keys generate FILE")
+    try:
+        key = generate_key_file(path)
+    except ConfigurationError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Wrote {path}. Verifier key (publish it; set LEDGER_SIGNING_KEY_FILE={path}):")
+    click.echo(NoteSigner(settings.log_origin, key).verifier.text())
+
+
+@keys.command("rotate")
+@click.argument("new_file", type=click.Path(dir_okay=False, path_type=Path))
+def keys_rotate(new_file: Path) -> None:
+    """Generate NEW_FILE and journal the hand-over to it, signed by the key in use; then point
+    LEDGER_SIGNING_KEY_FILE at NEW_FILE."""
+    settings = _settings()
+    try:
+        old = log_signer(settings)
+        new_key = generate_key_file(new_file)
+    except ConfigurationError as error:
+        raise click.ClickException(str(error)) from error
+    engine = make_engine(settings.database_url)
+    try:
+        new = rotate_signing_key(old, new_key, actor=system_actor(), uow=UnitOfWork(engine))
+    except DomainError as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        engine.dispose()
+    click.echo(f"Journaled the rotation from {old.verifier.text()}")
+    click.echo(f"to {new.verifier.text()}")
+    click.echo(f"Now set LEDGER_SIGNING_KEY_FILE={new_file} and restart; keep the old key offline.")
+
+
+@click.group()
+def witness() -> None:
+    """Run a witness that cosigns this ledger's checkpoints (c2sp.org/tlog-witness)."""
+
+
+@witness.command("init")
+@click.option("--name", required=True, help="The witness's name, a schema-less URL, e.g. witness.bmbf.de/ledger")
+@click.option("--key", "key_file", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Where to write its key (PEM)")
+def witness_init(name: str, key_file: Path) -> None:
+    """Create the witness's key and print the verifier key to give the facility (LEDGER_WITNESSES)."""
+    try:
+        key = generate_key_file(key_file)
+        verifier = VerifierKey(name, raw_public_key(key), COSIGNATURE_V1)
+    except (ConfigurationError, NoteError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(verifier.text())
+
+
+@witness.command("serve")
+@click.option("--name", required=True, help="The name given to `ledger witness init`")
+@click.option("--key", "key_file", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--log", "log_keys", required=True, multiple=True, help="Verifier key of a log to witness (from /api/v1/checkpoint/key)")
+@click.option("--state", "state_file", required=True, type=click.Path(dir_okay=False, path_type=Path), help="JSON file of the last cosigned checkpoints")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=7380, show_default=True, type=int)
+def witness_serve(name: str, key_file: Path, log_keys: tuple[str, ...], state_file: Path, host: str, port: int) -> None:
+    """Serve POST /add-checkpoint: cosign each checkpoint that extends the last one cosigned."""
+    try:
+        logs = {key.name: key for key in map(VerifierKey.parse, log_keys)}
+        server = make_server(Witness(name, load_key_file(key_file), logs, WitnessState(state_file)), host, port)
+    except (ConfigurationError, NoteError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Witness {name} on http://{host}:{server.server_address[1]}/add-checkpoint for {', '.join(logs)}")
+    server.serve_forever()
