@@ -1,23 +1,39 @@
 """The API contract, declared once beside each route: its parameters with their bounds, its answer
-model, its error statuses; the OpenAPI document is generated from these declarations.
+model, its error statuses. The OpenAPI document is generated from these declarations, so
+what is documented is what the route does.
 
-A resource's fields are a pydantic model (`Member`, `ComputeQuota`, ...): the model is the
-one source of its JSON fields, its CSV columns (the fields in order) and its schema. A
-route is declared with `Contract.get` / `Contract.post` on the blueprint's contract:
+A resource's fields are a pydantic model in ledger.api.resources: the model is the one source
+of its JSON fields, its CSV columns (the fields, in order) and its JSON Schema. The models
+only describe; the routes still build plain dicts, written by `list_response` or `jsonify`.
 
-    @contract.get("/projects", "listProjects", "Projects and their safety level",
-                  answer=ListAnswer("projects", Project, "Every project, by account"))
-    def projects():
-        ...
-        return list_response("projects", Project, rows, "projects")
+Adding (or changing) a route, e.g. projects with the accounts as the sites name them:
 
-A query parameter is a `Query` (name, type, default, bounds, description): the decorator
-reads and checks each one (a 400 naming it, with what is accepted) and passes it to the view
-as a keyword argument. Path parameters come from the URL rule: `<int:year>` is documented
-with the bounds of the app's `int` converter. A list answer takes `format` (json or csv)
-without declaring it. `errors` maps each other status the route gives to when it gives it;
-400 is added wherever a parameter or body can be refused. Adding a route is these lines
-and nothing else: `openapi_document` walks every registered contract.
+1. the fields: a model in resources.py (a field added there is a JSON field, a CSV column
+   and a schema property at once);
+
+       class Project(BaseModel):
+           account: str = Field(description="The Slurm account, as the site names it")
+           ...
+
+2. the route, on its blueprint's contract (`contract = Contract(blueprint)`):
+
+       @contract.get("/projects", "listProjects", "Projects and their safety level",
+                     query=(Query("member", "A member's code", pattern="^[A-Z]{3}$", accepted="..."),),
+                     answer=ListAnswer("projects", r.Project, "Every project, by account"),
+                     errors={404: "No member has that code"})
+       def projects(member: str | None):
+           ...
+           return list_response("projects", r.Project, rows, "projects")
+
+3. a new blueprint's contract goes into ledger.api.openapi.CONTRACTS; a new endpoint into
+   tests/test_access.py's ROUTES, and its answers on the demo into tests/api_answers.py.
+
+`Query` is a query parameter (an integer with default and bounds, or text with a pattern):
+the decorator reads and checks each one, refusing with a 400 that names it and says what is
+accepted, and passes it to the view as a keyword argument. Path parameters come from the URL
+rule: `<int:year>` is documented with the bounds of the app's `int` converter. A list answer
+takes `format` (json or csv) without declaring it. `errors` says when the route answers each
+other status; a 400 is documented wherever a parameter or body can be refused.
 """
 
 from __future__ import annotations
