@@ -60,6 +60,7 @@ ROUTES: dict[str, tuple[str, frozenset | None]] = {
     "api.compute": ("/api/v1/years/2025/compute", PUBLIC),
     "api.compute_monthly": ("/api/v1/years/2025/compute/monthly?member=DEU", PUBLIC),
     "tlog_api.checkpoint": ("/api/v1/checkpoint", PUBLIC),
+    "receipts.entry": ("/journal/1", PUBLIC),
     "tlog_api.checkpoint_key": ("/api/v1/checkpoint/key", PUBLIC),
     "tlog_api.checkpoints": ("/api/v1/checkpoints", PUBLIC),
     "tlog_api.inclusion_proof": ("/api/v1/proof/inclusion?seq=1&size=2", PUBLIC),

@@ -73,3 +73,15 @@ def test_dashboard_navigation_comes_from_the_page_registry(visit):
     page.wait_for_selector("#members-table")
     assert page.url.endswith("/dashboards/members")
     assert page.locator("h1").inner_text() == "Members"
+
+
+def test_an_entry_receipt_verifies_in_the_browser(visit):
+    """Issue 12 item 7: the receipt page checks the checkpoint's Ed25519 signature (WebCrypto)
+    and the entry's RFC 9162 inclusion proof in the browser, and says what was proven."""
+    v = visit()
+    page = v.open("/journal/5")
+    page.click("#verify-entry")
+    page.wait_for_selector("#verify-result.verified:has-text('Proven')", timeout=15_000)
+    text = page.inner_text("#verify-result")
+    assert "entry 5, exactly as published, is entry 5 of that tree" in text
+    v.assert_clean()

@@ -164,10 +164,52 @@ def test_the_readme_standalone_verifier_accepts_the_served_checkpoint_and_refuse
 def test_a_closed_years_report_prints_the_checkpoint_that_covers_it_and_keeps_its_bytes(engine, client):
     """Issue 12 item 2: a closed year's annual report prints the first signed checkpoint whose
     tree includes the closing entry; later checkpoints do not change the report's bytes."""
-    from datetime import date
+    import io
 
     from pypdf import PdfReader
-    import io
+
+    close_a_year(engine)
+    note = client.get("/api/v1/checkpoint").get_data(as_text=True)
+    first = client.get("/reports/annual/2022.pdf").data
+    text_of_report = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(first)).pages)
+    for line in note.splitlines()[:3]:
+        assert line in text_of_report
+    write_notes(engine, 2)
+    client.get("/api/v1/checkpoint")
+    assert client.get("/reports/annual/2022.pdf").data == first
+
+
+def test_a_closed_years_report_is_signed_once_and_verifies(engine, client, tmp_path, monkeypatch):
+    """Issue 12 item 8: the closed year's PDF carries a PAdES signature by the facility's key
+    covering the whole file (and so the printed checkpoint); downloads stay byte-identical;
+    `ledger report verify` accepts it, and refuses an altered file or another key."""
+    from click.testing import CliRunner
+
+    from ledger.cli import main as cli
+
+    close_a_year(engine)
+    client.get("/api/v1/checkpoint")
+    first = client.get("/reports/annual/2022.pdf").data
+    assert b"/ETSI.CAdES.detached" in first
+    assert client.get("/reports/annual/2022.pdf").data == first
+    key = client.get("/api/v1/checkpoint/key").get_data(as_text=True)
+    monkeypatch.setenv("LEDGER_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    (tmp_path / "report.pdf").write_bytes(first)
+    accepted = CliRunner().invoke(cli, ["report", "verify", str(tmp_path / "report.pdf"), "--key", key])
+    assert accepted.exit_code == 0 and "covers the entire file" in accepted.output, accepted.output
+    altered = first.replace(b"ReportLab Generated", b"ReportLab Generatex", 1)
+    assert altered != first
+    (tmp_path / "altered.pdf").write_bytes(altered)
+    refused = CliRunner().invoke(cli, ["report", "verify", str(tmp_path / "altered.pdf"), "--key", key])
+    assert refused.exit_code == 1 and "changed after signing" in refused.output
+    other = NoteSigner("member-ledger.localhost/journal", Ed25519PrivateKey.generate()).verifier.text()
+    refused = CliRunner().invoke(cli, ["report", "verify", str(tmp_path / "report.pdf"), "--key", other])
+    assert refused.exit_code == 1 and "signed by another key" in refused.output
+
+
+def close_a_year(engine) -> None:
+    """Two members, a scale, and 2022 opened, adopted and closed."""
+    from datetime import date
 
     from ledger.services import contributions as finance
     from ledger.services.members import admit_member
@@ -181,11 +223,3 @@ def test_a_closed_years_report_prints_the_checkpoint_that_covers_it_and_keeps_it
     finance.open_year(2022, "2022-03-31", "1000.00", actor=ACTOR, uow=UnitOfWork(engine))
     finance.adopt_budget(2022, "Board", "2021-12-10", today=today, actor=ACTOR, uow=UnitOfWork(engine))
     finance.close_year(2022, "Board, 2023", "2023-03-15", today=today, actor=ACTOR, uow=UnitOfWork(engine))
-    note = client.get("/api/v1/checkpoint").get_data(as_text=True)
-    first = client.get("/reports/annual/2022.pdf").data
-    text_of_report = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(first)).pages)
-    for line in note.splitlines()[:3]:
-        assert line in text_of_report
-    write_notes(engine, 2)
-    client.get("/api/v1/checkpoint")
-    assert client.get("/reports/annual/2022.pdf").data == first

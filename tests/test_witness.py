@@ -128,3 +128,19 @@ def test_witness_configuration_is_checked():
         parse_witnesses("http://127.0.0.1:1 nonsense")
     key = VerifierKey("w.example", raw_public_key(Ed25519PrivateKey.generate()), COSIGNATURE_V1)
     assert parse_witnesses(f"http://127.0.0.1:1/ {key.text()}")[0].url == "http://127.0.0.1:1"
+
+
+def test_the_demo_checkpoint_is_cosigned_by_two_local_witnesses(engine, members, tmp_path):
+    """`ledger demo` ends with a checkpoint cosigned by two member states' witnesses run in
+    process through the same protocol; the next one is cosigned from the size they hold."""
+    from ledger.cli.tlog import witness_demo_checkpoint
+    from ledger.queries.tlog import latest_checkpoint
+
+    settings = Settings(database_url=str(engine.url), secret_key="test", env="test", signing_key_file=tmp_path / "signing.pem")
+    witness_demo_checkpoint(engine, settings)
+    write_note(engine)
+    witness_demo_checkpoint(engine, settings)
+    with engine.connect() as connection:
+        latest = latest_checkpoint(connection)
+    assert latest.size == 6 and len(latest.cosignatures) == 2
+    assert (tmp_path / "witnesses" / "witness.deu.example.json").exists()

@@ -24,6 +24,7 @@ from rich.progress import (
 )
 from sqlalchemy import Engine, func, select
 
+from ledger.cli.tlog import opened_checkpoint, published_pdf, register_tlog_commands, witness_demo_checkpoint
 from ledger.config import ConfigurationError, Settings
 from ledger.db.engine import make_engine
 from ledger.db.schema import upgrade
@@ -38,7 +39,6 @@ from ledger.services.demo import load_demo
 from ledger.services.officials import add_official
 from ledger.services.usage import IngestRefused, ingest_usage
 from ledger.services.verification import VerificationReport, verify_export, verify_ledger
-from ledger.cli.tlog import opened_checkpoint, register_tlog_commands
 
 console = Console(stderr=True)
 
@@ -95,10 +95,12 @@ def init() -> None:
 
 @main.command()
 def demo() -> None:
-    """Load the demo facility (idempotent); prints each new demo official's password once."""
+    """Load the demo facility (idempotent); prints each new demo official's password once; the
+    checkpoint of the loaded journal is cosigned by two member states' witnesses run locally."""
     with _database() as engine:
         upgrade(engine)
         load_demo(engine, click.echo, today=_settings().today())
+        witness_demo_checkpoint(engine, _settings())
 
 
 @main.command()
@@ -207,7 +209,7 @@ def report_annual(year: int, output: Path | None) -> None:
 
     report_data = _read(build_annual_report, year)
     target = output or Path(f"annual-report-{year}.pdf")
-    target.write_bytes(render_annual_report(report_data))
+    target.write_bytes(published_pdf(report_data, render_annual_report))
     click.echo(f"Wrote {target} ({report_data.status}, figures as of {report_data.as_of})")
 
 

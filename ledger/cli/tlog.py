@@ -6,14 +6,16 @@ from pathlib import Path
 
 import click
 
-from ledger.config import ConfigurationError, Settings
+from ledger.config import INSTANCE_DIR, ConfigurationError, Settings
 from ledger.db.engine import make_engine
 from ledger.domain.errors import DomainError
 from ledger.domain.signed_note import COSIGNATURE_V1, Checkpoint, NoteError, NoteSigner, VerifierKey, open_checkpoint, raw_public_key
 from ledger.witness.server import Witness, WitnessState, make_server
 from ledger.queries.tlog import latest_checkpoint
 from ledger.services.checkpoints import publish_checkpoint
-from ledger.services.witnessing import parse_witnesses, request_cosignatures
+from ledger.services.signed_reports import published_annual_report, verify_report
+from ledger.services.witnessing import WitnessConfig, parse_witnesses, request_cosignatures
+from ledger.witness.local import local_post, local_witnesses
 from ledger.db.uow import UnitOfWork
 from ledger.domain.access import system_actor
 from ledger.services.keys import generate_key_file, load_key_file, log_signer, rotate_signing_key
@@ -29,23 +31,65 @@ def _settings() -> Settings:
 def opened_checkpoint(path: Path, verifier_key: str | None, settings: Settings) -> Checkpoint:
     """The checkpoint in `path`, once its signature verifies with `verifier_key` (the key
     text, or a file holding it) or, by default, with this ledger's own signing key."""
+    key = _verifier_key(verifier_key, settings)
+    try:
+        return open_checkpoint(path.read_text(encoding="utf-8"), [key])
+    except NoteError as error:
+        raise click.ClickException(f"{path}: {error}") from error
+
+
+def _verifier_key(verifier_key: str | None, settings: Settings) -> VerifierKey:
+    """The key given (its text, or a file holding it), else this ledger's own signing key."""
     try:
         if verifier_key:
             key_path = Path(verifier_key)
-            key = VerifierKey.parse(key_path.read_text() if key_path.is_file() else verifier_key)
-        elif settings.signing_key_file and settings.signing_key_file.exists():
-            key = NoteSigner(settings.log_origin, load_key_file(settings.signing_key_file)).verifier
-        else:
-            raise click.ClickException("no signing key configured here: give the checkpoint's verifier key with --key")
-        return open_checkpoint(path.read_text(encoding="utf-8"), [key])
+            return VerifierKey.parse(key_path.read_text() if key_path.is_file() else verifier_key)
+        if settings.signing_key_file and settings.signing_key_file.exists():
+            return NoteSigner(settings.log_origin, load_key_file(settings.signing_key_file)).verifier
     except (NoteError, ConfigurationError) as error:
-        raise click.ClickException(f"{path}: {error}") from error
+        raise click.ClickException(str(error)) from error
+    raise click.ClickException("no signing key configured here: give the verifier key with --key")
 
 
 def register_tlog_commands(main: click.Group) -> None:
     main.add_command(checkpoint)
     main.add_command(keys)
     main.add_command(witness)
+    report_group = main.commands["report"]
+    report_group.add_command(report_verify)
+
+
+def witness_demo_checkpoint(engine, settings: Settings) -> None:
+    """Sign the demo journal's checkpoint and have the demo's local witnesses cosign it."""
+    signer = log_signer(settings)
+    keys_directory = settings.signing_key_file.parent if settings.signing_key_file else INSTANCE_DIR
+    witnesses = local_witnesses(keys_directory / "witnesses", signer.verifier)
+    configs = tuple(WitnessConfig(url, witness.verifier) for url, witness in witnesses.items())
+    published = publish_checkpoint(engine, signer)
+    for answer in request_cosignatures(engine, published, configs, post=local_post(witnesses)):
+        click.echo(f"Checkpoint {published.size}: {answer.witness} {answer.message}")
+
+
+def published_pdf(report, render) -> bytes:
+    """A report as the web publishes it: a closed, checkpointed year's signed and kept file."""
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    try:
+        return published_annual_report(engine, log_signer(settings), report, render)
+    finally:
+        engine.dispose()
+
+
+@click.command("verify")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--key", "verifier_key", help="The facility's verifier key (default: this ledger's signing key).")
+def report_verify(file: Path, verifier_key: str | None) -> None:
+    """Check a downloaded annual report's PAdES signature: by the facility's key, intact, covering the whole file."""
+    check = verify_report(file.read_bytes(), _verifier_key(verifier_key, _settings()))
+    for finding in check.findings:
+        click.echo(("OK: " if check.ok else "FAILED: ") + finding, err=not check.ok)
+    if not check.ok:
+        raise SystemExit(1)
 
 
 @click.command()

@@ -50,6 +50,17 @@ class StoredCosignature(SQLModel, table=True):
     cosigned_at: datetime
 
 
+class SignedReport(SQLModel, table=True):
+    """A closed year's annual report as signed once by the facility's key, served ever after."""
+
+    __tablename__ = "signed_report"
+
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    pdf: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    sha256: str = Field(max_length=64)
+    signed_at: datetime
+
+
 node_table = MerkleNode.__table__
 NODE_INSERT = insert(node_table)
 

@@ -19,6 +19,7 @@ import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+_sha256 = hashlib.sha256
 HASH_SIZE = 32
 EMPTY_ROOT = hashlib.sha256(b"").digest()  # RFC 9162 §2.1.1: the hash of an empty list
 
@@ -202,19 +203,19 @@ class TreeBuilder:
         self._stack: list[bytes] = []  # hashes of the complete subtrees of root_nodes(size)
 
     def append(self, leaf: bytes, on_node: Callable[[NodeId, bytes], None] | None = None) -> None:
-        index = self.size
+        # `ledger verify` calls this once per entry: node_hash is inlined, as is the stack.
+        stack, index = self._stack, self.size
+        self.size = index + 1
         if on_node:
             on_node(NodeId(0, index), leaf)
-        current = leaf
         level = 0
         while index & 1:
-            current = node_hash(self._stack.pop(), current)
+            leaf = _sha256(b"\x01" + stack.pop() + leaf).digest()
             index >>= 1
             level += 1
             if on_node:
-                on_node(NodeId(level, index), current)
-        self._stack.append(current)
-        self.size += 1
+                on_node(NodeId(level, index), leaf)
+        stack.append(leaf)
 
     def root(self) -> bytes:
         return combine(self._stack) if self._stack else EMPTY_ROOT

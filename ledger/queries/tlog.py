@@ -103,3 +103,22 @@ def checkpoints(connection: Connection, *, latest_only: bool = False, covering: 
         PublishedCheckpoint(row.size, row.root_hash, row.note, row.signed_at, tuple(lines.get(row.size, ())))
         for row in rows
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class EntrySummary:
+    """What a receipt page shows of an entry before the browser checks it."""
+
+    seq: int
+    recorded_at: datetime
+    kind: str
+    summary: str
+    hash: str
+
+
+def journal_entry_summary(connection: Connection, seq: int) -> EntrySummary | None:
+    journal = JournalEntry.__table__.c
+    row = connection.execute(
+        select(journal.seq, journal.recorded_at, journal.kind, journal.summary, journal.hash).where(journal.seq == seq)
+    ).first()
+    return EntrySummary(*row) if row else None

@@ -30,8 +30,6 @@ from sqlalchemy import DateTime, Engine, select, type_coerce
 from ledger.db.journal import record_of
 from ledger.db.tables import DIGEST_JOURNALED_TABLES, JOURNALED_TABLES, JournalEntry
 from ledger.domain.invariants import InvariantProblem
-from ledger.domain.signed_note import Checkpoint
-from ledger.services.tlog_verification import TreeCheck, check_stored_tree, compare, published_sizes
 from ledger.domain.journal import (
     GENESIS_HASH,
     ChainHead,
@@ -42,7 +40,9 @@ from ledger.domain.journal import (
     link_hash,
     walk_chain,
 )
+from ledger.domain.signed_note import Checkpoint
 from ledger.services.invariants import verify_invariants
+from ledger.services.tlog_verification import TreeCheck, check_stored_tree, compare, published_sizes
 
 BATCH = 20_000
 MAX_PROBLEMS = 100

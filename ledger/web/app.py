@@ -40,7 +40,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     from ledger.api import api
     from ledger.api import tlog as tlog_api
     from ledger.api.voting import voting_api
-    from ledger.web import auth, board, compute, errors, finance, office, public
+    from ledger.web import auth, board, compute, errors, finance, office, public, receipts
 
     settings = settings or Settings.from_env()
     app = Flask(__name__)
@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     csrf = CSRFProtect(app)
     auth.init_app(app)
     app.register_blueprint(public.blueprint)
+    app.register_blueprint(receipts.blueprint)
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(office.blueprint)
     app.register_blueprint(finance.blueprint)

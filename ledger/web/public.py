@@ -6,12 +6,14 @@ from datetime import date
 
 from flask import Blueprint, Response, render_template
 
+from ledger.api.tlog import tlog_state
 from ledger.queries import contributions as contribution_queries
 from ledger.queries import journal as journal_queries
 from ledger.queries import members as member_queries
 from ledger.reports.annual import available_reports, build_annual_report, build_member_statement
 from ledger.reports.render import render_annual_report, render_member_statement
-from ledger.web.state import connect, today
+from ledger.services.signed_reports import published_annual_report
+from ledger.web.state import connect, engine, today
 
 blueprint = Blueprint("public", __name__)
 
@@ -36,7 +38,8 @@ def reports():
 def annual_report(year: int):
     with connect() as connection:
         report = build_annual_report(connection, year, today())
-    return _pdf(render_annual_report(report), f"annual-report-{year}.pdf")
+    pdf = published_annual_report(engine(), tlog_state().signer, report, render_annual_report)
+    return _pdf(pdf, f"annual-report-{year}.pdf")
 
 
 @blueprint.route("/reports/statements/<int:year>/<code>.pdf")

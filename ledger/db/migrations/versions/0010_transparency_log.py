@@ -1,4 +1,4 @@
-"""Transparency log: the journal's Merkle tree nodes, signed checkpoints and witness cosignatures.
+"""Transparency log: the journal's Merkle tree nodes, signed checkpoints, witness cosignatures and signed reports.
 
 Revision ID: 0010
 Revises: 0005
@@ -45,6 +45,13 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('checkpoint_size', 'witness', name='uq_cosignature_witness')
     )
+    op.create_table('signed_report',
+    sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('pdf', sa.LargeBinary(), nullable=False),
+    sa.Column('sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('signed_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('year')
+    )
     with op.batch_alter_table('checkpoint_cosignature', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_checkpoint_cosignature_checkpoint_size'), ['checkpoint_size'], unique=False)
 
@@ -65,6 +72,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table('checkpoint_cosignature', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_checkpoint_cosignature_checkpoint_size'))
+    op.drop_table('signed_report')
     op.drop_table('checkpoint_cosignature')
     op.drop_table('checkpoint')
     op.drop_table('merkle_node')
