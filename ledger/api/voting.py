@@ -4,7 +4,9 @@ Stateless: nothing is read from or written to the database, so the route is open
 and exempt from CSRF (there is no session to forge a request with). The route reads the
 JSON body, `simulate` turns it into domain values, calls the rule engine and shapes the
 answer. Every number in the answer is a string: exact fractions as "p/q", and decimals
-rounded half up to `DECIMALS` places from the exact value.
+rounded half up to `DECIMALS` places from the exact value. The request and answer models
+below are what the OpenAPI document says of it (ledger.api.contract); they describe, the
+parser here decides, naming each refused field.
 """
 
 from __future__ import annotations
