@@ -11,6 +11,7 @@ import re
 from click.testing import CliRunner
 from openapi_spec_validator import validate
 
+from ledger.api.resources import Member
 from ledger.cli import main as cli
 from ledger.db.uow import UnitOfWork
 from ledger.domain.access import system_actor
@@ -93,3 +94,34 @@ def test_verify_export_recomputes_a_downloaded_journal(client, members, tmp_path
     bad = runner.invoke(cli, ["verify", "--export", str(exported)])
     assert bad.exit_code == 1
     assert "First bad entry: 3" in bad.output
+
+
+def test_every_api_route_answers_an_undeclared_method_with_405_and_allow(app, client):
+    """RFC 9110 §15.5.6: "The origin server MUST generate an Allow header field in a 405 response"
+    (issue 11: schemathesis found none on any route)."""
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1"):
+            continue
+        url = re.sub(r"<(?:\w+:)?\w+>", "1", rule.rule)
+        response = client.open(url, method="PATCH")
+        assert response.status_code == 405, url
+        assert set(response.headers["Allow"].split(", ")) == rule.methods, url
+
+
+def test_the_document_states_the_bounds_the_routes_apply(client):
+    """Declared once (ledger.api.contract): the bound documented is the bound refused past."""
+    document = client.get("/api/v1/openapi.json").get_json()
+    journal = {p["name"]: p["schema"] for p in document["paths"]["/api/v1/journal"]["get"]["parameters"]}
+    assert journal["limit"] == {"type": "integer", "minimum": 1, "maximum": 100_000, "default": 1_000}
+    assert client.get(f"/api/v1/journal?limit={journal['limit']['maximum']}").status_code == 200
+    assert client.get(f"/api/v1/journal?limit={journal['limit']['maximum'] + 1}").status_code == 400
+    year = document["paths"]["/api/v1/years/{year}/compute"]["get"]["parameters"][0]
+    assert year == {"name": "year", "in": "path", "required": True, "description": "A fiscal year, such as 2025",
+                    "schema": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}}
+
+
+def test_csv_columns_are_the_documented_fields(client, members):
+    document = client.get("/api/v1/openapi.json").get_json()
+    header = client.get("/api/v1/members?format=csv").get_data(as_text=True).splitlines()[0]
+    assert header.split(",") == list(Member.model_fields)  # in the model's order
+    assert set(header.split(",")) == set(document["components"]["schemas"]["Member"]["properties"])

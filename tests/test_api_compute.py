@@ -170,12 +170,21 @@ def test_usage_is_published_by_month_before_its_year_has_a_plan(client, engine, 
     assert "no capacity plan for 2026" in message and "no usage" not in message and "/2026/compute/monthly" in message, message
 
 
-@pytest.mark.parametrize("member", ["XYZ", "deu", "Germany", "DEUX"])
-def test_an_unknown_member_is_a_400_naming_the_parameter_and_what_is_accepted(client, world, member):
+@pytest.mark.parametrize("member", ["deu", "Germany", "DEUX"])
+def test_a_malformed_member_code_is_a_400_naming_the_parameter_and_what_is_accepted(client, world, member):
     response = client.get(f"/api/v1/years/2025/compute/monthly?member={member}")
     assert response.status_code == 400
     message = response.get_json()["fields"]["member"]
     assert repr(member) in message and "/api/v1/members" in message and "no member parameter" in message
+
+
+def test_a_well_formed_code_no_member_has_is_a_404_naming_the_parameter(client, world):
+    """Issue 11: the document accepts any ISO 3166-1 alpha-3 code, so a code nobody has is an
+    unknown resource (404, like an unknown motion), not a malformed request."""
+    response = client.get("/api/v1/years/2025/compute/monthly?member=XYZ")
+    assert response.status_code == 404
+    message = response.get_json()["error"]
+    assert message.startswith("member: ") and "'XYZ'" in message and "/api/v1/members" in message
 
 
 def test_a_format_not_offered_is_a_400(client, world):

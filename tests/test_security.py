@@ -183,16 +183,19 @@ def test_production_refuses_a_short_secret_key():
     """ASVS V6.2.1: the session-signing key has at least 256 bits in production."""
     with pytest.raises(ConfigurationError, match="at least 32"):
         Settings.from_env({"LEDGER_ENV": "production", "LEDGER_SECRET_KEY": "k", "LEDGER_DATABASE_URL": "sqlite://"})
-    assert Settings.from_env({"LEDGER_ENV": "production", "LEDGER_SECRET_KEY": "k" * 32, "LEDGER_DATABASE_URL": "sqlite://"}).require_second_factor
+    assert Settings.from_env({"LEDGER_ENV": "production", "LEDGER_SECRET_KEY": "k" * 32, "LEDGER_DATABASE_URL": "sqlite://",
+                              "LEDGER_SIGNING_KEY_FILE": "/etc/ledger/signing.pem"}).require_second_factor
 
 
 # --- 6. Headers (ASVS V14.4)
 
-def test_production_headers(engine):
+def test_production_headers(engine, tmp_path):
     """ASVS V14.4.3 (CSP), V14.4.7 (framing), V9.1.1 (HSTS)."""
+    from ledger.services.keys import generate_key_file
     from ledger.web import create_app
 
-    settings = Settings(database_url=str(engine.url), secret_key="k" * 40, env="production")
+    generate_key_file(tmp_path / "signing.pem")
+    settings = Settings(database_url=str(engine.url), secret_key="k" * 40, env="production", signing_key_file=tmp_path / "signing.pem")
     response = create_app(settings, engine=engine).test_client().get("/")
     policy = response.headers["Content-Security-Policy"]
     script_src = next(part for part in policy.split(";") if part.strip().startswith("script-src"))

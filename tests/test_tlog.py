@@ -78,7 +78,7 @@ def test_every_inclusion_and_consistency_proof_verifies(client, members, engine)
 @pytest.mark.parametrize(("url", "field", "bound"), [
     ("/api/v1/proof/inclusion?seq=1&size=6", "size", "give 1 to 5 (the tree has 5 entries)"),
     ("/api/v1/proof/inclusion?seq=4&size=3", "seq", "give 1 to 3 (entries 1 to size=3)"),
-    ("/api/v1/proof/inclusion?seq=0&size=3", "seq", "give 1 to 3"),
+    ("/api/v1/proof/inclusion?seq=0&size=3", "seq", "give a whole number from 1"),
     ("/api/v1/proof/inclusion?size=3", "seq", "give a whole number"),
     ("/api/v1/proof/consistency?from=3&to=9", "to", "give 1 to 5 (the tree has 5 entries)"),
     ("/api/v1/proof/consistency?from=4&to=2", "from", "give 1 to 2 (from must not exceed to=2)"),

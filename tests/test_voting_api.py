@@ -323,7 +323,9 @@ def test_power_of_51_50_49_1_by_hand(client):
     assert power == {
         "method": {"banzhaf": "exact", "shapley_shubik": "exact"},
         "banzhaf": {"AAA": "0.600000", "BBB": "0.200000", "CCC": "0.200000"},
+        "banzhaf_exact": {"AAA": "3/5", "BBB": "1/5", "CCC": "1/5"},
         "shapley_shubik": {"AAA": "0.666667", "BBB": "0.166667", "CCC": "0.166667"},
+        "shapley_shubik_exact": {"AAA": "2/3", "BBB": "1/6", "CCC": "1/6"},
         "standard_error": None,
         "samples": None,
         "seed": None,
@@ -338,6 +340,8 @@ def test_large_weights_sample_shapley_shubik_and_say_so(client):
     power = post(client, body)["power"]
     assert power["method"] == {"banzhaf": "exact", "shapley_shubik": "sampled"}
     assert power["banzhaf"] == {"AAA": "0.600000", "BBB": "0.200000", "CCC": "0.200000"}
+    assert power["banzhaf_exact"] == {"AAA": "3/5", "BBB": "1/5", "CCC": "1/5"}
+    assert power["shapley_shubik_exact"] is None  # an estimate has no exact value
     assert power["samples"] == 20_000 and power["seed"] == 0
     exact = {"AAA": Fraction(2, 3), "BBB": Fraction(1, 6), "CCC": Fraction(1, 6)}
     for code, estimate in power["shapley_shubik"].items():
@@ -481,5 +485,7 @@ def test_every_problem_is_reported_at_once(client):
 
 
 def test_only_post_is_accepted(client):
+    """RFC 9110 §15.5.6: a 405 carries Allow, listing the methods the resource has."""
     response = client.get(URL)
     assert response.status_code == 405 and "error" in response.get_json()
+    assert "POST" in response.headers["Allow"].split(", ")

@@ -1,14 +1,15 @@
-"""Answering a list as JSON or CSV, writing decimals, and reading query parameters with clear 400s."""
+"""Answering a list as JSON or CSV, and writing decimals."""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from flask import Response, jsonify, request
+from pydantic import BaseModel
 
 from ledger.domain.errors import ValidationFailed
 from ledger.domain.journal import canonical_value
@@ -26,28 +27,17 @@ def requested_format() -> str:
     return fmt
 
 
-def int_arg(name: str, default: int, *, minimum: int, maximum: int | None = None) -> int:
-    """A whole-number query parameter within bounds."""
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    upper = f" to {maximum:,}" if maximum is not None else " or more"
-    try:
-        value = int(raw)
-    except ValueError:
-        value = None
-    if value is None or value < minimum or (maximum is not None and value > maximum):
-        raise ValidationFailed.single(name, f"{raw!r} is not accepted; give a whole number from {minimum}{upper}")
-    return value
-
-
 def fixed_places(value: Decimal | None) -> str | None:
     """A percentage or ratio as published: SHARE_PLACES decimal places, rounded half-even as GPU-hours are."""
     return None if value is None else str(value.quantize(Decimal(1).scaleb(-SHARE_PLACES)))
 
 
-def list_response(key: str, columns: Sequence[str], rows: Iterable[Mapping], filename: str, **envelope) -> Response:
-    """`{key: [...], **envelope}` as JSON, or the rows as CSV with a header line (true and false as in JSON)."""
+def list_response(key: str, item: type[BaseModel], rows: Iterable[Mapping], filename: str, **envelope) -> Response:
+    """`{key: [...], **envelope}` as JSON, or the rows as CSV with a header line (true and false as in JSON).
+
+    The item model's fields, in order, are the JSON fields and the CSV columns (ledger.api.resources).
+    """
+    columns = tuple(item.model_fields)
     records = [{column: canonical_value(row[column]) for column in columns} for row in rows]
     if requested_format() == "csv":
         buffer = io.StringIO()

@@ -8,13 +8,14 @@ from datetime import date
 from functools import partial
 from typing import TypeVar
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify
 from sqlalchemy import Connection
 
-from ledger.api.formats import fixed_places, int_arg, list_response, requested_format
-from ledger.api.openapi import openapi_document
+from ledger.api import resources as r
+from ledger.api.contract import Contract, JsonAnswer, ListAnswer, Query
+from ledger.api.formats import SHARE_PLACES, fixed_places, list_response, requested_format
 from ledger.domain.compute import gpu_hours
-from ledger.domain.errors import NotFound, ValidationFailed
+from ledger.domain.errors import NotFound
 from ledger.domain.money import format_minor
 from ledger.queries import compute as compute_queries
 from ledger.queries import contributions as contribution_queries
@@ -24,24 +25,13 @@ from ledger.queries import members as member_queries
 from ledger.queries import usage as usage_queries
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
+contract = Contract(api)
 
 JOURNAL_PAGE_DEFAULT = 1_000
 JOURNAL_PAGE_MAX = 100_000
-MEMBER_COLUMNS = ("code", "name", "status", "joined", "left")
-YEAR_COLUMNS = ("year", "budget", "currency", "status")
-CONTRIBUTION_COLUMNS = ("code", "name", "share_pct", "assessed", "paid", "in_kind", "outstanding", "arrears", "standing")
-MOTION_COLUMNS = ("id", "title", "kind", "status", "outcome", "closed_at")
-SCALE_COLUMNS = (
-    "scale_id", "first_year", "last_year", "ceiling_pct", "floor_pct", "precision_pct", "associate_factor_pct",
-    "income_measure", "decision", "adopted_on", "code", "name", "income", "share_pct", "bound",
-)
-PROJECT_COLUMNS = ("account", "member", "title", "safety_level")
-QUOTA_COLUMNS = (
-    "code", "name", "quota_gpu_hours", "frozen", "used_gpu_hours", "transferred_gpu_hours", "adjusted_gpu_hours",
-    "carried_in_gpu_hours", "carried_out_gpu_hours", "forfeited_gpu_hours", "balance_gpu_hours",
-    "contribution_share_pct", "usage_share_pct", "usage_to_contribution_ratio",
-)
-MONTH_COLUMNS = ("month", "used_gpu_hours")
+YEAR = {"year": "A fiscal year, such as 2025"}
+MEMBER_ACCEPTED = "a code listed at /api/v1/members, such as 'DEU', or no member parameter for all members together"
+NO_PLAN = "The year has no capacity plan; the message names the year and lists the years that have one"
 
 Result = TypeVar("Result")
 
@@ -55,29 +45,40 @@ def _cached(connection: Connection, key: Hashable, result_of: Callable[[], Resul
     return current_app.extensions["ledger"].cache.get(connection, key, result_of)
 
 
-@api.get("/members")
+@contract.get("/members", "listMembers", "Members with their current status",
+              answer=ListAnswer("members", r.Member, "All members, by name"))
 def members():
     with _connect() as connection:
         rows = member_queries.list_members(connection)
-    return list_response("members", MEMBER_COLUMNS, map(asdict, rows), "members")
+    return list_response("members", r.Member, map(asdict, rows), "members")
 
 
-@api.get("/journal/head")
+@contract.get("/journal/head", "journalHead", "The journal's last entry: sequence number and hash",
+              answer=JsonAnswer(r.Head, "The head of the hash chain"))
 def journal_head():
     with _connect() as connection:
         head = journal_queries.head(connection)
     return jsonify({"seq": head.seq, "hash": head.hash})
 
 
-@api.get("/journal")
-def journal():
-    after = int_arg("after", 0, minimum=0)
-    limit = int_arg("limit", JOURNAL_PAGE_DEFAULT, minimum=1, maximum=JOURNAL_PAGE_MAX)
+@contract.get(
+    "/journal", "listJournal", "Journal entries after a sequence number, oldest first",
+    description=(
+        "hash = SHA-256(prev_hash + payload) over UTF-8 bytes; the first entry's prev_hash "
+        "is 64 zeros. Recompute every hash in order and compare the last with /api/v1/journal/head."
+    ),
+    query=(
+        Query("after", "Entries with a greater sequence number", default=0, minimum=0),
+        Query("limit", "How many entries at most", default=JOURNAL_PAGE_DEFAULT, minimum=1, maximum=JOURNAL_PAGE_MAX),
+    ),
+    answer=ListAnswer("entries", r.JournalEntry, "One page of entries", envelope=r.JournalPage),
+)
+def journal(after: int, limit: int):
     with _connect() as connection:
         entries = journal_queries.page(connection, after, limit)
     return list_response(
         "entries",
-        journal_queries.PUBLIC_COLUMNS,
+        r.JournalEntry,
         entries,
         f"journal-after-{after}",
         after=after,
@@ -85,13 +86,14 @@ def journal():
     )
 
 
-@api.get("/years")
+@contract.get("/years", "listYears", "Fiscal years with their budget and status",
+              answer=ListAnswer("years", r.Year, "Every fiscal year, oldest first"))
 def years():
     with _connect() as connection:
         rows = contribution_queries.list_years(connection)
     return list_response(
         "years",
-        YEAR_COLUMNS,
+        r.Year,
         (
             {"year": y.year, "budget": None if y.budget_minor is None else format_minor(y.budget_minor, y.currency), "currency": y.currency, "status": y.status}
             for y in rows
@@ -100,7 +102,20 @@ def years():
     )
 
 
-@api.get("/years/<int:year>/contributions")
+@contract.get(
+    "/years/<int:year>/contributions", "yearContributions",
+    "Each member's assessment for a year, what settled it, arrears and standing",
+    description=(
+        "A closed year is shown as the ledger stood at its closing journal entry; any other year as of "
+        "today. paid is the cash that settled the year's instalments (payments settle a member's oldest "
+        "instalments first); in_kind the contributions in kind credited against them; outstanding = "
+        "assessed - paid - in_kind; arrears are the unpaid amounts of any year the standing rule counts "
+        "by as_of; standing follows standing_rule."
+    ),
+    paths=YEAR,
+    answer=ListAnswer("contributions", r.Contribution, "The year's contributions, by member name", envelope=r.YearContributions),
+    errors={404: "No such fiscal year"},
+)
 def contributions(year: int):
     with _connect() as connection:
         found = contribution_queries.find_year(connection, year)
@@ -111,7 +126,7 @@ def contributions(year: int):
     money = partial(format_minor, currency=found.currency)
     return list_response(
         "contributions",
-        CONTRIBUTION_COLUMNS,
+        r.Contribution,
         (
             {
                 "code": row.code, "name": row.name, "share_pct": str(row.share_pct),
@@ -130,14 +145,18 @@ def contributions(year: int):
     )
 
 
-@api.get("/scales")
+@contract.get(
+    "/scales", "listScales", "Adopted scales of contributions: period, parameters, inputs and shares",
+    description="CSV has one row per scale and member.",
+    answer=ListAnswer("scales", r.Scale, "Every adopted scale, oldest first", csv_item=r.ScaleRow),
+)
 def scales():
     with _connect() as connection:
         found = contribution_queries.list_scales(connection)
     if requested_format() == "csv":
         return list_response(
             "scales",
-            SCALE_COLUMNS,
+            r.ScaleRow,
             (
                 {
                     "scale_id": scale.id, "first_year": scale.first_year, "last_year": scale.last_year,
@@ -181,14 +200,35 @@ def _scale_parameters(scale) -> dict:
     }
 
 
-@api.get("/projects")
+@contract.get("/projects", "listProjects", "Projects: the Slurm account each member's usage is charged through, and its safety level",
+              answer=ListAnswer("projects", r.Project, "Every project, by Slurm account"))
 def projects():
     with _connect() as connection:
         rows = compute_queries.list_projects(connection)
-    return list_response("projects", PROJECT_COLUMNS, map(asdict, rows), "projects")
+    return list_response("projects", r.Project, map(asdict, rows), "projects")
 
 
-@api.get("/years/<int:year>/compute")
+@contract.get(
+    "/years/<int:year>/compute", "yearCompute",
+    "A year's GPU capacity, reserves, and each member's quota, use, transfers and balance",
+    description=(
+        "Figures come from the year's latest capacity plan and its GPU-hour ledger. Capacity, reserves and "
+        "quotas are whole reference GPU-hours (one hour of one GPU of factor 1); every other amount of "
+        "GPU-hours is a decimal string to a thousandth, summed exactly in reference GPU-milliseconds and "
+        "rounded half-even once. A member's balance is the sum of its ledger lines less its use: "
+        "balance = quota + transferred + adjusted + carried_in + carried_out + forfeited - used, where "
+        "carried_out and forfeited are negative (the year-end lines). transferred is transfers in less "
+        "transfers out, each the effect of an adopted quota-transfer motion. contribution_share_pct is the "
+        "member's share of the year's assessments, usage_share_pct its share of the year's use, and "
+        "usage_to_contribution_ratio = usage share / contribution share (1 = used exactly its share), null while nothing is used or when the member was "
+        f"assessed nothing; shares and ratios have {SHARE_PLACES} decimal places. `quotas` lists the members "
+        "with a ledger line or any use, by code: before quotas are allocated (allocated false) only members "
+        "with use appear. frozen: a suspended member's quota kept but not usable. CSV has one row per member."
+    ),
+    paths=YEAR,
+    answer=ListAnswer("quotas", r.ComputeQuota, "The year's compute", envelope=r.YearCompute),
+    errors={404: NO_PLAN},
+)
 def compute(year: int):
     with _connect() as connection:
         found = _cached(connection, ("compute", year), lambda: compute_queries.compute_year(connection, year))
@@ -200,7 +240,7 @@ def compute(year: int):
             )
     return list_response(
         "quotas",
-        QUOTA_COLUMNS,
+        r.ComputeQuota,
         map(_quota, found.members),
         f"compute-{year}",
         year=year,
@@ -232,16 +272,26 @@ def _quota(member: compute_queries.MemberCompute) -> dict:
     }
 
 
-@api.get("/years/<int:year>/compute/monthly")
-def compute_monthly(year: int):
-    member = request.args.get("member") or None
+@contract.get(
+    "/years/<int:year>/compute/monthly", "yearComputeMonthly", "GPU-hours used per month of a year, by one member or by all",
+    description=(
+        "Jobs crossing a month end are split between the months by time (UTC). Only months with use are "
+        "listed, oldest first: a month missing from the list had none (or has not been reported yet). "
+        "Read from monthly rollups, never from job rows. Use is published as it is ingested, also "
+        "for a year without a capacity plan yet (a job running over New Year); 404 for a year with "
+        "neither a plan nor any use, or for a member code no member has."
+    ),
+    paths=YEAR,
+    query=(Query("member", "A member's code (see /api/v1/members); all members together when absent", pattern="^[A-Z]{3}$",
+                 accepted=MEMBER_ACCEPTED),),
+    answer=ListAnswer("months", r.MonthUsage, "The months with use", envelope=r.MonthlyUsage),
+    errors={400: "`member` is not an ISO 3166-1 alpha-3 code in capitals, or `format` is not offered; the message says what is accepted",
+            404: NO_PLAN + "; or no member has the code given as `member`"},
+)
+def compute_monthly(year: int, member: str | None):
     with _connect() as connection:
         if member is not None and member_queries.find_member(connection, member) is None:
-            raise ValidationFailed.single(
-                "member",
-                f"{member!r} is not a member's code; accepted: a code listed at /api/v1/members, such as 'DEU', "
-                "or no member parameter for all members together",
-            )
+            raise NotFound(f"member: no member has the code {member!r}; accepted: {MEMBER_ACCEPTED}")
         months = _cached(connection, ("compute_monthly", year, member), lambda: usage_queries.monthly_usage(connection, year, member))
         # Usage is published as it is ingested, even before its year has a plan (a job
         # running over New Year); a year with neither is one the ledger knows nothing of.
@@ -252,7 +302,7 @@ def compute_monthly(year: int):
                            f"years with a plan: {_listed(planned)}")
     return list_response(
         "months",
-        MONTH_COLUMNS,
+        r.MonthUsage,
         ({"month": usage.group, "used_gpu_hours": usage.gpu_hours} for usage in months),
         f"compute-{year}-monthly" + (f"-{member}" if member else ""),
         year=year,
@@ -264,19 +314,30 @@ def _listed(years: list[int]) -> str:
     return ", ".join(map(str, sorted(years))) or "none yet"
 
 
-@api.get("/motions")
+@contract.get("/motions", "listMotions", "Board motions with their status and outcome",
+              answer=ListAnswer("motions", r.MotionSummary, "Every motion, oldest meeting first"))
 def motions():
     with _connect() as connection:
         rows = governance_queries.list_motions(connection)
     return list_response(
         "motions",
-        MOTION_COLUMNS,
+        r.MotionSummary,
         ({"id": r.id, "title": r.title, "kind": r.kind, "status": r.status, "outcome": r.outcome, "closed_at": r.closed_at} for r in rows),
         "motions",
     )
 
 
-@api.get("/motions/<int:motion_id>")
+@contract.get(
+    "/motions/<int:motion_id>", "getMotion",
+    "One motion: text, rule, weights, effect and, once closed, the stored outcome and tally",
+    description=(
+        "The outcome, explanation and tally come from the snapshot stored when the motion closed and "
+        "are never recomputed. A roll-call publishes each member's ballot; a secret ballot only the "
+        "totals and who took part. `ineligible` names members whose vote was suspended, with the reason."
+    ),
+    answer=JsonAnswer(r.Motion, "The motion"),
+    errors={404: "No such motion"},
+)
 def motion(motion_id: int):
     with _connect() as connection:
         found = governance_queries.find_motion(connection, motion_id)
@@ -302,6 +363,8 @@ def motion_document(found: governance_queries.MotionDetail) -> dict:
     }
 
 
-@api.get("/openapi.json")
+@contract.get("/openapi.json", "openapi", "This document", answer=JsonAnswer(r.OpenApiDocument, "OpenAPI 3.1 document"))
 def openapi():
+    from ledger.api.openapi import openapi_document  # imports this module: the document walks its contract
+
     return jsonify(openapi_document())

@@ -38,9 +38,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
+        # the exception's own headers carry what the status requires, such as a 405's Allow (RFC 9110 §15.5.6)
+        headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
         if _wants_json():
-            return jsonify({"error": error.description}), error.code
-        return render_template("error.html", title=error.name, message=error.description), error.code
+            return jsonify({"error": error.description}), error.code, headers
+        return render_template("error.html", title=error.name, message=error.description), error.code, headers
 
 
 _TITLES = {400: "Please check the input", 403: "Not allowed", 404: "Not found", 409: "Not possible now", 429: "Too many attempts"}
