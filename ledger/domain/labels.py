@@ -33,6 +33,8 @@ VOTING_RULES: Mapping[str, str] = MappingProxyType({
     "imf_85_percent": "IMF 85 % majority",
 })
 
+RESERVES: Mapping[str, str] = MappingProxyType({"open_calls": "open calls", "safety_labs": "AI safety labs"})
+
 BALLOT_KINDS: Mapping[str, str] = MappingProxyType({"roll_call": "Roll-call", "secret": "Secret"})
 
 OUTCOMES: Mapping[str, str] = MappingProxyType({"adopted": "Adopted", "rejected": "Rejected", "no_quorum": "No quorum"})

@@ -263,7 +263,7 @@ def _allocation_table(found: ComputeYear, words: _Words) -> model.Table:
         caption=t("The capacity of {year} as allocated: reserves first, then the members' quotas", year=found.year),
         header=(t("Part"), t("Percent of capacity"), t("GPU-hours")),
         rows=(
-            *((t("Reserve {name}", name=reserve.name), format_percent(reserve.percent, 0, words.locale), words.whole(reserve.gpu_hours))
+            *((t("Reserve {name}", name=t.label(labels.RESERVES, reserve.name)), format_percent(reserve.percent, 0, words.locale), words.whole(reserve.gpu_hours))
               for reserve in found.reserves),
             (t("Member quotas"), "", words.whole(quotas)),
             (t("Total"), "", words.whole(found.reserved_gpu_hours + quotas)),
@@ -349,9 +349,9 @@ def _rules_paragraph(found: ComputeYear, view: View, settings: Settings, words: 
     t = words.t
     policy = settings.quota_suspension
     suspension = {
-        "none": t("keeps its quota (quota_suspension: none)"),
-        "frozen": t("keeps its quota, frozen so that it cannot be used (quota_suspension: frozen)"),
-        "reduced": t("loses {percent}% of its quota to the reserve {reserve} (quota_suspension: reduced {percent} %)",
+        "none": t("keeps its quota (quota suspension setting: none)"),
+        "frozen": t("keeps its quota, frozen so that it cannot be used (quota suspension setting: frozen)"),
+        "reduced": t("loses {percent}% of its quota to the reserve {reserve} (quota suspension setting: reduced {percent} %)",
                      percent=policy.reduction_percent, reserve=policy.freed_to),
     }[policy.kind]
     carry = settings.quota_carry_over
@@ -367,7 +367,7 @@ def _rules_paragraph(found: ComputeYear, view: View, settings: Settings, words: 
         "debits; GPU-hours move between members only as the effect of an adopted board motion, and the secretariat "
         "adjusts a quota only with a reason. Settings in force on {day}: a member suspended when "
         "quotas are allocated {suspension}; when the year's ledger closes, a member's unused GPU-hours are {closing} "
-        "(quota_carry_over: {carry}), and an overdrawn balance is carried in full, as owed. {state}",
+        "(carry-over setting: {carry}), and an overdrawn balance is carried in full, as owed. {state}",
         day=format_day(view.as_of, words.locale), suspension=suspension, closing=closing, carry=carry, state=state,
     ))
 

@@ -108,6 +108,12 @@ STANDING_COUNT_LABELS = {
     "arrears": "Members in arrears",
     "suspended": "Members whose vote is suspended",
 }
+BOUND_NOTES = {
+    "ceiling": "Ceiling. No member pays more than {bound} (CERN Convention, ESA: 25 %). Held at the ceiling: {names}; "
+               "the excess is shared among the others in proportion to their income.",
+    "floor": "Floor. Every member pays at least {bound} (UN scale practice). Held at the floor: {names}; the "
+             "difference is taken from the others in proportion to their income.",
+}
 COVER_STATUS = {
     "draft": "Draft: the year is open and its figures may still change",
     "adopted": "Draft: the year is open and its figures may still change",
@@ -764,18 +770,11 @@ def _scale_notes(scale: model.ScaleSection, look: _Look) -> list[Flowable]:
             "entered and the income counted beside it, which is why an associate's share is lower than its income "
             "alone would give.", factor=look.percent(scale.associate_factor_pct, decimals_of(scale.associate_factor_pct)),
             names=_names(associates, look)), look, "Note"))
-    for bound, bound_pct, text in (
-        ("ceiling", scale.ceiling_pct,
-         "Ceiling. No member pays more than {bound} (CERN Convention, ESA: 25 %): {names} would exceed it and "
-         "{verb} held at it; the excess is shared among the others in proportion to their income."),
-        ("floor", scale.floor_pct,
-         "Floor. Every member pays at least {bound} (UN scale practice): {names} would fall below it and {verb} "
-         "held at it; the difference is taken from the others in proportion to their income."),
-    ):
+    for bound, bound_pct in (("ceiling", scale.ceiling_pct), ("floor", scale.floor_pct)):
         held = [row.name for row in scale.rows if row.bound == bound]
         if held:
-            notes.append(_text(t(text, bound=look.percent(bound_pct, decimals_of(bound_pct)), names=_names(held, look),
-                                 verb=t("is") if len(held) == 1 else t("are")), look, "Note"))
+            notes.append(_text(t(BOUND_NOTES[bound], bound=look.percent(bound_pct, decimals_of(bound_pct)), names=_names(held, look)),
+                               look, "Note"))
     return notes if len(notes) > 1 else []
 
 
