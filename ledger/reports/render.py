@@ -815,7 +815,7 @@ def _contributions(report: model.AnnualReport, look: _Look) -> list[Flowable]:
         "only, and the others are credited the difference (CERN): {members}.",
         members=_names([t("{name} ({days} days)", name=line.name, days=line.paying_days) for line in pro_rata], look)),
         look, "Note")] if pro_rata else []
-    return [KeepTogether(_assessed_and_settled_chart(report, look)), PageBreak(), *_captioned(caption, table, look), *notes]
+    return [KeepTogether(_assessed_and_settled_chart(report, look)), *_captioned(caption, table, look), *notes]
 
 
 def _payments(report: model.AnnualReport, look: _Look) -> list[Flowable]:
