@@ -87,5 +87,6 @@ def make_pdfa(content: bytes, attachments: Sequence[Attachment], *, created_on: 
             meta["pdfaid:part"] = "3"
             meta["pdfaid:conformance"] = "B"
         output = io.BytesIO()
-        pdf.save(output, deterministic_id=True, fix_metadata_version=False)
+        # Associated files (/AF) are a PDF 1.7-era feature PDF/A-3 builds on; ReportLab writes 1.4.
+        pdf.save(output, deterministic_id=True, fix_metadata_version=False, min_version="1.7")
     return output.getvalue()

@@ -360,3 +360,17 @@ def test_records_freeze_the_sequences_they_are_given(report):
 def test_a_checkpoint_hash_must_be_64_hex_digits():
     with pytest.raises(ValueError, match="64 lowercase hex"):
         JournalCheckpoint(1, CHECKPOINT_HASH[:-1], AS_OF)
+
+
+def test_a_name_in_any_script_prints_in_an_embedded_font(report, tmp_path):
+    """Issue 13 item 7: with base-14 Helvetica a Cyrillic or Greek name printed as black squares."""
+    names = ("Україна", "Ελλάδα", "Côte d’Ivoire")
+    renamed = dataclasses.replace(report, contributions=(
+        *(dataclasses.replace(line, name=name) for line, name in zip(report.contributions, names)),
+        *report.contributions[len(names):]))
+    pdf = render_annual_report(renamed)
+    assert all(name in " ".join(pages_text(pdf)) for name in names)
+    path = tmp_path / "names.pdf"
+    path.write_bytes(pdf)
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    assert fonts and all(line.split()[-5] == "yes" for line in fonts)
