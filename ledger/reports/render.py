@@ -782,19 +782,20 @@ def _contributions(report: model.AnnualReport, look: _Look) -> list[Flowable]:
     t = look.t
     currency = report.currency
     lines = report.contributions
-    decimals = decimals_of(report.scale.precision_pct)
 
     def amount(minor: int) -> str:
         return look.amount(minor, currency)
 
+    # The name says who the member is and the scale its share; code and share are in the CSV, so that
+    # every row, standing included, stays on one line of a portrait page.
     rows = [
-        (line.code, line.name, look.percent(line.share_pct, decimals), amount(line.assessed_minor),
+        (line.name, amount(line.assessed_minor),
          amount(line.paid_minor), amount(line.in_kind_minor), amount(line.outstanding_minor),
          amount(line.arrears_minor), t.label(labels.STANDINGS, line.standing))
         for line in lines
     ]
     rows.append((
-        "", t("Total"), look.percent(sum((line.share_pct for line in lines), Decimal(0)), decimals),
+        t("Total"),
         *(amount(sum(getattr(line, name) for line in lines))
           for name in ("assessed_minor", "paid_minor", "in_kind_minor", "outstanding_minor", "arrears_minor")),
         "",
@@ -802,9 +803,8 @@ def _contributions(report: model.AnnualReport, look: _Look) -> list[Flowable]:
     data = [(line.code, line.name, str(line.share_pct), *(_plain(minor, currency) for minor in (
         line.assessed_minor, line.paid_minor, line.in_kind_minor, line.outstanding_minor, line.arrears_minor)),
         line.standing, "" if line.paying_days is None else str(line.paying_days)) for line in lines]
-    header = (t("Code"), t("Member"), t("Share"), t("Assessed"), t("Paid"), t("In kind"), t("Outstanding"), t("Arrears"),
-              t("Standing"))
-    table = _data_table(header, rows, {2, 3, 4, 5, 6, 7}, look, total_row=True, data=(
+    header = (t("Member"), t("Assessed"), t("Paid"), t("In kind"), t("Outstanding"), t("Arrears"), t("Standing"))
+    table = _data_table(header, rows, {1, 2, 3, 4, 5}, look, total_row=True, data=(
         "contributions", ("code", "member", "share_pct", "assessed", "paid", "in_kind", "outstanding", "arrears",
                           "standing", "paying_days"), data))
     caption = t("Amounts in {currency}. Outstanding is what remains of this year's assessment; arrears are the unpaid "

@@ -172,7 +172,7 @@ def test_contribution_totals_are_the_sums_of_the_lines(report, text):
     columns = ("assessed_minor", "paid_minor", "in_kind_minor", "outstanding_minor", "arrears_minor")
     totals = " ".join(amount(sum(getattr(line, name) for line in lines)) for name in columns)
     assert sum(line.assessed_minor for line in lines) == BUDGET_MINOR
-    assert f"Total 100.000% {totals}" in text
+    assert f"Total {totals}" in text
 
 
 def test_summary_prints_the_sums_and_the_count_of_each_standing(report, text):

@@ -17,7 +17,6 @@ import sys
 
 import pikepdf
 import pytest
-from sqlalchemy import text
 
 from ledger.db.engine import make_engine
 from ledger.domain import labels
@@ -34,16 +33,21 @@ SNAKE_CASE = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b")
 
 @pytest.fixture(scope="module")
 def demo(demo_template):
-    """The demo database, only read here."""
-    engine = make_engine(demo_template[0])
-    yield engine
-    engine.dispose()
+    """Read the demo database: `demo(build)` runs build(connection) and closes every connection,
+    so that the template stays free for other tests to copy (PostgreSQL refuses a template in use)."""
+    def read(build):
+        engine = make_engine(demo_template[0])
+        try:
+            with engine.connect() as connection:
+                return build(connection)
+        finally:
+            engine.dispose()
+    return read
 
 
 @pytest.fixture(scope="module")
 def reports(demo):
-    with demo.connect() as connection:
-        return {lang: build_annual_report(connection, CLOSED_YEAR, DEMO_TODAY, lang) for lang in LANGUAGES}
+    return demo(lambda connection: {lang: build_annual_report(connection, CLOSED_YEAR, DEMO_TODAY, lang) for lang in LANGUAGES})
 
 
 @pytest.fixture(scope="module")
@@ -55,9 +59,9 @@ def pdfs(reports):
 def statements(demo, reports):
     """The statement of a member behind with its payments, in each language."""
     behind = next(line.code for line in reports["en"].contributions if line.arrears_minor)
-    with demo.connect() as connection:
-        return {lang: render_member_statement(build_member_statement(connection, CLOSED_YEAR, behind, DEMO_TODAY, lang))
-                for lang in LANGUAGES}
+    return demo(lambda connection: {
+        lang: render_member_statement(build_member_statement(connection, CLOSED_YEAR, behind, DEMO_TODAY, lang))
+        for lang in LANGUAGES})
 
 
 def pdftotext(pdf: bytes, tmp_path, name: str) -> str:
@@ -143,8 +147,8 @@ def test_qpdf_finds_no_fault(lang, pdfs, statements, tmp_path):
 
 
 def test_each_language_gives_the_same_bytes_every_build(demo, pdfs):
-    with demo.connect() as connection:
-        again = {lang: render_annual_report(build_annual_report(connection, CLOSED_YEAR, DEMO_TODAY, lang)) for lang in LANGUAGES}
+    again = demo(lambda connection: {
+        lang: render_annual_report(build_annual_report(connection, CLOSED_YEAR, DEMO_TODAY, lang)) for lang in LANGUAGES})
     assert again == pdfs and pdfs["en"] != pdfs["fr"]
 
 
@@ -159,6 +163,7 @@ def test_another_process_gives_the_same_bytes(demo_template, pdfs):
         "with engine.connect() as connection:\n"
         "    for lang in ('en', 'fr'):\n"
         "        print(hashlib.sha256(render_annual_report(build_annual_report(connection, 2024, DEMO_TODAY, lang))).hexdigest())\n"
+        "engine.dispose()\n"
     )
     other = subprocess.run([sys.executable, "-c", script, demo_template[0]], capture_output=True, text=True, check=True)
     assert other.stdout.split() == [hashlib.sha256(pdfs[lang]).hexdigest() for lang in LANGUAGES]
@@ -172,13 +177,20 @@ def test_the_statement_writes_its_standing_with_formatted_amounts(lang, statemen
     assert ("Arrears of €" in printed) if lang == "en" else ("Les arriérés de " in printed and " € au " in printed)
 
 
-def test_the_web_serves_each_language_byte_for_byte(demo_copy, pdfs, monkeypatch, tmp_path):
-    """`?lang=fr` on the report URL; twice the same bytes; an unknown language is a 400 naming the accepted ones."""
+@pytest.fixture
+def client(demo_copy):
+    """The web app on a copy of the demo, its connections closed before the copy is dropped."""
+    from ledger.config import Settings
     from ledger.web import create_app
 
-    monkeypatch.setenv("LEDGER_DATABASE_URL", demo_copy())
-    monkeypatch.setenv("LEDGER_TODAY", DEMO_TODAY.isoformat())
-    client = create_app().test_client()
+    url = demo_copy()
+    engine = make_engine(url)
+    yield create_app(Settings(database_url=url, secret_key="test", env="test", fixed_today=DEMO_TODAY), engine=engine).test_client()
+    engine.dispose()
+
+
+def test_the_web_serves_each_language_byte_for_byte(client, pdfs):
+    """`?lang=fr` on the report URL; twice the same bytes; an unknown language is a 400 naming the accepted ones."""
     for lang in LANGUAGES:
         first = client.get(f"/reports/annual/{CLOSED_YEAR}.pdf?lang={lang}")
         second = client.get(f"/reports/annual/{CLOSED_YEAR}.pdf?lang={lang}")
