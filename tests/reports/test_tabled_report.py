@@ -200,3 +200,19 @@ def test_the_web_serves_each_language_byte_for_byte(client, pdfs):
     assert refused.status_code == 400 and b"en, fr" in refused.data
     statement = client.get(f"/reports/statements/{CLOSED_YEAR}/DEU.pdf?lang=fr")
     assert statement.status_code == 200 and statement.data.startswith(b"%PDF")
+
+
+def test_the_command_writes_each_language(demo_copy, pdfs, tmp_path):
+    """`ledger report annual YEAR --lang fr` writes the same bytes as the web serves; other languages are refused."""
+    from click.testing import CliRunner
+
+    from ledger.cli import main
+
+    env = {"LEDGER_DATABASE_URL": demo_copy(), "LEDGER_TODAY": DEMO_TODAY.isoformat()}
+    for lang in LANGUAGES:
+        target = tmp_path / f"{lang}.pdf"
+        written = CliRunner().invoke(main, ["report", "annual", str(CLOSED_YEAR), "--lang", lang, "-o", str(target)], env=env)
+        assert written.exit_code == 0, written.output
+        assert target.read_bytes() == pdfs[lang]
+    refused = CliRunner().invoke(main, ["report", "annual", str(CLOSED_YEAR), "--lang", "de"], env=env)
+    assert refused.exit_code == 2 and "'en', 'fr'" in refused.output
