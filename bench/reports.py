@@ -1,10 +1,12 @@
 """Contributions benchmark on a real ledger: 10 years x 40 members x 12 payments a year.
 
-    .venv/bin/python bench/reports.py [--postgres URL] [--requests 300]
+    .venv/bin/python bench/reports.py [--postgres URL] [--requests 300]   (--requests 0: reports only)
 
 Builds the ledger through the officials' use cases on a fresh SQLite file and, where
 reachable, a fresh PostgreSQL database (dropped afterwards), then measures:
-- the annual report of one year end to end (queries, assembly, PDF), median of 5 (goal < 2 s);
+- the annual report of one year end to end (queries, assembly, PDF/A with its attachments), in
+  English and French, median of 5 (goal < 2 s), with the PDF step alone beside it;
+- a member's statement of account the same way;
 - GET /api/v1/years/<year>/contributions over HTTP from a local server, p50 and p95 (goal p95 < 50 ms).
 """
 
@@ -35,8 +37,8 @@ from ledger.domain.access import system_actor
 from ledger.domain.money import format_minor
 from ledger.queries.contributions import View, settled_instalments
 from ledger.queries.snapshot import HeadCache
-from ledger.reports.annual import build_annual_report
-from ledger.reports.render import render_annual_report
+from ledger.reports.annual import build_annual_report, build_member_statement
+from ledger.reports.render import render_annual_report, render_member_statement
 from ledger.services import contributions as finance
 from ledger.services.members import admit_member
 from ledger.web import create_app
@@ -71,15 +73,22 @@ def build(engine) -> None:
             finance.close_year(year, "bench", f"{year + 1}-02-01", today=TODAY, actor=ACTOR, uow=UnitOfWork(engine))
 
 
-def report_seconds(engine, year: int) -> float:
-    times = []
+def report_seconds(engine, year: int, lang: str, *, statement_of: str | None = None) -> tuple[float, float]:
+    """Median seconds of 5 builds, end to end and of the PDF step alone, of the annual report (or a statement)."""
+    totals, renders = [], []
     for _ in range(5):
         started = time.perf_counter()
         with engine.connect() as connection:
-            report = build_annual_report(connection, year, TODAY)
-        render_annual_report(report)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+            if statement_of is None:
+                record = build_annual_report(connection, year, TODAY, lang)
+            else:
+                record = build_member_statement(connection, year, statement_of, TODAY, lang)
+        assembled = time.perf_counter()
+        (render_annual_report if statement_of is None else render_member_statement)(record)
+        finished = time.perf_counter()
+        totals.append(finished - started)
+        renders.append(finished - assembled)
+    return statistics.median(totals), statistics.median(renders)
 
 
 def api_latencies(engine, url: str, path: str, requests: int, *, cached: bool) -> list[float]:
@@ -120,9 +129,15 @@ def run(label: str, engine, url: str, requests: int) -> None:
     with engine.connect() as connection:
         payments = connection.execute(text("SELECT count(*) FROM payment")).scalar()
     print(f"{label}: built {len(YEARS)} years x {MEMBERS} members, {payments:,} payments in {time.perf_counter() - started:.0f} s")
+    with engine.connect() as connection:
+        member = connection.execute(text("SELECT min(code) FROM member")).scalar()
     for year, state in ((YEARS[-2], "closed"), (YEARS[-1], "open")):
-        print(f"{label}: annual report {year} ({state}), queries + PDF, median of 5: {report_seconds(engine, year):.2f} s")
-        for cached in (False, True):
+        for lang in ("en", "fr"):
+            total, pdf = report_seconds(engine, year, lang)
+            print(f"{label}: annual report {year} ({state}, {lang}), queries + PDF/A, median of 5: {total:.2f} s (PDF/A alone {pdf:.2f} s)")
+            total, pdf = report_seconds(engine, year, lang, statement_of=member)
+            print(f"{label}: statement {year} {member} ({lang}), median of 5: {total:.2f} s (PDF/A alone {pdf:.2f} s)")
+        for cached in (False, True) if requests else ():
             times = api_latencies(engine, url, f"/api/v1/years/{year}/contributions", requests, cached=cached)
             how = "cached by journal head" if cached else "computed every time"
             print(f"{label}: GET /api/v1/years/{year}/contributions x {requests} ({how}): {percentiles(times)}")

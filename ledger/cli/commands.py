@@ -34,6 +34,7 @@ from ledger.domain.access import system_actor
 from ledger.domain.errors import DomainError
 from ledger.domain.invariants import INVARIANTS
 from ledger.domain.journal import PublishedEntry
+from ledger.reports.model import LANGUAGES as REPORT_LANGUAGES
 from ledger.services import compute, officials
 from ledger.services.demo import load_demo
 from ledger.services.officials import add_official
@@ -66,10 +67,10 @@ def _run(use_case, *args, **options):
         return use_case(*args, **options, actor=system_actor(), uow=UnitOfWork(engine))
 
 
-def _read(build, *args):
+def _read(build, *args, **options):
     """Build a report as of today from the database, turning a refusal (no such year...) into the command's error message."""
     with _refusal_as_error(), _database() as engine, engine.connect() as connection:
-        return build(connection, *args, _settings().today())
+        return build(connection, *args, _settings().today(), **options)
 
 
 @contextmanager
@@ -202,13 +203,14 @@ def report() -> None:
 @report.command("annual")
 @click.argument("year", type=int)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Where to write the PDF (default: annual-report-YEAR.pdf).")
-def report_annual(year: int, output: Path | None) -> None:
-    """Write the annual report of an adopted or closed year."""
+@click.option("--lang", type=click.Choice(REPORT_LANGUAGES), default="en", show_default=True, help="The report's language.")
+def report_annual(year: int, output: Path | None, lang: str) -> None:
+    """Write the annual report of an adopted or closed year (PDF/A-3, its tables attached as CSV)."""
     from ledger.reports.annual import build_annual_report
     from ledger.reports.render import render_annual_report
 
-    report_data = _read(build_annual_report, year)
-    target = output or Path(f"annual-report-{year}.pdf")
+    report_data = _read(build_annual_report, year, lang=lang)
+    target = output or Path(f"annual-report-{year}{'' if lang == 'en' else '-' + lang}.pdf")
     target.write_bytes(published_pdf(report_data, render_annual_report))
     click.echo(f"Wrote {target} ({report_data.status}, figures as of {report_data.as_of})")
 
@@ -217,13 +219,14 @@ def report_annual(year: int, output: Path | None) -> None:
 @click.argument("year", type=int)
 @click.argument("code")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Where to write the PDF.")
-def report_statement(year: int, code: str, output: Path | None) -> None:
+@click.option("--lang", type=click.Choice(REPORT_LANGUAGES), default="en", show_default=True, help="The statement's language.")
+def report_statement(year: int, code: str, output: Path | None, lang: str) -> None:
     """Write a member's statement of account for a year."""
     from ledger.reports.annual import build_member_statement
     from ledger.reports.render import render_member_statement
 
-    statement = _read(build_member_statement, year, code.upper())
-    target = output or Path(f"statement-{year}-{code.upper()}.pdf")
+    statement = _read(build_member_statement, year, code.upper(), lang=lang)
+    target = output or Path(f"statement-{year}-{code.upper()}{'' if lang == 'en' else '-' + lang}.pdf")
     target.write_bytes(render_member_statement(statement))
     click.echo(f"Wrote {target}")
 

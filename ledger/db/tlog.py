@@ -51,11 +51,12 @@ class StoredCosignature(SQLModel, table=True):
 
 
 class SignedReport(SQLModel, table=True):
-    """A closed year's annual report as signed once by the facility's key, served ever after."""
+    """A closed year's annual report in one language as signed once by the facility's key, served ever after."""
 
     __tablename__ = "signed_report"
 
     year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    lang: str = Field(primary_key=True, max_length=2)
     pdf: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     sha256: str = Field(max_length=64)
     signed_at: datetime

@@ -62,8 +62,16 @@ def _four_eyes_threshold(value: str) -> str:
     return str(number)
 
 
+def _facility_name(value: str) -> str:
+    name = " ".join(value.split())
+    if not 1 <= len(name) <= 120:
+        raise ValidationFailed.single("value", f"the facility's name, 1 to 120 characters; not {value[:40]!r}")
+    return name
+
+
 # key -> (default, parser, what it means)
 SETTINGS = {
+    "facility_name": ("International Facility for Public AI Research", _facility_name, "the facility's name, as the reports' covers and headers print it"),
     "base_currency": ("EUR", _currency, "the currency of budgets, assessments and the base amount of every payment"),
     "standing_rule": ("cern", _standing_rule, "when arrears suspend a member's vote: cern (CERN Convention Art. V.8) or un (UN Charter Art. 19)"),
     "in_kind_cap_pct": (str(DEFAULT_IN_KIND_CAP_PERCENT), _percentage, "the most of an assessment that in-kind contributions may settle, in percent"),

@@ -1,41 +1,56 @@
 """How the reports write figures: every figure goes through these, so a total and its lines read alike.
 
 Babel only, so that assembling a report (ledger.reports.annual) does not load the PDF renderer.
+Each function takes the report's locale ("en", "fr"): grouping, decimal mark and the
+percent sign follow the language, as Babel's CLDR data writes them.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
+from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 
 from ledger.domain.money import to_decimal
 
 LOCALE = "en"
+_PERCENT_SIGN = {"fr": "\u202f%"}  # French sets the sign apart with a narrow no-break space
 
 
-def format_amount(minor: int, currency: str) -> str:
+def format_amount(minor: int, currency: str, locale: str = LOCALE) -> str:
     """An amount for a table column, grouped, with the currency's decimals, no sign: 123450 EUR -> "1,234.50"."""
     # currency_digits makes Babel use the currency's own decimals (JPY 0, KWD 3) whatever
     # the pattern says; the value is an exact Decimal, so nothing is rounded.
-    return format_currency(to_decimal(minor, currency), currency, format="#,##0.00", locale=LOCALE,
+    return format_currency(to_decimal(minor, currency), currency, format="#,##0.00", locale=locale,
                            currency_digits=True)
 
 
-def format_money(minor: int, currency: str) -> str:
-    """An amount with its currency sign, for running text: 123450 EUR -> "€1,234.50"."""
-    return format_currency(to_decimal(minor, currency), currency, locale=LOCALE)
+def format_money(minor: int, currency: str, locale: str = LOCALE) -> str:
+    """An amount with its currency sign, for running text: 123450 EUR -> "€1,234.50" ("1 234,50 €" in French)."""
+    return format_currency(to_decimal(minor, currency), currency, locale=locale)
 
 
-def format_percent(value: Decimal, decimals: int) -> str:
+def format_percent(value: Decimal, decimals: int, locale: str = LOCALE) -> str:
     """A percentage with at least `decimals` decimals and never rounded: Decimal("12.3"), 3 -> "12.300%"."""
-    pattern = "#,##0." + "0" * decimals if decimals else "#,##0"
-    return format_decimal(value, format=pattern, locale=LOCALE, decimal_quantization=False) + "%"
+    return format_fixed(value, decimals, locale) + _PERCENT_SIGN.get(locale, "%")
 
 
-def format_quantity(value: Decimal) -> str:
+def format_quantity(value: Decimal | int, locale: str = LOCALE) -> str:
     """A Decimal quantity grouped and with all its digits: Decimal("1234567.8") -> "1,234,567.8"."""
-    return format_decimal(value, locale=LOCALE, decimal_quantization=False)
+    return format_decimal(value, locale=locale, decimal_quantization=False)
+
+
+def format_fixed(value: Decimal | int, decimals: int, locale: str = LOCALE) -> str:
+    """A quantity grouped with at least `decimals` decimals, never rounded: Decimal("2.5"), 3 -> "2.500"."""
+    pattern = "#,##0." + "0" * decimals if decimals else "#,##0"
+    return format_decimal(value, format=pattern, locale=locale, decimal_quantization=False)
+
+
+def format_day(day: date, locale: str = LOCALE) -> str:
+    """A date for running text: 2025-03-13 -> "13 March 2025" ("13 mars 2025")."""
+    return format_date(day, format="d MMMM y", locale=locale)
 
 
 def decimals_of(step: Decimal) -> int:

@@ -17,6 +17,9 @@ from typing import Literal
 
 from ledger.domain.errors import ValidationFailed
 from ledger.domain.money import currency_exponent
+from ledger.domain.settings import SETTINGS
+
+DEFAULT_FACILITY = SETTINGS["facility_name"][0]
 
 ReportStatus = Literal["draft", "adopted", "closed"]
 Standing = Literal["good", "arrears", "suspended"]
@@ -57,6 +60,7 @@ class ScaleRow:
     income: Decimal  # the income measure averaged over the base years
     share_pct: Decimal  # the member's share in percent, after ceiling, floor and rounding
     bound: ScaleBound = ""  # "ceiling" or "floor" when the share was held at that bound
+    associate: bool = False  # an associate's income counts at the scale's associate factor
 
     def __post_init__(self) -> None:
         _require_choice(self.bound, SCALE_BOUNDS, "ScaleRow.bound")
@@ -72,6 +76,7 @@ class ScaleSection:
     floor_pct: Decimal
     precision_pct: Decimal  # shares are rounded to this, by largest remainder
     rows: tuple[ScaleRow, ...]
+    associate_factor_pct: Decimal = Decimal(100)  # the part of an associate's income the scale counts
 
     def __post_init__(self) -> None:
         _freeze_tuple(self, "rows")
@@ -90,6 +95,7 @@ class ContributionLine:
     outstanding_minor: int  # what is still owed for this year
     arrears_minor: int  # everything fallen due and unpaid on the report's date, for any year
     standing: Standing
+    paying_days: int | None = None  # the days of the year the member paid for, when fewer than all (pro rata)
 
     def __post_init__(self) -> None:
         _require_choice(self.standing, STANDINGS, f"ContributionLine.standing of {self.code}")
@@ -186,6 +192,43 @@ class ReportSection:
 
 
 @dataclass(frozen=True, slots=True)
+class ScalePeriod:
+    """The shares of one adopted scale, for the chart of shares over the years."""
+
+    first_year: int
+    last_year: int
+    shares: tuple[tuple[str, Decimal], ...]  # (member code, share in percent)
+
+    def __post_init__(self) -> None:
+        _freeze_tuple(self, "shares")
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """A motion the board closed in the year, with human labels already chosen."""
+
+    number: int
+    title: str
+    kind: str  # the kind's label
+    adopted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ComputeSummary:
+    """The year's capacity and use, for the summary and the monthly chart."""
+
+    capacity_gpu_hours: int
+    used_ms: int  # reference GPU-milliseconds
+    monthly_ms: tuple[tuple[str, int], ...]  # ("YYYY-MM", reference GPU-ms)
+
+    def __post_init__(self) -> None:
+        _freeze_tuple(self, "monthly_ms")
+
+
+LANGUAGES: tuple[str, ...] = ("en", "fr")
+
+
+@dataclass(frozen=True, slots=True)
 class AnnualReport:
     """Everything the annual report of one fiscal year prints; amounts in `currency`."""
 
@@ -202,10 +245,16 @@ class AnnualReport:
     checkpoint: JournalCheckpoint | None  # present exactly when the year is closed
     data_note: str  # where the figures come from, e.g. that they are demonstration data
     sections: tuple[ReportSection, ...] = ()
+    facility: str = DEFAULT_FACILITY  # the facility_name setting
+    lang: str = "en"  # the language everything in the record is written in
+    scale_history: tuple[ScalePeriod, ...] = ()  # every scale adopted up to this year's, oldest first
+    decisions: tuple[Decision, ...] = ()
+    compute: ComputeSummary | None = None
 
     def __post_init__(self) -> None:
-        for name in ("contributions", "payments", "in_kind", "sections"):
+        for name in ("contributions", "payments", "in_kind", "sections", "scale_history", "decisions"):
             _freeze_tuple(self, name)
+        _require_choice(self.lang, LANGUAGES, "AnnualReport.lang")
         _require_choice(self.status, REPORT_STATUSES, "AnnualReport.status")
         _require_currency(self.currency, "AnnualReport.currency")
         if (self.status == "closed") != (self.checkpoint is not None):
@@ -240,9 +289,12 @@ class MemberStatement:
     standing: Standing
     standing_explanation: str  # one sentence: why the member has this standing
     as_of: date
+    facility: str = DEFAULT_FACILITY
+    lang: str = "en"
 
     def __post_init__(self) -> None:
         _freeze_tuple(self, "lines")
+        _require_choice(self.lang, LANGUAGES, "MemberStatement.lang")
         _require_currency(self.currency, "MemberStatement.currency")
         _require_choice(self.standing, STANDINGS, "MemberStatement.standing")
         balance = self.opening_balance_minor

@@ -83,18 +83,18 @@ def published_annual_report(
         return render(report)
     year = report.year
     with engine.connect() as connection:
-        kept = connection.execute(select(report_table.c.pdf).where(report_table.c.year == year)).scalar()
+        kept = connection.execute(select(report_table.c.pdf).where(report_table.c.year == year, report_table.c.lang == report.lang)).scalar()
     if kept is not None:
         return bytes(kept)
     signed = sign_report(render(report), signer)
     try:
         with engine.begin() as connection:
             connection.execute(insert(report_table).values(
-                year=year, pdf=signed, sha256=hashlib.sha256(signed).hexdigest(), signed_at=now or datetime.now(timezone.utc),
+                year=year, lang=report.lang, pdf=signed, sha256=hashlib.sha256(signed).hexdigest(), signed_at=now or datetime.now(timezone.utc),
             ))
     except IntegrityError:  # another request signed it first: serve that one
         with engine.connect() as connection:
-            return bytes(connection.execute(select(report_table.c.pdf).where(report_table.c.year == year)).scalar_one())
+            return bytes(connection.execute(select(report_table.c.pdf).where(report_table.c.year == year, report_table.c.lang == report.lang)).scalar_one())
     return signed
 
 

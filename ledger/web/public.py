@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, Response, render_template, request
 
 from ledger.api.tlog import tlog_state
 from ledger.queries import contributions as contribution_queries
 from ledger.queries import journal as journal_queries
 from ledger.queries import members as member_queries
 from ledger.reports.annual import available_reports, build_annual_report, build_member_statement
+from ledger.reports.i18n import parse_language
 from ledger.reports.render import render_annual_report, render_member_statement
 from ledger.services.signed_reports import published_annual_report
 from ledger.web.state import connect, engine, today
@@ -36,17 +37,23 @@ def reports():
 
 @blueprint.route("/reports/annual/<int:year>.pdf")
 def annual_report(year: int):
+    lang = parse_language(request.args.get("lang"))
     with connect() as connection:
-        report = build_annual_report(connection, year, today())
+        report = build_annual_report(connection, year, today(), lang)
     pdf = published_annual_report(engine(), tlog_state().signer, report, render_annual_report)
-    return _pdf(pdf, f"annual-report-{year}.pdf")
+    return _pdf(pdf, f"annual-report-{year}{_suffix(lang)}.pdf")
 
 
 @blueprint.route("/reports/statements/<int:year>/<code>.pdf")
 def member_statement(year: int, code: str):
+    lang = parse_language(request.args.get("lang"))
     with connect() as connection:
-        statement = build_member_statement(connection, year, code.upper(), today())
-    return _pdf(render_member_statement(statement), f"statement-{year}-{code.upper()}.pdf")
+        statement = build_member_statement(connection, year, code.upper(), today(), lang)
+    return _pdf(render_member_statement(statement), f"statement-{year}-{code.upper()}{_suffix(lang)}.pdf")
+
+
+def _suffix(lang: str) -> str:
+    return "" if lang == "en" else f"-{lang}"
 
 
 def _pdf(content: bytes, filename: str) -> Response:

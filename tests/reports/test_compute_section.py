@@ -80,9 +80,9 @@ def test_capacity_reserves_and_quotas_are_printed_with_the_plans_decision(world)
     assert f"Total 100 {EXPECTED.capacity:,}" in report
     quotas = sum(quota for _code, quota in EXPECTED.quotas)
     assert quotas == EXPECTED.capacity - EXPECTED.reserved
-    assert "Reserve open_calls 10% 153,300 Reserve safety_labs 5% 76,650" in report
+    assert "Reserve open calls 10% 153,300 Reserve AI safety labs 5% 76,650" in report
     assert f"Member quotas {quotas:,} Total {EXPECTED.capacity:,}" in report
-    assert "quota_suspension: frozen" in report and "quota_carry_over: none" in report and "largest remainder" in report
+    assert "quota suspension setting: frozen" in report and "carry-over setting: none" in report and "largest remainder" in report
 
 
 def test_each_member_has_its_share_quota_use_and_ratio(world):
@@ -132,7 +132,7 @@ def test_closing_shows_what_each_member_carried_and_forfeited(world):
         forfeited = row["balance"] - carried
         assert (f"{code} {int(row['quota']):,} 0.000 {hours(row['transferred'])} {hours(row['adjusted'])} "
                 f"{hours(row['used'])} {hours(carried)} {hours(forfeited)} 0.000") in report, code
-    assert "quota_carry_over: up to 10 %" in report and "The ledger of 2025 is closed." in report
+    assert "carry-over setting: up to 10 %" in report and "The ledger of 2025 is closed." in report
 
 
 def test_the_ledger_rows_of_the_record_add_up_to_their_balances(world):

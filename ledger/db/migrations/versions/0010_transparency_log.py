@@ -47,10 +47,11 @@ def upgrade() -> None:
     )
     op.create_table('signed_report',
     sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('lang', sqlmodel.sql.sqltypes.AutoString(length=2), nullable=False),
     sa.Column('pdf', sa.LargeBinary(), nullable=False),
     sa.Column('sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('signed_at', sa.DateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('year')
+    sa.PrimaryKeyConstraint('year', 'lang')
     )
     with op.batch_alter_table('checkpoint_cosignature', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_checkpoint_cosignature_checkpoint_size'), ['checkpoint_size'], unique=False)
