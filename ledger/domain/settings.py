@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, tzinfo
 from types import MappingProxyType
 from decimal import Decimal, InvalidOperation
 
@@ -11,6 +12,7 @@ from ledger.domain.compute import SuspensionPolicy, carry_over, parse_suspension
 from ledger.domain.contributions import CERN_CONVENTION_ART_V_8, DEFAULT_IN_KIND_CAP_PERCENT, UN_CHARTER_ART_19, StandingRule
 from ledger.domain.errors import ValidationFailed
 from ledger.domain.money import currency_exponent
+from ledger.domain.sacct import time_zone
 
 STANDING_RULES: dict[str, StandingRule] = {"cern": CERN_CONVENTION_ART_V_8, "un": UN_CHARTER_ART_19}
 
@@ -49,6 +51,26 @@ def _carry_over_rule(value: str) -> str:
     return " ".join(value.lower().replace("%", " %").split())
 
 
+def _time_zone(value: str) -> str:
+    return "UTC" if time_zone(value, "value") is UTC else value
+
+
+def parse_cluster_time_zones(value: str, field: str = "value") -> dict[str, tzinfo]:
+    """``cluster=Zone`` pairs separated by commas or spaces, e.g. "aurora=Europe/Oslo, lumi=Europe/Helsinki"."""
+    zones: dict[str, tzinfo] = {}
+    for item in value.replace(",", " ").split():
+        cluster, equals, name = item.partition("=")
+        if not equals or not cluster:
+            raise ValidationFailed.single(field, f"cluster=Zone pairs, e.g. aurora=Europe/Oslo, lumi=Europe/Helsinki; not {item!r}")
+        zones[cluster] = time_zone(name, field)
+    return zones
+
+
+def _cluster_time_zones(value: str) -> str:
+    parse_cluster_time_zones(value)
+    return ", ".join(item for item in value.replace(",", " ").split())
+
+
 # key -> (default, parser, what it means)
 SETTINGS = {
     "base_currency": ("EUR", _currency, "the currency of budgets, assessments and the base amount of every payment"),
@@ -56,6 +78,8 @@ SETTINGS = {
     "in_kind_cap_pct": (str(DEFAULT_IN_KIND_CAP_PERCENT), _percentage, "the most of an assessment that in-kind contributions may settle, in percent"),
     "quota_suspension": ("frozen", _suspension_policy, "what a suspension does to a member's GPU-hour quota when quotas are allocated: none, frozen (kept but not usable) or reduced P % (taken off and returned to the open-call reserve)"),
     "quota_carry_over": ("none", _carry_over_rule, "how much of a member's unused GPU-hours a closed year carries into the next: none, or up to P % (the rest is forfeited)"),
+    "cluster_time_zones": ("", _cluster_time_zones, "the IANA time zone each cluster's sacct prints its times in, e.g. aurora=Europe/Oslo, lumi=Europe/Helsinki; a cluster not named is read in UTC"),
+    "reporting_time_zone": ("UTC", _time_zone, "the IANA time zone whose months and years usage is split into; set it before the first ingestion, as usage already published keeps its months"),
 }
 
 
@@ -77,6 +101,10 @@ class Settings:
     quota_carry_over: str
     texts: Mapping[str, str]
     """Every setting in force as written, defaults included, by key."""
+    cluster_time_zones: Mapping[str, tzinfo] = field(default_factory=lambda: MappingProxyType({}))
+    """The time zone of each cluster named in the cluster_time_zones setting."""
+    reporting_time_zone: tzinfo = UTC
+    """Where months and years of usage begin."""
 
     @classmethod
     def from_values(cls, values: dict[str, str]) -> "Settings":
@@ -89,4 +117,6 @@ class Settings:
             quota_suspension=parse_suspension_policy(chosen["quota_suspension"]),
             quota_carry_over=chosen["quota_carry_over"],
             texts=MappingProxyType(chosen),
+            cluster_time_zones=MappingProxyType(parse_cluster_time_zones(chosen["cluster_time_zones"])),
+            reporting_time_zone=time_zone(chosen["reporting_time_zone"]),
         )
