@@ -103,7 +103,7 @@ def test_auditor_reads_years_ledgers_and_projects_without_actions(client, engine
     assert f'href="{COMPUTE}/years/2025"' in index and f"{CAPACITY_2025:,}" in index and f"{world.reserved:,}" in index
     assert re.search(r">2025</a></th><td>100</td>", index) and ">allocated<" in index
     assert "4 projects, by Slurm account" in index
-    assert "<code>fra-evals</code></th><td>France (FRA)</td><td>Frontier model evaluations</td><td>SL-4</td>" in index
+    assert "<code>fra-evals</code></th><td>FRA-EVALS</td><td>France (FRA)</td><td>Frontier model evaluations</td><td>SL-4</td>" in index
     for action in ("Register a project", "Record a capacity plan", "Allocate", "Adjust", "Close"):
         assert action not in index
 

@@ -435,9 +435,10 @@ def _compute_schemas() -> dict:
         },
         "Project": {
             "type": "object",
-            "required": ["account", "member", "title", "safety_level"],
+            "required": ["account", "code", "member", "title", "safety_level"],
             "properties": {
-                "account": {"type": "string", "description": "The Slurm account usage is charged through"},
+                "account": {"type": "string", "description": "The Slurm account the project was registered with, lower case"},
+                "code": {"type": "string", "description": "The project's own code"},
                 "member": {"type": "string", "pattern": "^[A-Z]{3}$"},
                 "title": {"type": "string"},
                 "safety_level": {"type": "string", "enum": ["SL-1", "SL-2", "SL-3", "SL-4"]},

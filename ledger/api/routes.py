@@ -35,7 +35,7 @@ SCALE_COLUMNS = (
     "scale_id", "first_year", "last_year", "ceiling_pct", "floor_pct", "precision_pct", "associate_factor_pct",
     "income_measure", "decision", "adopted_on", "code", "name", "income", "share_pct", "bound",
 )
-PROJECT_COLUMNS = ("account", "member", "title", "safety_level")
+PROJECT_COLUMNS = ("account", "code", "member", "title", "safety_level")
 QUOTA_COLUMNS = (
     "code", "name", "quota_gpu_hours", "frozen", "used_gpu_hours", "transferred_gpu_hours", "adjusted_gpu_hours",
     "carried_in_gpu_hours", "carried_out_gpu_hours", "forfeited_gpu_hours", "balance_gpu_hours",

@@ -192,8 +192,9 @@ def _assign(uow: UnitOfWork, raw_account: str, raw_project: str, raw_from: str |
         if since is None:
             raise ValidationFailed.single("valid_from", f"the account {account} is charged already; give the date it moves from")
         last = max((fact.since for fact in timeline if fact.since is not None), default=None)
-        if last is not None and since <= last.date():
-            raise Conflict(f"the account {account} already has a fact from {last.date().isoformat()}; a move must be later")
+        last_day = last.astimezone(zone).date() if last is not None else None
+        if last_day is not None and since <= last_day:
+            raise Conflict(f"the account {account} already has a fact from {last_day.isoformat()}; a move must be later")
         latest_start = uow.session.execute(
             select(func.max(UsageJob.started_at)).where(UsageJob.account == account)
         ).scalar()
