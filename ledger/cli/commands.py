@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -352,12 +351,12 @@ def _as_of(value: str | None) -> datetime | None:
     "ElapsedRaw nor Elapsed, whose running jobs are charged up to it; such an export needs it.",
 )
 @click.option("--report", "show_report", is_flag=True, help="Print the reconciliation report after ingesting too.")
-@click.option("--workers", type=click.IntRange(0, 64), default=None,
-              help="Worker processes that parse while this one writes (default: one per core but one, "
-              "for files over 20 MB; 0 parses in this process).")
+@click.option("--workers", type=click.IntRange(0, 64), default=0, show_default=True,
+              help="Worker processes that parse blocks of lines while this one deduplicates and writes "
+              "(0 parses in this process: on 2 cores it was the faster, see bench/ingest.py).")
 def ingest_usage_command(file: Path, cluster: str | None, strict: bool, dry_run: bool, timezone: str | None,
                          columns: str | None, delimiter: str, as_of: str | None, show_report: bool,
-                         workers: int | None) -> None:
+                         workers: int) -> None:
     """Ingest a Slurm sacct export (--parsable2 or --parsable, with a header or --format) into the usage ledger.
 
     Typed GPUs (gres/gpu:TYPE=N) count at the factor the capacity plans give their type;
@@ -366,8 +365,6 @@ def ingest_usage_command(file: Path, cluster: str | None, strict: bool, dry_run:
     from ledger.domain.reconciliation import report_text
 
     moment = _as_of(as_of)
-    if workers is None:
-        workers = max(1, (os.cpu_count() or 1) - 1) if file.stat().st_size > 20_000_000 else 0
     with _database() as engine, open(file, encoding="utf-8", errors="replace") as export:
         with Progress(
             TextColumn(f"{'Checking' if dry_run else 'Ingesting'} {file.name}"), BarColumn(), DownloadColumn(),

@@ -416,9 +416,31 @@ class Layout:
                      LocalClock(self.zone), clocks, self.delimiter)
 
 
-def parse_block(layout: Layout, lines: Sequence[str], first_number: int) -> list[ParsedRow | RowProblem]:
-    """Every result of a block of an export's lines: what a worker process computes."""
-    return list(layout.rows(lines, first_number))
+def parse_block(layout: Layout, lines: Sequence[str], first_number: int) -> list[tuple]:
+    """Every result of a block of an export's lines, packed for the trip back from a worker
+    process (see `unpack_block`): a ParsedRow's times travel as Unix seconds, since
+    pickling an aware datetime costs more than parsing it."""
+    packed: list[tuple] = []
+    for result in layout.rows(lines, first_number):
+        if type(result) is ParsedRow:
+            row = list(result)
+            row[3], row[5], row[6] = row[3].timestamp(), row[5].timestamp(), row[6].timestamp()
+            packed.append(tuple(row))
+        else:
+            packed.append(result)
+    return packed
+
+
+def unpack_block(packed: Iterable[tuple]) -> Iterator[ParsedRow | RowProblem]:
+    """The results `parse_block` packed, as `Layout.rows` yields them."""
+    new_row, from_seconds, utc, problem = tuple.__new__, datetime.fromtimestamp, UTC, RowProblem
+    for item in packed:
+        if type(item) is problem:
+            yield item
+            continue
+        line, cluster, job_id, submit, account, start, end, *rest = item
+        yield new_row(ParsedRow, (line, cluster, job_id, from_seconds(submit, utc), account, from_seconds(start, utc),
+                                  from_seconds(end, utc), *rest))
 
 
 def parse_rows(

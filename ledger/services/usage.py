@@ -90,6 +90,7 @@ from ledger.domain.sacct import (
     parse_block,
     split_by_month,
     time_zone,
+    unpack_block,
 )
 from ledger.queries.contributions import settings_at
 
@@ -382,9 +383,9 @@ def _parsed_in_workers(layout: Layout, lines: Iterator[str], first_number: int, 
                 in_flight.append(pool.submit(parse_block, layout, block, number))
                 number += len(block)
                 if len(in_flight) >= 2 * workers:
-                    yield from in_flight.popleft().result()
+                    yield from unpack_block(in_flight.popleft().result())
             while in_flight:
-                yield from in_flight.popleft().result()
+                yield from unpack_block(in_flight.popleft().result())
         finally:
             for future in in_flight:
                 future.cancel()
