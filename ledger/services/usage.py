@@ -627,20 +627,25 @@ class _Batch:
         record's details are read, in a second query; running records are few.
         """
         by_cluster: dict[str, list[int]] = {}
+        submits: dict[str, list[datetime]] = {}
         for parsed, job_id, _, _ in chunk:
             by_cluster.setdefault(parsed.cluster, []).append(job_id)
+            submits.setdefault(parsed.cluster, []).append(parsed.submit)
         found: dict[tuple, _Stored] = {}
         current: dict[tuple, tuple[int, int, bool]] = {}
         c = _JOB.c
         for cluster, job_ids in by_cluster.items():
+            # A stored record of a key has the key's Submit, so the chunk's Submit range bounds
+            # the lookup: on PostgreSQL only the months' partitions it spans are read.
+            within = (c.cluster == cluster, c.submitted_at.between(min(submits[cluster]), max(submits[cluster])))
             # Exports of new jobs are the common case: one probe over the id range tells.
             anything = self.connection.execute(
-                select(c.id).where(c.cluster == cluster, c.job_id.between(min(job_ids), max(job_ids))).limit(1)
+                select(c.id).where(*within, c.job_id.between(min(job_ids), max(job_ids))).limit(1)
             ).first()
             if anything is None:
                 continue
             query = select(c.job_id, c.submitted_at, c.revision, c.id, c.provisional).where(
-                c.cluster == cluster, c.job_id.in_(self._id_list(job_ids))
+                *within, c.job_id.in_(self._id_list(job_ids))
             )
             for job_id, submitted_at, revision, row_id, provisional in self.connection.execute(
                 query, {"job_ids": self._id_parameter(job_ids)}
