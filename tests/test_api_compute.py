@@ -75,7 +75,8 @@ def months(client, year: int, member: str | None = None) -> dict[str, str]:
 def test_projects_are_published_by_account(client, world):
     rows = same_rows_in_csv(client, "/api/v1/projects", "projects")
     assert rows == sorted(
-        ({"account": account, "member": member, "title": title, "safety_level": level} for member, title, account, level in PROJECTS),
+        ({"account": account, "code": account.upper(), "member": member, "title": title, "safety_level": level}
+         for member, title, account, level in PROJECTS),
         key=lambda row: row["account"],
     )
 

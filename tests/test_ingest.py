@@ -19,7 +19,7 @@ from ledger.domain.access import Actor, Role, system_actor
 from ledger.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ledger.domain.sacct_generator import ExportSpec, expected_usage, write_export
 from ledger.queries.usage import monthly_usage, usage_by_member
-from ledger.services.compute import register_project
+from ledger.services.compute import assign_account, import_projects, register_project
 from ledger.services.usage import IngestRefused, ingest_usage
 from ledger.services.verification import verify_ledger
 
@@ -185,19 +185,21 @@ def test_unknown_accounts_are_listed_with_their_lines(engine, projects):
 
 
 @pytest.mark.parametrize(
-    "first_line, missing",
+    "first_line, message",
     [
         ("12|aurora|deu-llm|2025-03-01T09:00:00|2025-03-01T10:00:00|2025-03-01T12:00:00|7200|COMPLETED|gres/gpu=2|x",
-         "missing JobIDRaw, Account, Submit, Start, End, State, AllocTRES, ElapsedRaw or Elapsed"),
-        ("JobID,Account,Start,End,State", "missing JobIDRaw, Account, Submit, Start, End, State, AllocTRES"),
-        ("JobIDRaw|Account|Submit|Start|End|State|AllocTRES", "missing ElapsedRaw or Elapsed"),
+         "header: the first line is not a sacct header and no column list was given; give the --format list"),
+        ("JobID,Account,Start,End,State", "header: the first line is not a sacct header"),
+        ("JobIDRaw|Account|Submit|State", "header: not a sacct header; missing Start, End, AllocTRES. The ledger needs "
+         "JobIDRaw, Cluster (or a default cluster), Account, Submit, Start, End, ElapsedRaw (or Elapsed), State and AllocTRES"),
     ],
 )
-def test_a_file_without_a_sacct_header_is_refused_with_nothing_stored(engine, projects, first_line, missing):
+def test_a_file_whose_columns_cannot_be_known_is_refused_with_the_columns_and_the_command(engine, projects, first_line, message):
     entries = journal_size(engine)
     with pytest.raises(IngestRefused) as refused:
         ingest(engine, [first_line + "\n", job(1) + "\n"])
-    assert "header: not a sacct --parsable2 header; " + missing in str(refused.value)
+    assert message in str(refused.value)
+    assert "sacct --allusers --allocations --parsable2 --format=JobIDRaw,Cluster,Account,Submit,Start,End,ElapsedRaw," in str(refused.value)
     assert "nothing was stored" in str(refused.value)
     assert (count(engine, "usage_job"), journal_size(engine)) == (0, entries)
 
@@ -216,9 +218,9 @@ def test_an_empty_file_and_a_file_with_no_cluster_are_refused(engine, projects):
 
 # Running jobs ------------------------------------------------------------------------------
 
-def running(job_id: int) -> str:
-    """Running since 22:00 on 2 GPUs: 2 hours (all in June) at AS_OF."""
-    return job(job_id, end="Unknown", elapsed="0", state="RUNNING", start="2025-06-30T22:00:00", submit="2025-06-30T21:00:00")
+def running(job_id: int, elapsed: int = 7200) -> str:
+    """Running since 22:00 on 2 GPUs: ElapsedRaw 2 hours (all in June) when exported at AS_OF."""
+    return job(job_id, end="Unknown", elapsed=str(elapsed), state="RUNNING", start="2025-06-30T22:00:00", submit="2025-06-30T21:00:00")
 
 
 def finished(job_id: int) -> str:
@@ -247,7 +249,7 @@ def test_a_running_row_is_replaced_by_its_finished_row_and_counts_once(engine, p
 
 def test_a_running_row_seen_later_again_is_extended_and_its_finished_row_in_the_same_file_wins(engine, projects):
     ingest(engine, export(RUNNING))
-    later = ingest(engine, export(RUNNING), as_of=datetime(2025, 7, 1, 2, tzinfo=UTC))
+    later = ingest(engine, export(running(50, elapsed=4 * 3600)))  # exported two hours later
     assert later.replaced_running == 1
     assert per_month(engine, 2025) == {"2025-06": 4 * HOUR_MS, "2025-07": 4 * HOUR_MS}
     both = ingest(engine, export(running(51), finished(51)))
@@ -329,10 +331,11 @@ def test_the_batch_entry_states_its_digest_and_lines(engine, projects):
 
 def test_registering_projects_checks_everything(engine, members):
     with pytest.raises(ValidationFailed) as refused:
-        register_project("DEU", "x", "fra-llm", "SL-9", actor=ACTOR, uow=UnitOfWork(engine))
+        register_project("DEU", "x", "bad account", "SL-9", actor=ACTOR, uow=UnitOfWork(engine))
     assert {problem.field for problem in refused.value.problems} == {"title", "account", "safety_level"}
     project = register_project("deu", "Large  language models", "DEU-LLM", "sl-2", actor=ACTOR, uow=UnitOfWork(engine))
-    assert (project.member_code, project.title, project.account, project.safety_level) == ("DEU", "Large language models", "deu-llm", "SL-2")
+    assert (project.member_code, project.title, project.account, project.safety_level, project.code) == (
+        "DEU", "Large language models", "deu-llm", "SL-2", "DEU-LLM")
     with pytest.raises(Conflict, match="deu-llm belongs to project"):
         register_project("DEU", "Again", "deu-llm", "SL-1", actor=ACTOR, uow=UnitOfWork(engine))
     with pytest.raises(NotFound, match="no member with code ITA"):
@@ -345,6 +348,82 @@ def test_registering_projects_checks_everything(engine, members):
         ingest(engine, export(job(1)), actor=Actor("user:7", Role.DELEGATE, "DEU"))
 
 
+@pytest.mark.parametrize("account", ["ac10000", "ec313", "chaff", "IscrC_CLIMA", "naiss2025-5-123", "project_465000123"])
+def test_any_valid_slurm_account_name_is_registered_and_charged_case_insensitively(engine, members, account):
+    project = register_project("DEU", "Site account", account, "SL-2", actor=ACTOR, uow=UnitOfWork(engine))
+    assert project.account == account.lower() and project.code == account.upper()
+    summary = ingest(engine, export(job(1, account=account.upper()), job(2, account=account.lower())))
+    assert summary.ingested == 2 and summary.bad_rows == 0
+    assert per_member(engine, 2025) == {"DEU": 8 * HOUR_MS}
+    assert verify_ledger(engine).ok
+
+
+@pytest.mark.parametrize("account", ["", "a b", "a|b", "a,b", "a=b", "'ac1'", "x" * 65])
+def test_an_invalid_account_name_is_refused_naming_the_field_and_nothing_is_stored(engine, members, account):
+    entries = journal_size(engine)
+    with pytest.raises(ValidationFailed) as refused:
+        register_project("DEU", "Bad account", account, "SL-2", actor=ACTOR, uow=UnitOfWork(engine))
+    assert [problem.field for problem in refused.value.problems] == ["account"]
+    assert "a Slurm account name as sacct prints it" in str(refused.value)
+    assert (count(engine, "project"), journal_size(engine)) == (0, entries)
+
+
+def test_a_project_has_several_accounts_and_an_account_moves_from_a_date_as_a_journaled_fact(engine, members):
+    register_project("DEU", "Language models", "ac10000", "SL-2", code="LLM", actor=ACTOR, uow=UnitOfWork(engine))
+    register_project("FRA", "Vision", "ec313", "SL-1", code="VISION", actor=ACTOR, uow=UnitOfWork(engine))
+    assign_account("AC10001", "llm", actor=ACTOR, uow=UnitOfWork(engine))  # a second account, from the beginning
+    march = ingest(engine, export(job(1, account="ac10000"), job(2, account="ac10001"), job(3, account="ec313")))
+    assert march.ingested == 3
+    assert per_member(engine, 2025) == {"DEU": 8 * HOUR_MS, "FRA": 4 * HOUR_MS}
+
+    entries = journal_size(engine)
+    with pytest.raises(Conflict, match="a move must be dated after it"):  # usage up to 1 March is published
+        assign_account("ac10000", "VISION", "2025-03-01", actor=ACTOR, uow=UnitOfWork(engine))
+    with pytest.raises(ValidationFailed, match="valid_from"):
+        assign_account("ac10000", "VISION", actor=ACTOR, uow=UnitOfWork(engine))
+    with pytest.raises(NotFound, match="no project with code NOPE"):
+        assign_account("ac10000", "NOPE", "2025-04-01", actor=ACTOR, uow=UnitOfWork(engine))
+    assert journal_size(engine) == entries
+    fact = assign_account("ac10000", "VISION", "2025-04-01", actor=ACTOR, uow=UnitOfWork(engine))
+    assert (fact.account, fact.member_code, fact.valid_from.isoformat()) == ("ac10000", "FRA", "2025-04-01")
+    with pytest.raises(Conflict, match="a move must be later"):
+        assign_account("ac10000", "LLM", "2025-03-15", actor=ACTOR, uow=UnitOfWork(engine))
+
+    # A job started on 31 March stays Germany's, one started on 1 April is France's.
+    april = ingest(engine, export(job(4, account="ac10000", start="2025-03-31T22:00:00", end="2025-03-31T23:00:00", elapsed="3600"),
+                                  job(5, account="AC10000", start="2025-04-01T00:00:00", end="2025-04-01T01:00:00", elapsed="3600")))
+    assert april.ingested == 2
+    assert per_month(engine, 2025, "DEU") == {"2025-03": 10 * HOUR_MS}
+    assert per_month(engine, 2025, "FRA") == {"2025-03": 4 * HOUR_MS, "2025-04": 2 * HOUR_MS}
+    assert verify_ledger(engine).ok
+
+
+def test_projects_import_a_csv_of_accounts_all_or_nothing(engine, members):
+    rows = [
+        {"account": "ac10000", "member": "DEU", "project": "LLM", "safety_level": "SL-2", "title": "Language models"},
+        {"account": "ac10001", "member": "DEU", "project": "LLM", "safety_level": "SL-2"},
+        {"account": "chaff", "member": "CAN", "project": "CHAFF", "safety_level": "SL-4"},
+    ]
+    bad = rows + [{"account": "a b", "member": "DEU", "project": "X", "safety_level": "SL-9"},
+                  {"account": "ec313", "member": "ITA", "project": "Y", "safety_level": "SL-1"}]
+    entries = journal_size(engine)
+    with pytest.raises(ValidationFailed) as refused:
+        import_projects(bad, actor=ACTOR, uow=UnitOfWork(engine))
+    fields = [problem.field for problem in refused.value.problems]
+    assert fields == ["row 5.account", "row 5.safety_level", "row 6"], refused.value.problems
+    assert "no member with code ITA" in str(refused.value)
+    assert (count(engine, "project"), count(engine, "project_account"), journal_size(engine)) == (0, 0, entries)
+    with pytest.raises(ValidationFailed, match="header: missing safety_level"):
+        import_projects([{"account": "x", "member": "DEU", "project": "X"}], actor=ACTOR, uow=UnitOfWork(engine))
+
+    assert import_projects(rows, actor=ACTOR, uow=UnitOfWork(engine)) == (2, 1)
+    assert journal_size(engine) == entries + 1
+    summary = ingest(engine, export(job(1, account="ac10000"), job(2, account="AC10001"), job(3, account="chaff")))
+    assert summary.ingested == 3
+    assert per_member(engine, 2025) == {"DEU": 8 * HOUR_MS, "CAN": 4 * HOUR_MS}
+    assert verify_ledger(engine).ok
+
+
 # Command line ------------------------------------------------------------------------------
 
 
@@ -354,7 +433,16 @@ def test_the_command_line_ingests_prints_the_summary_and_exits_1_on_a_refused_fi
     added = runner.invoke(cli, ["projects", "add", "DEU", "Large language models", "deu-llm", "--level", "SL-2"])
     assert added.exit_code == 0, added.output
     assert "account deu-llm, SL-2" in added.output
-    assert runner.invoke(cli, ["projects", "add", "DEU", "Bad", "fra-x", "--level", "SL-2"]).exit_code == 1
+    assert runner.invoke(cli, ["projects", "add", "DEU", "Bad", "fra x", "--level", "SL-2"]).exit_code == 1
+    site = runner.invoke(cli, ["projects", "add", "DEU", "Site account", "ac10000", "--level", "SL-2", "--project", "llm2"])
+    assert site.exit_code == 0 and "Registered project LLM2" in site.output and "account ac10000" in site.output
+    csv_file = tmp_path / "projects.csv"
+    csv_file.write_text("account,member,project,safety_level\nEC313,FRA,VISION,SL-1\nchaff,FRA,VISION,SL-1\n")
+    imported = runner.invoke(cli, ["projects", "import", str(csv_file)])
+    assert imported.exit_code == 0, imported.output
+    assert "1 projects registered, 1 accounts added or moved" in imported.output
+    moved = runner.invoke(cli, ["projects", "account", "chaff", "LLM2", "--from", "2026-01-01"])
+    assert moved.exit_code == 0 and "Account chaff charged to project LLM2 of DEU from 2026-01-01" in moved.output
 
     good = tmp_path / "aurora.sacct"
     good.write_text("".join(export(job(1), job(2, account="ita-ghost"), job(3, state="PENDING"))))
@@ -370,7 +458,7 @@ def test_the_command_line_ingests_prints_the_summary_and_exits_1_on_a_refused_fi
     headless.write_text(job(5) + "\n")
     refused = runner.invoke(cli, ["ingest-usage", str(headless)])
     assert refused.exit_code == 1
-    assert "Refused" in refused.output and "not a sacct --parsable2 header; missing JobIDRaw" in refused.output
+    assert "Refused" in refused.output and "the first line is not a sacct header and no column list was given" in refused.output
 
     bad = tmp_path / "bad.sacct"
     bad.write_text("".join(export(job(6), job(7, end="2025-02-01T00:00:00"))))
@@ -379,3 +467,81 @@ def test_the_command_line_ingests_prints_the_summary_and_exits_1_on_a_refused_fi
     assert "line 3: end_before_start" in strict.output
     assert count(engine, "usage_job") == 1
     assert runner.invoke(cli, ["verify"]).exit_code == 0
+
+
+def test_dry_run_prints_the_reconciliation_report_and_stores_nothing(engine, members, tmp_path, monkeypatch):
+    monkeypatch.setenv("LEDGER_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    runner = CliRunner()
+    assert runner.invoke(cli, ["projects", "add", "DEU", "Site account", "ac10000", "--level", "SL-2"]).exit_code == 0
+    headerless = tmp_path / "noheader.sacct"
+    # sacct --noheader --parsable, local time in Oslo: 23:30-00:30 CET is wholly January in UTC.
+    headerless.write_text(
+        "1|aurora|ac10000|2025-01-31T22:00:00|2025-01-31T23:30:00|2025-02-01T00:30:00|3600|COMPLETED|gres/gpu=4,gres/gpumem=320G|\n"
+        "1.batch|aurora|ac10000|2025-01-31T22:00:00|2025-01-31T23:30:00|2025-02-01T00:30:00|3600|COMPLETED|gres/gpu=4,gres/gpumem=320G|\n"
+        "2|aurora|chaff|2025-01-31T22:00:00|2025-01-31T23:00:00|Unknown|1800|RUNNING|gres/gpu=2|\n")
+    fmt = "JobIDRaw,Cluster,Account,Submit,Start,End,ElapsedRaw,State,AllocTRES"
+    entries = journal_size(engine)
+    refused = runner.invoke(cli, ["ingest-usage", str(headerless), "--dry-run"])
+    assert refused.exit_code == 1 and "no column list was given" in refused.output
+    checked = runner.invoke(cli, ["ingest-usage", str(headerless), "--dry-run", "--format", fmt, "--timezone", "Europe/Oslo"])
+    assert checked.exit_code == 0, checked.output
+    assert "Dry run: nothing was stored or journaled" in checked.output
+    assert "Skipped: job_step 1" in checked.output and "unknown account 'chaff'" in checked.output
+    report = checked.output[checked.output.index("Reconciliation"):]
+    assert "aurora       2025-01 state   COMPLETED                        1          4.000" in report
+    assert "aurora       2025-01 account chaff                            1          1.000" in report
+    assert "aurora       2025-01 total                                    2          5.000" in report
+    assert (count(engine, "usage_job"), journal_size(engine)) == (0, entries)
+    stored = runner.invoke(cli, ["ingest-usage", str(headerless), "--format", fmt, "--timezone", "Europe/Oslo"])
+    assert stored.exit_code == 0 and "Ingested: 1" in stored.output
+    assert per_month(engine, 2025, "DEU") == {"2025-01": 4 * HOUR_MS}
+    bad_zone = runner.invoke(cli, ["ingest-usage", str(headerless), "--format", fmt, "--timezone", "Mars/Base"])
+    assert bad_zone.exit_code == 1 and "timezone: an IANA time zone name" in bad_zone.output
+
+
+def test_cluster_time_zones_and_the_reporting_time_zone_are_settings(engine, projects):
+    from ledger.services.contributions import change_setting
+
+    change_setting("cluster_time_zones", "aurora=Europe/Oslo, lumi=Europe/Helsinki", "Board, item 3",
+                   actor=ACTOR, uow=UnitOfWork(engine))
+    # 23:30 to 00:30 local on aurora (CET, UTC+1) and on lumi (EET, UTC+2), across the end of January.
+    rows = [job(1, start="2025-01-31T23:30:00", end="2025-02-01T00:30:00", elapsed="3600", submit="2025-01-31T23:00:00"),
+            job(2, start="2025-01-31T23:30:00", end="2025-02-01T00:30:00", elapsed="3600", submit="2025-01-31T23:00:00").replace("|aurora|", "|lumi|")]
+    assert ingest(engine, export(*rows)).ingested == 2
+    assert per_month(engine, 2025, "DEU") == {"2025-01": 4 * HOUR_MS}  # all in January in UTC
+    again = ingest(engine, export(*(row.replace("T23:30:00", "T23:30:00+01:00").replace("T00:30:00", "T00:30:00+01:00")
+                                     for row in rows[:1])))
+    assert (again.ingested, again.duplicates) == (0, 1)  # the same job written with its offset
+
+    change_setting("reporting_time_zone", "Asia/Tokyo", "Board, item 4", actor=ACTOR, uow=UnitOfWork(engine))
+    # 30 March 14:30 to 15:30 UTC is 23:30 to 00:30 in Tokyo: split between March and April.
+    tokyo = ingest(engine, export(job(3, start="2025-03-31T14:30:00", end="2025-03-31T15:30:00", elapsed="3600"),), timezone="UTC")
+    assert tokyo.ingested == 1
+    assert per_month(engine, 2025, "DEU") == {"2025-01": 4 * HOUR_MS, "2025-03": HOUR_MS, "2025-04": HOUR_MS}
+    with pytest.raises(ValidationFailed, match="an IANA time zone name"):
+        change_setting("reporting_time_zone", "Nowhere/City", "x", actor=ACTOR, uow=UnitOfWork(engine))
+    assert verify_ledger(engine).ok
+
+
+def test_dry_run_with_strict_still_refuses_a_bad_file(engine, projects):
+    entries = journal_size(engine)
+    with pytest.raises(IngestRefused, match="line 3: bad_time"):
+        ingest(engine, export(job(1), job(2, start="yesterday")), dry_run=True, strict=True)
+    summary = ingest(engine, export(job(1), job(2, start="yesterday")), dry_run=True)
+    assert summary.dry_run and summary.ingested == 0 and summary.problem_counts == (("bad_time", 1),)
+    assert [(line.by, line.group, line.jobs, line.gpu_seconds) for line in summary.reconciliation] == [
+        ("state", "COMPLETED", 1, 4 * 3600), ("account", "deu-llm", 1, 4 * 3600)]
+    assert journal_size(engine) == entries and count(engine, "usage_job") == 0
+
+
+def test_parsing_in_worker_processes_stores_exactly_what_one_process_does(engine, projects, generated, backend, monkeypatch):
+    if backend != "sqlite":
+        pytest.skip("the same code path on both; once is enough for the processes' start-up time")
+    monkeypatch.setattr("ledger.services.usage.BLOCK_LINES", 400)  # many blocks, results kept in order
+    sequential = ingest(engine, generated[:3_000], as_of=SPEC.as_of.replace(tzinfo=UTC), dry_run=True)
+    parallel = ingest(engine, generated[:3_000], as_of=SPEC.as_of.replace(tzinfo=UTC), dry_run=True, workers=2)
+    assert parallel == sequential and parallel.rows_read > 2_500
+    summary = ingest(engine, generated, as_of=SPEC.as_of.replace(tzinfo=UTC), workers=2, batch_rows=700)
+    expected = expected_usage(SPEC, FACTORS)
+    assert summary.reference_gpu_ms == sum(expected.values()) and summary.bad_rows == 0
+    assert verify_ledger(engine).ok

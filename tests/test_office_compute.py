@@ -103,7 +103,7 @@ def test_auditor_reads_years_ledgers_and_projects_without_actions(client, engine
     assert f'href="{COMPUTE}/years/2025"' in index and f"{CAPACITY_2025:,}" in index and f"{world.reserved:,}" in index
     assert re.search(r">2025</a></th><td>100</td>", index) and ">allocated<" in index
     assert "4 projects, by Slurm account" in index
-    assert "<code>fra-evals</code></th><td>France (FRA)</td><td>Frontier model evaluations</td><td>SL-4</td>" in index
+    assert "<code>fra-evals</code></th><td>FRA-EVALS</td><td>France (FRA)</td><td>Frontier model evaluations</td><td>SL-4</td>" in index
     for action in ("Register a project", "Record a capacity plan", "Allocate", "Adjust", "Close"):
         assert action not in index
 
@@ -176,16 +176,17 @@ def test_register_a_project(client, engine, signed_in, world):
     token = signed_in(Role.SECRETARIAT)
     form = client.get(f"{COMPUTE}/projects/new").get_data(as_text=True)
     assert '<option value="SL-4">SL-4</option>' in form and '<option value="BEL">' in form and "never renamed" in form
-    data = {"csrf_token": token, "member": "BEL", "title": "Climate downscaling", "account": "BEL-Climate", "safety_level": "SL-2"}
+    data = {"csrf_token": token, "member": "BEL", "title": "Climate downscaling", "account": "AC10000", "safety_level": "SL-2",
+            "code": "bel-climate"}
     dry_run_stores_nothing(client, engine, f"{COMPUTE}/projects/new", data)
     before = entries(engine)
     response = client.post(f"{COMPUTE}/projects/new", data={**data, "confirm": "y"})
     stored(engine, response, before, "project.registered")
     assert response.headers["Location"] == f"{COMPUTE}/"
-    assert "Registered project 'Climate downscaling' of BEL, Slurm account bel-climate, SL-2." in page_of(client.get(f"{COMPUTE}/"))
+    assert "Registered project BEL-CLIMATE 'Climate downscaling' of BEL, Slurm account ac10000, SL-2." in page_of(client.get(f"{COMPUTE}/"))
     with engine.connect() as connection:
         projects = {p.account: p for p in list_projects(connection)}
-    assert (projects["bel-climate"].member, projects["bel-climate"].title, projects["bel-climate"].safety_level) == ("BEL", "Climate downscaling", "SL-2")
+    assert (projects["ac10000"].member, projects["ac10000"].title, projects["ac10000"].safety_level) == ("BEL", "Climate downscaling", "SL-2")
 
 
 def test_bad_projects_are_refused_with_the_field_named(client, engine, signed_in, world):
@@ -193,13 +194,13 @@ def test_bad_projects_are_refused_with_the_field_named(client, engine, signed_in
     before = entries(engine)
     url = f"{COMPUTE}/projects/new"
     data = {"csrf_token": token, "member": "BEL", "title": "Climate downscaling", "account": "bel-climate", "safety_level": "SL-2", "confirm": "y"}
-    bad = client.post(url, data={**data, "member": "", "title": "x", "account": "climate", "safety_level": ""})
+    bad = client.post(url, data={**data, "member": "", "title": "x", "account": "cli mate", "safety_level": ""})
     page = page_of(bad)
     assert bad.status_code == 400
     assert "ISO 3166-1 alpha-3" in error_of(page, "member") and "characters" in error_of(page, "title")
-    assert "the member code in lower case" in error_of(page, "account") and "one of SL-1" in error_of(page, "safety_level")
-    wrong_prefix = client.post(url, data={**data, "account": "deu-climate"})
-    assert wrong_prefix.status_code == 400 and "bel-llm-safety" in error_of(page_of(wrong_prefix), "account")
+    assert "a Slurm account name as sacct prints it" in error_of(page, "account") and "one of SL-1" in error_of(page, "safety_level")
+    bad_code = client.post(url, data={**data, "code": "no spaces"})
+    assert bad_code.status_code == 400 and "a project code of 1 to 32" in error_of(page_of(bad_code), "code")
     unknown = client.post(url, data={**data, "member": "ITA", "account": "ita-climate"})
     assert unknown.status_code == 404 and "no member with code ITA" in error_of(page_of(unknown), "member")
     taken = client.post(url, data={**data, "member": "DEU", "account": "deu-llm"})

@@ -128,7 +128,8 @@ class ScaleRow(BaseModel):
 
 
 class Project(BaseModel):
-    account: str = Field(description="The Slurm account usage is charged through")
+    account: str = Field(description="The Slurm account the project was registered with, lower case")
+    code: str = Field(description="The project's own code")
     member: Code
     title: str
     safety_level: Literal["SL-1", "SL-2", "SL-3", "SL-4"]

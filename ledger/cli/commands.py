@@ -310,11 +310,37 @@ def projects() -> None:
 @click.argument("title")
 @click.argument("account")
 @click.option("--level", "safety_level", required=True, help="safety level, SL-1 to SL-4")
-def projects_add(code: str, title: str, account: str, safety_level: str) -> None:
-    """Register a project of member CODE, charged through the Slurm ACCOUNT (<code>-<slug>)."""
-    project = _run(compute.register_project, code, title, account, safety_level)
-    click.echo(f"Registered project {project.id}: {project.title} ({project.member_code}), "
+@click.option("--project", "project_code", default=None, help="the project's own code (default: the account in upper case)")
+def projects_add(code: str, title: str, account: str, safety_level: str, project_code: str | None) -> None:
+    """Register a project of member CODE, charged through the Slurm ACCOUNT as the site named it."""
+    project = _run(compute.register_project, code, title, account, safety_level, code=project_code)
+    click.echo(f"Registered project {compute.project_code(project)}: {project.title} ({project.member_code}), "
                f"account {project.account}, {project.safety_level}")
+
+
+@projects.command("account")
+@click.argument("account")
+@click.argument("project")
+@click.option("--from", "valid_from", default=None, metavar="YYYY-MM-DD",
+              help="The day the account is charged to PROJECT from (required to move a registered account).")
+@click.option("--member", default=None, help="The member charged (default: the project's member).")
+def projects_account(account: str, project: str, valid_from: str | None, member: str | None) -> None:
+    """Charge the Slurm ACCOUNT to PROJECT (its code): a further account, or a move from a date."""
+    fact = _run(compute.assign_account, account, project, valid_from, member)
+    since = f"from {fact.valid_from.isoformat()}" if fact.valid_from else "from the beginning"
+    click.echo(f"Account {fact.account} charged to project {project.strip().upper()} of {fact.member_code} {since}")
+
+
+@projects.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def projects_import(file: Path) -> None:
+    """Register projects and accounts from a CSV with the columns account, member, project,
+    safety_level (and optionally title, valid_from); nothing is stored if any row is bad."""
+    with open(file, encoding="utf-8-sig", newline="") as source:
+        rows = [{(key or "").strip().lower(): (value or "").strip() for key, value in row.items()}
+                for row in csv.DictReader(source)]
+    registered, added = _run(compute.import_projects, rows)
+    click.echo(f"Imported {file}: {registered} projects registered, {added} accounts added or moved")
 
 
 @main.group("compute")
@@ -370,9 +396,9 @@ def compute_close(year: int, on_date: str | None) -> None:
     click.echo(f"Closed the GPU-hour ledger of {year} for {members} members")
 
 
-def _as_of(value: str | None, export: Path) -> datetime:
+def _as_of(value: str | None) -> datetime | None:
     if value is None:
-        return datetime.fromtimestamp(export.stat().st_mtime, UTC)
+        return None
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
@@ -384,27 +410,43 @@ def _as_of(value: str | None, export: Path) -> datetime:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--cluster", default=None, help="Cluster of rows with no Cluster column or an empty one.")
 @click.option("--strict", is_flag=True, help="Refuse the whole file on its first bad row, storing nothing.")
+@click.option("--dry-run", is_flag=True, help="Check the file and print its reconciliation report; store nothing.")
+@click.option("--timezone", "timezone", default=None, metavar="ZONE",
+              help="IANA time zone of the export's times (e.g. Europe/Oslo); default: the cluster_time_zones "
+              "setting, else UTC. Times with an offset are taken as written.")
+@click.option("--format", "columns", default=None, metavar="COLUMNS",
+              help="The --format list given to sacct, for an export without a header line (sacct --noheader).")
+@click.option("--delimiter", default="|", show_default=True, help="The --delimiter given to sacct.")
 @click.option(
     "--as-of", "as_of", default=None, metavar="TIME",
-    help="When the export was taken (ISO 8601, UTC unless an offset is given); running jobs count up to it. "
-    "Default: the file's modification time, so ingesting the same file again changes nothing.",
+    help="When sacct was run (ISO 8601, UTC unless an offset is given): only for an export with neither "
+    "ElapsedRaw nor Elapsed, whose running jobs are charged up to it; such an export needs it.",
 )
-def ingest_usage_command(file: Path, cluster: str | None, strict: bool, as_of: str | None) -> None:
-    """Ingest a Slurm `sacct --parsable2` export (with its header line) into the usage ledger.
+@click.option("--report", "show_report", is_flag=True, help="Print the reconciliation report after ingesting too.")
+@click.option("--workers", type=click.IntRange(0, 64), default=0, show_default=True,
+              help="Worker processes that parse blocks of lines while this one deduplicates and writes "
+              "(0 parses in this process: on 2 cores it was the faster, see bench/ingest.py).")
+def ingest_usage_command(file: Path, cluster: str | None, strict: bool, dry_run: bool, timezone: str | None,
+                         columns: str | None, delimiter: str, as_of: str | None, show_report: bool,
+                         workers: int) -> None:
+    """Ingest a Slurm sacct export (--parsable2 or --parsable, with a header or --format) into the usage ledger.
 
     Typed GPUs (gres/gpu:TYPE=N) count at the factor the capacity plans give their type;
-    untyped ones at 1.
+    untyped ones at 1. Running jobs are charged their ElapsedRaw from Start.
     """
-    moment = _as_of(as_of, file)
+    from ledger.domain.reconciliation import report_text
+
+    moment = _as_of(as_of)
     with _database() as engine, open(file, encoding="utf-8", errors="replace") as export:
         with Progress(
-            TextColumn(f"Ingesting {file.name}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
-            TimeRemainingColumn(), console=console, transient=True, disable=not console.is_terminal,
+            TextColumn(f"{'Checking' if dry_run else 'Ingesting'} {file.name}"), BarColumn(), DownloadColumn(),
+            TransferSpeedColumn(), TimeRemainingColumn(), console=console, transient=True, disable=not console.is_terminal,
         ) as bar:
             task = bar.add_task("ingest", total=file.stat().st_size)
             try:
                 summary = ingest_usage(
-                    export, cluster=cluster, strict=strict, as_of=moment,
+                    export, cluster=cluster, strict=strict, as_of=moment, timezone=timezone, columns=columns,
+                    delimiter=delimiter, dry_run=dry_run, workers=workers,
                     # The text layer reads ahead in blocks; its buffer's position is close enough.
                     progress=lambda _lines: bar.update(task, completed=export.buffer.tell()),
                     actor=system_actor(), engine=engine,
@@ -417,9 +459,14 @@ def ingest_usage_command(file: Path, cluster: str | None, strict: bool, as_of: s
                 sys.exit(1)
             except DomainError as error:
                 raise click.ClickException(str(error)) from error
-    click.echo(f"Ingested {file} (running jobs counted up to {moment.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC)")
+    click.echo(f"{'Checked (dry run)' if dry_run else 'Ingested'} {file}")
     for line in summary.report_lines():
         click.echo(line)
+    if dry_run or show_report:
+        click.echo("")
+        click.echo("Reconciliation (per cluster and month; hold it against sreport):")
+        for line in report_text(summary.reconciliation):
+            click.echo(line)
 
 
 register_tlog_commands(main)

@@ -482,17 +482,47 @@ _ROW_ID = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Project(SQLModel, table=True):
-    """A research project of one member, charged through one Slurm account."""
+    """A research project of one member, with its own code and title, charged through Slurm accounts.
+
+    `account` is the account it was registered with, charged to it from the beginning; more
+    accounts, and moves of an account to another project or member from a date, are
+    ProjectAccount facts. `code` is null for projects registered before projects had codes
+    (their code is their account in upper case).
+    """
 
     __tablename__ = "project"
-    __table_args__ = (UniqueConstraint("account", name="uq_project_account"),)
+    __table_args__ = (
+        UniqueConstraint("account", name="uq_project_account"),
+        UniqueConstraint("code", name="uq_project_code"),
+    )
     private_columns: ClassVar[frozenset[str]] = frozenset()
 
     id: int | None = Field(default=None, primary_key=True)
     member_code: str = Field(foreign_key="member.code", max_length=3, index=True)
     title: str = Field(max_length=200)
-    account: str = Field(max_length=64, description="Slurm account, <member code>-<slug>, lower case")
+    account: str = Field(max_length=64, description="the Slurm account registered with the project, lower case")
     safety_level: str = Field(max_length=4, description="SL-1 to SL-4")
+    journal_seq: int = Field(index=True)
+    code: str | None = Field(default=None, max_length=32, description="the project's own code, upper case")
+
+
+class ProjectAccount(SQLModel, table=True):
+    """A fact: from `valid_from` on, usage of Slurm `account` is charged to a project and a member.
+
+    Never updated: a move is a later fact. `valid_from` null means from the beginning (an
+    account added to a project without a date); the day begins at midnight in the ledger's
+    reporting time zone. Usage is attributed by the job's start.
+    """
+
+    __tablename__ = "project_account"
+    __table_args__ = (Index("ix_project_account_account", "account", "valid_from"),)
+    private_columns: ClassVar[frozenset[str]] = frozenset()
+
+    id: int | None = Field(default=None, primary_key=True)
+    account: str = Field(max_length=64, description="Slurm account, lower case")
+    project_id: int = Field(foreign_key="project.id")
+    member_code: str = Field(foreign_key="member.code", max_length=3)
+    valid_from: date | None = Field(default=None)
     journal_seq: int = Field(index=True)
 
 
@@ -693,6 +723,7 @@ JOURNALED_TABLES: tuple[type[SQLModel], ...] = (
     MotionEvent,
     Ballot,
     Project,
+    ProjectAccount,
     UsageMonth,
     ComputePlan,
     GpuPool,

@@ -18,12 +18,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import ROUND_FLOOR, Decimal, localcontext
 from enum import StrEnum
 from fractions import Fraction
 from typing import Literal
 
-from ledger.domain.errors import Conflict, Problem, ValidationFailed, raise_if_any
+from ledger.domain.errors import Conflict, Problem, ValidationFailed, collect, raise_if_any
 from ledger.domain.members import is_member_code
 
 REFERENCE_GPU_MS_PER_GPU_HOUR = 3_600_000
@@ -187,55 +188,111 @@ class SafetyLevel(StrEnum):
 ACCOUNT_MAX_LENGTH = 64
 """Longest Slurm account name accepted (the column's width)."""
 
-_ACCOUNT_SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
+ACCOUNT_FORBIDDEN = frozenset("|,='\"")
+"""Characters no account name may hold: ``|`` is sacct's delimiter, ``,`` separates sacctmgr's
+lists and ``=`` its options, and quotes are stripped by sacctmgr (sacctmgr(1), "Account")."""
+
+PROJECT_CODE_MAX_LENGTH = 32
+_PROJECT_CODE = re.compile(r"[A-Z0-9][A-Z0-9._-]{0,31}")
 _TITLE_LENGTH = (3, 200)
+
+
+def normal_account(raw: object, field: str = "account") -> str:
+    """A Slurm account name as the site named it, in lower case; ValidationFailed otherwise.
+
+    Slurm's accounting keeps account names in lower case (sacctmgr lowers them, so ``DEU``,
+    ``ac10000``, ``ec313`` and ``chaff`` are all accounts as sites name them), so names
+    compare case-insensitively. Accepted: 1 to ``ACCOUNT_MAX_LENGTH`` printable characters
+    without spaces and without any of ``| , = ' "``.
+    """
+    name = raw.strip().lower() if isinstance(raw, str) else ""
+    if (
+        not name
+        or len(name) > ACCOUNT_MAX_LENGTH
+        or not name.isprintable()
+        or any(character.isspace() or character in ACCOUNT_FORBIDDEN for character in name)
+    ):
+        raise ValidationFailed.single(
+            field,
+            f"a Slurm account name as sacct prints it: 1 to {ACCOUNT_MAX_LENGTH} printable characters "
+            f"without spaces, '|', ',', '=' or quotes, e.g. ac10000; not {raw!r}",
+        )
+    return name
+
+
+def normal_project_code(raw: object, field: str = "project") -> str:
+    """A project's own code, upper case: a letter or digit, then letters, digits, '.', '-', '_'."""
+    code = raw.strip().upper() if isinstance(raw, str) else ""
+    if not _PROJECT_CODE.fullmatch(code):
+        raise ValidationFailed.single(
+            field,
+            f"a project code of 1 to {PROJECT_CODE_MAX_LENGTH} letters, digits, '.', '-' or '_', "
+            f"starting with a letter or digit, e.g. LLM-SAFETY; not {raw!r}",
+        )
+    return code
 
 
 @dataclass(frozen=True, slots=True)
 class ProjectDraft:
-    """A project as validated: its member, title, Slurm account and safety level."""
+    """A project as validated: its code, member, title, first Slurm account and safety level."""
 
     member_code: str
     title: str
     account: str
     safety_level: SafetyLevel
+    code: str
 
 
-def validate_project(member_code: object, title: object, account: object, safety_level: object) -> ProjectDraft:
+def validate_project(
+    member_code: object, title: object, account: object, safety_level: object, code: object = None
+) -> ProjectDraft:
     """Check a new project, reporting every problem at once.
 
-    The account is ``<member code in lower case>-<slug>`` (Slurm keeps account names in lower
-    case, so upper-case input is lowered); the slug is letters, digits, ``-`` and ``_``.
+    The account is taken as the site named it (see `normal_account`); the project's code
+    defaults to the account in upper case.
     """
     problems: list[Problem] = []
-    code = member_code.strip().upper() if isinstance(member_code, str) else ""
-    if not is_member_code(code):
+    member = member_code.strip().upper() if isinstance(member_code, str) else ""
+    if not is_member_code(member):
         problems.append(Problem("member", f"an ISO 3166-1 alpha-3 code such as DEU; not {member_code!r}"))
     text = " ".join(title.split()) if isinstance(title, str) else ""
     low, high = _TITLE_LENGTH
     if not low <= len(text) <= high:
         problems.append(Problem("title", f"{low} to {high} characters"))
-    name = account.strip().lower() if isinstance(account, str) else ""
-    prefix = f"{code.lower()}-"
-    if (
-        not name.startswith(prefix)
-        or not _ACCOUNT_SLUG.fullmatch(name[len(prefix):])
-        or len(name) > ACCOUNT_MAX_LENGTH
-    ):
-        problems.append(
-            Problem(
-                "account",
-                f"the member code in lower case, a hyphen and a slug of letters, digits, '-' or '_', "
-                f"at most {ACCOUNT_MAX_LENGTH} characters, e.g. {prefix if is_member_code(code) else 'deu-'}llm-safety; not {account!r}",
-            )
-        )
+    name = collect(problems, normal_account, account)
+    chosen = code if code not in (None, "") else (name or "")
+    project_code = collect(problems, normal_project_code, chosen, "code") if name or code not in (None, "") else None
     level = safety_level.strip().upper() if isinstance(safety_level, str) else ""
     if level not in {member.value for member in SafetyLevel}:
         problems.append(
             Problem("safety_level", f"one of {', '.join(SafetyLevel)}; not {safety_level!r}")
         )
     raise_if_any(problems)
-    return ProjectDraft(code, text, name, SafetyLevel(level))
+    return ProjectDraft(member, text, name, SafetyLevel(level), project_code)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountCharge:
+    """Who an account's usage is charged to from a moment on (a journaled fact).
+
+    since: the first moment (UTC) it holds; None for "from the beginning" (the account a
+        project was registered with, or one added to it without a date).
+    """
+
+    since: datetime | None
+    project_id: int
+    member_code: str
+
+
+def charge_at(timeline: Sequence[AccountCharge], moment: datetime) -> AccountCharge | None:
+    """The charge in force at `moment` on an account's timeline (sorted by `since`, None first)."""
+    found = None
+    for charge in timeline:
+        if charge.since is None or charge.since <= moment:
+            found = charge
+        else:
+            break
+    return found
 
 
 # Quotas ------------------------------------------------------------------------------------

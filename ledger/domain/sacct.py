@@ -1,36 +1,55 @@
-"""Streaming parser of Slurm ``sacct --parsable2`` exports, and the split of usage by month.
+"""Streaming parser of Slurm ``sacct`` exports, and the split of usage by month.
 
-An export is pipe-separated with a header line first. The columns used are JobIDRaw,
-Cluster (or a default cluster), Account, Submit, Start, End, ElapsedRaw or Elapsed, State,
-AllocTRES and, optionally, JobName, which must be the last column because it may itself
-contain ``|``.
+An export is delimiter-separated (``|`` unless told otherwise), one job record a line, as
+``sacct --parsable2`` prints it, or ``--parsable`` with a delimiter after the last field,
+with a header line first or, for ``--noheader`` exports, the column list given (the
+``--format`` list the site gave sacct). The columns used are JobIDRaw (or JobID), Cluster
+(or a default cluster), Account, Submit, Start, End, ElapsedRaw or Elapsed, State,
+AllocTRES and, optionally, JobName, which may contain the delimiter when it is the last
+column. Any other column is ignored. sacct(1) documents every field and state named here.
 
 Usage is counted in reference GPU-milliseconds (see ``ledger.domain.compute``):
 ``sum(GPUs of each type x 1000 x factor of the type) x elapsed seconds``, an exact integer.
 
-State decisions:
+Times. sacct prints the local time of the host it runs on, without an offset; each
+cluster's time zone (an IANA name) says what that time is. A time written with an offset
+(``+01:00``, ``Z``) is taken as written. Everything is returned in UTC. A local time that
+occurs twice (the hour repeated when clocks fall back) is resolved with the elapsed time:
+of the possible (Start, End) pairs the one whose difference is the job's ElapsedRaw is
+taken; a running job's Start and any Submit take the earlier reading (PEP 495's fold=0).
+A local time that never occurred (the hour skipped when clocks spring forward) is
+reported ("time_in_gap").
+
+State decisions (sacct(1), "JOB STATE CODES"):
 - Counted for the time they ran: COMPLETED, FAILED, TIMEOUT, CANCELLED (also
   "CANCELLED by UID"), NODE_FAIL, OUT_OF_MEMORY, PREEMPTED, DEADLINE, BOOT_FAIL, REVOKED,
   RESIZING (the record of the allocation before a resize), and REQUEUED: with ``sacct -D``
   the run before a requeue is its own record (same JobIDRaw, earlier Submit) and it held
   the GPUs, so it is charged; the requeued run is charged separately.
-- Provisional: RUNNING and SUSPENDED. End is "Unknown", so the row is counted up to
-  ``as_of`` (default: the time of parsing) and flagged; the caller replaces it when the
-  finished row with the same dedup key arrives.
+- Provisional: RUNNING and SUSPENDED. End is "Unknown"; the row is charged its ElapsedRaw
+  (or Elapsed), the time it had run when sacct was asked, from Start, and flagged; the
+  caller replaces it when the finished row with the same dedup key arrives. Only an export
+  with neither column charges a running row up to ``as_of``, which it then requires.
 - Skipped (a RowProblem whose ``is_error`` is False): PENDING ("pending"), job steps such
-  as ``123.batch`` or ``123.0`` ("job_step", the allocation line carries the GPUs), a
-  finished job that never started, e.g. cancelled while pending ("never_started"), and a
-  job with no GPU in AllocTRES ("no_gpus").
+  as ``123.batch``, ``123.extern``, ``123.0`` or ``123_4.batch`` ("job_step", the
+  allocation line carries the GPUs), a finished job that never started, e.g. cancelled
+  while pending with Start "None" ("never_started"), and a job with no GPU in AllocTRES
+  ("no_gpus").
 - Any other state is an error with reason "unknown_state".
+
+GPUs. ``gres/gpu=N`` and ``gres/gpu:TYPE=N`` count GPUs; sacct prints both for the same
+GPUs (``gres/gpu:a100=4,gres/gpu=4`` is 4 GPUs), so the typed entries win when present and
+give the factors. ``gres/gpumem``, ``gres/gpuutil`` and ``billing`` are not GPUs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import NamedTuple
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ledger.domain.compute import apportion, reference_gpu_ms_per_second
 from ledger.domain.errors import Problem, ValidationFailed, raise_if_any
@@ -54,13 +73,20 @@ COUNTED_STATES = frozenset(
 """States of a finished allocation, charged for the time it ran."""
 
 PROVISIONAL_STATES = frozenset({"RUNNING", "SUSPENDED"})
-"""States of an allocation still holding its GPUs, charged up to ``as_of`` and replaced later."""
+"""States of an allocation still holding its GPUs, charged their elapsed time and replaced later."""
 
 SKIP_REASONS = frozenset({"pending", "job_step", "never_started", "no_gpus"})
 """Reasons a row is left out by design; any other RowProblem reason is an error."""
 
 REQUIRED_COLUMNS = ("JobIDRaw", "Account", "Submit", "Start", "End", "State", "AllocTRES")
-"""Columns every export needs, besides ElapsedRaw or Elapsed and Cluster or a default."""
+"""Columns every export needs (JobID may stand for JobIDRaw), besides Cluster or a default."""
+
+SACCT_FORMAT = "JobIDRaw,Cluster,Account,Submit,Start,End,ElapsedRaw,State,AllocTRES,JobName"
+SACCT_COMMAND = f"sacct --allusers --allocations --parsable2 --format={SACCT_FORMAT}"
+"""The sacct command whose output the ledger reads best (add --noheader and pass the same
+list as the column list, if wanted)."""
+
+DEFAULT_DELIMITER = "|"
 
 # sacct prints these instead of a time when there is none.
 _NO_TIME = frozenset({"Unknown", "None", ""})
@@ -68,17 +94,19 @@ _UTC_SUFFIX = "+00:00"
 _ONE_SECOND = timedelta(seconds=1)
 _ONE_MICROSECOND = timedelta(microseconds=1)
 _ALLOCATION_CACHE_SIZE = 4096
+_LOCAL_TIME_LENGTH = len("2025-01-01T00:00:00")
 
 
 class ParsedRow(NamedTuple):
     """One job allocation from an export (a NamedTuple: built a million times per file).
 
-    line: 1-based line number in the export (the header is line 1).
+    line: 1-based line number in the export (a header is line 1).
     cluster, job_id, submit: the dedup key; a requeued job repeats job_id with a new submit.
-    start, end: when the allocation ran, in UTC; for a provisional row, end is ``as_of``.
+    start, end: when the allocation ran, in UTC; for a provisional row, end is Start plus
+        its elapsed time (or ``as_of`` for an export without one).
     state: the Slurm state without its detail ("CANCELLED by 1234" gives "CANCELLED").
     gpus: GPUs allocated, all types together.
-    elapsed_seconds: run time charged (ElapsedRaw or Elapsed; end - start when provisional).
+    elapsed_seconds: run time charged.
     reference_gpu_ms: usage in reference GPU-milliseconds.
     provisional: True for RUNNING/SUSPENDED rows, to be replaced by the finished row.
     job_name: the JobName column, "" when the export has none.
@@ -107,6 +135,7 @@ class ParsedRow(NamedTuple):
 class RowProblem(NamedTuple):
     """A row left out, with the line it came from.
 
+    line: 1-based line number in the export.
     reason: a short code ("pending", "job_step", "unknown_state", "bad_time", ...).
     message: what was wrong and what is accepted, for the person who made the export.
     job_id: the JobIDRaw when the row had one.
@@ -128,10 +157,11 @@ class RowProblem(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Header:
-    """Column positions of an export, found once from its header line.
+    """Column positions of an export, from its header line or the column list given.
 
-    width: number of columns; a row with more fields has ``|`` in its JobName.
+    width: number of columns; a row with more fields has the delimiter in its JobName.
     cluster, elapsed_raw, elapsed, job_name: None when the export lacks the column.
+    job_id: JobIDRaw's position, or JobID's when the export has no JobIDRaw.
     """
 
     width: int
@@ -148,22 +178,46 @@ class Header:
     job_name: int | None
 
 
-def parse_header(line: str) -> Header:
-    """Column positions from a sacct ``--parsable2`` header; ValidationFailed names missing ones."""
-    names = [name.strip().lower() for name in line.lstrip("\ufeff").rstrip("\r\n").split("|")]
+def _names(line: str, delimiter: str) -> list[str]:
+    names = [name.strip().lower() for name in line.lstrip("\ufeff").rstrip("\r\n").split(delimiter)]
+    if len(names) > 1 and names[-1] == "":
+        names.pop()  # --parsable ends every line with the delimiter
+    return names
+
+
+def looks_like_header(line: str, delimiter: str = DEFAULT_DELIMITER) -> bool:
+    """Whether a line is a sacct header: it names State and JobIDRaw or JobID."""
+    names = set(_names(line, delimiter))
+    return "state" in names and bool(names & {"jobidraw", "jobid"})
+
+
+def parse_header(line: str, delimiter: str = DEFAULT_DELIMITER) -> Header:
+    """Column positions from a sacct header line (or a --format list joined by the
+    delimiter); ValidationFailed names the missing columns and the sacct command to use."""
+    return _header(_names(line, delimiter), "header")
+
+
+def parse_columns(columns: str | Sequence[str]) -> Header:
+    """Column positions from the ``--format`` list the site gave sacct (comma-separated or
+    a sequence), for an export without a header line. ``%N`` widths are ignored."""
+    names = columns.split(",") if isinstance(columns, str) else list(columns)
+    return _header([name.partition("%")[0].strip().lower() for name in names if name.strip()], "format")
+
+
+def _header(names: list[str], field: str) -> Header:
     position: dict[str, int] = {}
     for index, name in enumerate(names):
         position.setdefault(name, index)
-
+    if "jobidraw" not in position and "jobid" in position:
+        position["jobidraw"] = position["jobid"]
     missing = [column for column in REQUIRED_COLUMNS if column.lower() not in position]
-    if "elapsedraw" not in position and "elapsed" not in position:
-        missing.append("ElapsedRaw or Elapsed")
     if missing:
+        what = "not a sacct header" if field == "header" else "the column list lacks columns"
         raise ValidationFailed.single(
-            "header",
-            f"not a sacct --parsable2 header; missing {', '.join(missing)}. Export with "
-            "sacct --parsable2 --format=JobIDRaw,Cluster,Account,Submit,Start,End,ElapsedRaw,"
-            "State,AllocTRES,JobName",
+            field,
+            f"{what}; missing {', '.join(missing)}. The ledger needs JobIDRaw, Cluster (or a default "
+            f"cluster), Account, Submit, Start, End, ElapsedRaw (or Elapsed), State and AllocTRES: "
+            f"export with {SACCT_COMMAND}",
         )
     return Header(
         width=len(names),
@@ -197,12 +251,25 @@ def parse_elapsed(text: str) -> int:
     return int(days) * 86_400 + hours * 3_600 + minutes * 60 + seconds
 
 
+def time_zone(name: str, field: str = "timezone") -> tzinfo:
+    """An IANA time zone by name (e.g. Europe/Oslo, UTC); ValidationFailed naming `field`."""
+    if isinstance(name, str) and name.strip().upper() in ("UTC", "Z", "ETC/UTC"):
+        return UTC
+    try:
+        return ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError, TypeError, AttributeError):
+        raise ValidationFailed.single(
+            field, f"an IANA time zone name such as Europe/Oslo, America/Chicago or UTC; not {name!r}"
+        ) from None
+
+
 def gpu_allocation(alloc_tres: str, weights: Mapping[str, int]) -> tuple[int, int]:
     """(GPU count, reference GPU-ms per second) from an AllocTRES value; ValueError if malformed.
 
     ``gres/gpu:TYPE=N`` entries are weighted by their type's factor; an untyped
     ``gres/gpu=N`` counts at factor 1 and only when no typed entry is present, because sacct
-    prints both for the same GPUs. ``weights`` maps lower-case types to GPU-ms per second.
+    prints both for the same GPUs. ``gres/gpumem`` and ``gres/gpuutil`` are not GPUs.
+    ``weights`` maps lower-case types to GPU-ms per second.
     """
     untyped = typed_count = typed_weight = 0
     has_typed = False
@@ -247,10 +314,133 @@ def _gpu_weights(gpu_factors: Mapping[str, Decimal]) -> dict[str, int]:
 
 
 def _utc_seconds(moment: datetime) -> datetime:
-    """``moment`` in UTC to the whole second (naive means UTC, as sacct prints)."""
+    """``moment`` in UTC to the whole second (naive means UTC)."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).replace(microsecond=0)
+
+
+class _Ambiguous(ValueError):
+    """A local time that occurs twice; `readings` are its two UTC readings, earlier first."""
+
+    def __init__(self, readings: tuple[datetime, datetime]):
+        super().__init__("ambiguous local time")
+        self.readings = readings
+
+
+class _Gap(ValueError):
+    """A local time the clocks skipped."""
+
+
+class LocalClock:
+    """Reads sacct times as UTC: naive ones in a time zone, ones with an offset as written.
+
+    Fast for the common case: the UTC offset of each local hour is found once and cached, so
+    a time costs one ``fromisoformat`` and one subtraction. Hours in which the offset changes
+    are read the slow way and raise ``_Ambiguous`` or ``_Gap`` for the caller to resolve.
+    """
+
+    __slots__ = ("zone", "_offsets")
+
+    def __init__(self, zone: tzinfo):
+        self.zone = zone
+        self._offsets: dict[str, timedelta | None] = {}
+
+    def __call__(self, text: str) -> datetime:
+        if len(text) == _LOCAL_TIME_LENGTH:
+            hour = text[:13]
+            offset = self._offsets.get(hour, False)
+            if offset is False:
+                offset = self._offsets[hour] = self._hour_offset(hour)
+            if offset is not None:
+                moment = datetime.fromisoformat(text + _UTC_SUFFIX)
+                return moment - offset if offset else moment
+        moment = datetime.fromisoformat(text)
+        if moment.tzinfo is not None:
+            return moment.astimezone(UTC)
+        return self._local(moment)
+
+    def _hour_offset(self, hour: str) -> timedelta | None:
+        """The hour's one UTC offset, or None when it changes within the hour (or the text is bad)."""
+        try:
+            first = datetime.fromisoformat(hour + ":00:00")
+        except ValueError:
+            return None
+        if self.zone is UTC:
+            return timedelta(0)
+        last = first + timedelta(minutes=59, seconds=59)
+        offsets = {moment.replace(tzinfo=self.zone, fold=fold).utcoffset() for moment in (first, last) for fold in (0, 1)}
+        return offsets.pop() if len(offsets) == 1 else None
+
+    def _local(self, naive: datetime) -> datetime:
+        early = naive.replace(tzinfo=self.zone, fold=0)
+        late = naive.replace(tzinfo=self.zone, fold=1)
+        readings = (early.astimezone(UTC), late.astimezone(UTC))
+        if readings[0] == readings[1]:
+            return readings[0]
+        if readings[0].astimezone(self.zone).replace(tzinfo=None) != naive:
+            raise _Gap(f"{naive:%Y-%m-%dT%H:%M:%S} never occurred in {self.zone}: the clocks skipped it")
+        raise _Ambiguous(tuple(sorted(readings)))
+
+    def readings(self, text: str) -> tuple[datetime, ...]:
+        """Every UTC reading of a time: one, or two in a repeated hour; ValueError if none."""
+        try:
+            return (self(text),)
+        except _Ambiguous as ambiguous:
+            return ambiguous.readings
+
+    def earliest(self, text: str) -> datetime:
+        """The time in UTC, the earlier reading of a repeated hour."""
+        return self.readings(text)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """How to read an export's rows, checked once (picklable: worker processes read blocks with it).
+
+    cut: ``as_of`` in UTC, for an export with neither ElapsedRaw nor Elapsed.
+    """
+
+    header: Header
+    default_cluster: str
+    weights: Mapping[str, int]
+    cut: datetime | None
+    zone: tzinfo
+    cluster_zones: Mapping[str, tzinfo]
+    delimiter: str
+
+    def rows(self, lines: Iterable[str], first_number: int) -> Iterator[ParsedRow | RowProblem]:
+        """Parse rows (no header) whose first line is line `first_number` of the export."""
+        clocks = {cluster: LocalClock(zone) for cluster, zone in self.cluster_zones.items()}
+        return _rows(iter(lines), first_number, self.header, self.default_cluster, dict(self.weights), self.cut,
+                     LocalClock(self.zone), clocks, self.delimiter)
+
+
+def parse_block(layout: Layout, lines: Sequence[str], first_number: int) -> list[tuple]:
+    """Every result of a block of an export's lines, packed for the trip back from a worker
+    process (see `unpack_block`): a ParsedRow's times travel as Unix seconds, since
+    pickling an aware datetime costs more than parsing it."""
+    packed: list[tuple] = []
+    for result in layout.rows(lines, first_number):
+        if type(result) is ParsedRow:
+            row = list(result)
+            row[3], row[5], row[6] = row[3].timestamp(), row[5].timestamp(), row[6].timestamp()
+            packed.append(tuple(row))
+        else:
+            packed.append(result)
+    return packed
+
+
+def unpack_block(packed: Iterable[tuple]) -> Iterator[ParsedRow | RowProblem]:
+    """The results `parse_block` packed, as `Layout.rows` yields them."""
+    new_row, from_seconds, utc, problem = tuple.__new__, datetime.fromtimestamp, UTC, RowProblem
+    for item in packed:
+        if type(item) is problem:
+            yield item
+            continue
+        line, cluster, job_id, submit, account, start, end, *rest = item
+        yield new_row(ParsedRow, (line, cluster, job_id, from_seconds(submit, utc), account, from_seconds(start, utc),
+                                  from_seconds(end, utc), *rest))
 
 
 def parse_rows(
@@ -259,29 +449,96 @@ def parse_rows(
     default_cluster: str | None,
     gpu_factors: Mapping[str, Decimal],
     as_of: datetime | None = None,
+    zone: tzinfo = UTC,
+    cluster_zones: Mapping[str, tzinfo] | None = None,
+    columns: str | Sequence[str] | None = None,
+    delimiter: str = DEFAULT_DELIMITER,
 ) -> Iterator[ParsedRow | RowProblem]:
-    """Parse an export, header first, yielding a ParsedRow or a RowProblem per non-blank line.
+    """Parse an export, yielding a ParsedRow or a RowProblem per non-blank line.
 
-    Lazy and constant in memory. The header and the settings are checked at once
-    (ValidationFailed); rows are checked as they are read. Times are UTC-aware datetimes.
-    ``as_of`` ends provisional (RUNNING) rows; it defaults to now.
+    Lazy and constant in memory. The layout and the settings are checked at once
+    (ValidationFailed): a first line that is a sacct header gives the columns; otherwise
+    `columns` (the sacct --format list) must. Rows are checked as they are read. Times are
+    read in their cluster's zone (`cluster_zones`, else `zone`) unless written with an offset,
+    and returned in UTC. `as_of` (when sacct
+    was run) is needed, and then required, only for an export with neither ElapsedRaw nor
+    Elapsed, whose running jobs are charged up to it.
     """
+    layout, rows, first_number = open_export(
+        lines, default_cluster=default_cluster, gpu_factors=gpu_factors, as_of=as_of, zone=zone,
+        cluster_zones=cluster_zones, columns=columns, delimiter=delimiter,
+    )
+    return layout.rows(rows, first_number)
+
+
+def open_export(
+    lines: Iterable[str],
+    *,
+    default_cluster: str | None,
+    gpu_factors: Mapping[str, Decimal],
+    as_of: datetime | None = None,
+    zone: tzinfo = UTC,
+    cluster_zones: Mapping[str, tzinfo] | None = None,
+    columns: str | Sequence[str] | None = None,
+    delimiter: str = DEFAULT_DELIMITER,
+) -> tuple[Layout, Iterator[str], int]:
+    """Check an export's layout and settings (ValidationFailed) as `parse_rows` does; return the
+    layout, the lines after the header, and the number of the first of them."""
+    if not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in "\r\n":
+        raise ValidationFailed.single("delimiter", f"one character, as given to sacct --delimiter; not {delimiter!r}")
     line_iterator = iter(lines)
-    header_line = next(line_iterator, None)
-    if header_line is None:
-        raise ValidationFailed.single("header", "the export is empty; a sacct header line is expected")
-    header = parse_header(header_line)
+    first_line = next(line_iterator, None)
+    if first_line is None:
+        raise ValidationFailed.single("header", "the export is empty; sacct's header line or rows are expected")
+    if looks_like_header(first_line, delimiter):
+        header = parse_header(first_line, delimiter)
+        if columns is not None and parse_columns(columns) != header:
+            raise ValidationFailed.single(
+                "format", "the column list given differs from the export's own header; give none, or the same list"
+            )
+        rows: Iterator[str] = line_iterator
+        first_number = 2
+    elif columns is not None:
+        header = parse_columns(columns)
+        rows = _chain_first(first_line, line_iterator)
+        first_number = 1
+    else:
+        raise ValidationFailed.single(
+            "header",
+            "the first line is not a sacct header and no column list was given; give the --format list the "
+            f"site gave sacct (e.g. {SACCT_FORMAT}) or export with {SACCT_COMMAND}",
+        )
     weights = _gpu_weights(gpu_factors)
     if header.cluster is None and not default_cluster:
         raise ValidationFailed.single(
             "default_cluster", "the export has no Cluster column; name the cluster it comes from"
         )
-    cut = _utc_seconds(as_of if as_of is not None else datetime.now(UTC))
-    return _rows(line_iterator, header, default_cluster or "", weights, cut)
+    if header.elapsed_raw is None and header.elapsed is None and as_of is None:
+        raise ValidationFailed.single(
+            "as_of",
+            "the export has neither ElapsedRaw nor Elapsed, so running jobs can only be charged up to when "
+            "sacct was run: give that time (--as-of), or export ElapsedRaw",
+        )
+    cut = _utc_seconds(as_of) if as_of is not None else None
+    layout = Layout(header, default_cluster or "", weights, cut, zone, dict(cluster_zones or {}), delimiter)
+    return layout, rows, first_number
+
+
+def _chain_first(first: str, rest: Iterator[str]) -> Iterator[str]:
+    yield first
+    yield from rest
 
 
 def _rows(
-    lines: Iterator[str], header: Header, default_cluster: str, weights: dict[str, int], cut: datetime
+    lines: Iterator[str],
+    first_number: int,
+    header: Header,
+    default_cluster: str,
+    weights: dict[str, int],
+    cut: datetime | None,
+    default_clock: LocalClock,
+    clocks: dict[str, LocalClock],
+    delimiter: str,
 ) -> Iterator[ParsedRow | RowProblem]:
     # The hot path (a million rows a file): names are bound locally, the row is built with
     # tuple.__new__, and a bad row is diagnosed field by field only once it has failed.
@@ -291,19 +548,24 @@ def _rows(
     i_submit, i_start, i_end = header.submit, header.start, header.end
     i_cluster, i_name = header.cluster, header.job_name
     i_elapsed_raw, i_elapsed = header.elapsed_raw, header.elapsed
-    fromisoformat = datetime.fromisoformat
     new_row = tuple.__new__
     counted, provisional = COUNTED_STATES, PROVISIONAL_STATES
-    no_time, suffix = _NO_TIME, _UTC_SUFFIX
+    no_time = _NO_TIME
+    one_second = _ONE_SECOND
+    trailing: bool | None = None  # --parsable: every line ends with the delimiter
     # Few distinct AllocTRES values recur across a file, and decoding one costs more than
     # the rest of the row; the cache is bounded to keep memory constant.
     allocation_cache: dict[str, tuple[int, int]] = {}
 
-    for number, raw_line in enumerate(lines, start=2):
+    for number, raw_line in enumerate(lines, start=first_number):
         line = raw_line.rstrip("\r\n")
         if not line:
             continue
-        fields = line.split("|")
+        fields = line.split(delimiter)
+        if trailing is None:
+            trailing = len(fields) == width + 1 and fields[-1] == ""
+        if trailing and fields[-1] == "":
+            fields.pop()
         if len(fields) != width:
             if len(fields) < width:
                 yield RowProblem(
@@ -315,10 +577,10 @@ def _rows(
                     number,
                     "too_many_fields",
                     f"{len(fields)} fields; the header has {width} (only a last JobName "
-                    "column may contain '|')",
+                    f"column may contain {delimiter!r})",
                 )
                 continue
-            fields[width - 1 :] = ["|".join(fields[width - 1 :])]
+            fields[width - 1 :] = [delimiter.join(fields[width - 1 :])]
 
         job_id = fields[i_job]
         if "." in job_id:
@@ -340,6 +602,8 @@ def _rows(
                 )
                 continue
         is_provisional = state in provisional
+        cluster = (fields[i_cluster] if i_cluster is not None else "") or default_cluster
+        clock = clocks.get(cluster, default_clock) if clocks else default_clock
         start_text = fields[i_start]
         if start_text in no_time and not is_provisional:
             yield _without_start(number, job_id, state, fields, header)
@@ -347,11 +611,10 @@ def _rows(
         try:
             if i_elapsed_raw is not None:
                 elapsed = int(fields[i_elapsed_raw])
+            elif i_elapsed is not None:
+                elapsed = parse_elapsed(fields[i_elapsed])
             else:
-                elapsed = parse_elapsed(fields[i_elapsed])  # type: ignore[index]
-            submit = fromisoformat(fields[i_submit] + suffix)
-            start = fromisoformat(start_text + suffix)
-            end = cut if is_provisional else fromisoformat(fields[i_end] + suffix)
+                elapsed = None
             alloc_tres = fields[i_tres]
             allocation = allocation_cache.get(alloc_tres)
             if allocation is None:
@@ -360,6 +623,20 @@ def _rows(
                     allocation_cache.clear()
                 allocation_cache[alloc_tres] = allocation
             gpus, weight = allocation
+            try:
+                submit = clock(fields[i_submit])
+                start = clock(start_text)
+                if is_provisional:
+                    end = cut if elapsed is None else start + elapsed * one_second
+                else:
+                    end = clock(fields[i_end])
+            except _Ambiguous:
+                submit, start, end = _resolve_fold(clock, fields[i_submit], start_text, fields[i_end],
+                                                   elapsed, is_provisional, cut)
+        except _Gap as gap:
+            yield RowProblem(number, "time_in_gap", f"{gap}; give the time with its offset or check the "
+                             "cluster's time zone", job_id)
+            continue
         except ValueError as error:
             yield _diagnose(number, job_id, fields, header, weights, is_provisional, error)
             continue
@@ -368,20 +645,21 @@ def _rows(
             yield RowProblem(
                 number,
                 "end_before_start",
-                f"End {end:%Y-%m-%dT%H:%M:%S} is before Start {start:%Y-%m-%dT%H:%M:%S}"
+                f"End {end:%Y-%m-%dT%H:%M:%S} is before Start {start:%Y-%m-%dT%H:%M:%S} (UTC)"
                 + (" (End is as_of for a running job)" if is_provisional else ""),
                 job_id,
             )
             continue
         if is_provisional:
-            elapsed = (end - start) // _ONE_SECOND
+            elapsed = (end - start) // one_second
+        elif elapsed is None:
+            elapsed = (end - start) // one_second
         elif elapsed < 0:
             yield RowProblem(number, "bad_elapsed", f"negative elapsed time {elapsed}", job_id)
             continue
         if gpus == 0:
             yield RowProblem(number, "no_gpus", "no GPU in AllocTRES", job_id)
             continue
-        cluster = (fields[i_cluster] if i_cluster is not None else "") or default_cluster
         account = fields[i_account]
         if not cluster or not account:
             yield RowProblem(
@@ -411,12 +689,41 @@ def _rows(
         )
 
 
+def _resolve_fold(
+    clock: LocalClock, submit_text: str, start_text: str, end_text: str, elapsed: int | None,
+    is_provisional: bool, cut: datetime | None,
+) -> tuple[datetime, datetime, datetime]:
+    """Submit, Start and End in UTC when one of them falls in a repeated local hour.
+
+    Submit and a running job's Start take the earlier reading; a finished job's (Start, End)
+    is the pair whose difference is its elapsed time (else the pair closest to it that does
+    not end before it starts, else the earlier readings).
+    """
+    submit = clock.earliest(submit_text)
+    starts = clock.readings(start_text)
+    if is_provisional:
+        start = starts[0]
+        end = cut if elapsed is None else start + timedelta(seconds=elapsed)
+        return submit, start, end
+    ends = clock.readings(end_text)
+    pairs = [(start, end) for start in starts for end in ends]
+    if elapsed is None:
+        ordered = [pair for pair in pairs if pair[1] >= pair[0]] or pairs
+        return (submit, *ordered[0])
+    target = timedelta(seconds=elapsed)
+    fitting = sorted((abs((end - start) - target), start, end) for start, end in pairs if end >= start)
+    start, end = (fitting[0][1], fitting[0][2]) if fitting else pairs[0]
+    return submit, start, end
+
+
 def _without_start(number: int, job_id: str, state: str, fields: list[str], header: Header) -> RowProblem:
     """A finished row with no Start: cancelled while pending if it ran no time, else bad."""
     if header.elapsed_raw is not None:
-        ran_nothing = fields[header.elapsed_raw] == "0"
+        ran_nothing = fields[header.elapsed_raw] in ("0", "")
+    elif header.elapsed is not None:
+        ran_nothing = fields[header.elapsed].strip("0:-") == ""
     else:
-        ran_nothing = fields[header.elapsed].strip("0:-") == ""  # type: ignore[index]
+        ran_nothing = True
     if ran_nothing:
         return RowProblem(number, "never_started", f"{state} before it started", job_id)
     return RowProblem(
@@ -439,21 +746,21 @@ def _diagnose(
         columns.append(("End", header.end))
     for name, index in columns:
         try:
-            datetime.fromisoformat(fields[index] + _UTC_SUFFIX)
+            datetime.fromisoformat(fields[index])
         except ValueError:
             return RowProblem(
                 number,
                 "bad_time",
-                f"{name} {fields[index]!r} is not a time YYYY-MM-DDTHH:MM:SS",
+                f"{name} {fields[index]!r} is not a time YYYY-MM-DDTHH:MM:SS (local, or with an offset such as +01:00)",
                 job_id,
             )
     if header.elapsed_raw is not None:
         text = fields[header.elapsed_raw]
         if not text.lstrip("-").isdigit():
             return RowProblem(number, "bad_elapsed", f"ElapsedRaw {text!r} is not whole seconds", job_id)
-    else:
+    elif header.elapsed is not None:
         try:
-            parse_elapsed(fields[header.elapsed])  # type: ignore[index]
+            parse_elapsed(fields[header.elapsed])
         except ValueError as elapsed_error:
             return RowProblem(number, "bad_elapsed", str(elapsed_error), job_id)
     try:
@@ -463,43 +770,39 @@ def _diagnose(
     return RowProblem(number, "malformed", str(error), job_id)
 
 
-def month_of(moment: datetime) -> str:
-    """The "YYYY-MM" month a moment falls in, in UTC (naive means UTC)."""
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC)
+def month_of(moment: datetime, zone: tzinfo = UTC) -> str:
+    """The "YYYY-MM" month a moment falls in, in the reporting time zone (naive means UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    moment = moment.astimezone(zone)
     return f"{moment.year:04d}-{moment.month:02d}"
 
 
-def split_by_month(start: datetime, end: datetime, usage: int) -> tuple[tuple[str, int], ...]:
-    """Split whole ``usage`` between the UTC months [start, end) touches, by time, exactly.
+def split_by_month(start: datetime, end: datetime, usage: int, zone: tzinfo = UTC) -> tuple[tuple[str, int], ...]:
+    """Split whole ``usage`` between the months [start, end) touches, by time, exactly.
 
-    Each month gets its share of the run time by largest remainder, so the parts sum to
-    ``usage``; a run of no length goes to the month of its start.
+    Months are those of the reporting time zone `zone` (UTC by default): a month begins at
+    midnight on its first day there. Each month gets its share of the run time by largest
+    remainder, so the parts sum to ``usage``; a run of no length goes to the month of its start.
     """
     if not isinstance(usage, int) or usage < 0:
         raise ValidationFailed.single("usage", f"must be a whole number >= 0, got {usage!r}")
-    if start.tzinfo is not None:
-        start, end = start.astimezone(UTC), end.astimezone(UTC)
+    if start.tzinfo is None:
+        start, end = start.replace(tzinfo=UTC), end.replace(tzinfo=UTC)
+    start, end = start.astimezone(zone), end.astimezone(zone)
     if end < start:
         raise ValidationFailed.single("end", f"{end.isoformat()} is before start {start.isoformat()}")
     if (start.year, start.month) == (end.year, end.month) or end == start:
-        return ((month_of(start), usage),)
+        return ((f"{start.year:04d}-{start.month:02d}", usage),)
 
     months: list[str] = []
     durations: list[int] = []
     month_start = start
     while month_start < end:
         year, month = month_start.year, month_start.month
-        next_month = month_start.replace(
-            year=year + (month == 12),
-            month=month % 12 + 1,
-            day=1,
-            hour=0,
-            minute=0,
-            second=0,
-            microsecond=0,
-        )
+        next_month = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=zone)
         months.append(f"{year:04d}-{month:02d}")
-        durations.append((min(next_month, end) - month_start) // _ONE_MICROSECOND)
+        # Aware datetimes of one zone subtract as wall time; UTC gives the elapsed time.
+        durations.append((min(next_month, end).astimezone(UTC) - month_start.astimezone(UTC)) // _ONE_MICROSECOND)
         month_start = next_month
     return tuple(zip(months, apportion(usage, durations)))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, tzinfo
 from types import MappingProxyType
 from decimal import Decimal, InvalidOperation
 
@@ -11,6 +12,7 @@ from ledger.domain.compute import SuspensionPolicy, carry_over, parse_suspension
 from ledger.domain.contributions import CERN_CONVENTION_ART_V_8, DEFAULT_IN_KIND_CAP_PERCENT, UN_CHARTER_ART_19, StandingRule
 from ledger.domain.errors import ValidationFailed
 from ledger.domain.money import currency_exponent
+from ledger.domain.sacct import time_zone
 
 STANDING_RULES: dict[str, StandingRule] = {"cern": CERN_CONVENTION_ART_V_8, "un": UN_CHARTER_ART_19}
 
@@ -69,6 +71,26 @@ def _facility_name(value: str) -> str:
     return name
 
 
+def _time_zone(value: str) -> str:
+    return "UTC" if time_zone(value, "value") is UTC else value
+
+
+def parse_cluster_time_zones(value: str, field: str = "value") -> dict[str, tzinfo]:
+    """``cluster=Zone`` pairs separated by commas or spaces, e.g. "aurora=Europe/Oslo, lumi=Europe/Helsinki"."""
+    zones: dict[str, tzinfo] = {}
+    for item in value.replace(",", " ").split():
+        cluster, equals, name = item.partition("=")
+        if not equals or not cluster:
+            raise ValidationFailed.single(field, f"cluster=Zone pairs, e.g. aurora=Europe/Oslo, lumi=Europe/Helsinki; not {item!r}")
+        zones[cluster] = time_zone(name, field)
+    return zones
+
+
+def _cluster_time_zones(value: str) -> str:
+    parse_cluster_time_zones(value)
+    return ", ".join(item for item in value.replace(",", " ").split())
+
+
 # key -> (default, parser, what it means)
 SETTINGS = {
     "facility_name": ("International Facility for Public AI Research", _facility_name, "the facility's name, as the reports' covers and headers print it"),
@@ -78,6 +100,8 @@ SETTINGS = {
     "quota_suspension": ("frozen", _suspension_policy, "what a suspension does to a member's GPU-hour quota when quotas are allocated: none, frozen (kept but not usable) or reduced P % (taken off and returned to the open-call reserve)"),
     "four_eyes_threshold": ("none", _four_eyes_threshold, "a payment worth more than this in the base currency takes effect only once a second official (another treasurer or the secretariat, never its author) approves it: none, or an amount such as 250000.00"),
     "quota_carry_over": ("none", _carry_over_rule, "how much of a member's unused GPU-hours a closed year carries into the next: none, or up to P % of its quota for the year (the rest is forfeited, and so are frozen hours)"),
+    "cluster_time_zones": ("", _cluster_time_zones, "the IANA time zone each cluster's sacct prints its times in, e.g. aurora=Europe/Oslo, lumi=Europe/Helsinki; a cluster not named is read in UTC"),
+    "reporting_time_zone": ("UTC", _time_zone, "the IANA time zone whose months and years usage is split into; set it before the first ingestion, as usage already published keeps its months"),
 }
 
 
@@ -100,6 +124,10 @@ class Settings:
     four_eyes_threshold: Decimal | None
     texts: Mapping[str, str]
     """Every setting in force as written, defaults included, by key."""
+    cluster_time_zones: Mapping[str, tzinfo] = field(default_factory=lambda: MappingProxyType({}))
+    """The time zone of each cluster named in the cluster_time_zones setting."""
+    reporting_time_zone: tzinfo = UTC
+    """Where months and years of usage begin."""
 
     @classmethod
     def from_values(cls, values: dict[str, str]) -> "Settings":
@@ -113,4 +141,6 @@ class Settings:
             quota_carry_over=chosen["quota_carry_over"],
             four_eyes_threshold=None if chosen["four_eyes_threshold"] == "none" else Decimal(chosen["four_eyes_threshold"]),
             texts=MappingProxyType(chosen),
+            cluster_time_zones=MappingProxyType(parse_cluster_time_zones(chosen["cluster_time_zones"])),
+            reporting_time_zone=time_zone(chosen["reporting_time_zone"]),
         )

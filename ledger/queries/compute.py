@@ -52,12 +52,15 @@ class ProjectRow:
     member_name: str
     title: str
     safety_level: str
+    code: str
+    """The project's own code (its account in upper case for a project registered before codes)."""
 
 
 def list_projects(connection: Connection) -> list[ProjectRow]:
-    """Every registered project, by Slurm account."""
+    """Every registered project, by the Slurm account it was registered with."""
     query = (
-        select(projects_t.c.account, projects_t.c.member_code, members_t.c.name, projects_t.c.title, projects_t.c.safety_level)
+        select(projects_t.c.account, projects_t.c.member_code, members_t.c.name, projects_t.c.title, projects_t.c.safety_level,
+               func.coalesce(projects_t.c.code, func.upper(projects_t.c.account)))
         .join(members_t, members_t.c.code == projects_t.c.member_code)
         .order_by(projects_t.c.account)
     )

@@ -32,10 +32,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping, Sequence
-from datetime import date
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import case, select
+from sqlalchemy import case, func, select
 
 from ledger.db.tables import (
     Assessment,
@@ -46,7 +46,9 @@ from ledger.db.tables import (
     Member,
     MotionEvent,
     Project,
+    ProjectAccount,
     QuotaLedgerEntry,
+    UsageJob,
     UsageMonth,
     YearEvent,
 )
@@ -59,16 +61,19 @@ from ledger.domain.compute import (
     REFERENCE_GPU_MS_PER_GPU_HOUR,
     EntryKind,
     Pool,
+    AccountCharge,
     ProjectDraft,
     allocate_quotas as split_capacity,
     capacity_gpu_hours,
     carry_over,
     transfer,
+    normal_account,
+    normal_project_code,
     validate_project,
 )
 from ledger.domain.contribution_inputs import parse_day, parse_text, parse_year
 from ledger.domain.errors import Conflict, NotFound, Problem, ValidationFailed, collect, raise_if_any
-from ledger.domain.members import MemberStatus
+from ledger.domain.members import MemberStatus, is_member_code
 from ledger.queries.contributions import standings_on
 from ledger.queries.sql import total_or_zero
 from ledger.services.contributions import current_settings, parse_decision
@@ -82,37 +87,203 @@ _RESERVE_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 
 def register_project(
-    member: str, title: str, account: str, safety_level: str, *, actor: Actor, uow: UnitOfWork
+    member: str, title: str, account: str, safety_level: str, *, code: str | None = None, actor: Actor, uow: UnitOfWork
 ) -> Project:
-    """Register a project of `member` charged through the Slurm `account`, at a safety level."""
+    """Register a project of `member` charged through the Slurm `account` (as the site named it),
+    at a safety level; `code` is the project's own code (default: the account in upper case)."""
     require(actor, Permission.MANAGE_PROJECTS)
-    draft: ProjectDraft = validate_project(member, title, account, safety_level)
+    draft: ProjectDraft = validate_project(member, title, account, safety_level, code)
     with uow:
-        found = uow.session.get(Member, draft.member_code)
-        if found is None:
-            raise NotFound(f"no member with code {draft.member_code}; admit it first")
-        status = member_history(uow, draft.member_code)[-1].status
-        if status is MemberStatus.WITHDRAWN:
-            raise Conflict(f"{draft.member_code} has withdrawn; its projects can no longer be registered")
-        taken = uow.session.execute(select(Project.id).where(Project.account == draft.account)).first()
-        if taken is not None:
-            raise Conflict(f"the Slurm account {draft.account} belongs to project {taken.id} already")
-        project = uow.add(
-            Project(
-                member_code=draft.member_code,
-                title=draft.title,
-                account=draft.account,
-                safety_level=draft.safety_level.value,
-                journal_seq=0,
-            )
-        )
+        project = _register(uow, draft)
         uow.commit(
             actor=actor,
             kind="project.registered",
-            summary=f"Registered project {draft.title!r} of {found.name} ({draft.member_code}), "
+            summary=f"Registered project {draft.code} {draft.title!r} of {draft.member_code}, "
             f"Slurm account {draft.account}, safety level {draft.safety_level.value}",
         )
     return project
+
+
+def _register(uow: UnitOfWork, draft: ProjectDraft) -> Project:
+    found = uow.session.get(Member, draft.member_code)
+    if found is None:
+        raise NotFound(f"no member with code {draft.member_code}; admit it first")
+    status = member_history(uow, draft.member_code)[-1].status
+    if status is MemberStatus.WITHDRAWN:
+        raise Conflict(f"{draft.member_code} has withdrawn; its projects can no longer be registered")
+    _account_free(uow, draft.account)
+    if _project_by_code(uow, draft.code) is not None:
+        raise Conflict(f"a project with code {draft.code} exists already; choose another code or add the account to it")
+    return uow.add(
+        Project(
+            member_code=draft.member_code,
+            title=draft.title,
+            account=draft.account,
+            safety_level=draft.safety_level.value,
+            code=draft.code,
+            journal_seq=0,
+        )
+    )
+
+
+def _account_free(uow: UnitOfWork, account: str) -> None:
+    taken = uow.session.execute(select(Project.id).where(Project.account == account)).first()
+    if taken is None:
+        taken = uow.session.execute(select(ProjectAccount.project_id).where(ProjectAccount.account == account)).first()
+    if taken is not None:
+        raise Conflict(f"the Slurm account {account} belongs to project {taken[0]} already; move it from a date instead")
+
+
+def _project_by_code(uow: UnitOfWork, code: str) -> Project | None:
+    """The project with this code; a project without one is known by its account in upper case."""
+    found = uow.session.execute(select(Project).where(Project.code == code)).scalar()
+    if found is None:
+        found = uow.session.execute(
+            select(Project).where(Project.code.is_(None), func.upper(Project.account) == code)
+        ).scalar()
+    return found
+
+
+def project_code(project: Project) -> str:
+    """A project's code: its own, or its account in upper case for one registered before codes."""
+    return project.code or project.account.upper()
+
+
+def assign_account(
+    account: str, project: str, valid_from: str | None = None, member: str | None = None, *, actor: Actor, uow: UnitOfWork
+) -> ProjectAccount:
+    """Charge the Slurm `account` to `project` (its code) and `member` (default: the project's)
+    from `valid_from` on (YYYY-MM-DD), as a journaled fact.
+
+    An account no project has yet is added to the project, from the beginning when no date is
+    given. A registered account moves from the date, which must follow its last fact and the
+    start of every job already ingested on it, so published usage never changes afterwards.
+    """
+    require(actor, Permission.MANAGE_PROJECTS)
+    with uow:
+        fact = _assign(uow, account, project, valid_from, member)
+        uow.commit(
+            actor=actor,
+            kind="project.account_assigned",
+            summary=f"Slurm account {fact.account} charged to project {project.strip().upper()} of {fact.member_code} "
+            + (f"from {fact.valid_from.isoformat()}" if fact.valid_from else "from the beginning"),
+        )
+    return fact
+
+
+def _assign(uow: UnitOfWork, raw_account: str, raw_project: str, raw_from: str | None, raw_member: str | None) -> ProjectAccount:
+    problems: list[Problem] = []
+    account = collect(problems, normal_account, raw_account)
+    code = collect(problems, normal_project_code, raw_project)
+    since = collect(problems, parse_day, raw_from, "valid_from") if raw_from not in (None, "") else None
+    member = None
+    if raw_member not in (None, ""):
+        member = raw_member.strip().upper() if isinstance(raw_member, str) else ""
+        if not is_member_code(member):
+            problems.append(Problem("member", f"an ISO 3166-1 alpha-3 code such as DEU; not {raw_member!r}"))
+    raise_if_any(problems)
+    target = _project_by_code(uow, code)
+    if target is None:
+        raise NotFound(f"no project with code {code}; register it first")
+    member = member or target.member_code
+    if uow.session.get(Member, member) is None:
+        raise NotFound(f"no member with code {member}; admit it first")
+    zone = current_settings(uow).reporting_time_zone
+    timeline = account_timelines(uow, [account], zone).get(account, [])
+    if timeline:
+        if since is None:
+            raise ValidationFailed.single("valid_from", f"the account {account} is charged already; give the date it moves from")
+        last = max((fact.since for fact in timeline if fact.since is not None), default=None)
+        last_day = last.astimezone(zone).date() if last is not None else None
+        if last_day is not None and since <= last_day:
+            raise Conflict(f"the account {account} already has a fact from {last_day.isoformat()}; a move must be later")
+        latest_start = uow.session.execute(
+            select(func.max(UsageJob.started_at)).where(UsageJob.account == account)
+        ).scalar()
+        if latest_start is not None and _day_start(since, zone) <= _aware(latest_start):
+            raise Conflict(
+                f"usage of account {account} was ingested up to a job started {_aware(latest_start):%Y-%m-%d %H:%M} UTC; "
+                "a move must be dated after it, so published usage never changes"
+            )
+        current = timeline[-1]
+        if (current.project_id, current.member_code) == (target.id, member):
+            raise Conflict(f"the account {account} is charged to project {code} of {member} already")
+    return uow.add(ProjectAccount(account=account, project_id=target.id, member_code=member, valid_from=since, journal_seq=0))
+
+
+def _day_start(day: date, zone: tzinfo = UTC) -> datetime:
+    """Midnight at the start of `day` in the reporting time zone, in UTC: when a dated fact takes effect."""
+    return datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def account_timelines(source, accounts=None, zone: tzinfo = UTC) -> dict[str, list[AccountCharge]]:
+    """Every account's (or those of `accounts`') charges in time order, by account: the project
+    registered with it from the beginning, then its facts, each from midnight in `zone`."""
+    execute = source.session.execute if isinstance(source, UnitOfWork) else source.execute
+    projects = select(Project.account, Project.id, Project.member_code)
+    facts = select(ProjectAccount.account, ProjectAccount.valid_from, ProjectAccount.project_id,
+                   ProjectAccount.member_code).order_by(ProjectAccount.id)
+    if accounts is not None:
+        projects = projects.where(Project.account.in_(list(accounts)))
+        facts = facts.where(ProjectAccount.account.in_(list(accounts)))
+    timelines: dict[str, list[AccountCharge]] = {}
+    for account, project_id, member in execute(projects).all():
+        timelines.setdefault(account, []).append(AccountCharge(None, project_id, member))
+    for account, valid_from, project_id, member in execute(facts).all():
+        since = _day_start(valid_from, zone) if valid_from is not None else None
+        timelines.setdefault(account, []).append(AccountCharge(since, project_id, member))
+    return {
+        account: sorted(charges, key=lambda charge: (charge.since is not None, charge.since or datetime.min.replace(tzinfo=UTC)))
+        for account, charges in timelines.items()
+    }
+
+
+IMPORT_COLUMNS = ("account", "member", "project", "safety_level")
+"""Columns a projects CSV needs; `title` is optional (default: "Project CODE")."""
+
+
+def import_projects(rows: Sequence[Mapping[str, str]], *, actor: Actor, uow: UnitOfWork) -> tuple[int, int]:
+    """Register the projects and accounts of a CSV's rows (account, member, project, safety_level
+    and optionally title and valid_from) in one entry; return (projects registered, accounts added).
+
+    A row whose project exists adds its account to it (or moves the account from valid_from);
+    a row naming a new project registers it with the row's account. Every row is checked, each
+    problem named with its row number, and nothing is stored if any row is bad.
+    """
+    require(actor, Permission.MANAGE_PROJECTS)
+    if not rows:
+        raise ValidationFailed.single("file", f"no rows; a CSV with a header line {','.join(IMPORT_COLUMNS)}[,title] is expected")
+    missing = [column for column in IMPORT_COLUMNS if column not in rows[0]]
+    if missing:
+        raise ValidationFailed.single("header", f"missing {', '.join(missing)}; the columns are {','.join(IMPORT_COLUMNS)}[,title][,valid_from]")
+    problems: list[Problem] = []
+    registered = added = 0
+    with uow:
+        uow.reserve()  # the journal lock first, outside the rows' savepoints
+        for number, row in enumerate(rows, start=2):
+            try:
+                with uow.session.begin_nested():
+                    code = normal_project_code(row.get("project"), "project")
+                    if _project_by_code(uow, code) is None:
+                        draft = validate_project(row.get("member"), row.get("title") or f"Project {code}", row.get("account"),
+                                                 row.get("safety_level"), code)
+                        _register(uow, draft)
+                        registered += 1
+                    else:
+                        _assign(uow, row.get("account"), code, row.get("valid_from"), row.get("member"))
+                        added += 1
+            except ValidationFailed as failed:
+                problems.extend(Problem(f"row {number}.{p.field}", p.message) for p in failed.problems)
+            except (Conflict, NotFound) as refused:
+                problems.append(Problem(f"row {number}", str(refused)))
+        raise_if_any(problems)
+        uow.commit(actor=actor, kind="projects.imported",
+                   summary=f"Imported {len(rows)} account rows: {registered} projects registered, {added} accounts added or moved")
+    return registered, added
 
 
 # --------------------------------------------------------------------------- state

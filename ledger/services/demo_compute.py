@@ -113,7 +113,7 @@ class ComputeDemo:
         exports = usage_exports(self.folder, self.today)
         with self.engine.connect() as connection:
             years = {year: compute_year(connection, year) for year in ALLOCATED_ON}
-            accounts = {project.account for project in list_projects(connection)}
+            accounts = set(compute.account_timelines(connection))
             motions = {row.title: row for row in list_motions(connection)}
             pending = [spec for spec in exports if not _ingested(connection, spec)]
         events = []
@@ -122,7 +122,7 @@ class ComputeDemo:
                 events.append(Event(date(year - 1, 12, 16), 1, lambda y=year: self.record_plan(y, motions)))
             if years[year] is None or not years[year].allocated:
                 events.append(Event(day, 2, lambda y=year, d=day: self.allocate(y, d)))
-        projects = [row for row in demo_rows(self.folder, "projects.csv") if row["account"] not in accounts]
+        projects = [row for row in demo_rows(self.folder, "projects.csv") if row["account"].lower() not in accounts]
         if projects:
             events.append(Event(date(2025, 1, 6), 3, lambda: self.register(projects)))
         events += [Event(spec.as_of.date(), 4, lambda s=spec: self.ingest(s)) for spec in pending]
@@ -164,11 +164,11 @@ class ComputeDemo:
         )
 
     def register(self, projects: list[dict[str, str]]) -> None:
-        for row in projects:
-            compute.register_project(row["member"], row["title"], row["account"], row["safety_level"],
-                                     actor=self.actor, uow=self.uow())
+        """Import the projects as `ledger projects import` does: accounts named as real sites name them."""
+        registered, added = compute.import_projects(projects, actor=self.actor, uow=self.uow())
         self.say(
-            f"Projects: {len(projects)} registered for {len({row['member'] for row in projects})} members "
+            f"Projects: {registered} registered with {registered + added} Slurm accounts "
+            f"for {len({row['member'] for row in projects})} members "
             f"at levels {', '.join(sorted({row['safety_level'] for row in projects}))}."
         )
 

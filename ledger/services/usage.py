@@ -15,8 +15,8 @@ Decisions
   in full, so the published journal alone gives every month's usage. `ledger verify`
   recomputes each batch's digest from the table in one streamed pass and names the entry
   when a row was changed, deleted or inserted.
-- **Running jobs are superseded, never overwritten.** A RUNNING (or SUSPENDED) row counts up
-  to the export's time `as_of` and is flagged provisional. When a later export brings the
+- **Running jobs are superseded, never overwritten.** A RUNNING (or SUSPENDED) row counts its
+  ElapsedRaw from Start (what it had run when sacct was asked) and is flagged provisional. When a later export brings the
   same (cluster, JobIDRaw, Submit) finished, or still running but longer, a new row is
   appended with the next revision and `supersedes_id`, and the batch's usage_month rows
   carry the difference, so the job counts once. A separate, replaced table of running jobs
@@ -24,8 +24,8 @@ Decisions
 - **Deduplication lives in the database.** Each batch looks up the keys it holds (one
   index probe when the batch's job ids are all new) under the journal lock, and a dict of
   the batch's own keys catches repeats within it. A key already stored finished, or stored
-  running at the same or a later `as_of`, is a duplicate: ingesting the same file twice
-  with the same `as_of` changes nothing and journals nothing.
+  running up to the same or a later end, is a duplicate: ingesting the same file twice, or
+  the same jobs in another layout, changes nothing and journals nothing.
 - **--strict is one transaction.** The file is still read once (so it may be a pipe): every
   chunk is written inside one transaction with one journal entry, and the first bad row
   rolls all of it back. The journal lock is held until the end, so other writers wait;
@@ -37,6 +37,14 @@ Decisions
   the month split and the digest line all hold the GIL. The writer thread overlaps the
   database's share (COPY, index upkeep, commit) with parsing, and the cycle collector is
   paused for the run. See bench/ingest.py for the figures.
+- **Accounts** are resolved by the job's start on each account's timeline of charges
+  (`ledger.services.compute.account_timelines`): the member and project a usage_month row
+  carries are those in force when the job started, and a replaced running row gives back to
+  the member it was charged to.
+- **Months** are those of the `reporting_time_zone` setting (UTC by default); clusters'
+  local times are read in their `cluster_time_zones` (see `ledger.domain.sacct`).
+- **Dry run** reads and checks the whole file and builds the reconciliation report
+  (`ledger.domain.reconciliation`) without a transaction: nothing is stored or journaled.
 - **GPU factors** come from the capacity plans: each GPU type has one normalisation factor
   in every plan (`ledger.services.compute`). Untyped ``gres/gpu=N`` always counts at
   factor 1, and a type no plan records is reported on its line and kept out of the totals.
@@ -46,28 +54,45 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import itertools
 import json
+import multiprocessing
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
 from typing import NamedTuple
 
 from sqlalchemy import ARRAY, BigInteger, Connection, Engine, bindparam, func, literal_column, select
 
+from ledger.db import partitions
 from ledger.db.bulk import bulk_insert
 from ledger.db.journal import record_of
-from ledger.db.tables import Project, UsageJob, UsageMonth
+from ledger.db.tables import UsageJob, UsageMonth
 from ledger.db.uow import UnitOfWork
 from ledger.domain.access import Actor, Permission, require
 from ledger.domain.compute import gpu_hours
 from ledger.domain.errors import Problem, ValidationFailed
 from ledger.domain.journal import TableDigest
-from ledger.services.compute import gpu_factors
-from ledger.domain.sacct import SKIP_REASONS, RowProblem, parse_rows, split_by_month
+from ledger.domain.compute import AccountCharge, charge_at
+from ledger.services.compute import account_timelines, gpu_factors
+from ledger.domain.reconciliation import Reconciliation, ReconciliationLine
+from ledger.domain.sacct import (
+    DEFAULT_DELIMITER,
+    SKIP_REASONS,
+    Layout,
+    RowProblem,
+    open_export,
+    parse_block,
+    split_by_month,
+    time_zone,
+    unpack_block,
+)
+from ledger.queries.contributions import settings_at
 
 BATCH_ROWS = 50_000
 """Accepted rows per batch: one transaction and one journal entry each."""
@@ -80,6 +105,9 @@ MAX_LINES_PER_ACCOUNT = 20
 
 MAX_UNKNOWN_ACCOUNTS = 1_000
 """Unknown accounts listed by name; rows of any more are counted with the others."""
+
+BLOCK_LINES = 20_000
+"""Lines a worker process parses at a time."""
 
 PROGRESS_EVERY = 8_192
 """Lines read between two calls of the progress callback."""
@@ -125,6 +153,9 @@ class IngestSummary:
     unknown_accounts: accounts no project has, with the lines that named them.
     reference_gpu_ms: net usage added to the monthly rollup.
     entries: the journal entries written, one per batch.
+    reconciliation: the export's charged rows per cluster and month, by state and by account
+        (`ledger.domain.reconciliation`), rows of unknown accounts included.
+    dry_run: True when nothing was stored (`ingest_usage(dry_run=True)`).
     """
 
     rows_read: int
@@ -137,6 +168,8 @@ class IngestSummary:
     unknown_accounts: tuple[UnknownAccount, ...]
     reference_gpu_ms: int
     entries: tuple[int, ...]
+    reconciliation: tuple[ReconciliationLine, ...] = ()
+    dry_run: bool = False
 
     @property
     def bad_rows(self) -> int:
@@ -145,15 +178,21 @@ class IngestSummary:
     def report_lines(self, limit: int = 50) -> list[str]:
         """The summary as a person reads it, one fact a line; at most `limit` unknown accounts
         and `limit` other problems are listed (all are counted)."""
-        lines = [
-            f"Rows read: {self.rows_read:,}",
-            f"Ingested: {self.ingested:,} ({self.replaced_running:,} replaced running jobs)",
-            f"Duplicates: {self.duplicates:,}",
+        lines = [f"Rows read: {self.rows_read:,}"]
+        if self.dry_run:
+            lines.append("Dry run: nothing was stored or journaled")
+        else:
+            lines += [
+                f"Ingested: {self.ingested:,} ({self.replaced_running:,} replaced running jobs)",
+                f"Duplicates: {self.duplicates:,}",
+            ]
+        lines += [
             "Skipped: " + (", ".join(f"{reason} {count:,}" for reason, count in self.skipped) or "none"),
             "Problems: " + (", ".join(f"{reason} {count:,}" for reason, count in self.problem_counts) or "none"),
-            f"Usage added: {gpu_hours(self.reference_gpu_ms):,} reference GPU-hours "
-            f"in {len(self.entries)} journal entr{'y' if len(self.entries) == 1 else 'ies'}",
         ]
+        if not self.dry_run:
+            lines.append(f"Usage added: {gpu_hours(self.reference_gpu_ms):,} reference GPU-hours "
+                         f"in {len(self.entries)} journal entr{'y' if len(self.entries) == 1 else 'ies'}")
         for unknown in self.unknown_accounts[:limit]:
             more = ", ..." if unknown.rows > len(unknown.lines) else ""
             lines.append(
@@ -185,6 +224,8 @@ class _Tally:
     problems: list[RowProblem] = field(default_factory=list)
     unknown: dict[str, list] = field(default_factory=dict)
     entries: list[int] = field(default_factory=list)
+    reconciliation: Reconciliation = field(default_factory=Reconciliation)
+    dry_run: bool = False
 
     def bad(self, problem: RowProblem, *, listed: bool = True) -> None:
         if self.strict:
@@ -231,14 +272,9 @@ class _Tally:
             ),
             reference_gpu_ms=self.reference_gpu_ms,
             entries=tuple(self.entries),
+            reconciliation=self.reconciliation.lines(),
+            dry_run=self.dry_run,
         )
-
-
-class _Charge(NamedTuple):
-    """A registered project as the ingestion charges it."""
-
-    project_id: int
-    member_code: str
 
 
 class _Stored(NamedTuple):
@@ -251,9 +287,10 @@ class _Stored(NamedTuple):
     ended_at: datetime
     reference_gpu_ms: int
     project_id: int
+    account: str
 
 
-_FINISHED = _Stored(0, 0, False, datetime.min, datetime.min, 0, 0)
+_FINISHED = _Stored(0, 0, False, datetime.min, datetime.min, 0, 0, "")
 """Stands for any finished record of a key: whatever comes later for that key is a duplicate."""
 
 
@@ -264,44 +301,99 @@ def ingest_usage(
     strict: bool = False,
     gpu_factors: Mapping[str, Decimal] | None = None,
     as_of: datetime | None = None,
+    timezone: str | None = None,
+    columns: str | None = None,
+    delimiter: str = DEFAULT_DELIMITER,
+    dry_run: bool = False,
+    workers: int = 0,
     progress: Callable[[int], None] | None = None,
     actor: Actor,
     engine: Engine,
     batch_rows: int = BATCH_ROWS,
 ) -> IngestSummary:
-    """Ingest a sacct ``--parsable2`` export given as lines, header first; return the summary.
+    """Ingest a sacct export given as lines; return the summary.
 
     cluster: the cluster of rows whose Cluster column is empty or missing.
     strict: refuse the whole file on its first bad row (IngestRefused), storing nothing.
     gpu_factors: normalisation factor per GPU type (default: the capacity plans' factors).
-    as_of: when the export was taken; running jobs count up to it. Pass the same value for
-        the same file (the CLI uses the file's modification time), else it defaults to now
-        and a second run would replace the running jobs again.
+    as_of: when sacct was run: only for an export with neither ElapsedRaw nor Elapsed,
+        whose running jobs are charged up to it (and which is refused without it).
+    timezone: the IANA zone the export's times are in (default: the cluster_time_zones
+        setting for each row's cluster, else UTC); times with an offset are taken as written.
+    columns: the --format list the site gave sacct, for an export without a header line.
+    delimiter: sacct's --delimiter (default "|"); a trailing one (--parsable) is accepted.
+    dry_run: read and check everything and return the summary with its reconciliation
+        report, storing and journaling nothing.
+    workers: worker processes that parse blocks of lines while this process deduplicates,
+        rolls up and writes (0: parse here; the results are the same either way).
     progress: called with the number of lines read, every `PROGRESS_EVERY` lines.
 
-    Raises IngestRefused, before anything is stored, for a header that is not a sacct
-    header (naming the missing fields) and for bad settings.
+    Raises IngestRefused, before anything is stored, for a layout whose columns cannot be
+    known (naming the columns needed and the sacct command) and for bad settings.
     """
     require(actor, Permission.MANAGE_PROJECTS)
-    if cluster is not None:
-        _check_cluster(cluster, "cluster")
     try:
-        results = parse_rows(
+        if cluster is not None:
+            _check_cluster(cluster, "cluster")
+        with engine.connect() as connection:
+            settings = settings_at(connection)
+        zone = time_zone(timezone) if timezone else settings.cluster_time_zones.get(cluster or "", UTC)
+        layout, rows, first_number = open_export(
             lines,
             default_cluster=cluster,
             gpu_factors=_plan_factors(engine) if gpu_factors is None else gpu_factors,
             as_of=as_of,
+            zone=zone,
+            cluster_zones=None if timezone else settings.cluster_time_zones,
+            columns=columns or None,
+            delimiter=delimiter,
         )
     except ValidationFailed as refused:
         raise IngestRefused(
             tuple(Problem(p.field, f"{p.message}; nothing was stored") for p in refused.problems)
         ) from refused
-    charges = _registered_projects(engine)
-    tally = _Tally(strict=strict)
+    reporting = settings.reporting_time_zone
+    charges = _registered_projects(engine, reporting)
+    tally = _Tally(strict=strict, reconciliation=Reconciliation(reporting), dry_run=dry_run)
+    if workers > 0:
+        results = _parsed_in_workers(layout, rows, first_number, workers)
+    else:
+        results = layout.rows(rows, first_number)
     chunks = _accepted_chunks(results, charges, tally, batch_rows, progress)
     with _cyclic_gc_paused():
-        _write(chunks, strict, engine, charges, tally, actor)
+        if dry_run:
+            for _chunk in chunks:
+                pass
+        else:
+            _write(chunks, strict, engine, charges, tally, actor, reporting)
     return tally.summary()
+
+
+def _parsed_in_workers(layout: Layout, lines: Iterator[str], first_number: int, workers: int) -> Iterator:
+    """The results of `layout.rows(lines)`, in order, parsed by `workers` processes a block of
+    `BLOCK_LINES` lines at a time. At most twice as many blocks as workers are in flight, so
+    memory stays flat; the processes are started fresh (spawn: no copy of this process's
+    database connections or threads) and stopped when the file ends or the caller stops."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        in_flight: deque[Future] = deque()
+        number = first_number
+        try:
+            for block in _blocks(lines, BLOCK_LINES):
+                in_flight.append(pool.submit(parse_block, layout, block, number))
+                number += len(block)
+                if len(in_flight) >= 2 * workers:
+                    yield from unpack_block(in_flight.popleft().result())
+            while in_flight:
+                yield from unpack_block(in_flight.popleft().result())
+        finally:
+            for future in in_flight:
+                future.cancel()
+
+
+def _blocks(lines: Iterator[str], size: int) -> Iterator[list[str]]:
+    while block := list(itertools.islice(lines, size)):
+        yield block
 
 
 @contextmanager
@@ -318,18 +410,19 @@ def _cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _write(chunks: Iterator[list[tuple]], strict: bool, engine: Engine, charges, tally: _Tally, actor: Actor) -> None:
+def _write(chunks: Iterator[list[tuple]], strict: bool, engine: Engine, charges, tally: _Tally, actor: Actor,
+           zone: tzinfo) -> None:
     """Write the chunks: all in one transaction and entry when strict, else a batch each."""
     if strict:
         with UnitOfWork(engine) as uow:
-            batch = _Batch(uow, charges, tally)
+            batch = _Batch(uow, charges, tally, zone)
             _pipelined(chunks, batch.write)
             batch.commit(actor)
         return
 
     def write_batch(chunk: list[tuple]) -> None:
         with UnitOfWork(engine) as uow:
-            batch = _Batch(uow, charges, tally)
+            batch = _Batch(uow, charges, tally, zone)
             batch.write(chunk)
             batch.commit(actor)
 
@@ -372,15 +465,26 @@ def _plan_factors(engine: Engine) -> dict[str, Decimal]:
         return gpu_factors(uow)
 
 
-def _registered_projects(engine: Engine) -> dict[str, _Charge]:
+def _registered_projects(engine: Engine, zone: tzinfo) -> dict[str, list[AccountCharge]]:
     with engine.connect() as connection:
-        rows = connection.execute(select(Project.account, Project.id, Project.member_code)).all()
-    return {account: _Charge(project_id, code) for account, project_id, code in rows}
+        return account_timelines(connection, zone=zone)
+
+
+def _charge(timelines: Mapping[str, list[AccountCharge]], account: str, start: datetime) -> AccountCharge | None:
+    """Who a job on `account` started at `start` is charged to (accounts compare in lower case)."""
+    timeline = timelines.get(account)
+    if timeline is None:
+        timeline = timelines.get(account.lower())
+        if timeline is None:
+            return None
+    if len(timeline) == 1 and timeline[0].since is None:
+        return timeline[0]
+    return charge_at(timeline, start)
 
 
 def _accepted_chunks(
     results: Iterator,
-    charges: Mapping[str, _Charge],
+    charges: Mapping[str, list[AccountCharge]],
     tally: _Tally,
     batch_rows: int,
     progress: Callable[[int], None] | None,
@@ -392,6 +496,7 @@ def _accepted_chunks(
     chunk: list[tuple] = []
     clusters: set[str] = set()
     skipped = tally.skipped
+    report = tally.reconciliation.add
     read = 0
     problem_type = RowProblem
     for result in results:
@@ -404,15 +509,10 @@ def _accepted_chunks(
             else:
                 tally.bad(result)
             continue
-        charge = charges.get(result.account)
-        if charge is None:
-            charge = charges.get(result.account.lower())
-            if charge is None:
-                tally.unknown_account(result.account, result.line, result.job_id)
-                continue
         job_id = result.job_id
         if not job_id.isdigit():
-            tally.bad(RowProblem(result.line, "bad_job_id", f"JobIDRaw {job_id!r} is not a whole number", job_id))
+            tally.bad(RowProblem(result.line, "bad_job_id", f"JobIDRaw {job_id!r} is not a whole number (an array task "
+                                 "or a heterogeneous job's JobID: export JobIDRaw)", job_id))
             continue
         if result.cluster not in clusters:
             try:
@@ -421,7 +521,12 @@ def _accepted_chunks(
                 tally.bad(RowProblem(result.line, "bad_cluster", refused.problems[0].message, job_id))
                 continue
             clusters.add(result.cluster)
-        chunk.append((result, int(job_id), charge.project_id))
+        report(result)
+        charge = _charge(charges, result.account, result.start)
+        if charge is None:
+            tally.unknown_account(result.account, result.line, result.job_id)
+            continue
+        chunk.append((result, int(job_id), charge.project_id, charge.member_code))
         if len(chunk) >= batch_rows:
             tally.rows_read = read
             yield chunk
@@ -436,19 +541,23 @@ def _accepted_chunks(
 class _Batch:
     """The rows one journal entry records: job rows written chunk by chunk, months at the end."""
 
-    def __init__(self, uow: UnitOfWork, charges: Mapping[str, _Charge], tally: _Tally):
+    def __init__(self, uow: UnitOfWork, charges: Mapping[str, list[AccountCharge]], tally: _Tally, zone: tzinfo):
         self.uow = uow
         self.tally = tally
-        self.member_of = {charge.project_id: charge.member_code for charge in charges.values()}
+        self.charges = charges
+        self.zone = zone
+        self.utc_months = zone is UTC
         self.seq = uow.reserve()  # the journal lock: lookups and ids below are race-free
         self.connection: Connection = uow.session.connection()
+        self.is_postgresql = self.connection.dialect.name == "postgresql"
+        self.partitions = {table: partitions.existing(self.connection, table) for table in (_JOB.name, _MONTH.name)}
         self.next_id = self._next_id(_JOB)
         self.first_id = self.next_id
         self.rows = 0
         self.job_ms = 0
         self.replaced = 0
         self.digest = hashlib.sha256()
-        self.months: Counter = Counter()  # (project_id, year, month) -> signed ms
+        self.months: Counter = Counter()  # (project_id, member, year, month) -> signed ms
         self.first_line: int | None = None
         self.last_line = 0
 
@@ -465,13 +574,15 @@ class _Batch:
         digest_line = UsageJob.digest_line
         seq = self.seq
         next_id = self.next_id
+        zone, utc_months = self.zone, self.utc_months
         rows: list[tuple] = []
         lines: list[str] = []
         duplicates = replaced = job_ms = 0
         # The hot loop (a million rows a file): the parsed row is unpacked once, and the
         # key's time is Unix seconds, which hash much faster than aware datetimes.
-        for parsed, job_id, project_id in chunk:
+        for parsed, job_id, project_id, member in chunk:
             line, cluster, _, submit, account, start, end, state, gpus, _, usage, provisional, _ = parsed
+            account = account.lower()
             key = (cluster, job_id, submit.timestamp())
             revision, supersedes = 0, None
             previous = stored.get(key)
@@ -481,22 +592,26 @@ class _Batch:
                     continue
                 revision, supersedes = previous.revision + 1, previous.id
                 replaced += 1
-                _charge_months(months, previous.project_id, previous.started_at, previous.ended_at,
-                               -previous.reference_gpu_ms)
+                given_back = _charge(self.charges, previous.account, previous.started_at)
+                _charge_months(months, previous.project_id, given_back.member_code if given_back else member,
+                               previous.started_at, previous.ended_at, -previous.reference_gpu_ms, zone)
             row = (next_id, cluster, job_id, submit, revision, supersedes, account, project_id, state,
                    start, end, gpus, usage, provisional, line, seq)
             rows.append(row)
             lines.append(digest_line(row))
-            if start.month == end.month and start.year == end.year:
-                months[(project_id, start.year, start.month)] += usage
+            if utc_months and start.month == end.month and start.year == end.year:
+                months[(project_id, member, start.year, start.month)] += usage
             else:
-                _charge_months(months, project_id, start, end, usage)
+                _charge_months(months, project_id, member, start, end, usage, zone)
             job_ms += usage
             # A later row of the chunk with the same key repeats this one or, if this one is
             # running, may replace it: only a running row's details are needed for that.
-            stored[key] = _Stored(next_id, revision, True, start, end, usage, project_id) if provisional else _FINISHED
+            stored[key] = _Stored(next_id, revision, True, start, end, usage, project_id, account) if provisional else _FINISHED
             next_id += 1
         if rows:
+            if self.is_postgresql:
+                partitions.ensure(self.connection, _JOB.name, {(row[3].year, row[3].month) for row in rows},
+                                  self.partitions[_JOB.name])
             bulk_insert(self.connection, _JOB, _JOB_COLUMNS, rows)
             self.digest.update("".join(lines).encode("utf-8"))
         self.next_id = next_id
@@ -512,20 +627,25 @@ class _Batch:
         record's details are read, in a second query; running records are few.
         """
         by_cluster: dict[str, list[int]] = {}
-        for parsed, job_id, _ in chunk:
+        submits: dict[str, list[datetime]] = {}
+        for parsed, job_id, _, _ in chunk:
             by_cluster.setdefault(parsed.cluster, []).append(job_id)
+            submits.setdefault(parsed.cluster, []).append(parsed.submit)
         found: dict[tuple, _Stored] = {}
         current: dict[tuple, tuple[int, int, bool]] = {}
         c = _JOB.c
         for cluster, job_ids in by_cluster.items():
+            # A stored record of a key has the key's Submit, so the chunk's Submit range bounds
+            # the lookup: on PostgreSQL only the months' partitions it spans are read.
+            within = (c.cluster == cluster, c.submitted_at.between(min(submits[cluster]), max(submits[cluster])))
             # Exports of new jobs are the common case: one probe over the id range tells.
             anything = self.connection.execute(
-                select(c.id).where(c.cluster == cluster, c.job_id.between(min(job_ids), max(job_ids))).limit(1)
+                select(c.id).where(*within, c.job_id.between(min(job_ids), max(job_ids))).limit(1)
             ).first()
             if anything is None:
                 continue
             query = select(c.job_id, c.submitted_at, c.revision, c.id, c.provisional).where(
-                c.cluster == cluster, c.job_id.in_(self._id_list(job_ids))
+                *within, c.job_id.in_(self._id_list(job_ids))
             )
             for job_id, submitted_at, revision, row_id, provisional in self.connection.execute(
                 query, {"job_ids": self._id_parameter(job_ids)}
@@ -538,7 +658,7 @@ class _Batch:
         for key, (revision, row_id, provisional) in current.items():
             if not provisional:
                 found[key] = _FINISHED
-        details = select(c.id, c.revision, c.provisional, c.started_at, c.ended_at, c.reference_gpu_ms, c.project_id)
+        details = select(c.id, c.revision, c.provisional, c.started_at, c.ended_at, c.reference_gpu_ms, c.project_id, c.account)
         ids = list(running)
         for start in range(0, len(ids), _IN_LIST_SIZE):
             for row in self.connection.execute(details.where(c.id.in_(ids[start : start + _IN_LIST_SIZE]))):
@@ -562,10 +682,12 @@ class _Batch:
             return
         month_rows = []
         next_id = self._next_id(_MONTH)
-        for (project_id, year, month), delta in sorted(self.months.items()):
+        for (project_id, member, year, month), delta in sorted(self.months.items()):
             if delta:
-                month_rows.append((next_id, year, month, self.member_of[project_id], project_id, delta, self.seq))
+                month_rows.append((next_id, year, month, member, project_id, delta, self.seq))
                 next_id += 1
+        partitions.ensure(self.connection, _MONTH.name, {(row[1], row[2]) for row in month_rows},
+                          self.partitions[_MONTH.name])
         bulk_insert(self.connection, _MONTH, _MONTH_COLUMNS, month_rows)
         net = sum(row[5] for row in month_rows)
         self.uow.record_bulk(
@@ -595,8 +717,9 @@ class _Batch:
         self.tally.entries.append(self.seq)
 
 
-def _charge_months(months: Counter, project_id: int, start: datetime, end: datetime, usage: int) -> None:
-    """Add `usage` (negative to give it back) to the months [start, end) touches, by time."""
+def _charge_months(months: Counter, project_id: int, member: str, start: datetime, end: datetime, usage: int,
+                   zone: tzinfo) -> None:
+    """Add `usage` (negative to give it back) to the months of `zone` [start, end) touches, by time."""
     sign = -1 if usage < 0 else 1
-    for month, part in split_by_month(start, end, abs(usage)):
-        months[(project_id, int(month[:4]), int(month[5:]))] += sign * part
+    for month, part in split_by_month(start, end, abs(usage), zone):
+        months[(project_id, member, int(month[:4]), int(month[5:]))] += sign * part

@@ -53,7 +53,8 @@ _POOL_PROBLEM = re.compile(r"pools\[(\d+)\]\.(\w+)")
 class ProjectForm(FlaskForm):
     member = SelectField("Member", validate_choice=False)
     title = text_field("Title")
-    account = text_field("Slurm account: the member code in lower case, a hyphen and a slug (e.g. deu-llm-safety)")
+    account = text_field("Slurm account, as the site named it (e.g. ac10000); case does not matter")
+    code = text_field("Project code (optional; default: the account in upper case)")
     safety_level = SelectField("Safety level", choices={"": "Choose a level", **{level.value: level.value for level in SafetyLevel}},
                                validate_choice=False)
     confirm = confirm_field("I confirm this project; its Slurm account is never renamed")
@@ -153,12 +154,14 @@ def register_project():
     return handle_form(
         form, "finance/form.html",
         lambda uow: compute_service.register_project(form.member.data, form.title.data, form.account.data, form.safety_level.data,
-                                                     actor=current_actor(), uow=uow),
-        lambda project: ((f"Registered project {project.title!r} of {project.member_code}, Slurm account {project.account}, "
+                                                     code=form.code.data or None, actor=current_actor(), uow=uow),
+        lambda project: ((f"Registered project {compute_service.project_code(project)} {project.title!r} of {project.member_code}, "
+                          f"Slurm account {project.account}, "
                          f"{project.safety_level}."), url_for(".index")),
         page={"title": "Register a project", "submit": "Register the project", "back": url_for(".index"),
-              "intro": [("Usage exports are charged to a project by its Slurm account, so an account belongs to one project "
-                        "and is never renamed: a new project is registered instead."),
+              "intro": [("Usage exports are charged to a project by its Slurm accounts, named as the site named them. "
+                        "More accounts, and moves of an account to another project or member from a date, are added with "
+                        "`ledger projects account` or `ledger projects import`."),
                         "The safety level says how strictly the work is contained, like biosafety levels: SL-1 least, SL-4 most."]},
         missing="member",
     )

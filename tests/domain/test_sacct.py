@@ -20,6 +20,7 @@ from ledger.domain.sacct import (
     parse_header,
     parse_rows,
     split_by_month,
+    time_zone,
 )
 from ledger.domain.sacct_generator import ExportSpec, expected_usage, generate_runs, write_export
 
@@ -118,15 +119,15 @@ def test_a_requeued_job_is_two_records_with_their_own_dedup_keys():
     assert first.reference_gpu_ms + second.reference_gpu_ms == 8 * 1000 * 4200
 
 
-def test_a_running_job_is_provisional_up_to_as_of_and_shares_the_finished_rows_key():
+def test_a_running_job_is_charged_its_elapsed_raw_from_start_never_up_to_as_of():
     running = only(parse(f"""
         {HEADER}
         10|aurora|proj-a|2025-06-30T20:00:00|2025-06-30T22:00:00|Unknown|3600|RUNNING|gres/gpu=1|x
     """))
     assert running.provisional
-    assert running.end == AS_OF
-    assert running.elapsed_seconds == 2 * 3600  # to as_of, not the export's ElapsedRaw
-    assert running.reference_gpu_ms == 2 * HOUR_MS
+    assert running.end == utc("2025-06-30T23:00:00")  # Start + ElapsedRaw, not AS_OF (midnight)
+    assert running.elapsed_seconds == 3600
+    assert running.reference_gpu_ms == HOUR_MS
     finished = only(parse(f"""
         {HEADER}
         10|aurora|proj-a|2025-06-30T20:00:00|2025-06-30T22:00:00|2025-07-01T04:00:00|21600|COMPLETED|gres/gpu=1|x
@@ -135,18 +136,32 @@ def test_a_running_job_is_provisional_up_to_as_of_and_shares_the_finished_rows_k
     assert finished.dedup_key == running.dedup_key
 
 
-def test_a_running_job_is_cut_at_as_of_to_the_second():
+@pytest.mark.parametrize("state", ["RUNNING", "SUSPENDED"])
+def test_running_and_suspended_rows_read_elapsed_when_there_is_no_elapsed_raw(state):
     row = only(parse(f"""
-        {HEADER}
-        10|aurora|proj-a|2025-06-30T20:00:00|2025-06-30T22:00:00|Unknown|0|RUNNING|gres/gpu=1|x
-    """, as_of=datetime(2025, 6, 30, 23, 0, 0, 999_999)))  # naive means UTC
-    assert (row.end, row.elapsed_seconds) == (utc("2025-06-30T23:00:00"), 3600)
+        JobIDRaw|Cluster|Account|Submit|Start|End|Elapsed|State|AllocTRES
+        10|aurora|proj-a|2025-06-30T20:00:00|2025-06-30T22:00:00|Unknown|01:30:00|{state}|gres/gpu=2
+    """, as_of=None))
+    assert (row.provisional, row.elapsed_seconds, row.end) == (True, 5400, utc("2025-06-30T23:30:00"))
+
+
+def test_as_of_is_only_the_fallback_of_an_export_without_elapsed_and_is_then_required():
+    text = """
+        JobIDRaw|Cluster|Account|Submit|Start|End|State|AllocTRES
+        10|aurora|proj-a|2025-06-30T20:00:00|2025-06-30T22:00:00|Unknown|RUNNING|gres/gpu=1
+        11|aurora|proj-a|2025-06-30T20:00:00|2025-06-30T21:00:00|2025-06-30T21:30:00|COMPLETED|gres/gpu=1
+    """
+    with pytest.raises(ValidationFailed, match="as_of: the export has neither ElapsedRaw nor Elapsed"):
+        parse(text, as_of=None)
+    running, finished = parse(text, as_of=datetime(2025, 6, 30, 23, 0, 0, 999_999))  # naive means UTC
+    assert (running.end, running.elapsed_seconds) == (utc("2025-06-30T23:00:00"), 3600)
+    assert (finished.end, finished.elapsed_seconds) == (utc("2025-06-30T21:30:00"), 1800)  # End - Start
 
 
 def test_a_running_job_that_starts_after_as_of_is_a_problem():
-    problem = only(parse(f"""
-        {HEADER}
-        11|aurora|proj-a|2025-07-01T20:00:00|2025-07-02T00:00:00|Unknown|0|RUNNING|gres/gpu=1|x
+    problem = only(parse("""
+        JobIDRaw|Cluster|Account|Submit|Start|End|State|AllocTRES
+        11|aurora|proj-a|2025-07-01T20:00:00|2025-07-02T00:00:00|Unknown|RUNNING|gres/gpu=1
     """))
     assert (problem.line, problem.reason) == (2, "end_before_start")
     assert "as_of" in problem.message
@@ -304,8 +319,9 @@ def test_a_header_that_is_not_sacct_is_refused_naming_the_missing_columns():
         parse_header("date,amount,member")
     message = str(refused.value)
     assert refused.value.problems[0].field == "header"
-    for column in ("JobIDRaw", "Account", "Submit", "Start", "End", "State", "AllocTRES", "ElapsedRaw or Elapsed"):
+    for column in ("JobIDRaw", "Account", "Submit", "Start", "End", "State", "AllocTRES", "ElapsedRaw (or Elapsed)"):
         assert column in message
+    assert "sacct --allusers --allocations --parsable2 --format=JobIDRaw,Cluster,Account," in message
 
 
 def test_the_header_is_matched_case_insensitively_and_keeps_column_positions():
@@ -505,3 +521,185 @@ def test_an_export_taken_during_the_year_holds_only_what_had_happened_by_then():
     expected = expected_usage(spec, SPEC_FACTORS)
     assert dict(totals) == expected
     assert {month for _, month in expected} == {f"2026-{month:02d}" for month in range(1, 12)}
+
+
+# Layouts: headerless, --parsable, other delimiters ----------------------------------------
+
+ROWS = [
+    "101|aurora|ac10000|2025-03-01T09:00:00|2025-03-01T10:00:00|2025-03-01T12:00:00|7200|COMPLETED|cpu=8,gres/gpu=4|train",
+    "101.batch|aurora|ac10000|2025-03-01T09:00:00|2025-03-01T10:00:00|2025-03-01T12:00:00|7200|COMPLETED|cpu=8,gres/gpu=4|batch",
+    "102|aurora|ec313|2025-03-01T09:00:00|2025-03-01T11:00:00|Unknown|1800|RUNNING|gres/gpu:h100=2,gres/gpu=2|sweep|lr=3",
+]
+
+
+def test_the_same_jobs_in_any_layout_parse_the_same():
+    with_header = parse("\n".join([HEADER, *ROWS]))
+    fmt = HEADER.replace("|", ",")
+    headerless = list(parse_rows([row + "\n" for row in ROWS], default_cluster=None, gpu_factors=FACTORS, columns=fmt))
+    parsable = parse("\n".join(line + "|" for line in [HEADER, *ROWS]))
+    semicolons = list(parse_rows([line.replace("|", ";") + ";\n" for line in ROWS], default_cluster=None,
+                                 gpu_factors=FACTORS, columns=fmt, delimiter=";"))
+    def key(results):  # lines differ by the header, a job name by its delimiter
+        return [r._replace(line=0, job_name=r.job_name.replace(";", "|")) if isinstance(r, ParsedRow) else r.reason
+                for r in results]
+
+    assert key(with_header) == key(headerless) == key(parsable) == key(semicolons)
+    assert [r.line for r in headerless] == [1, 2, 3] and [r.line for r in with_header] == [2, 3, 4]
+    assert with_header[2].job_name == "sweep|lr=3" and semicolons[2].job_name == "sweep;lr=3"
+    assert isinstance(with_header[1], RowProblem) and with_header[1].reason == "job_step"
+
+
+def test_a_headerless_file_without_a_column_list_is_refused_with_the_columns_and_the_command():
+    with pytest.raises(ValidationFailed) as refused:
+        parse("\n".join(ROWS))
+    message = str(refused.value)
+    assert refused.value.problems[0].field == "header"
+    assert "the first line is not a sacct header and no column list was given" in message
+    assert "JobIDRaw,Cluster,Account,Submit,Start,End,ElapsedRaw,State,AllocTRES" in message
+    assert "sacct --allusers --allocations --parsable2" in message
+    with pytest.raises(ValidationFailed, match="format: the column list lacks columns; missing AllocTRES"):
+        list(parse_rows(ROWS, default_cluster=None, gpu_factors=FACTORS, columns="JobIDRaw,Cluster,Account,Submit,Start,End,State"))
+    with pytest.raises(ValidationFailed, match="delimiter: one character"):
+        list(parse_rows(ROWS, default_cluster=None, gpu_factors=FACTORS, delimiter="||"))
+
+
+def test_a_column_list_that_contradicts_the_header_is_refused():
+    with pytest.raises(ValidationFailed, match="format: the column list given differs"):
+        list(parse_rows([HEADER, *ROWS], default_cluster=None, gpu_factors=FACTORS, columns="Cluster,JobIDRaw,Account,Submit,Start,End,ElapsedRaw,State,AllocTRES,JobName"))
+
+
+def test_job_id_stands_for_job_id_raw_and_widths_in_the_format_list_are_ignored():
+    (row,) = parse_rows(["7|lumi|ac10000|2025-03-01T09:00:00|2025-03-01T10:00:00|2025-03-01T11:00:00|3600|TIMEOUT|gres/gpu=1\n"],
+                        default_cluster=None, gpu_factors=FACTORS,
+                        columns="JobID%20,Cluster,Account,Submit,Start,End,ElapsedRaw,State,AllocTRES%60")
+    assert (row.job_id, row.state, row.reference_gpu_ms) == ("7", "TIMEOUT", HOUR_MS)
+
+
+@pytest.mark.parametrize("step", ["123.batch", "123.extern", "123.0", "123_4.batch", "123_4.0"])
+def test_job_steps_are_never_counted(step):
+    problem = only(parse(f"""
+        {HEADER}
+        {step}|aurora|proj-a|2025-03-01T09:00:00|2025-03-01T10:00:00|2025-03-01T12:00:00|7200|COMPLETED|gres/gpu=4|x
+    """))
+    assert (problem.reason, problem.is_error) == ("job_step", False)
+
+
+@pytest.mark.parametrize(
+    ("alloc_tres", "gpus", "per_hour"),
+    [
+        ("billing=40,cpu=32,gres/gpu:a100=4,gres/gpu=4,mem=256G,node=1", 4, 4 * HOUR_MS),
+        ("gres/gpu=4,gres/gpu:a100=4,gres/gpumem=320G,gres/gpuutil=97", 4, 4 * HOUR_MS),
+        ("billing=64,cpu=64,mem=128G", 0, 0),
+        ("gres/gpumem=40G,billing=8", 0, 0),
+        ("gres/gpu:h100=2,gres/gpu:a100=2,gres/gpu=4", 4, (2 * 2.5 + 2) * HOUR_MS),
+    ],
+)
+def test_typed_and_untyped_gpus_count_once_and_gpumem_gpuutil_billing_are_not_gpus(alloc_tres, gpus, per_hour):
+    results = parse(f"""
+        {HEADER}
+        9|aurora|proj-a|2025-03-01T09:00:00|2025-03-01T10:00:00|2025-03-01T11:00:00|3600|COMPLETED|{alloc_tres}|x
+    """)
+    if gpus == 0:
+        assert only(results).reason == "no_gpus"
+    else:
+        assert (only(results).gpus, only(results).reference_gpu_ms) == (gpus, per_hour)
+
+
+@pytest.mark.parametrize(
+    "state", ["CANCELLED by 1234", "NODE_FAIL", "OUT_OF_MEMORY", "TIMEOUT", "PREEMPTED", "BOOT_FAIL", "DEADLINE", "REQUEUED",
+              "FAILED", "REVOKED", "RESIZING"])
+def test_every_finished_state_of_the_sacct_man_page_is_charged_for_the_time_it_ran(state):
+    row = only(parse(f"""
+        {HEADER}
+        9|aurora|proj-a|2025-03-01T09:00:00|2025-03-01T10:00:00|2025-03-01T10:30:00|1800|{state}|gres/gpu=2|x
+    """))
+    assert (row.state, row.reference_gpu_ms) == (state.split()[0], HOUR_MS)
+
+
+def test_start_none_is_a_job_that_never_started():
+    problem = only(parse(f"""
+        {HEADER}
+        9|aurora|proj-a|2025-03-01T09:00:00|None|2025-03-01T10:30:00|0|CANCELLED by 0|gres/gpu=2|x
+    """))
+    assert (problem.reason, problem.is_error) == ("never_started", False)
+
+
+# Time zones --------------------------------------------------------------------------------
+
+OSLO = time_zone("Europe/Oslo")
+
+
+def test_local_time_is_read_in_the_clusters_time_zone_and_returned_in_utc():
+    # 23:30 to 00:30 CET across the end of January is 22:30 to 23:30 UTC: wholly January.
+    row = only(parse(f"""
+        {HEADER}
+        1|aurora|proj-a|2025-01-31T22:00:00|2025-01-31T23:30:00|2025-02-01T00:30:00|3600|COMPLETED|gres/gpu=1|x
+    """, zone=OSLO))
+    assert (row.start, row.end) == (utc("2025-01-31T22:30:00"), utc("2025-01-31T23:30:00"))
+    assert split_by_month(row.start, row.end, row.reference_gpu_ms) == (("2025-01", HOUR_MS),)
+
+
+def test_times_with_an_offset_are_taken_as_written_in_any_zone():
+    for zone in (UTC, OSLO):
+        row = only(parse(f"""
+            {HEADER}
+            1|aurora|proj-a|2025-01-31T22:00:00+01:00|2025-01-31T23:30:00+01:00|2025-02-01T00:30:00+0100|3600|COMPLETED|gres/gpu=1|x
+        """, zone=zone))
+        assert (row.start, row.end) == (utc("2025-01-31T22:30:00"), utc("2025-01-31T23:30:00"))
+    z = only(parse(f"""
+        {HEADER}
+        1|aurora|proj-a|2025-01-31T22:00:00Z|2025-01-31T23:30:00Z|2025-02-01T00:30:00Z|3600|COMPLETED|gres/gpu=1|x
+    """, zone=OSLO))
+    assert z.start == utc("2025-01-31T23:30:00")
+
+
+def test_a_job_across_the_fall_back_fold_is_resolved_with_its_elapsed_time():
+    # Oslo, 26 October 2025: 03:00 CEST becomes 02:00 CET; 02:00-02:59 happens twice.
+    # A 40-minute job from 02:40 (first, CEST) to 02:20 (second, CET).
+    row = only(parse(f"""
+        {HEADER}
+        1|aurora|proj-a|2025-10-26T02:00:00|2025-10-26T02:40:00|2025-10-26T02:20:00|2400|COMPLETED|gres/gpu=1|x
+    """, zone=OSLO))
+    assert (row.start, row.end, row.elapsed_seconds) == (utc("2025-10-26T00:40:00"), utc("2025-10-26T01:20:00"), 2400)
+    # A 10-minute job within the second 02:xx hour (CET).
+    late = only(parse(f"""
+        {HEADER}
+        2|aurora|proj-a|2025-10-26T01:00:00|2025-10-26T02:30:00|2025-10-26T02:40:00|600|COMPLETED|gres/gpu=1|x
+    """, zone=OSLO))
+    assert (late.start, late.end) == (utc("2025-10-26T00:30:00"), utc("2025-10-26T00:40:00"))
+    # The same 10 minutes 70 minutes long: the first 02:30 (CEST) to the second 02:40 (CET).
+    long = only(parse(f"""
+        {HEADER}
+        3|aurora|proj-a|2025-10-26T01:00:00|2025-10-26T02:30:00|2025-10-26T02:40:00|4200|COMPLETED|gres/gpu=1|x
+    """, zone=OSLO))
+    assert (long.start, long.end) == (utc("2025-10-26T00:30:00"), utc("2025-10-26T01:40:00"))
+
+
+def test_a_running_job_started_half_an_hour_before_a_local_export_is_charged_half_an_hour():
+    row = only(parse(f"""
+        {HEADER}
+        1|aurora|proj-a|2025-01-15T12:00:00|2025-01-15T12:30:00|Unknown|1800|RUNNING|gres/gpu=2|x
+    """, zone=OSLO, as_of=None))
+    assert (row.start, row.end, row.reference_gpu_ms) == (utc("2025-01-15T11:30:00"), utc("2025-01-15T12:00:00"), HOUR_MS)
+
+
+def test_a_local_time_the_clocks_skipped_is_reported():
+    # Oslo, 30 March 2025: 02:00 CET becomes 03:00 CEST; 02:30 never happened.
+    problem = only(parse(f"""
+        {HEADER}
+        1|aurora|proj-a|2025-03-30T01:00:00|2025-03-30T02:30:00|2025-03-30T04:00:00|1800|COMPLETED|gres/gpu=1|x
+    """, zone=OSLO))
+    assert (problem.reason, problem.is_error) == ("time_in_gap", True)
+    assert "2025-03-30T02:30:00 never occurred in Europe/Oslo" in problem.message
+
+
+def test_a_bad_time_zone_name_is_refused():
+    with pytest.raises(ValidationFailed, match="timezone: an IANA time zone name"):
+        time_zone("Mars/Olympus_Mons")
+    assert time_zone("utc") is UTC
+
+
+def test_months_are_split_in_the_reporting_time_zone():
+    start, end = utc("2025-01-31T22:30:00"), utc("2025-01-31T23:30:00")
+    assert split_by_month(start, end, 3600) == (("2025-01", 3600),)
+    assert split_by_month(start, end, 3600, OSLO) == (("2025-01", 1800), ("2025-02", 1800))

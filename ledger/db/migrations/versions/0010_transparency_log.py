@@ -15,7 +15,7 @@ import sqlmodel
 from ledger.domain.merkle import TreeBuilder, leaf_hash
 
 revision = '0010'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
