@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from dataclasses import asdict
-from datetime import date
 from functools import partial
 from typing import TypeVar
 

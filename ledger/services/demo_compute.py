@@ -38,7 +38,7 @@ from ledger.domain.access import Actor
 from ledger.domain.compute import EntryKind, gpu_hours
 from ledger.domain.errors import Conflict
 from ledger.domain.sacct_generator import ExportSpec, generate_runs, write_export
-from ledger.queries.compute import compute_year, ledger_lines, list_projects
+from ledger.queries.compute import compute_year, ledger_lines
 from ledger.queries.contributions import settings_at
 from ledger.queries.governance import MotionRow, list_motions
 from ledger.services import compute

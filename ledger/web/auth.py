@@ -4,7 +4,7 @@ can end), the second factor, password changes and the secretariat's users page."
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 import qrcode
