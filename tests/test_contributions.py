@@ -249,7 +249,7 @@ def test_annual_report_and_statement_read_back(facility, client):
     head = q_closing_entry(facility)
     assert str(head[0]) in report and head[1] in report.replace("\n", "")
     statement = pdf_text(client.get("/reports/statements/2022/CAN.pdf").data)
-    assert "Canada (CAN)" in statement and "Payment CAN-1: 50000.00 CAD at 0.73" in statement
+    assert "Canada (CAN)" in statement and "Payment CAN-1: CA$50,000.00 at 0.73 EUR per" in statement
     assert client.get("/reports/statements/2022/JPN.pdf").status_code == 404
     listing = client.get("/reports/").get_data(as_text=True)
     assert "/reports/annual/2022.pdf" in listing and "/reports/statements/2022/CAN.pdf" in listing

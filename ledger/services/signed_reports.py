@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -70,7 +71,17 @@ def sign_report(pdf: bytes, signer: NoteSigner) -> bytes:
         signing_cert=certificate, signing_key=key, cert_registry=SimpleCertificateStore.from_certs([certificate]),
     )
     metadata = PdfSignatureMetadata(field_name=FIELD_NAME, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha512")
-    return signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), metadata, signer=pdf_signer).getvalue()
+    return _without_event_loop(
+        lambda: signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), metadata, signer=pdf_signer).getvalue()
+    )
+
+
+def _without_event_loop(work: Callable[[], object]):
+    """`work()` on a thread of its own: pyHanko's synchronous API calls asyncio.run(), which
+    refuses to run in a thread that already runs an event loop (an async server, or a
+    Playwright session in the same process)."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(work).result()
 
 
 def published_annual_report(
@@ -120,7 +131,7 @@ def verify_report(pdf: bytes, key: VerifierKey) -> ReportCheck:
     public = certificate.public_key
     if public.algorithm != "ed25519" or public["public_key"].native != key.public_key:
         return ReportCheck(False, (f"the report was signed by another key than {key.name} ({key.key_id.hex()})",))
-    status = validate_pdf_signature(signature, ValidationContext(trust_roots=[certificate]))
+    status = _without_event_loop(lambda: validate_pdf_signature(signature, ValidationContext(trust_roots=[certificate])))
     findings = []
     if not status.intact or not status.valid:
         findings.append("the signature does not match the file: the report was changed after signing")

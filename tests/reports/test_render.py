@@ -226,7 +226,7 @@ def test_the_payments_header_is_repeated_on_every_page_of_the_table(report, pdf)
 
 
 def test_the_checkpoint_hash_is_printed_whole_with_how_to_check_it(pdf):
-    last = pages_text(pdf)[-1]
+    last = " ".join(pages_text(pdf)[-2:])  # the section may run onto a last page
     assert f"entry 48213. The SHA-256 hash of that entry is: {CHECKPOINT_HASH}" in last
     assert "GET /api/v1/journal?after=0" in last and "ledger verify --export FILE" in last
 
