@@ -197,7 +197,7 @@ def test_a_closed_years_report_is_signed_once_and_verifies(engine, client, tmp_p
     (tmp_path / "report.pdf").write_bytes(first)
     accepted = CliRunner().invoke(cli, ["report", "verify", str(tmp_path / "report.pdf"), "--key", key])
     assert accepted.exit_code == 0 and "covers the entire file" in accepted.output, accepted.output
-    altered = first.replace(b"ReportLab Generated", b"ReportLab Generatex", 1)
+    altered = first.replace(b"/Lang (en)", b"/Lang (fr)", 1)  # one byte inside the signed range
     assert altered != first
     (tmp_path / "altered.pdf").write_bytes(altered)
     refused = CliRunner().invoke(cli, ["report", "verify", str(tmp_path / "altered.pdf"), "--key", key])
