@@ -77,7 +77,8 @@ from ledger.domain.members import MemberStatus, is_member_code
 from ledger.queries.contributions import standings_on
 from ledger.queries.sql import total_or_zero
 from ledger.services.contributions import current_settings, parse_decision
-from ledger.services.members import member_code, member_history
+from ledger.queries.members import membership_timeline
+from ledger.services.members import member_code
 
 MAX_POOLS = 20
 MAX_GPUS = 10_000_000
@@ -105,11 +106,10 @@ def register_project(
 
 
 def _register(uow: UnitOfWork, draft: ProjectDraft) -> Project:
-    found = uow.session.get(Member, draft.member_code)
-    if found is None:
+    timeline = membership_timeline(uow.session.connection(), draft.member_code)
+    if timeline is None:
         raise NotFound(f"no member with code {draft.member_code}; admit it first")
-    status = member_history(uow, draft.member_code)[-1].status
-    if status is MemberStatus.WITHDRAWN:
+    if timeline.stints[-1].status is MemberStatus.WITHDRAWN:
         raise Conflict(f"{draft.member_code} has withdrawn; its projects can no longer be registered")
     _account_free(uow, draft.account)
     if _project_by_code(uow, draft.code) is not None:
