@@ -23,10 +23,10 @@ from dashboards.components import csv_text
 from dashboards.pages import board as page
 from ledger.db.uow import UnitOfWork
 from ledger.domain.access import Actor, Role, system_actor
-from ledger.domain.voting import PRESETS, Voter, decide
-from ledger.domain.voting_power import COARSE_PARTS, PowerMethod
+from ledger.domain.governance.rules import PRESETS, Voter, decide
+from ledger.domain.governance.power import COARSE_PARTS, PowerMethod
 from ledger.queries.governance import list_motions
-from ledger.services import contributions as finance
+from ledger.services import contributions
 from ledger.services import governance
 from ledger.services.members import admit_member
 from tests.browser import SCREENSHOTS, Visit
@@ -81,8 +81,8 @@ def build_ledger(engine) -> None:
     """Six members on a scale for EARLIER-YEAR; one motion in EARLIER; four closed and one open in YEAR."""
     for code in CODES:
         admit_member(code, None, "member", "2010-01-01", actor=ACTOR, uow=_uow(engine))
-    proposal = finance.propose_scale(EARLIER, YEAR, INCOMES, ceiling="30", floor="", precision="0.001", associate_factor="10", uow=_uow(engine))
-    finance.adopt_scale(proposal, income_measure="GNI test data", decision="Board, scale", adopted_on=f"{EARLIER - 1}-11-01",
+    proposal = contributions.propose_scale(EARLIER, YEAR, INCOMES, ceiling="30", floor="", precision="0.001", associate_factor="10", uow=_uow(engine))
+    contributions.adopt_scale(proposal, income_measure="GNI test data", decision="Board, scale", adopted_on=f"{EARLIER - 1}-11-01",
                         today=TODAY, actor=ACTOR, uow=_uow(engine))
     _meeting(engine, f"Board, November {EARLIER}", date(EARLIER, 11, 20), (), {},
              [("Archive policy", "general", "simple_majority", "equal", "roll_call", ALL_YES)])
@@ -376,7 +376,7 @@ def test_page_renders_draws_its_charts_offline_and_passes_axe(in_chromium, board
         # the colour comes from the class: a tint behind the words
         assert poland.locator("td").first.evaluate("c => getComputedStyle(c).backgroundColor") == "rgb(220, 252, 231)"
         assert page_.locator(f"#{page.PARTICIPATION.table} tbody tr").count() == len(CODES)
-        page_.screenshot(path=str(SCREENSHOTS / "board.png"), full_page=True)
+        page_.screenshot(path=str(SCREENSHOTS / "governance.png"), full_page=True)
         v.assert_clean()
 
     in_chromium(scenario)

@@ -16,10 +16,10 @@ import pytest
 
 from ledger.db.uow import UnitOfWork
 from ledger.domain.access import Actor, Role, system_actor
-from ledger.domain.voting import PRESETS
+from ledger.domain.governance.rules import PRESETS
 from ledger.queries import governance as queries
 from ledger.queries import members as member_queries
-from ledger.services import contributions as finance
+from ledger.services import contributions
 from ledger.services import governance as board
 from tests.conftest import csrf_token
 from tests.office_helpers import accessibility_problems, error_of, journal_length, last_kind
@@ -27,7 +27,7 @@ from tests.office_helpers import accessibility_problems, error_of, journal_lengt
 CLI = system_actor("test")
 TODAY = date.today()
 PAST = TODAY.year - 1
-BOARD = "/office/board"
+BOARD = "/office/governance"
 VIEWERS = frozenset({Role.SECRETARIAT, Role.DELEGATE, Role.AUDITOR})
 
 
@@ -306,12 +306,12 @@ def test_ballots_are_refused_with_the_reason(client, engine, signed_in, meeting)
 
 def test_a_suspended_member_is_refused_naming_the_rule(client, engine, signed_in, meeting):
     # Two adopted years and nothing paid: the arrears exceed what CERN's rule counts.
-    proposal = finance.propose_scale(PAST - 1, PAST, {"DEU": "4", "FRA": "3", "CAN": "2", "KOR": "1"}, ceiling="", floor="", precision="0.001",
+    proposal = contributions.propose_scale(PAST - 1, PAST, {"DEU": "4", "FRA": "3", "CAN": "2", "KOR": "1"}, ceiling="", floor="", precision="0.001",
                                      associate_factor="50", uow=UnitOfWork(engine))
-    finance.adopt_scale(proposal, income_measure="GNI test", decision="Board", adopted_on=f"{PAST - 1}-01-01", today=TODAY, actor=CLI, uow=UnitOfWork(engine))
+    contributions.adopt_scale(proposal, income_measure="GNI test", decision="Board", adopted_on=f"{PAST - 1}-01-01", today=TODAY, actor=CLI, uow=UnitOfWork(engine))
     for year in (PAST - 1, PAST):
-        finance.open_year(year, f"{year}-03-31", "1000.00", actor=CLI, uow=UnitOfWork(engine))
-        finance.adopt_budget(year, "Board", f"{year}-01-02", today=TODAY, actor=CLI, uow=UnitOfWork(engine))
+        contributions.open_year(year, f"{year}-03-31", "1000.00", actor=CLI, uow=UnitOfWork(engine))
+        contributions.adopt_budget(year, "Board", f"{year}-01-02", today=TODAY, actor=CLI, uow=UnitOfWork(engine))
     motion_id = opened(engine, meeting)
     token = signed_in(Role.DELEGATE)
     before = journal_length(engine)
@@ -349,12 +349,12 @@ def test_a_secret_ballot_shows_who_voted_never_how(client, engine, signed_in, me
 # The pages that name a meeting or a motion (SPECIAL in test_access, which has neither).
 MANAGERS = frozenset({Role.SECRETARIAT})
 PAGES = {
-    "board.meeting": ("/meetings/{meeting}", VIEWERS),
-    "board.motion": ("/motions/{motion}", VIEWERS),
-    "board.record_presence": ("/meetings/{meeting}/presence", MANAGERS),
-    "board.record_proxy": ("/meetings/{meeting}/proxies", MANAGERS),
-    "board.open_motion": ("/motions/{draft}/open", MANAGERS),
-    "board.close_motion": ("/motions/{motion}/close", MANAGERS),
+    "governance.meeting": ("/meetings/{meeting}", VIEWERS),
+    "governance.motion": ("/motions/{motion}", VIEWERS),
+    "governance.record_presence": ("/meetings/{meeting}/presence", MANAGERS),
+    "governance.record_proxy": ("/meetings/{meeting}/proxies", MANAGERS),
+    "governance.open_motion": ("/motions/{draft}/open", MANAGERS),
+    "governance.close_motion": ("/motions/{motion}/close", MANAGERS),
 }
 
 

@@ -28,7 +28,7 @@ from ledger.queries.members import membership_timelines
 from ledger.queries.compute import ComputeYear
 from ledger.queries.contributions import StatementEntry, View, YearRow
 from ledger.reports import model
-from ledger.reports.formatting import decimals_of, format_day, format_fixed, format_money, format_percent, format_quantity
+from ledger.formatting import decimals_of, format_day, format_fixed, format_money, format_percent, format_quantity
 from ledger.reports.i18n import Translator
 
 DEMO_NOTE = (
