@@ -83,7 +83,7 @@ SPECIAL = {
     "auth.logout",  # POST only: tested in test_officials
     "auth.second_factor",  # the second sign-in step, after a right password only: tested below and in test_security
     "auth.change_user",  # POST only: tested below
-    "workspace.moved",  # the old /office/finance and /office/board addresses: tested below
+    "workspace.moved",  # the old addresses of the contributions and governance pages: tests/test_moved_addresses.py
     "contributions.approve_payment",  # POST only: tested below
     "_dashboards_dash_assets.static",  # the Dash assets folder is empty: 404 for everyone, tested below
     "/dashboards/_dash-component-suites/<string:package_name>/<path:fingerprinted_path>",  # tested below
@@ -202,17 +202,3 @@ def test_approving_a_payment_is_for_treasurers_and_the_secretariat(client, offic
     expected = {None: 302, Role.SECRETARIAT: 404, Role.TREASURER: 404}.get(viewer, 403)
     assert response.status_code == expected, (viewer, response.status_code)
 
-
-@pytest.mark.parametrize("viewer", VIEWERS, ids=lambda v: v.value if v else "anonymous")
-def test_the_old_workspace_addresses_lead_to_the_new_ones(client, officials, viewer):
-    """Issue 11: /office/finance is now /office/contributions and /office/board /office/governance;
-    anyone is sent on with 308 (method kept), and the new address then checks access as ever."""
-    if viewer:
-        sign_in(client, viewer)
-    for old, new in (("/office/finance/payments/new?member=DEU", "/office/contributions/payments/new?member=DEU"),
-                     ("/office/finance/", "/office/contributions/"),
-                     ("/office/board/ballots", "/office/governance/ballots")):
-        for method in (client.get, client.post):
-            response = method(old)
-            assert (response.status_code, response.headers["Location"]) == (308, new), (viewer, old)
-    assert client.get("/office/boards/ballots").status_code == 404

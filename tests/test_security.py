@@ -382,7 +382,7 @@ def test_the_public_journal_carries_ballots_as_commitments_while_a_motion_is_ope
     Permission.SEE_WHO_VOTED); each ballot is a digest under the motion's id, still verified."""
     import json
 
-    from tests.test_office_board import CLI, TODAY, delegate, meeting, opened  # noqa: F401 - the scene of the board tests
+    from tests.test_office_governance import CLI, TODAY, delegate, meeting, opened  # noqa: F401 - the scene of the board tests
     from ledger.services import governance
 
     meeting_id = governance.schedule_meeting("Autumn session", TODAY.isoformat(), actor=CLI, uow=UnitOfWork(engine))

@@ -20,7 +20,7 @@ import pytest
 from dash import dcc, html
 
 from dashboards.components import csv_text
-from dashboards.pages import board as page
+from dashboards.pages import governance as page
 from ledger.db.uow import UnitOfWork
 from ledger.domain.access import Actor, Role, system_actor
 from ledger.domain.governance.rules import PRESETS, Voter, decide
