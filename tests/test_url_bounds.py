@@ -32,7 +32,7 @@ def url_of(rule: str, number: int) -> str:
 
 
 def test_every_blueprint_with_ids_in_its_paths_is_covered(app):
-    assert {blueprint for blueprint, _, _ in int_routes(app)} >= {"public", "finance", "board", "compute", "api"}
+    assert {blueprint for blueprint, _, _ in int_routes(app)} >= {"public", "contributions", "governance", "compute", "api"}
     assert all("<int:" not in url_of(rule, 1) for _, rule, _ in int_routes(app))
 
 
