@@ -15,7 +15,7 @@ from ledger.db.engine import make_engine
 from ledger.domain.access import Permission
 from ledger.domain.compute import gpu_hours
 from ledger.web.guard import current_actor
-from ledger.web.state import LedgerState
+from ledger.state import LedgerState
 
 def content_security_policy(script_hashes: list[str]) -> str:
     """Pages load scripts, styles, map shapes and data from this server only.

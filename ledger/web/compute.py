@@ -25,7 +25,7 @@ from ledger.queries.contributions import settings_at
 from ledger.services import compute as compute_service
 from ledger.web.forms import DATE_HINT, confirm_field, handle_form, member_choices, text_field
 from ledger.web.guard import current_actor, requires
-from ledger.web.state import cached, connect, today
+from ledger.state import cached, connect, today
 
 blueprint = Blueprint("compute", __name__, url_prefix="/office/compute")
 

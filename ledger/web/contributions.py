@@ -27,7 +27,7 @@ from ledger.queries import members as member_queries
 from ledger.services import contributions as contributions_service
 from ledger.web.forms import DATE_HINT, confirm_field, handle_form, member_choices, run_form, show_problems, text_field
 from ledger.web.guard import current_actor, requires
-from ledger.web.state import connect, engine, today
+from ledger.state import connect, engine, today
 
 blueprint = Blueprint("contributions", __name__, url_prefix="/office/contributions")
 

@@ -23,13 +23,14 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ledger.domain.access import Permission
 from ledger.domain.errors import NotFound, ValidationFailed
 from ledger.domain.members import ADMISSION_STATUSES, MemberStatus
-from ledger.domain.governance.rules import PRESETS, Vote
+from ledger.domain.governance.presets import PRESETS
+from ledger.domain.governance.rules import Vote
 from ledger.queries import governance as governance_queries
 from ledger.services import governance as governance_service
 from ledger.web.contributions import SCALE_DEFAULTS
 from ledger.web.forms import DATE_HINT, confirm_field, handle_form, member_choices, run_form, text_field
 from ledger.web.guard import current_actor, requires
-from ledger.web.state import cached, connect, today
+from ledger.state import cached, connect, today
 
 blueprint = Blueprint("governance", __name__, url_prefix="/office/governance")
 

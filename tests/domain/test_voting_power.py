@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from ledger.domain.governance import power as voting_power
 from ledger.domain.errors import ValidationFailed
-from ledger.domain.governance.rules import PRESETS, Abstention, Base, Rule, Threshold, ThresholdOp, Weighting
+from ledger.domain.governance.presets import PRESETS
+from ledger.domain.governance.rules import Abstention, Base, Rule, Threshold, ThresholdOp, Weighting
 from ledger.domain.governance.power import (
     PowerMethod,
     banzhaf,
