@@ -26,7 +26,8 @@ from ledger.db.uow import UnitOfWork
 from ledger.domain.access import Actor, Role, system_actor
 from ledger.domain.governance.decide import Voter, decide
 from ledger.domain.governance.presets import PRESETS
-from ledger.domain.governance.power import COARSE_PARTS, PowerMethod
+from ledger.domain.governance.coalitions import PowerMethod
+from ledger.domain.governance.power import COARSE_PARTS
 from ledger.queries.governance import list_motions
 from ledger.services import contributions
 from ledger.services import governance
@@ -197,6 +198,45 @@ def test_a_press_changes_one_group_of_toggles_only():
 
 def custom_use(weights: dict[str, str], rule: str = '{"abstention":"against","base":"eligible","basic_votes_per_member":null,"blocking_minority_min_members":null,"members_threshold":null,"quorum":null,"weight_threshold":{"fraction":"2/3","op":"at_least"},"weights":"weighted"}') -> read.RuleUse:
     return read.RuleUse("custom", rule, "weight_set:test", tuple(sorted(weights.items())), ("A motion",))
+
+
+def test_the_simulators_state_goes_into_the_query_string_and_comes_back_from_it():
+    """Issue 14 item 10: the rule and the ballots that differ from the defaults are in the address, the year kept."""
+    search = simulator.simulator_search("?year=2025&rule=unanimity", "eu_qualified_majority", {"DEU": "no", "FRA": "yes", "ITA": "absent"})
+    assert search == "?year=2025&rule=eu_qualified_majority&ballots=DEU-no,ITA-absent"
+    assert simulator.simulator_search("?year=2025", simulator.DEFAULT_PRESET, dict.fromkeys(CODES, "yes")) == "?year=2025"
+    assert simulator.simulator_search(None, simulator.DEFAULT_PRESET, {}) == ""
+    preset, ballots, problems = simulator.chosen_in_query("eu_qualified_majority", "DEU-no,ITA-absent", CODES)
+    assert (preset, problems) == ("eu_qualified_majority", [])
+    assert ballots == {**dict.fromkeys(CODES, "yes"), "DEU": "no", "ITA": "absent"}
+    preset, ballots, problems = simulator.chosen_in_query("nope", "DEU-maybe,USA-no,FRA-abstain", CODES)
+    assert preset == simulator.DEFAULT_PRESET and ballots == {**dict.fromkeys(CODES, "yes"), "FRA": "abstain"}
+    assert [problem.split(" ", 1)[0] for problem in problems] == ["rule='nope'", "ballots:", "ballots:"]
+
+
+def test_the_layout_restores_the_simulator_from_the_query_string(web_app, board_page):
+    members, _ = simulator.simulator_members(board_page.board)
+    ballots = {**{m["code"]: "yes" for m in members}, "DEU": "no"}
+    with web_app.test_request_context("/dashboards/board"):
+        shown = page.layout(year=str(YEAR), rule="unanimity", ballots="DEU-no")
+        refused = page.layout(year=str(YEAR), rule="nope")
+    pressed = {(c.id["type"], c.id.get("preset") or (c.id["member"], c.id["choice"])) for c in rendered(shown)
+               if isinstance(c, html.Button) and getattr(c, "aria-pressed", None) == "true"}
+    assert (page.SIM_RULE_TYPE, "unanimity") in pressed and (page.SIM_BALLOT_TYPE, ("DEU", "no")) in pressed
+    assert texts(by_id(shown, page.SIM_OUTCOME_ID)) == "Rejected"
+    assert texts(by_id(shown, page.SIM_EXPLANATION_ID)) == simulator.simulate("unanimity", ballots, members)[1]
+    assert "rule='nope' is not a rule preset" in texts(by_id(refused, page.SIM_QUERY_NOTE_ID))
+
+
+def test_the_dashboard_and_the_api_simulate_with_the_one_simulator(web_app, board_page):
+    """The same members, weights, rule and ballots give the same sentence through the page and through POST /api/v1/voting/simulate."""
+    members, _ = simulator.simulator_members(board_page.board)
+    ballots = {**{m["code"]: "yes" for m in members}, "DEU": "no", "FRA": "abstain", "ITA": "absent"}
+    body = {"members": [{"code": m["code"], "weight": m["weight"]} for m in members], "rule": {"preset": "eu_qualified_majority"},
+            "ballots": {code: choice for code, choice in ballots.items() if choice != "absent"}}
+    answer = web_app.test_client().post("/api/v1/voting/simulate", json=body).get_json()
+    outcome, explanation, _ = simulator.simulate("eu_qualified_majority", ballots, members)
+    assert explanation == answer["explanation"] and outcome == tables.OUTCOME_LABELS[answer["outcome"]]
 
 
 def test_power_is_exact_when_it_fits_sampled_and_labelled_when_it_does_not():
@@ -406,6 +446,17 @@ def test_the_simulator_decides_with_the_engine_as_ballots_change(in_chromium, bo
         assert germany.get_by_role("button", name="no", exact=True).get_attribute("aria-pressed") == "true"
         assert germany.get_by_role("button", name="yes").get_attribute("aria-pressed") == "false"
         assert page_.locator(f"#{page.SIM_TALLY_TABLE_ID} tbody tr").nth(1).inner_text().split() == ["Against", "1"]
+        # issue 14 item 10: the address carries the simulation, and opening it again restores it
+        page_.wait_for_function("() => window.location.search.includes('ballots=DEU-no')")
+        assert page_.evaluate("() => window.location.search") == f"?year={YEAR}&rule=unanimity&ballots=DEU-no"
+        v.assert_clean()
+        page_.reload()
+        page_.wait_for_selector(f"#{page.SIM_OUTCOME_ID}")
+        assert page_.locator(f"#{page.SIM_OUTCOME_ID}").inner_text() == "Rejected"
+        assert page_.locator(f"#{page.SIM_RULES_ID}").get_by_role("button", name="Unanimity").get_attribute("aria-pressed") == "true"
+        germany = page_.locator(f"#{page.SIM_BALLOTS_ID} fieldset", has_text="Germany (DEU)")
+        assert germany.get_by_role("button", name="no", exact=True).get_attribute("aria-pressed") == "true"
+        assert page_.locator(f"#{page.SIM_EXPLANATION_ID}").inner_text() == expected[1]
         v.assert_clean()
 
     in_chromium(scenario)

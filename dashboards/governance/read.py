@@ -17,7 +17,8 @@ from types import MappingProxyType
 
 from ledger.domain.errors import ValidationFailed
 from ledger.domain.governance.decide import Voter, voter_votes
-from ledger.domain.governance.power import DEFAULT_MEMORY_BUDGET, DEFAULT_SAMPLES, PowerMethod, rounded_voting_power
+from ledger.domain.governance.coalitions import DEFAULT_MEMORY_BUDGET, DEFAULT_SAMPLES, PowerMethod
+from ledger.domain.governance.power import rounded_voting_power
 from ledger.domain.governance.rules import Rule, Weighting
 from ledger.queries.contributions import scale_of_year
 from ledger.queries.governance import MotionRow, closed_motions, list_motions, member_names

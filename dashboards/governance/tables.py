@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 
 from dashboards.components import TableData, bar_height, styled
 from dashboards.governance.read import BoardYear, ClosedMotion, Participation, PowerResult, PowerRow, roll_call_motions, year_members
-from ledger.domain.governance.power import PowerMethod
+from ledger.domain.governance.coalitions import PowerMethod
 
 OUTCOME_LABELS = {"adopted": "Adopted", "rejected": "Rejected", "no_quorum": "No quorum"}
 OUTCOME_COLOURS = {"adopted": "#2e7d32", "rejected": "#a61b1b", "no_quorum": "#5f6670"}

@@ -46,7 +46,7 @@ from dashboards.governance.tables import (
     tally_text,
     vote_class,
 )
-from ledger.domain.governance.power import PowerMethod
+from ledger.domain.governance.coalitions import PowerMethod
 from ledger.domain.governance.presets import PRESETS
 from ledger.queries.governance import list_motions
 from ledger.state import cached, connect, today

@@ -44,7 +44,8 @@ from ledger.domain.members import is_member_code
 from ledger.domain.governance.decide import Decision, ThresholdCheck, Voter
 from ledger.domain.governance.presets import PRESETS
 from ledger.domain.governance.rules import MAX_WEIGHT, MAX_WEIGHT_DECIMALS, Rule, Vote, Weighting
-from ledger.domain.governance.power import PowerMethod, rule_voting_power
+from ledger.domain.governance.coalitions import PowerMethod
+from ledger.domain.governance.power import rule_voting_power
 from ledger.domain.governance.simulate import simulate_vote
 from ledger.queries import governance as governance_queries
 from ledger.state import connect

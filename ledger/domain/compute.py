@@ -1,5 +1,9 @@
 """Compute capacity, member quotas and the GPU-hour quota ledger.
 
+Long because it holds every compute rule (capacity, projects and accounts, quotas, the
+GPU-hour ledger's entries, carry-over, fairness) over the units defined once below; each
+part is short and the parts share those units.
+
 Units. Capacity and quotas are whole reference GPU-hours (one hour of one GPU of factor 1).
 Usage and the quota ledger are integers in *reference GPU-milliseconds*
 (``REFERENCE_GPU_MS_PER_GPU_HOUR`` = 3,600,000 to the GPU-hour): pool factors carry at most

@@ -3,7 +3,8 @@
 The secretariat schedules meetings, records presence and proxies, proposes motions, and opens
 and closes votes; a delegate casts its member's ballot and those it carries by proxy; the
 auditor reads. Each view parses the form, calls one use case of ledger.services.governance and
-renders; the rules, and every refusal, live in the service.
+renders; the rules, and every refusal, live in the service. Long because the forms of the
+meetings, the motions of every kind, presence, proxies and ballots sit beside their views.
 """
 
 from __future__ import annotations
