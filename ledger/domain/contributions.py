@@ -27,7 +27,7 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import TypeVar
 
-from ledger.domain.compute import apportion
+from ledger.domain.apportion import apportion
 from ledger.domain.errors import Conflict, NotFound, Problem, ValidationFailed, raise_if_any
 from ledger.domain.members import is_member_code
 from ledger.domain.money import format_minor

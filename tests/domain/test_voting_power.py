@@ -126,7 +126,7 @@ def test_packing_in_tiny_blocks_changes_nothing(game, block_bytes):
     weights, quota, _, _ = game
     expected = brute_force(weights, quota)[0]
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(voting_power, "_BLOCK_BYTES", block_bytes)
+        patch.setattr(coalitions, "_BLOCK_BYTES", block_bytes)
         assert banzhaf(weights, quota) == expected
 
 
