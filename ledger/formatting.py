@@ -1,8 +1,11 @@
-"""How the reports write figures: every figure goes through these, so a total and its lines read alike.
+"""How figures are written: money, percentages, quantities and GPU-hours, the one place for each format.
 
-Babel only, so that assembling a report (ledger.reports.annual) does not load the PDF renderer.
-Each function takes the report's locale ("en", "fr"): grouping, decimal mark and the
-percent sign follow the language, as Babel's CLDR data writes them.
+The reports, the officials' pages (ledger.web, through the templates' helpers) and the
+dashboards write figures through these, so a total and its lines, and the same figure on
+two pages, read alike. Babel only (and ledger.domain), so that assembling a report
+(ledger.reports.annual) does not load the PDF renderer. Each function takes a locale ("en",
+"fr"): grouping, decimal mark and the percent sign follow the language, as Babel's CLDR data
+writes them.
 """
 
 from __future__ import annotations
@@ -16,11 +19,15 @@ from babel.numbers import format_currency, format_decimal
 from ledger.domain.money import to_decimal
 
 LOCALE = "en"
+MISSING = "\u2014"
+"""What a table shows where a figure has no value (a budget not set, a ratio of nothing): an em dash."""
 _PERCENT_SIGN = {"fr": "\u202f%"}  # French sets the sign apart with a narrow no-break space
 
 
-def format_amount(minor: int, currency: str, locale: str = LOCALE) -> str:
-    """An amount for a table column, grouped, with the currency's decimals, no sign: 123450 EUR -> "1,234.50"."""
+def format_amount(minor: int | None, currency: str, locale: str = LOCALE) -> str:
+    """An amount for a table column, grouped, with the currency's decimals, no sign: 123450 EUR -> "1,234.50"; None -> MISSING."""
+    if minor is None:
+        return MISSING
     # currency_digits makes Babel use the currency's own decimals (JPY 0, KWD 3) whatever
     # the pattern says; the value is an exact Decimal, so nothing is rounded.
     return format_currency(to_decimal(minor, currency), currency, format="#,##0.00", locale=locale,
@@ -46,6 +53,20 @@ def format_fixed(value: Decimal | int, decimals: int, locale: str = LOCALE) -> s
     """A quantity grouped with at least `decimals` decimals, never rounded: Decimal("2.5"), 3 -> "2.500"."""
     pattern = "#,##0." + "0" * decimals if decimals else "#,##0"
     return format_decimal(value, format=pattern, locale=locale, decimal_quantization=False)
+
+
+def format_rounded(value: Decimal | None, decimals: int, locale: str = LOCALE) -> str:
+    """A share or ratio grouped and rounded half-even to `decimals`: Decimal("12.34567"), 3 -> "12.346"; None -> MISSING."""
+    if value is None:
+        return MISSING
+    pattern = "#,##0." + "0" * decimals if decimals else "#,##0"
+    return format_decimal(value, format=pattern, locale=locale)
+
+
+def format_gpu_hours(value: Decimal | int, locale: str = LOCALE) -> str:
+    """GPU-hours grouped, with the decimals they carry (whole hours, or thousandths from GPU-milliseconds): Decimal("1234.500") -> "1,234.500"."""
+    decimals = max(0, -value.as_tuple().exponent) if isinstance(value, Decimal) else 0
+    return format_fixed(value, decimals, locale)
 
 
 def format_day(day: date, locale: str = LOCALE) -> str:

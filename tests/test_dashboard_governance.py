@@ -20,11 +20,14 @@ import pytest
 from dash import dcc, html
 
 from dashboards.components import csv_text
+from dashboards.governance import read, simulator, tables
 from dashboards.pages import governance as page
 from ledger.db.uow import UnitOfWork
 from ledger.domain.access import Actor, Role, system_actor
-from ledger.domain.governance.rules import PRESETS, Voter, decide
-from ledger.domain.governance.power import COARSE_PARTS, PowerMethod
+from ledger.domain.governance.decide import Voter, decide
+from ledger.domain.governance.presets import PRESETS
+from ledger.domain.governance.coalitions import PowerMethod
+from ledger.domain.governance.power import COARSE_PARTS
 from ledger.queries.governance import list_motions
 from ledger.services import contributions
 from ledger.services import governance
@@ -96,11 +99,11 @@ ledger_engine, web_app, live_server, in_chromium = page_fixtures(build_ledger)
 
 
 @pytest.fixture(scope="module")
-def board_page(ledger_engine) -> page.BoardPage:
+def board_page(ledger_engine) -> read.BoardPage:
     """What the page shows for YEAR, read as `layout` reads it."""
     with ledger_engine.connect() as connection:
-        years = page.closed_years(list_motions(connection))
-        return page.read_page(connection, YEAR, years)
+        years = read.closed_years(list_motions(connection))
+        return read.read_page(connection, YEAR, years)
 
 
 # --------------------------------------------------------------------------- plain functions, no database
@@ -123,11 +126,11 @@ def test_the_year_comes_from_the_query_string_or_a_message_says_why_not(raw, sho
 
 
 def test_each_vote_state_has_its_own_class():
-    assert page.vote_class("yes (by proxy)") == "board-vote board-vote-yes"
-    assert page.vote_class("no ballot") == "board-vote board-vote-no-ballot"
-    assert page.vote_class("no") == "board-vote board-vote-no"
-    assert len({page.vote_class(state) for state in page.VOTE_STATES}) == len(page.VOTE_STATES)
-    assert page.matrix_cell_class(0, "yes") is None  # the member's name
+    assert tables.vote_class("yes (by proxy)") == "board-vote board-vote-yes"
+    assert tables.vote_class("no ballot") == "board-vote board-vote-no-ballot"
+    assert tables.vote_class("no") == "board-vote board-vote-no"
+    assert len({tables.vote_class(state) for state in tables.VOTE_STATES}) == len(tables.VOTE_STATES)
+    assert tables.matrix_cell_class(0, "yes") is None  # the member's name
 
 
 MEMBERS = [{"code": code, "name": code, "weight": weight} for code, weight in zip(CODES, ("30", "25", "20", "12", "8", "5"))]
@@ -144,10 +147,10 @@ MEMBERS = [{"code": code, "name": code, "weight": weight} for code, weight in zi
     ],
 )
 def test_simulate_gives_the_engines_outcome_and_explanation(preset, ballots):
-    outcome, explanation, rows = page.simulate(preset, ballots, MEMBERS)
+    outcome, explanation, rows = simulator.simulate(preset, ballots, MEMBERS)
     cast = {code: vote for code, vote in ballots.items() if vote != "absent"}
     decision = decide(PRESETS[preset], [Voter(m["code"], Decimal(m["weight"])) for m in MEMBERS], cast, present=set(cast))
-    assert outcome == page.OUTCOME_LABELS[decision.outcome.value]
+    assert outcome == tables.OUTCOME_LABELS[decision.outcome.value]
     assert explanation == decision.explanation
     counted = {label: int(members) for label, members, _ in rows}
     assert counted == {"In favour": decision.members.in_favour, "Against": decision.members.against, "Abstaining": decision.members.abstaining,
@@ -162,27 +165,27 @@ def test_the_imf_preset_lets_a_fifth_of_contributions_block_in_the_simulator():
     over 15 % of the votes and blocks an 85 % decision (250 basic votes each had drowned the shares)."""
     others = "AUT BEL CAN DEU DNK ESP FIN FRA GBR IRL ITA JPN NLD NOR POL SWE".split()
     members = [{"code": "USA", "weight": "20"}, *({"code": code, "weight": "5"} for code in others)]
-    outcome, explanation, _ = page.simulate("imf_85_percent", {**dict.fromkeys(others, "yes"), "USA": "no"}, members)
+    outcome, explanation, _ = simulator.simulate("imf_85_percent", {**dict.fromkeys(others, "yes"), "USA": "no"}, members)
     assert outcome == "Rejected" and explanation.startswith("Rejected: 80.8 % of the weight voted yes, short of the required 85 %")
 
 
 def test_simulate_changes_its_outcome_with_one_ballot_and_explains_what_it_refuses():
-    assert page.simulate("unanimity", ALL_YES, MEMBERS)[0] == "Adopted"
-    assert page.simulate("unanimity", {**ALL_YES, "DEU": "no"}, MEMBERS)[0] == "Rejected"
-    assert page.simulate("unanimity", {"DEU": "yes", "FRA": "yes"}, MEMBERS)[0] == "No quorum"  # the others are absent
-    unknown = page.simulate("dictatorship", ALL_YES, MEMBERS)
-    assert unknown[0] == page.NOT_SIMULATED and "'dictatorship' is not a rule preset" in unknown[1] and unknown[2] == ()
+    assert simulator.simulate("unanimity", ALL_YES, MEMBERS)[0] == "Adopted"
+    assert simulator.simulate("unanimity", {**ALL_YES, "DEU": "no"}, MEMBERS)[0] == "Rejected"
+    assert simulator.simulate("unanimity", {"DEU": "yes", "FRA": "yes"}, MEMBERS)[0] == "No quorum"  # the others are absent
+    unknown = simulator.simulate("dictatorship", ALL_YES, MEMBERS)
+    assert unknown[0] == simulator.NOT_SIMULATED and "'dictatorship' is not a rule preset" in unknown[1] and unknown[2] == ()
     unweighted = [{**member, "weight": None} for member in MEMBERS]
-    assert page.simulate("simple_majority", ALL_YES, unweighted)[0] == "Adopted"  # one vote each needs no weights
-    assert page.simulate("skao_budget", ALL_YES, unweighted)[0] == page.NOT_SIMULATED
-    assert "is not accepted" in page.simulate("simple_majority", {**ALL_YES, "DEU": "maybe"}, MEMBERS)[1]
-    assert "not a member" in page.simulate("simple_majority", {**ALL_YES, "USA": "yes"}, MEMBERS)[1]
+    assert simulator.simulate("simple_majority", ALL_YES, unweighted)[0] == "Adopted"  # one vote each needs no weights
+    assert simulator.simulate("skao_budget", ALL_YES, unweighted)[0] == simulator.NOT_SIMULATED
+    assert "is not accepted" in simulator.simulate("simple_majority", {**ALL_YES, "DEU": "maybe"}, MEMBERS)[1]
+    assert "not a member" in simulator.simulate("simple_majority", {**ALL_YES, "USA": "yes"}, MEMBERS)[1]
 
 
 def test_a_press_changes_one_group_of_toggles_only():
     rule_ids = [{"type": page.SIM_RULE_TYPE, "preset": name} for name in PRESETS]
     rules = ["true" if name == "simple_majority" else "false" for name in PRESETS]
-    ballot_ids = [{"type": page.SIM_BALLOT_TYPE, "member": code, "choice": choice} for code in ("DEU", "FRA") for choice in page.SIMULATOR_CHOICES]
+    ballot_ids = [{"type": page.SIM_BALLOT_TYPE, "member": code, "choice": choice} for code in ("DEU", "FRA") for choice in simulator.SIMULATOR_CHOICES]
     ballots = ["true", "false", "false", "false"] * 2
     choice = page.choose({"type": page.SIM_BALLOT_TYPE, "member": "DEU", "choice": "absent"}, rule_ids, rules, ballot_ids, ballots)
     assert choice.ballots_pressed == ("false", "false", "false", "true", "true", "false", "false", "false")
@@ -193,33 +196,72 @@ def test_a_press_changes_one_group_of_toggles_only():
     assert outputs[2] == "Adopted" and outputs[3].startswith("Adopted: 2 of 2 members voted yes")
 
 
-def custom_use(weights: dict[str, str], rule: str = '{"abstention":"against","base":"eligible","basic_votes_per_member":null,"blocking_minority_min_members":null,"members_threshold":null,"quorum":null,"weight_threshold":{"fraction":"2/3","op":"at_least"},"weights":"weighted"}') -> page.RuleUse:
-    return page.RuleUse("custom", rule, "weight_set:test", tuple(sorted(weights.items())), ("A motion",))
+def custom_use(weights: dict[str, str], rule: str = '{"abstention":"against","base":"eligible","basic_votes_per_member":null,"blocking_minority_min_members":null,"members_threshold":null,"quorum":null,"weight_threshold":{"fraction":"2/3","op":"at_least"},"weights":"weighted"}') -> read.RuleUse:
+    return read.RuleUse("custom", rule, "weight_set:test", tuple(sorted(weights.items())), ("A motion",))
+
+
+def test_the_simulators_state_goes_into_the_query_string_and_comes_back_from_it():
+    """Issue 14 item 10: the rule and the ballots that differ from the defaults are in the address, the year kept."""
+    search = simulator.simulator_search("?year=2025&rule=unanimity", "eu_qualified_majority", {"DEU": "no", "FRA": "yes", "ITA": "absent"})
+    assert search == "?year=2025&rule=eu_qualified_majority&ballots=DEU-no,ITA-absent"
+    assert simulator.simulator_search("?year=2025", simulator.DEFAULT_PRESET, dict.fromkeys(CODES, "yes")) == "?year=2025"
+    assert simulator.simulator_search(None, simulator.DEFAULT_PRESET, {}) == ""
+    preset, ballots, problems = simulator.chosen_in_query("eu_qualified_majority", "DEU-no,ITA-absent", CODES)
+    assert (preset, problems) == ("eu_qualified_majority", [])
+    assert ballots == {**dict.fromkeys(CODES, "yes"), "DEU": "no", "ITA": "absent"}
+    preset, ballots, problems = simulator.chosen_in_query("nope", "DEU-maybe,USA-no,FRA-abstain", CODES)
+    assert preset == simulator.DEFAULT_PRESET and ballots == {**dict.fromkeys(CODES, "yes"), "FRA": "abstain"}
+    assert [problem.split(" ", 1)[0] for problem in problems] == ["rule='nope'", "ballots:", "ballots:"]
+
+
+def test_the_layout_restores_the_simulator_from_the_query_string(web_app, board_page):
+    members, _ = simulator.simulator_members(board_page.board)
+    ballots = {**{m["code"]: "yes" for m in members}, "DEU": "no"}
+    with web_app.test_request_context("/dashboards/board"):
+        shown = page.layout(year=str(YEAR), rule="unanimity", ballots="DEU-no")
+        refused = page.layout(year=str(YEAR), rule="nope")
+    pressed = {(c.id["type"], c.id.get("preset") or (c.id["member"], c.id["choice"])) for c in rendered(shown)
+               if isinstance(c, html.Button) and getattr(c, "aria-pressed", None) == "true"}
+    assert (page.SIM_RULE_TYPE, "unanimity") in pressed and (page.SIM_BALLOT_TYPE, ("DEU", "no")) in pressed
+    assert texts(by_id(shown, page.SIM_OUTCOME_ID)) == "Rejected"
+    assert texts(by_id(shown, page.SIM_EXPLANATION_ID)) == simulator.simulate("unanimity", ballots, members)[1]
+    assert "rule='nope' is not a rule preset" in texts(by_id(refused, page.SIM_QUERY_NOTE_ID))
+
+
+def test_the_dashboard_and_the_api_simulate_with_the_one_simulator(web_app, board_page):
+    """The same members, weights, rule and ballots give the same sentence through the page and through POST /api/v1/voting/simulate."""
+    members, _ = simulator.simulator_members(board_page.board)
+    ballots = {**{m["code"]: "yes" for m in members}, "DEU": "no", "FRA": "abstain", "ITA": "absent"}
+    body = {"members": [{"code": m["code"], "weight": m["weight"]} for m in members], "rule": {"preset": "eu_qualified_majority"},
+            "ballots": {code: choice for code, choice in ballots.items() if choice != "absent"}}
+    answer = web_app.test_client().post("/api/v1/voting/simulate", json=body).get_json()
+    outcome, explanation, _ = simulator.simulate("eu_qualified_majority", ballots, members)
+    assert explanation == answer["explanation"] and outcome == tables.OUTCOME_LABELS[answer["outcome"]]
 
 
 def test_power_is_exact_when_it_fits_sampled_and_labelled_when_it_does_not():
     use = custom_use({"DEU": "30.5", "FRA": "25", "ITA": "20", "ESP": "12", "NLD": "8", "POL": "4.5"})
-    exact = page.voting_power(use)
+    exact = read.voting_power(use)
     assert exact.method is PowerMethod.EXACT and exact.coarse_parts is None
-    sampled = page.voting_power(use, memory_budget=300, samples=2_000)  # one row of the table fits (67 bytes), not seven
+    sampled = read.voting_power(use, memory_budget=300, samples=2_000)  # one row of the table fits (67 bytes), not seven
     assert sampled.method is PowerMethod.SAMPLED and sampled.samples == 2_000
     assert [row.banzhaf for row in sampled.rows] == [row.banzhaf for row in exact.rows]  # Banzhaf stays exact
-    board = page.BoardYear(YEAR, (YEAR,), (), 0, {}, None)
-    table = page.power_table(sampled, board)
+    board = read.BoardYear(YEAR, (YEAR,), (), 0, {}, None)
+    table = tables.power_table(sampled, board)
     assert table.header[5] == "Shapley-Shubik index, sampled estimate (%)"
     assert table.header[6] == "Shapley-Shubik standard error (percentage points)"
     assert "a sampled estimate (2000 orderings, seed 0)" in table.caption
     assert all(row[6] for row in table.rows)
-    figure = page.power_figure(sampled, board)
+    figure = tables.power_figure(sampled, board)
     assert figure.data[2].name == "Shapley-Shubik index (sampled, ± 1 standard error)" and figure.data[2].error_x.array is not None
 
 
 def test_power_of_weights_too_fine_for_memory_is_computed_on_rounded_weights_and_says_so():
     populations = {"DEU": "83118501", "FRA": "67407241", "ITA": "59641488", "ESP": "47332614", "NLD": "17407585", "POL": "37958138"}
-    result = page.voting_power(custom_use(populations))
+    result = read.voting_power(custom_use(populations))
     assert result.coarse_parts == COARSE_PARTS and result.method is PowerMethod.EXACT
     assert sum(row.weight_share for row in result.rows) == 1 == sum(row.banzhaf for row in result.rows)
-    assert "computed on weights rounded to parts of 100,000 of the total" in page.power_table(result, page.BoardYear(YEAR, (YEAR,), (), 0, {}, None)).caption
+    assert "computed on weights rounded to parts of 100,000 of the total" in tables.power_table(result, read.BoardYear(YEAR, (YEAR,), (), 0, {}, None)).caption
 
 
 # --------------------------------------------------------------------------- the ledger's votes, on each database
@@ -236,15 +278,15 @@ def test_the_ledger_has_what_the_tests_need(board_page):
 
 def test_motions_and_outcomes_tables(board_page):
     board = board_page.board
-    motions = page.motions_table(board)
+    motions = tables.motions_table(board)
     assert [row[0] for row in motions.rows] == [motion[0] for motion in MOTIONS]
     assert motions.rows[0][1:7] == ("general", "Simple majority", "one vote each", "roll call", "Adopted", f"{YEAR}-06-12")
     assert motions.rows[0][7] == "4 yes, 1 no, 1 abstaining, 0 absent"
     assert motions.rows[1][3] == "contribution shares" and motions.rows[2][4] == "secret"
-    outcomes = page.outcomes_table(board.motions, YEAR)
+    outcomes = tables.outcomes_table(board.motions, YEAR)
     assert outcomes.rows == (("general", "3", "0", "0", "3"), ("safety lab", "0", "1", "0", "1"))
     assert outcomes.totals == ("Total", "3", "1", "0", "4")
-    figure = page.outcomes_figure(board.motions)
+    figure = tables.outcomes_figure(board.motions)
     assert [(trace.name, list(trace.x), list(trace.y)) for trace in figure.data] == [
         ("Adopted", ["general", "safety lab"], [3, 0]), ("Rejected", ["general", "safety lab"], [0, 1]),
     ]
@@ -252,22 +294,22 @@ def test_motions_and_outcomes_tables(board_page):
 
 def test_roll_call_matrix_says_each_vote_in_words_and_leaves_the_secret_ballot_out(board_page):
     board = board_page.board
-    table = page.roll_call_table(board)
+    table = tables.roll_call_table(board)
     assert table.header == ("Member", "Heat reuse at the main site", "Facility plan review", "Safety lab programme")
     cells = {row[0]: row[1:] for row in table.rows}
     assert cells["Poland (POL)"] == ("yes (by proxy)", "no ballot", "no ballot")  # its proxy holder voted once for it
     assert cells["Germany (DEU)"] == ("yes", "yes", "no")
     assert cells["Spain (ESP)"] == ("abstain", "yes", "yes")
     assert len(table.rows) == len(CODES)
-    assert [motion.title for motion in page.secret_motions(board.motions)] == ["Work programme"]
+    assert [motion.title for motion in read.secret_motions(board.motions)] == ["Work programme"]
 
 
 def test_participation_counts_every_ballot_secret_ones_and_proxies_included(board_page):
-    rows = {row.code: row for row in page.participation(board_page.board)}
+    rows = {row.code: row for row in read.participation(board_page.board)}
     assert {code: (row.voted, row.entitled, row.by_proxy) for code, row in rows.items()} == {
         "DEU": (4, 4, 0), "FRA": (4, 4, 0), "ITA": (4, 4, 0), "ESP": (4, 4, 0), "NLD": (4, 4, 0), "POL": (2, 4, 2),
     }
-    table = page.participation_table(list(rows.values()), YEAR, 4)
+    table = tables.participation_table(list(rows.values()), YEAR, 4)
     assert table.totals[2:] == ("22", "24", "", "2")
     assert next(row for row in table.rows if row[0] == "POL")[2:] == ("2", "4", "50.0", "2")
 
@@ -280,7 +322,7 @@ def test_power_tables_sum_to_one_for_each_index(board_page):
         assert {row.code for row in result.rows} == set(CODES)
         for field in ("weight_share", "banzhaf", "shapley_shubik"):
             assert sum((getattr(row, field) for row in result.rows), Fraction(0)) == 1, (result.use.rule_name, field)
-        table = page.power_table(result, board_page.board)
+        table = tables.power_table(result, board_page.board)
         assert table.totals[3:6] == ("100.00", "100.00", "100.00")
         assert abs(sum(Decimal(row[4]) for row in table.rows) - 100) <= Decimal("0.03")  # each row rounded to 0.01
         assert result.rows[0].code == "DEU"  # the largest contributor first
@@ -291,7 +333,7 @@ def test_power_tables_sum_to_one_for_each_index(board_page):
 
 
 def test_simulator_members_take_the_latest_contribution_weights(board_page):
-    members, note = page.simulator_members(board_page.board)
+    members, note = simulator.simulator_members(board_page.board)
     assert [member["code"] for member in members] == ["FRA", "DEU", "ITA", "NLD", "POL", "ESP"]  # by name
     assert {member["code"]: member["weight"] for member in members} == dict(board_page.board.motions[3].weights)
     assert "Safety lab programme" in note
@@ -305,12 +347,12 @@ def test_layout_shows_every_section_with_its_table_and_csv(web_app, board_page):
     assert [texts(c) for c in rendered(earlier) if isinstance(c, html.H1)] == [f"Board votes {EARLIER}"]
     board = board_page.board
     for ids_of, table in (
-        (page.MOTIONS, page.motions_table(board)),
-        (page.OUTCOMES, page.outcomes_table(board.motions, YEAR)),
-        (page.ROLL_CALL, page.roll_call_table(board)),
-        (page.PARTICIPATION, page.participation_table(page.participation(board), YEAR, 4)),
-        (page.power_ids(1), page.power_table(board_page.power[0], board)),
-        (page.power_ids(2), page.power_table(board_page.power[1], board)),
+        (page.MOTIONS, tables.motions_table(board)),
+        (page.OUTCOMES, tables.outcomes_table(board.motions, YEAR)),
+        (page.ROLL_CALL, tables.roll_call_table(board)),
+        (page.PARTICIPATION, tables.participation_table(read.participation(board), YEAR, 4)),
+        (page.power_ids(1), tables.power_table(board_page.power[0], board)),
+        (page.power_ids(2), tables.power_table(board_page.power[1], board)),
     ):
         assert isinstance(by_id(default, ids_of.section), html.Section)
         assert len(by_id(default, ids_of.table).children[2].children) == len(table.rows)
@@ -324,8 +366,8 @@ def test_layout_shows_every_section_with_its_table_and_csv(web_app, board_page):
     why = texts(by_id(default, page.EXPLANATIONS_ID))
     assert all(motion.explanation and motion.explanation in why for motion in board.motions)
     assert "1 more motion" in texts(by_id(default, page.PENDING_ID))
-    members, _ = page.simulator_members(board)
-    outcome, explanation, _ = page.simulate(page.DEFAULT_PRESET, {m["code"]: "yes" for m in members}, members)
+    members, _ = simulator.simulator_members(board)
+    outcome, explanation, _ = simulator.simulate(simulator.DEFAULT_PRESET, {m["code"]: "yes" for m in members}, members)
     assert texts(by_id(default, page.SIM_OUTCOME_ID)) == outcome == "Adopted"
     assert texts(by_id(default, page.SIM_EXPLANATION_ID)) == explanation
     # every id of the page carries its prefix
@@ -384,8 +426,8 @@ def test_page_renders_draws_its_charts_offline_and_passes_axe(in_chromium, board
 
 @pytest.mark.browser
 def test_the_simulator_decides_with_the_engine_as_ballots_change(in_chromium, board_page):
-    members, _ = page.simulator_members(board_page.board)
-    expected = page.simulate("unanimity", {**{m["code"]: "yes" for m in members}, "DEU": "no"}, members)
+    members, _ = simulator.simulator_members(board_page.board)
+    expected = simulator.simulate("unanimity", {**{m["code"]: "yes" for m in members}, "DEU": "no"}, members)
 
     def scenario(v: Visit):
         page_ = v.open(f"/dashboards/board?year={YEAR}")
@@ -404,6 +446,17 @@ def test_the_simulator_decides_with_the_engine_as_ballots_change(in_chromium, bo
         assert germany.get_by_role("button", name="no", exact=True).get_attribute("aria-pressed") == "true"
         assert germany.get_by_role("button", name="yes").get_attribute("aria-pressed") == "false"
         assert page_.locator(f"#{page.SIM_TALLY_TABLE_ID} tbody tr").nth(1).inner_text().split() == ["Against", "1"]
+        # issue 14 item 10: the address carries the simulation, and opening it again restores it
+        page_.wait_for_function("() => window.location.search.includes('ballots=DEU-no')")
+        assert page_.evaluate("() => window.location.search") == f"?year={YEAR}&rule=unanimity&ballots=DEU-no"
+        v.assert_clean()
+        page_.reload()
+        page_.wait_for_selector(f"#{page.SIM_OUTCOME_ID}")
+        assert page_.locator(f"#{page.SIM_OUTCOME_ID}").inner_text() == "Rejected"
+        assert page_.locator(f"#{page.SIM_RULES_ID}").get_by_role("button", name="Unanimity").get_attribute("aria-pressed") == "true"
+        germany = page_.locator(f"#{page.SIM_BALLOTS_ID} fieldset", has_text="Germany (DEU)")
+        assert germany.get_by_role("button", name="no", exact=True).get_attribute("aria-pressed") == "true"
+        assert page_.locator(f"#{page.SIM_EXPLANATION_ID}").inner_text() == expected[1]
         v.assert_clean()
 
     in_chromium(scenario)

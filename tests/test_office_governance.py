@@ -16,7 +16,7 @@ import pytest
 
 from ledger.db.uow import UnitOfWork
 from ledger.domain.access import Actor, Role, system_actor
-from ledger.domain.governance.rules import PRESETS
+from ledger.domain.governance.presets import PRESETS
 from ledger.queries import governance as queries
 from ledger.queries import members as member_queries
 from ledger.services import contributions

@@ -33,7 +33,7 @@ from dashboards.components import (
     year_in_query,
     year_links,
 )
-from dashboards.data import connect, today
+from ledger.state import connect, today
 from ledger.domain.compute import REFERENCE_GPU_MS_PER_GPU_HOUR, SafetyLevel, gpu_hours
 from ledger.queries.compute import ComputeYear, MemberCompute, compute_year, compute_years
 from ledger.queries.usage import Usage, monthly_usage, monthly_usage_by_member, usage_by_safety_level

@@ -29,7 +29,7 @@ from dashboards.components import (
     year_in_query,
     year_links,
 )
-from dashboards.data import connect, today
+from ledger.state import connect, today
 from ledger.domain.contributions import Standing
 from ledger.domain.money import format_minor, to_decimal
 from ledger.queries.contributions import (

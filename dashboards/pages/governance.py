@@ -1,49 +1,55 @@
 """The board's votes of one year: motions and outcomes, the roll-call matrix, participation, voting power, and a what-if simulator.
 
-The year comes from the query string (?year=2025), so every view is a shareable address.
-Every closed motion is shown from the snapshot stored when it closed, never recomputed;
-secret ballots publish their totals only. Plain functions build the figures and tables from
-the query results; `layout` only reads and assembles, and the tests call the plain functions.
-The simulator decides with the engine that closes the board's motions (ledger.domain.governance.rules).
+The year comes from the query string (?year=2025), and so do the simulator's rule and ballots
+(&rule=skao_budget&ballots=DEU-no), so every view is a shareable address. What the page reads
+is dashboards.governance.read, its tables and charts dashboards.governance.tables, its
+simulator dashboards.governance.simulator (which decides with the one simulator the API uses
+too, ledger.domain.governance.simulate). This module holds the components and their ids, the
+callbacks (one line each, calling a plain function) and `layout`, which only reads and assembles.
 """
 
 from __future__ import annotations
 
-import inspect
-import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from fractions import Fraction
 from types import MappingProxyType
 
 import dash
-import plotly.graph_objects as go
 from dash import ALL, Input, Output, State, ctx, dcc, hooks, html
 
-from dashboards.components import (
-    SectionIds,
-    TableData,
-    bar_height,
-    chart_table_csv,
-    csv_link,
-    headline_figures,
-    html_table,
-    section,
-    styled,
-    table_and_csv,
-    year_in_query,
-    year_links,
+from dashboards.components import SectionIds, chart_table_csv, csv_link, headline_figures, html_table, section, table_and_csv, year_in_query, year_links
+from dashboards.governance.read import BoardPage, BoardYear, PowerResult, closed_years, participation, read_page, roll_call_motions, secret_motions
+from dashboards.governance.simulator import (
+    SIMULATOR_CHOICES,
+    chosen_in_query,
+    preset_description,
+    simulate,
+    simulator_members,
+    simulator_search,
 )
-from dashboards.data import cached, connect, today
-from ledger.domain.governance import rules as voting
-from ledger.domain.errors import ValidationFailed
-from ledger.domain.governance.rules import PRESETS, Decision, Rule, Voter, Weighting, decide, voter_votes
-from ledger.domain.governance.power import DEFAULT_MEMORY_BUDGET, DEFAULT_SAMPLES, PowerMethod, rounded_voting_power
-from ledger.queries.contributions import scale_of_year
-from ledger.queries.governance import MotionRow, closed_motions, list_motions, member_names
+from dashboards.governance.tables import (
+    OUTCOME_LABELS,
+    VOTE_STATES,
+    basis_label,
+    matrix_cell_class,
+    motions_table,
+    outcomes_figure,
+    outcomes_table,
+    participation_figure,
+    participation_table,
+    power_figure,
+    power_table,
+    roll_call_table,
+    rule_label,
+    tally_table,
+    tally_text,
+    vote_class,
+)
+from ledger.domain.governance.coalitions import PowerMethod
+from ledger.domain.governance.presets import PRESETS
+from ledger.queries.governance import list_motions
+from ledger.state import cached, connect, today
 
 PAGE_PREFIX = "board"
 YEARS_ID = f"{PAGE_PREFIX}-years"
@@ -61,32 +67,12 @@ SIM_BALLOT_TYPE = f"{PAGE_PREFIX}-simulator-ballot"
 SIM_BALLOTS_ID = f"{PAGE_PREFIX}-simulator-ballots"
 SIM_MEMBERS_ID = f"{PAGE_PREFIX}-simulator-members"
 SIM_WEIGHTS_NOTE_ID = f"{PAGE_PREFIX}-simulator-weights"
+SIM_QUERY_NOTE_ID = f"{PAGE_PREFIX}-simulator-query"
+SIM_LOCATION_ID = f"{PAGE_PREFIX}-simulator-location"
 SIM_OUTCOME_ID = f"{PAGE_PREFIX}-simulator-outcome"
 SIM_EXPLANATION_ID = f"{PAGE_PREFIX}-simulator-explanation"
 SIM_TALLY_ID = f"{PAGE_PREFIX}-simulator-tally"
 SIM_TALLY_TABLE_ID = f"{PAGE_PREFIX}-simulator-tally-table"
-
-OUTCOME_LABELS = {"adopted": "Adopted", "rejected": "Rejected", "no_quorum": "No quorum"}
-OUTCOME_COLOURS = {"adopted": "#2e7d32", "rejected": "#a61b1b", "no_quorum": "#5f6670"}
-BALLOT_LABELS = {"roll_call": "roll call", "secret": "secret"}
-PRESET_LABELS = {
-    "simple_majority": "Simple majority",
-    "two_thirds_of_votes_cast": "Two-thirds of votes cast",
-    "two_thirds_of_all_members": "Two-thirds of all members",
-    "unanimity": "Unanimity",
-    "cern_budget": "CERN budget",
-    "eu_qualified_majority": "EU qualified majority",
-    "skao_budget": "SKAO budget (double majority)",
-    "imf_85_percent": "IMF 85 % special majority",
-    "custom": "Custom rule",
-}
-DEFAULT_PRESET = "simple_majority"
-NOT_SIMULATED = "Not simulated"
-
-# What a roll-call cell can say; the words are the data, the colour only repeats them.
-VOTE_STATES = ("yes", "no", "abstain", "no ballot", "absent", "suspended", "not a member")
-SIMULATOR_CHOICES = ("yes", "no", "abstain", "absent")
-FIGURE_COLOURS = {"weight": "#5f6670", "banzhaf": "#0b5394", "shapley_shubik": "#b45f06", "entitled": "#9fc5e8", "voted": "#0b5394"}
 
 # Text and background of each state keep at least 7:1 contrast (WCAG AAA), so the words stay readable on the tint.
 STYLESHEET = """<style id="board-styles">
@@ -117,97 +103,6 @@ button.board-toggle:focus-visible { outline: 3px solid #b45f06; outline-offset: 
 </style>"""
 
 
-def vote_class(state: str) -> str:
-    """The CSS classes of a roll-call cell in `state` (its first word is the vote: "yes (by proxy)" is "yes")."""
-    longest_first = sorted(VOTE_STATES, key=len, reverse=True)  # "no ballot" is not "no"
-    base = next((known for known in longest_first if state == known or state.startswith(known + " ")), "not a member")
-    return f"board-vote board-vote-{base.replace(' ', '-')}"
-
-
-# --------------------------------------------------------------------------- what the page reads
-
-
-@dataclass(frozen=True, slots=True)
-class ClosedMotion:
-    """A closed motion as its snapshot published it."""
-
-    id: int
-    title: str
-    kind: str
-    ballot: str
-    rule_name: str
-    rule_json: str  # canonical JSON of the rule as applied
-    weights_basis: str
-    weights: tuple[tuple[str, str], ...]  # every voting member's weight, by code
-    ineligible: frozenset[str]  # suspended members, without a vote
-    eligible: frozenset[str]
-    present: frozenset[str]
-    voted: frozenset[str]
-    proxies: tuple[tuple[str, str], ...]  # member -> the member whose delegate carried its vote
-    votes: tuple[tuple[str, str], ...] | None  # roll call only
-    tally: tuple[int, int, int, int]  # in favour, against, abstaining, absent
-    outcome: str
-    explanation: str
-    held_on: date
-    closed_on: date
-
-    @property
-    def rule(self) -> Rule:
-        return Rule.from_json(json.loads(self.rule_json))
-
-    @property
-    def members(self) -> frozenset[str]:
-        """Every member with a status giving a vote on the meeting's day (suspended ones included)."""
-        return frozenset(code for code, _ in self.weights)
-
-    @classmethod
-    def from_snapshot(cls, row: MotionRow, snapshot: Mapping) -> ClosedMotion:
-        decision = snapshot["decision"]
-        members = decision["members"]
-        votes = snapshot.get("votes")
-        return cls(
-            id=row.id,
-            title=row.title,
-            kind=row.kind,
-            ballot=row.ballot,
-            rule_name=snapshot.get("rule_name") or row.rule_name,
-            rule_json=json.dumps(snapshot["rule"], sort_keys=True, separators=(",", ":")),
-            weights_basis=snapshot.get("weights_basis", ""),
-            weights=tuple(sorted(snapshot.get("weights", {}).items())),
-            ineligible=frozenset(snapshot.get("ineligible") or {}),
-            eligible=frozenset(decision.get("eligible", ())),
-            present=frozenset(decision.get("present", ())),
-            voted=frozenset(snapshot.get("voted", ())),
-            proxies=tuple(sorted((snapshot.get("proxies") or {}).items())),
-            votes=None if votes is None else tuple(sorted(votes.items())),
-            tally=(members["in_favour"], members["against"], members["abstaining"], members["absent"]),
-            outcome=row.outcome or decision["outcome"],
-            explanation=decision.get("explanation", ""),
-            held_on=row.held_on,
-            closed_on=row.closed_at,
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class BoardYear:
-    """Everything the page shows for one year, as read from ledger.queries."""
-
-    year: int
-    years: tuple[int, ...]
-    motions: tuple[ClosedMotion, ...]  # closed, in the order they were closed
-    pending: int  # the year's motions still in draft or open
-    names: Mapping[str, str]
-    scale_weights: tuple[tuple[str, str], ...] | None  # contribution shares (%) of the year's scale, if any
-
-    def name(self, code: str) -> str:
-        return self.names.get(code, code)
-
-
-def closed_years(rows: Sequence[MotionRow]) -> tuple[int, ...]:
-    """The years whose meetings closed at least one motion, oldest first."""
-    return tuple(sorted({row.held_on.year for row in rows if row.status == "closed"}))
-
-
 def pick_year(raw: object, years: Sequence[int], this_year: int) -> tuple[int | None, str | None]:
     """The year the query string asks for (default: the latest with a closed motion), or why there is none to show."""
     if raw is None:
@@ -220,452 +115,7 @@ def pick_year(raw: object, years: Sequence[int], this_year: int) -> tuple[int | 
     return number, problem
 
 
-def read_board(connection, year: int, years: Sequence[int]) -> BoardYear:
-    """The year's closed motions with their snapshots, the members' names and the year's contribution shares."""
-    motions = [ClosedMotion.from_snapshot(row, snapshot) for row, snapshot in closed_motions(connection, year)]
-    motions.sort(key=lambda motion: (motion.closed_on, motion.id))
-    scale = scale_of_year(connection, year)
-    return BoardYear(
-        year=year,
-        years=tuple(years),
-        motions=tuple(motions),
-        pending=sum(1 for row in list_motions(connection, year) if row.status != "closed"),
-        names=MappingProxyType(member_names(connection)),
-        scale_weights=tuple((line.code, str(line.share_pct)) for line in scale.lines) if scale else None,
-    )
-
-
-# --------------------------------------------------------------------------- formatting
-
-
-def _percent(share: Fraction, places: int = 2) -> str:
-    """A share as a percentage, rounded half up from the exact value."""
-    quantum = Decimal(1).scaleb(-places)
-    return str((Decimal(share.numerator) * 100 / Decimal(share.denominator)).quantize(quantum, rounding=ROUND_HALF_UP))
-
-
-def rule_label(name: str) -> str:
-    return PRESET_LABELS.get(name, name.replace("_", " ").capitalize())
-
-
-def kind_label(kind: str) -> str:
-    return kind.replace("_", " ")
-
-
-def basis_label(basis: str) -> str:
-    if basis == "equal":
-        return "one vote each"
-    if basis == "contribution":
-        return "contribution shares"
-    return basis.partition(":")[2] or basis
-
-
-def tally_text(motion: ClosedMotion) -> str:
-    yes, no, abstaining, absent = motion.tally
-    return f"{yes} yes, {no} no, {abstaining} abstaining, {absent} absent"
-
-
-# --------------------------------------------------------------------------- 1. motions and outcomes
-
-
-def motions_table(board: BoardYear) -> TableData:
-    """The year's closed motions: title, kind, rule, ballot, outcome, date closed and the members' tally."""
-    return TableData(
-        caption=f"Motions closed at the board's meetings of {board.year}, in the order they were closed",
-        header=("Motion", "Kind", "Rule", "Weights", "Ballot", "Outcome", "Closed on", "Members' tally"),
-        rows=tuple(
-            (
-                motion.title, kind_label(motion.kind), rule_label(motion.rule_name), basis_label(motion.weights_basis),
-                BALLOT_LABELS.get(motion.ballot, motion.ballot), OUTCOME_LABELS.get(motion.outcome, motion.outcome),
-                motion.closed_on.isoformat(), tally_text(motion),
-            )
-            for motion in board.motions
-        ),
-        row_header=0,
-        numeric=frozenset({6}),  # the date, kept on one line
-    )
-
-
-def outcome_counts(motions: Sequence[ClosedMotion]) -> dict[str, Counter]:
-    """For each kind of motion (in order of first appearance), how many ended in each outcome."""
-    counts: dict[str, Counter] = {}
-    for motion in motions:
-        counts.setdefault(motion.kind, Counter())[motion.outcome] += 1
-    return counts
-
-
-def outcomes_table(motions: Sequence[ClosedMotion], year: int) -> TableData:
-    """Per kind of motion: adopted, rejected, no quorum and the total."""
-    counts = outcome_counts(motions)
-    outcomes = tuple(OUTCOME_LABELS)
-    return TableData(
-        caption=f"Outcomes of the motions closed in {year}, by kind",
-        header=("Kind", *(OUTCOME_LABELS[outcome] for outcome in outcomes), "Total"),
-        rows=tuple((kind_label(kind), *(str(by[outcome]) for outcome in outcomes), str(sum(by.values()))) for kind, by in counts.items()),
-        totals=("Total", *(str(sum(by[outcome] for by in counts.values())) for outcome in outcomes), str(len(motions))),
-        row_header=0,
-        numeric=frozenset(range(1, len(outcomes) + 2)),
-    )
-
-
-def outcomes_figure(motions: Sequence[ClosedMotion]) -> go.Figure:
-    """Stacked bars per kind of motion, one colour per outcome."""
-    counts = outcome_counts(motions)
-    kinds = list(counts)
-    figure = go.Figure()
-    for outcome, label in OUTCOME_LABELS.items():
-        values = [counts[kind][outcome] for kind in kinds]
-        if not any(values):
-            continue
-        figure.add_trace(
-            go.Bar(
-                name=label,
-                x=[kind_label(kind) for kind in kinds],
-                y=values,
-                marker_color=OUTCOME_COLOURS[outcome],
-                hovertemplate=f"%{{x}}: %{{y}} {label.lower()}<extra></extra>",
-            )
-        )
-    figure = styled(figure, 320, barmode="stack", yaxis_title="Motions", xaxis_title="Kind of motion", legend_title_text="Outcome")
-    figure.update_layout(legend_traceorder="normal")
-    figure.update_yaxes(rangemode="tozero", dtick=1)
-    return figure
-
-
-# --------------------------------------------------------------------------- 2. roll-call matrix
-
-
-def roll_call_motions(motions: Sequence[ClosedMotion]) -> list[ClosedMotion]:
-    return [motion for motion in motions if motion.ballot == "roll_call" and motion.votes is not None]
-
-
-def secret_motions(motions: Sequence[ClosedMotion]) -> list[ClosedMotion]:
-    return [motion for motion in motions if motion.votes is None]
-
-
-def vote_cell(motion: ClosedMotion, code: str) -> str:
-    """What a member did on a roll-call motion, in words."""
-    votes = dict(motion.votes or ())
-    if code in votes:
-        proxies = dict(motion.proxies)
-        return f"{votes[code]} (by proxy)" if code in proxies else votes[code]
-    if code in motion.ineligible:
-        return "suspended"
-    if code not in motion.members:
-        return "not a member"
-    if code in motion.present:
-        return "no ballot"
-    return "absent"
-
-
-def year_members(board: BoardYear) -> list[str]:
-    """Every member with a vote at one of the year's meetings, by name."""
-    codes = {code for motion in board.motions for code in motion.members}
-    return sorted(codes, key=lambda code: (board.name(code), code))
-
-
-def roll_call_table(board: BoardYear) -> TableData:
-    """Members (rows) by roll-call motions (columns): each cell the member's vote in words."""
-    motions = roll_call_motions(board.motions)
-    return TableData(
-        caption=f"How each member voted on the {len(motions)} roll-call motions of {board.year}, one column per motion in the order they were closed",
-        header=("Member", *(motion.title for motion in motions)),
-        rows=tuple((f"{board.name(code)} ({code})", *(vote_cell(motion, code) for motion in motions)) for code in year_members(board)),
-        row_header=0,
-    )
-
-
-def matrix_cell_class(column: int, text: str) -> str | None:
-    return None if column == 0 else vote_class(text)
-
-
-# --------------------------------------------------------------------------- 3. participation
-
-
-@dataclass(frozen=True, slots=True)
-class Participation:
-    code: str
-    name: str
-    entitled: int  # closed motions of the year it could vote on
-    voted: int  # of those, how many it voted on (yes, no or abstain; by proxy included)
-    by_proxy: int
-
-
-def participation(board: BoardYear) -> list[Participation]:
-    """Per member, from the snapshots' lists of who voted (secret ballots included): how many motions it voted on."""
-    rows = []
-    for code in year_members(board):
-        entitled = [motion for motion in board.motions if code in motion.members and code not in motion.ineligible]
-        voted = [motion for motion in entitled if code in motion.voted]
-        by_proxy = sum(1 for motion in voted if code in dict(motion.proxies))
-        rows.append(Participation(code, board.name(code), len(entitled), len(voted), by_proxy))
-    return rows
-
-
-def participation_table(rows: Sequence[Participation], year: int, closed: int) -> TableData:
-    return TableData(
-        caption=f"Motions each member voted on, of the {closed} motions closed in {year} (roll-call and secret ballots)",
-        header=("Code", "Member", "Voted on", "Could vote on", "Voted on (%)", "Of which by proxy"),
-        rows=tuple(
-            (row.code, row.name, str(row.voted), str(row.entitled), _percent(Fraction(row.voted, row.entitled), 1) if row.entitled else "", str(row.by_proxy))
-            for row in rows
-        ),
-        totals=("", f"Total, {len(rows)} members", str(sum(r.voted for r in rows)), str(sum(r.entitled for r in rows)), "", str(sum(r.by_proxy for r in rows))),
-        row_header=1,
-        numeric=frozenset({2, 3, 4, 5}),
-    )
-
-
-def participation_figure(rows: Sequence[Participation]) -> go.Figure:
-    """Per member: the motions it could vote on and those it voted on, side by side."""
-    names = [row.name for row in rows]
-    figure = go.Figure()
-    for field, label in (("entitled", "Could vote on"), ("voted", "Voted on")):
-        figure.add_trace(
-            go.Bar(
-                name=label,
-                orientation="h",
-                y=names,
-                x=[getattr(row, field) for row in rows],
-                marker_color=FIGURE_COLOURS[field],
-                hovertemplate=f"%{{y}}: {label.lower()} %{{x}} motions<extra></extra>",
-            )
-        )
-    figure = styled(figure, bar_height(len(rows), 34), barmode="group", xaxis_title="Motions")
-    figure.update_yaxes(categoryorder="array", categoryarray=names, autorange="reversed")
-    figure.update_xaxes(rangemode="tozero", dtick=1)
-    return figure
-
-
-# --------------------------------------------------------------------------- 4. voting power
-
-
-@dataclass(frozen=True, slots=True)
-class RuleUse:
-    """A weighted rule with the weights it was applied with, and the motions decided so."""
-
-    rule_name: str
-    rule_json: str
-    weights_basis: str
-    weights: tuple[tuple[str, str], ...]  # the members entitled to vote, by code
-    motions: tuple[str, ...]
-
-
-def weighted_rule_uses(motions: Sequence[ClosedMotion]) -> list[RuleUse]:
-    """Each distinct (weighted rule, weights) of the year's motions, in order of first use."""
-    uses: dict[tuple, list] = {}
-    for motion in motions:
-        if motion.rule.weights is not Weighting.WEIGHTED:
-            continue
-        weights = tuple((code, weight) for code, weight in motion.weights if code not in motion.ineligible)
-        key = (motion.rule_json, motion.weights_basis, weights)
-        uses.setdefault(key, [motion.rule_name, []])[1].append(motion.title)
-    return [RuleUse(name, rule, basis, weights, tuple(titles)) for (rule, basis, weights), (name, titles) in uses.items()]
-
-
-@dataclass(frozen=True, slots=True)
-class PowerRow:
-    code: str
-    weight: str
-    weight_share: Fraction  # basic votes included
-    banzhaf: Fraction
-    shapley_shubik: Fraction
-    standard_error: Fraction | None  # Shapley-Shubik sampled only
-
-
-@dataclass(frozen=True, slots=True)
-class PowerResult:
-    """Both power indices of every member under one rule use, or why they could not be computed."""
-
-    use: RuleUse
-    rows: tuple[PowerRow, ...]
-    method: PowerMethod | None
-    samples: int = 0
-    seed: int | None = None
-    coarse_parts: int | None = None  # weights were rounded to parts of this many of the total
-    basic_votes_share: Fraction = Fraction(0)
-    problem: str | None = None
-
-
-def voting_power(use: RuleUse, *, memory_budget: int = DEFAULT_MEMORY_BUDGET, samples: int = DEFAULT_SAMPLES) -> PowerResult:
-    """Normalised Banzhaf and Shapley-Shubik indices of each member (ledger.domain.governance.power.rounded_voting_power).
-
-    Exact on the weights as stored when they fit; otherwise exact on the weights rounded to
-    parts of the total, and labelled so.
-    """
-    rule = Rule.from_json(json.loads(use.rule_json))
-    weights = {code: Decimal(weight) for code, weight in use.weights}
-    basic = rule.basic_votes_share or Fraction(0)
-    votes = voter_votes(rule, [Voter(code, weight) for code, weight in weights.items()])
-    total = sum(votes.values())
-    try:
-        power, parts = rounded_voting_power(rule, weights, memory_budget=memory_budget, samples=samples)
-    except ValidationFailed as failed:
-        return PowerResult(use, (), None, basic_votes_share=basic, problem=str(failed))
-    shapley = power.shapley_shubik
-    sampled = shapley.method is PowerMethod.SAMPLED
-    rows = [
-        PowerRow(
-            code, str(weights[code]), votes[code] / total if total else Fraction(0), power.banzhaf[code], shapley.index[code],
-            shapley.standard_error[code] if sampled else None,
-        )
-        for code in weights
-    ]
-    rows.sort(key=lambda row: (-row.weight_share, row.code))
-    return PowerResult(use, tuple(rows), shapley.method, shapley.samples, shapley.seed, parts, basic)
-
-
-def power_caption(result: PowerResult, board: BoardYear) -> str:
-    use = result.use
-    method = "exact" if result.method is PowerMethod.EXACT else f"Shapley-Shubik a sampled estimate ({result.samples} orderings, seed {result.seed})"
-    rounded = f", computed on weights rounded to parts of {result.coarse_parts:,} of the total" if result.coarse_parts else ""
-    return (
-        f"Weight and power of each member under the {rule_label(use.rule_name)} rule with {basis_label(use.weights_basis)}, "
-        f"{board.year} (indices normalised, {method}{rounded})"
-    )
-
-
-def power_table(result: PowerResult, board: BoardYear) -> TableData:
-    """Per member: its weight, its share of the weight beside its Banzhaf and Shapley-Shubik indices, in %."""
-    sampled = result.method is PowerMethod.SAMPLED
-    share_label = "Weight share, basic votes included (%)" if result.basic_votes_share else "Weight share (%)"
-    basis = result.use.weights_basis
-    weight_label = "Weight (contribution share, %)" if basis == "contribution" else f"Weight ({basis_label(basis)})"
-    header = ("Code", "Member", weight_label, share_label, "Banzhaf index (%)",
-              "Shapley-Shubik index, sampled estimate (%)" if sampled else "Shapley-Shubik index (%)")
-    if sampled:
-        header += ("Shapley-Shubik standard error (percentage points)",)
-
-    def cells(row: PowerRow) -> tuple[str, ...]:
-        values = (row.code, board.name(row.code), row.weight, _percent(row.weight_share), _percent(row.banzhaf), _percent(row.shapley_shubik))
-        return values + ((_percent(row.standard_error, 3),) if sampled else ())
-
-    rows = result.rows
-    totals = (
-        "", f"Total, {len(rows)} members", "",
-        *(_percent(sum((getattr(row, field) for row in rows), Fraction(0))) for field in ("weight_share", "banzhaf", "shapley_shubik")),
-    ) + (("",) if sampled else ())
-    return TableData(
-        caption=power_caption(result, board),
-        header=header,
-        rows=tuple(cells(row) for row in rows),
-        totals=totals,
-        row_header=1,
-        numeric=frozenset(range(2, len(header))),
-    )
-
-
-def power_figure(result: PowerResult, board: BoardYear) -> go.Figure:
-    """Per member, largest weight first: weight share, Banzhaf and Shapley-Shubik index, as grouped bars."""
-    rows = result.rows
-    names = [board.name(row.code) for row in rows]
-    sampled = result.method is PowerMethod.SAMPLED
-    figure = go.Figure()
-    for field, label in (("weight_share", "Weight share"), ("banzhaf", "Banzhaf index"), ("shapley_shubik", "Shapley-Shubik index")):
-        extra = {}
-        if field == "shapley_shubik" and sampled:
-            label = "Shapley-Shubik index (sampled, ± 1 standard error)"
-            extra["error_x"] = {"type": "data", "array": [float(row.standard_error * 100) for row in rows], "color": "#1b1f24"}
-        figure.add_trace(
-            go.Bar(
-                name=label,
-                orientation="h",
-                y=names,
-                x=[float(getattr(row, field) * 100) for row in rows],
-                customdata=[_percent(getattr(row, field)) for row in rows],
-                hovertemplate=f"%{{y}}: {label} %{{customdata}} %<extra></extra>",
-                marker_color=FIGURE_COLOURS["weight" if field == "weight_share" else field],
-                **extra,
-            )
-        )
-    figure = styled(figure, bar_height(len(rows), 42), barmode="group", xaxis_title="Share (%)")
-    figure.update_yaxes(categoryorder="array", categoryarray=names, autorange="reversed")
-    figure.update_xaxes(rangemode="tozero")
-    return figure
-
-
-# --------------------------------------------------------------------------- 5. the simulator
-
-
-def simulator_members(board: BoardYear) -> tuple[list[dict], str]:
-    """The year's members (those with a vote on its latest closed motion) with contribution weights, and where the weights come from.
-
-    Weights: the snapshot of the latest motion weighted by contribution, else the year's scale
-    of contributions; a member without one has none (only equal rules can then be simulated).
-    """
-    latest = board.motions[-1]
-    codes = sorted(latest.eligible or latest.members, key=lambda code: (board.name(code), code))
-    weighted = [motion for motion in board.motions if motion.weights_basis == "contribution"]
-    if weighted:
-        source = weighted[-1]
-        weights = dict(source.weights)
-        note = f"Weights: contribution shares (%) as stored when “{source.title}” closed on {source.closed_on}."
-    elif board.scale_weights:
-        weights = dict(board.scale_weights)
-        note = f"Weights: contribution shares (%) of the scale in force in {board.year}."
-    else:
-        weights = {}
-        note = f"No contribution shares are published for {board.year}: only rules with one vote per member can be simulated."
-    members = [{"code": code, "name": board.name(code), "weight": weights.get(code)} for code in codes]
-    if weights and any(member["weight"] is None for member in members):
-        note += " Members without a share weigh nothing."
-        for member in members:
-            member["weight"] = member["weight"] or "0"
-    return members, note + " Rules with one vote per member ignore the weights."
-
-
-def _voters(rule: Rule, members: Sequence[Mapping]) -> list[Voter] | str:
-    """The members as voters, or why they cannot vote under `rule`."""
-    voters = []
-    for member in members:
-        weight = member.get("weight") if isinstance(member, Mapping) else None
-        code = member.get("code") if isinstance(member, Mapping) else None
-        if rule.weights is Weighting.EQUAL:
-            voters.append(Voter(str(code), 1))
-            continue
-        if weight is None:
-            return "This rule weighs the members, and no contribution shares are published for them: choose a rule with one vote per member."
-        try:
-            voters.append(Voter(str(code), Decimal(str(weight))))
-        except InvalidOperation:
-            return f"{weight!r} is not a weight: a weight is a number, 0 or more."
-    return voters
-
-
-def tally_rows(decision: Decision) -> tuple[tuple[str, str, str], ...]:
-    """The members and the share of the weight in each group, and the base the thresholds were measured on."""
-    members, weight = decision.members, decision.weight
-    total = sum((weight.in_favour, weight.against, weight.abstaining, weight.absent), Fraction(0)) if weight else Fraction(0)
-
-    def share(value: Fraction) -> str:
-        return _percent(value / total, 1) if weight and total else ""
-
-    groups = (("In favour", "in_favour"), ("Against", "against"), ("Abstaining", "abstaining"), ("Absent", "absent"), ("Base of the thresholds", "base"))
-    return tuple((label, str(getattr(members, field)), share(getattr(weight, field)) if weight else "") for label, field in groups)
-
-
-def simulate(preset_name: object, ballots: Mapping[str, str], members_and_weights: Sequence[Mapping]) -> tuple[str, str, tuple[tuple[str, str, str], ...]]:
-    """Decide a hypothetical vote with a preset rule and the engine that closes the board's motions.
-
-    ballots: member code -> yes, no, abstain or absent (a member left out is absent).
-    Returns the outcome in words, the engine's explanation and the tally rows; a choice the
-    engine refuses gives NOT_SIMULATED and the reason instead.
-    """
-    rule = PRESETS.get(preset_name) if isinstance(preset_name, str) else None
-    if rule is None:
-        return NOT_SIMULATED, f"{preset_name!r} is not a rule preset; accepted: {', '.join(PRESETS)}.", ()
-    voters = _voters(rule, members_and_weights or ())
-    if isinstance(voters, str):
-        return NOT_SIMULATED, voters, ()
-    wrong = sorted(code for code, choice in ballots.items() if choice not in SIMULATOR_CHOICES)
-    if wrong:
-        return NOT_SIMULATED, f"The ballot of {', '.join(map(str, wrong))} is not accepted; accepted: {', '.join(SIMULATOR_CHOICES)}.", ()
-    cast = {code: choice for code, choice in ballots.items() if choice != "absent"}
-    try:
-        decision = decide(rule, voters, cast, present=set(cast))
-    except ValidationFailed as refused:
-        return NOT_SIMULATED, f"The engine refused the ballots: {refused}.", ()
-    return OUTCOME_LABELS[decision.outcome.value], decision.explanation, tally_rows(decision)
+# --------------------------------------------------------------------------- the simulator's buttons
 
 
 @dataclass(frozen=True, slots=True)
@@ -696,31 +146,15 @@ def choose(pressed: Mapping | None, rule_ids: Sequence[Mapping], rules_pressed: 
     return SimulatorChoice(preset, MappingProxyType(chosen), tuple(rules), tuple(ballots))
 
 
-def simulator_outputs(choice: SimulatorChoice, members_and_weights: Sequence[Mapping]) -> tuple:
-    """The simulator's outputs for a choice: the buttons' states, then the outcome, explanation and tally of `simulate`."""
-    return (list(choice.rules_pressed), list(choice.ballots_pressed), *simulation_view(*simulate(choice.preset, choice.ballots, members_and_weights)))
-
-
-def tally_table(rows: Sequence[tuple[str, str, str]]) -> TableData:
-    weighted = any(row[2] for row in rows)
-    return TableData(
-        caption="Tally of the simulated vote",
-        header=("Group", "Members", "Share of the weight (%)") if weighted else ("Group", "Members"),
-        rows=tuple(row if weighted else row[:2] for row in rows),
-        row_header=0,
-        numeric=frozenset({1, 2}) if weighted else frozenset({1}),
-    )
+def simulator_outputs(choice: SimulatorChoice, members_and_weights: Sequence[Mapping], search: str | None = None) -> tuple:
+    """The simulator's outputs for a choice: the buttons' states, the outcome, explanation and tally of `simulate`, and the address's query string."""
+    view = simulation_view(*simulate(choice.preset, choice.ballots, members_and_weights))
+    return (list(choice.rules_pressed), list(choice.ballots_pressed), *view, simulator_search(search, choice.preset, choice.ballots))
 
 
 def simulation_view(outcome: str, explanation: str, rows: Sequence[tuple[str, str, str]]) -> tuple:
     """The simulator's outputs: the outcome, the explanation and the tally as a table."""
     return outcome, explanation, html_table(tally_table(rows), SIM_TALLY_TABLE_ID) if rows else None
-
-
-def preset_description(name: str) -> str:
-    """The first paragraph of the preset's docstring, which cites its source."""
-    doc = inspect.getdoc(getattr(voting, name, None)) or ""
-    return " ".join(doc.split("\n\n")[0].split())
 
 
 RULE_BUTTONS = {"type": SIM_RULE_TYPE, "preset": ALL}
@@ -733,6 +167,7 @@ BALLOT_BUTTONS = {"type": SIM_BALLOT_TYPE, "member": ALL, "choice": ALL}
     Output(SIM_OUTCOME_ID, "children"),
     Output(SIM_EXPLANATION_ID, "children"),
     Output(SIM_TALLY_ID, "children"),
+    Output(SIM_LOCATION_ID, "search"),
     Input(RULE_BUTTONS, "n_clicks"),
     Input(BALLOT_BUTTONS, "n_clicks"),
     State(RULE_BUTTONS, "id"),
@@ -740,11 +175,12 @@ BALLOT_BUTTONS = {"type": SIM_BALLOT_TYPE, "member": ALL, "choice": ALL}
     State(BALLOT_BUTTONS, "id"),
     State(BALLOT_BUTTONS, "aria-pressed"),
     State(SIM_MEMBERS_ID, "data"),
+    State(SIM_LOCATION_ID, "search"),
     prevent_initial_call=True,
 )
-def _simulate(_rule_clicks, _ballot_clicks, rule_ids, rules_pressed, ballot_ids, ballots_pressed, members):
+def _simulate(_rule_clicks, _ballot_clicks, rule_ids, rules_pressed, ballot_ids, ballots_pressed, members, search):
     # A hook, not dash.callback: dash.callback goes to the first app built only, and every create_app builds one.
-    return simulator_outputs(choose(ctx.triggered_id, rule_ids, rules_pressed, ballot_ids, ballots_pressed), members)
+    return simulator_outputs(choose(ctx.triggered_id, rule_ids, rules_pressed, ballot_ids, ballots_pressed), members, search)
 
 
 @hooks.index()
@@ -920,16 +356,17 @@ def toggle(label: str, component_id: dict, pressed: bool, **extra) -> html.Butto
     return html.Button(label, id=component_id, type="button", n_clicks=0, className="board-toggle", **{"aria-pressed": "true" if pressed else "false"}, **extra)
 
 
-def simulator_section(board: BoardYear) -> html.Section:
+def simulator_section(board: BoardYear, rule: object = None, ballots_in_query: object = None) -> html.Section:
+    """The simulator with the rule and ballots the query string gives (by default the first preset, everyone voting yes)."""
     members, note = simulator_members(board)
-    ballots = {member["code"]: "yes" for member in members}
-    outcome, explanation, tally = simulation_view(*simulate(DEFAULT_PRESET, ballots, members))
+    preset, ballots, problems = chosen_in_query(rule, ballots_in_query, [member["code"] for member in members])
+    outcome, explanation, tally = simulation_view(*simulate(preset, ballots, members))
 
     def rule_item(name: str) -> html.Li:
         about = f"{SIM_RULES_ID}-{name}"
         return html.Li(
             [
-                toggle(rule_label(name), {"type": SIM_RULE_TYPE, "preset": name}, name == DEFAULT_PRESET, **{"aria-describedby": about}),
+                toggle(rule_label(name), {"type": SIM_RULE_TYPE, "preset": name}, name == preset, **{"aria-describedby": about}),
                 html.Span(preset_description(name), id=about),
             ]
         )
@@ -948,10 +385,12 @@ def simulator_section(board: BoardYear) -> html.Section:
         "What if? Simulate a vote",
         [
             ("Choose a rule and each member's ballot: the outcome, the sentence explaining it and the tally come from the same engine "
-            "that decides the board's motions. Nothing is recorded. "),
+            "that decides the board's motions. Nothing is recorded; the address keeps your choices, so you can share it. "),
             html.Span(note, id=SIM_WEIGHTS_NOTE_ID),
         ],
         [
+            *([html.P("Not understood in the address: " + "; ".join(problems) + ".", id=SIM_QUERY_NOTE_ID, className="error")] if problems else []),
+            dcc.Location(id=SIM_LOCATION_ID, refresh=False),
             dcc.Store(id=SIM_MEMBERS_ID, data=members),
             html.Fieldset([html.Legend("Rule"), html.Ul([rule_item(name) for name in PRESETS], className="board-rules")], id=SIM_RULES_ID, className="board-group"),
             html.Fieldset(
@@ -973,20 +412,8 @@ def simulator_section(board: BoardYear) -> html.Section:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class BoardPage:
-    """A year's data and its voting power, computed once per journal head."""
-
-    board: BoardYear
-    power: tuple[PowerResult, ...]
-
-
-def read_page(connection, year: int, years: Sequence[int]) -> BoardPage:
-    board = read_board(connection, year, years)
-    return BoardPage(board, tuple(voting_power(use) for use in weighted_rule_uses(board.motions)))
-
-
-def year_content(data: BoardPage) -> list:
+def year_content(data: BoardPage, rule: object = None, ballots: object = None) -> list:
+    """The year's sections; `rule` and `ballots` are the simulator's state from the query string."""
     board = data.board
     return [
         summary(board),
@@ -994,12 +421,15 @@ def year_content(data: BoardPage) -> list:
         roll_call_section(board),
         participation_section(board),
         power_section(board, data.power),
-        simulator_section(board),
+        simulator_section(board, rule, ballots),
     ]
 
 
-def layout(year: object = None, **_query):
-    """The page for ?year=YYYY (default: the latest year with a closed motion); a clear message for any other value."""
+def layout(year: object = None, rule: object = None, ballots: object = None, **_query):
+    """The page for ?year=YYYY (default: the latest year with a closed motion); a clear message for any other value.
+
+    `rule` and `ballots` restore the simulator (dashboards.governance.simulator.chosen_in_query).
+    """
     base = dash.get_relative_path(PAGE["path"])
     with connect() as connection:
         years = closed_years(list_motions(connection))
@@ -1016,7 +446,7 @@ def layout(year: object = None, **_query):
             "gives each member, and a simulator to try a vote under any rule."
         ),
         *links,
-        *year_content(data),
+        *year_content(data, rule, ballots),
     ]
 
 

@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 from dash import dcc, html
 
 from dashboards.components import TableData, html_table
-from dashboards.data import connect
+from ledger.state import connect
 from ledger.queries.members import MemberRow, list_members
 
 PAGE_PREFIX = "members"

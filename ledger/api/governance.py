@@ -1,11 +1,15 @@
-"""The public voting simulator: POST members, a rule and ballots; get the decision and each member's power.
+"""Governance in the open-data API: the board's motions as closed, and the public voting simulator.
 
+/api/v1/motions and /api/v1/motions/ID read the motions and the snapshots stored when they
+closed (endpoints api.motions and api.motion, on the data blueprint).
+The simulator: POST members, a rule and ballots; get the decision and each member's power.
 Stateless: nothing is read from or written to the database, so the route is open to anyone
 and exempt from CSRF (there is no session to forge a request with). The route reads the
-JSON body, `simulate` turns it into domain values, calls the rule engine and shapes the
+JSON body, `simulate` turns it into domain values, calls the one simulator
+(ledger.domain.governance.simulate, which the dashboard's simulator calls too) and shapes the
 answer. Every number in the answer is a string: exact fractions as "p/q", and decimals
 rounded half up to `DECIMALS` places from the exact value. The request and answer models
-below are what the OpenAPI document says of it (ledger.api.contract); they describe, the
+in ledger.api.simulation_contract are what the OpenAPI document says of it; they describe, the
 parser here decides, naming each refused field.
 """
 
@@ -17,47 +21,37 @@ import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import Annotated, Any, Literal
+from typing import Any
 
 from flask import Blueprint, jsonify, request
-from pydantic import BaseModel, ConfigDict, Field
 
-from ledger.api.contract import Contract, JsonAnswer
-
-from ledger.domain.errors import Problem, ValidationFailed, raise_if_any
-from ledger.domain.members import is_member_code
-from ledger.domain.governance.rules import (
-    MAX_BLOCKING_MINORITY,
-    MAX_FRACTION_TEXT,
-    MAX_WEIGHT,
-    MAX_WEIGHT_DECIMALS,
-    PRESETS,
-    Abstention,
-    Base,
-    Decision,
-    Measure,
-    Outcome,
-    Rule,
-    ThresholdCheck,
-    ThresholdOp,
-    Vote,
-    Voter,
-    Weighting,
-    decide,
-    voter_votes,
+from ledger.api import resources as r
+from ledger.api.blueprint import contract as data_contract
+from ledger.api.contract import Contract, JsonAnswer, ListAnswer
+from ledger.api.formats import list_response
+from ledger.api.simulation_contract import (
+    DECIMALS,
+    DESCRIPTION,
+    MAX_BODY_BYTES,
+    MAX_MEMBERS,
+    MAX_RULE_TEXT,
+    POWER_MEMORY_BUDGET,
+    VotingSimulation,
+    VotingSimulationRequest,
 )
-from ledger.domain.governance.power import PowerMethod, rule_voting_power
+from ledger.domain.errors import NotFound, Problem, ValidationFailed, raise_if_any
+from ledger.domain.members import is_member_code
+from ledger.domain.governance.decide import Decision, ThresholdCheck, Voter
+from ledger.domain.governance.presets import PRESETS
+from ledger.domain.governance.rules import MAX_WEIGHT, MAX_WEIGHT_DECIMALS, Rule, Vote, Weighting
+from ledger.domain.governance.coalitions import PowerMethod
+from ledger.domain.governance.power import rule_voting_power
+from ledger.domain.governance.simulate import simulate_vote
+from ledger.queries import governance as governance_queries
+from ledger.state import connect
 
 governance_api = Blueprint("governance_api", __name__, url_prefix="/api/v1/voting")
 contract = Contract(governance_api)
-
-MAX_MEMBERS = 400
-MAX_BODY_BYTES = 1_000_000
-MAX_RULE_TEXT = 100
-DECIMALS = 6
-POWER_MEMORY_BUDGET = 8_000_000
-"""Bytes the power tables of one request may take. Time grows with them: at this size the
-slowest request measured took about 3 s; the engine's own default (200 MB) took 20 s."""
 
 REQUEST_FIELDS = ("members", "rule", "ballots", "power")
 MEMBER_FIELDS = ("code", "weight")
@@ -76,204 +70,65 @@ _RULE_ACCEPTED = (
 _NO_BALLOTS = "No ballots were given, so nothing was decided: every member counts as absent."
 
 
-# --- the request and the answer as documented ---------------------------------------------
+# --- the board's motions, as closed -------------------------------------------------------
 
 
-def _choice(enum) -> Any:
-    return Literal[tuple(member.value for member in enum)]
-
-
-Code = Annotated[str, Field(pattern="^[A-Z]{3}$", description="ISO 3166-1 alpha-3")]
-FractionText = Annotated[str, Field(pattern="^([0-9]+/[0-9]+|[0-9]+(\\.[0-9]+)?)$", max_length=MAX_FRACTION_TEXT)]
-FractionUpToOne = Annotated[
-    FractionText | Annotated[float, Field(ge=0, le=1)],
-    Field(description=f"From 0 to 1: a decimal (\"0.55\", 0.55) or a fraction \"p/q\" with p <= q (\"2/3\"), up to {MAX_FRACTION_TEXT} characters"),
-]
-FractionBelowOne = Annotated[
-    FractionText | Annotated[float, Field(ge=0, lt=1)],
-    Field(description="From 0 to below 1, as a decimal or \"p/q\" (IMF: \"2751/50000\")"),
-]
-Share = Annotated[str, Field(pattern=f"^[0-9]\\.[0-9]{{{DECIMALS}}}$", description=f"rounded half up to {DECIMALS} places")]
-Amount = Annotated[str, Field(pattern=f"^[0-9]+(\\.[0-9]{{1,{DECIMALS}}})?$", description=f"rounded half up to at most {DECIMALS} places")]
-Exact = Annotated[str, Field(pattern="^[0-9]+/[0-9]+$", description="the exact value, p/q")]
-
-
-class _Closed(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class VotingThreshold(_Closed):
-    op: _choice(ThresholdOp)
-    fraction: FractionUpToOne
-
-
-class _RuleCommon(_Closed):
-    base: _choice(Base)
-    abstention: _choice(Abstention)
-    quorum: VotingThreshold | None = None
-
-
-class EqualRule(_RuleCommon):
-    """One vote per member: a threshold on the member count."""
-
-    weights: Literal["equal"]
-    members_threshold: VotingThreshold
-
-
-class WeightedRule(_RuleCommon):
-    """Votes by weight, with basic votes when a share is given; a threshold on the weight, and on the members too when given."""
-
-    weights: Literal["weighted"]
-    weight_threshold: VotingThreshold
-    members_threshold: VotingThreshold | None = None
-    basic_votes_share: FractionBelowOne | None = None
-    blocking_minority_min_members: Annotated[int, Field(ge=1, le=MAX_BLOCKING_MINORITY)] | None = None
-
-
-class PresetRule(_Closed):
-    """A preset by name; the preset's parameters may be overridden by the full form's fields, as long as the result is a rule."""
-
-    model_config = ConfigDict(extra="allow")
-
-    preset: Literal[tuple(PRESETS)]
-
-
-class SimulatedMember(_Closed):
-    code: Code = Field(description="ISO 3166-1 alpha-3, each once")
-    weight: Annotated[float, Field(ge=0, le=MAX_WEIGHT)] | Annotated[str, Field(pattern="^[0-9]+(\\.[0-9]+)?$")] | None = Field(
-        None, description=(
-            f"From 0 to {MAX_WEIGHT:,} with at most {MAX_WEIGHT_DECIMALS} decimal places. Required under weighted rules "
-            "(population, quota, contribution share), ignored under equal ones"
-        ),
+@data_contract.get("/motions", "listMotions", "Board motions with their status and outcome",
+              answer=ListAnswer("motions", r.MotionSummary, "Every motion, oldest meeting first"))
+def motions():
+    with connect() as connection:
+        rows = governance_queries.list_motions(connection)
+    return list_response(
+        "motions",
+        r.MotionSummary,
+        ({"id": r.id, "title": r.title, "kind": r.kind, "status": r.status, "outcome": r.outcome, "closed_at": r.closed_at} for r in rows),
+        "motions",
     )
 
 
-class VotingSimulationRequest(_Closed):
-    members: Annotated[list[SimulatedMember], Field(min_length=1, max_length=MAX_MEMBERS)]
-    rule: EqualRule | WeightedRule | PresetRule
-    ballots: dict[Code, _choice(Vote)] | None = Field(None, description="Member code -> yes, no or abstain; members missing are absent")
-    power: bool = Field(False, description="Also compute each member's voting power")
-
-
-class AppliedThreshold(BaseModel):
-    op: _choice(ThresholdOp)
-    fraction: Exact
-
-
-class AppliedRule(BaseModel):
-    """The rule as applied, in its full JSON form."""
-
-    weights: _choice(Weighting)
-    basic_votes_share: str | None
-    base: _choice(Base)
-    abstention: _choice(Abstention)
-    members_threshold: AppliedThreshold | None
-    weight_threshold: AppliedThreshold | None
-    blocking_minority_min_members: int | None
-    quorum: AppliedThreshold | None
-
-
-class VotingCheck(BaseModel):
-    measure: _choice(Measure)
-    threshold: AppliedThreshold
-    count: Amount
-    base: Amount
-    share: Share | None
-    met: bool
-    deemed_met: bool = Field(description="Met only because too few members failed to vote yes to form a blocking minority")
-
-
-class MemberCounts(BaseModel):
-    in_favour: int
-    against: int
-    abstaining: int
-    absent: int
-    base: int
-
-
-class VoteAmounts(BaseModel):
-    in_favour: Amount
-    against: Amount
-    abstaining: Amount
-    absent: Amount
-    base: Amount
-
-
-class Tally(BaseModel):
-    members: MemberCounts
-    votes: VoteAmounts | None
-
-
-class MemberVotes(BaseModel):
-    code: Code
-    votes: Amount
-    votes_exact: Exact
-    vote_share: Share
-    vote_share_exact: Exact
-
-
-class PowerMethods(BaseModel):
-    banzhaf: Literal["exact"]
-    shapley_shubik: Literal["exact", "sampled"]
-
-
-class StandardErrors(BaseModel):
-    shapley_shubik: dict[Code, Share]
-
-
-class VotingPower(BaseModel):
-    method: PowerMethods
-    banzhaf: dict[Code, Share]
-    banzhaf_exact: dict[Code, Exact] = Field(description="The exact normalised Banzhaf index, p/q")
-    shapley_shubik: dict[Code, Share]
-    shapley_shubik_exact: dict[Code, Exact] | None = Field(description="The exact Shapley-Shubik index, p/q; null when sampled")
-    standard_error: StandardErrors | None
-    samples: Annotated[int, Field(ge=1)] | None
-    seed: int | None
-
-
-class VotingSimulation(BaseModel):
-    outcome: _choice(Outcome) | None
-    explanation: str
-    rule: AppliedRule
-    tally: Tally
-    checks: list[VotingCheck] | None
-    quorum: VotingCheck | None
-    members: list[MemberVotes]
-    power: VotingPower | None
-
-
-_DESCRIPTION = (
-    "Public and stateless: nothing is stored. `rule` is a rule's full JSON form (as in "
-    "/api/v1/motions/{motion_id}), or `{\"preset\": NAME}`, optionally with any parameter of the full "
-    "form to override the preset's (for example `{\"preset\": \"imf_85_percent\", "
-    "\"basic_votes_share\": \"1/20\"}`); `rule` in the answer is the rule as applied. Members missing "
-    "from `ballots` are absent; without ballots `outcome`, `checks` and `quorum` are null and every "
-    "member counts as absent. `votes` are the votes the rule gives a member: one each under equal "
-    "rules, else its weight plus basic votes; `vote_share` is its share of all members' votes.\n\n"
-    f"Numbers in the answer are strings. Shares (`vote_share`, `share`, power indices, standard errors) "
-    f"are rounded half up from the exact value to {DECIMALS} decimal places, every place written "
-    f"(\"0.188138\"); amounts (votes, counts) are rounded the same way without trailing zeros "
-    f"(\"831401\", \"83140.1\"); `*_exact` fields give the exact value as \"p/q\".\n\n"
-    f"Power (`power: true`): each member's normalised Banzhaf and Shapley-Shubik index, with every "
-    f"member present and voting yes or no and the quorum taken as met. Both are exact when the tables "
-    f"they need fit {POWER_MEMORY_BUDGET // 1_000_000} MB; past that Shapley-Shubik is estimated from "
-    f"sampled orderings (seeded, so the same request gives the same answer), reported in `method`, "
-    f"`standard_error`, `samples` and `seed`, and Banzhaf is refused with a 400 naming `power`: give "
-    f"coarser weights (populations in tens of thousands, shares in basis points) or leave power out. "
-    f"Under equal rules every member's index is 1/n.\n\n"
-    f"Limits: a body up to {MAX_BODY_BYTES:,} bytes; 1 to {MAX_MEMBERS} members with distinct ISO 3166-1 "
-    f"alpha-3 codes; weights from 0 to {MAX_WEIGHT:,} with at most {MAX_WEIGHT_DECIMALS} decimal places. "
-    "What a schema cannot say is refused with a 400 naming the field: a ballot for a code not among the "
-    "members, a code listed twice, every member with 0 votes, a weighted rule's member without a weight, "
-    "a fraction above 1, an override that leaves the preset no rule."
+@data_contract.get(
+    "/motions/<int:motion_id>", "getMotion",
+    "One motion: text, rule, weights, effect and, once closed, the stored outcome and tally",
+    description=(
+        "The outcome, explanation and tally come from the snapshot stored when the motion closed and "
+        "are never recomputed. A roll-call publishes each member's ballot; a secret ballot only the "
+        "totals and who took part. `ineligible` names members whose vote was suspended, with the reason."
+    ),
+    answer=JsonAnswer(r.Motion, "The motion"),
+    errors={404: "No such motion"},
 )
+def motion(motion_id: int):
+    with connect() as connection:
+        found = governance_queries.find_motion(connection, motion_id)
+    if found is None:
+        raise NotFound(f"no motion #{motion_id}; see /api/v1/motions")
+    return jsonify(motion_document(found))
+
+
+def motion_document(found: governance_queries.MotionDetail) -> dict:
+    """A motion as published: a roll-call's named ballots, a secret ballot's totals only."""
+    row, snapshot = found.row, found.snapshot or {}
+    decision = snapshot.get("decision", {})
+    return {
+        "id": row.id, "title": row.title, "text": found.text, "kind": row.kind, "status": row.status,
+        "meeting": {"id": row.meeting_id, "title": row.meeting_title, "held_on": row.held_on.isoformat()},
+        "rule_name": row.rule_name, "rule": found.rule, "weights": found.weights_basis, "ballot": row.ballot,
+        "effect": found.effect, "outcome": row.outcome, "closed_at": row.closed_at.isoformat() if row.closed_at else None,
+        "explanation": found.explanation, "tally": {key: decision.get(key) for key in ("members", "weight", "checks", "quorum")} if decision else None,
+        "ineligible": snapshot.get("ineligible"),
+        "proxies": snapshot.get("proxies"),
+        "ballots": snapshot.get("votes") if row.ballot == "roll_call" else None,
+        "voted": snapshot.get("voted"),
+    }
+
+
+# --- the simulator ---------------------------------------------------------------------
 
 
 @contract.post(
     "/simulate", "simulateVote",
     "Simulate a vote: the decision a rule gives on ballots, each member's votes and, on request, power",
-    description=_DESCRIPTION,
+    description=DESCRIPTION,
     body=VotingSimulationRequest,
     answer=JsonAnswer(VotingSimulation, "The decision, the tally, each member's votes and, on request, power"),
     errors={400: (
@@ -317,19 +172,13 @@ def simulate(document: Any) -> dict[str, Any]:
     for key in sorted(str(key) for key in document if key not in REQUEST_FIELDS):
         problems.append(Problem(key, "unknown field; accepted: " + ", ".join(REQUEST_FIELDS)))
     rule = _parse_rule(document.get("rule"), problems)
-    voters, codes = _parse_members(document.get("members"), rule, problems)
+    members, codes = _parse_members(document.get("members"), rule, problems)
     ballots = _parse_ballots(document.get("ballots"), codes, problems)
     wants_power = _parse_power(document.get("power"), problems)
     raise_if_any(problems)
 
-    votes = voter_votes(rule, voters)
-    total = sum(votes.values())
-    if total == 0:
-        raise ValidationFailed.single(
-            "members", "every member has 0 votes; accepted: at least one member with a positive weight or basic votes"
-        )
-    decision = decide(rule, voters, ballots)
-    decided = bool(ballots)
+    simulation = simulate_vote(rule, members, ballots)
+    decision, decided = simulation.decision, simulation.decided
     return {
         "outcome": decision.outcome.value if decided else None,
         "explanation": decision.explanation if decided else _NO_BALLOTS,
@@ -342,12 +191,12 @@ def simulate(document: Any) -> dict[str, Any]:
                 "code": code,
                 "votes": _amount(value),
                 "votes_exact": _exact(value),
-                "vote_share": _share(value / total),
-                "vote_share_exact": _exact(value / total),
+                "vote_share": _share(simulation.vote_share(code)),
+                "vote_share_exact": _exact(simulation.vote_share(code)),
             }
-            for code, value in votes.items()
+            for code, value in simulation.votes.items()
         ],
-        "power": _power(rule, voters) if wants_power else None,
+        "power": _power(rule, simulation.voters) if wants_power else None,
     }
 
 
@@ -411,8 +260,10 @@ def _number_text(value: Any, *, whole_as_text: bool) -> Any:
     return value
 
 
-def _parse_members(data: Any, rule: Rule | None, problems: list[Problem]) -> tuple[list[Voter], set[str] | None]:
-    """The members as Voters, and every well-formed code given (None when the list itself is unreadable).
+def _parse_members(
+    data: Any, rule: Rule | None, problems: list[Problem]
+) -> tuple[list[tuple[str, Fraction]], set[str] | None]:
+    """The members as (code, weight), and every well-formed code given (None when the list itself is unreadable).
 
     A ballot is checked against the codes, not the Voters, so it is not blamed for a fault in
     its member's weight.
@@ -427,7 +278,7 @@ def _parse_members(data: Any, rule: Rule | None, problems: list[Problem]) -> tup
         problems.append(Problem("members", f"{len(data):,} members; {_MEMBERS_ACCEPTED}"))
         return [], None
     weighted = rule is not None and rule.weights is Weighting.WEIGHTED
-    voters: list[Voter] = []
+    members: list[tuple[str, Fraction]] = []
     first_seen: dict[str, int] = {}
     for index, item in enumerate(data):
         path = f"members[{index}]"
@@ -448,8 +299,8 @@ def _parse_members(data: Any, rule: Rule | None, problems: list[Problem]) -> tup
             first_seen[code] = index
         weight = _parse_weight(item.get("weight"), f"{path}.weight", weighted, problems)
         if code is not None and weight is not None:
-            voters.append(Voter(code, weight))
-    return voters, set(first_seen)
+            members.append((code, weight))
+    return members, set(first_seen)
 
 
 def _parse_weight(value: Any, path: str, weighted: bool, problems: list[Problem]) -> Fraction | None:

@@ -1,11 +1,14 @@
-"""The OpenAPI 3.1 description of /api/v1, generated from the routes' contracts (ledger.api.contract)."""
+"""The OpenAPI 3.1 description of /api/v1, generated from the routes' contracts (ledger.api.contract), and its route."""
 
 from __future__ import annotations
 
-from ledger.api.contract import openapi_paths_and_schemas
-from ledger.api.routes import contract as data_contract
-from ledger.api.tlog import contract as tlog_contract
+from flask import jsonify
+
+from ledger.api import resources as r
+from ledger.api.blueprint import contract as data_contract
+from ledger.api.contract import JsonAnswer, openapi_paths_and_schemas
 from ledger.api.governance import contract as voting_contract
+from ledger.api.tlog import contract as tlog_contract
 
 CONTRACTS = (data_contract, voting_contract, tlog_contract)
 
@@ -27,3 +30,8 @@ def openapi_document() -> dict:
         "paths": paths,
         "components": {"schemas": schemas},
     }
+
+
+@data_contract.get("/openapi.json", "openapi", "This document", answer=JsonAnswer(r.OpenApiDocument, "OpenAPI 3.1 document"))
+def openapi():
+    return jsonify(openapi_document())

@@ -16,6 +16,7 @@ from ledger.queries import tlog as tlog_queries
 from ledger.queries.tlog import PublishedCheckpoint
 from ledger.services.keys import log_signer
 from ledger.services.witnessing import WitnessConfig, parse_witnesses, publish_witnessed
+from ledger.state import engine
 
 tlog_api = Blueprint("tlog_api", __name__, url_prefix="/api/v1")
 contract = Contract(tlog_api)
@@ -39,10 +40,6 @@ def tlog_state() -> TlogState:
     return current_app.extensions["tlog"]
 
 
-def _engine():
-    return current_app.extensions["ledger"].engine
-
-
 def _tree_size(name: str, description: str) -> Query:
     return Query(name, description, minimum=1, required=True)
 
@@ -62,7 +59,7 @@ def _plain(text: str) -> Response:
     errors={409: "The journal is shorter than a published checkpoint"},
 )
 def checkpoint():
-    return _plain(tlog_state().publish(_engine()).cosigned_note)
+    return _plain(tlog_state().publish(engine()).cosigned_note)
 
 
 @contract.get(
@@ -80,7 +77,7 @@ def checkpoint_key():
 )
 def checkpoints():
     state = tlog_state()
-    with _engine().connect() as connection:
+    with engine().connect() as connection:
         found = tlog_queries.checkpoints(connection)
     return list_response(
         "checkpoints",
@@ -103,7 +100,7 @@ def checkpoints():
     errors={400: OUT_OF_RANGE.format("seq or size")},
 )
 def inclusion_proof(seq: int, size: int):
-    with _engine().connect() as connection:
+    with engine().connect() as connection:
         hashes = tlog_queries.inclusion_proof(connection, seq, size)
     return jsonify({"seq": seq, "size": size, "hashes": [h.hex() for h in hashes]})
 
@@ -116,7 +113,7 @@ def inclusion_proof(seq: int, size: int):
 )
 def consistency_proof(**sizes: int):
     old, new = sizes["from"], sizes["to"]
-    with _engine().connect() as connection:
+    with engine().connect() as connection:
         hashes = tlog_queries.consistency_proof(connection, old, new)
     return jsonify({"from": old, "to": new, "hashes": [h.hex() for h in hashes]})
 
@@ -135,7 +132,7 @@ def init_app(app, settings) -> None:
     def _checkpoint_after_write(response):
         if request.method == "POST" and request.path.startswith("/office") and response.status_code < 400:
             try:
-                tlog_state().publish(_engine())
+                tlog_state().publish(engine())
             except Conflict:
                 # The write is already committed; the refusal is for `ledger verify` and the next reader.
                 current_app.logger.exception("checkpoint not signed")

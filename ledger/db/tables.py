@@ -1,4 +1,7 @@
-"""The tables. Ledger tables are append-only and every row names the journal entry that wrote it."""
+"""The tables. Ledger tables are append-only and every row names the journal entry that wrote it.
+
+Long because every table is declared here, in one place for Alembic and for the reader.
+"""
 
 from __future__ import annotations
 

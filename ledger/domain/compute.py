@@ -1,5 +1,9 @@
 """Compute capacity, member quotas and the GPU-hour quota ledger.
 
+Long because it holds every compute rule (capacity, projects and accounts, quotas, the
+GPU-hour ledger's entries, carry-over, fairness) over the units defined once below; each
+part is short and the parts share those units.
+
 Units. Capacity and quotas are whole reference GPU-hours (one hour of one GPU of factor 1).
 Usage and the quota ledger are integers in *reference GPU-milliseconds*
 (``REFERENCE_GPU_MS_PER_GPU_HOUR`` = 3,600,000 to the GPU-hour): pool factors carry at most
@@ -24,6 +28,7 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Literal
 
+from ledger.domain.apportion import apportion
 from ledger.domain.errors import Conflict, Problem, ValidationFailed, collect, raise_if_any
 from ledger.domain.members import is_member_code
 
@@ -52,31 +57,6 @@ _HUNDRED = Decimal(100)
 
 def _floor(value: Decimal) -> int:
     return int(value.to_integral_value(rounding=ROUND_FLOOR))
-
-
-def apportion(total: int, weights: Sequence[int | Fraction]) -> tuple[int, ...]:
-    """Split ``total`` in proportion to ``weights`` (integers or exact Fractions) by largest
-    remainder, summing exactly.
-
-    Ties between equal remainders go to the earlier weight, so the result is deterministic.
-    All weights zero: everything goes to the first part (there is nothing to be proportional to).
-    """
-    if total < 0 or any(weight < 0 for weight in weights):
-        raise ValidationFailed.single("weights", "total and weights must not be negative")
-    if not weights:
-        raise ValidationFailed.single("weights", "at least one part is needed")
-    weight_sum = sum(weights)
-    if weight_sum == 0:
-        return (total,) + (0,) * (len(weights) - 1)
-    floors_and_remainders = [divmod(total * weight, weight_sum) for weight in weights]
-    parts = [floor for floor, _ in floors_and_remainders]
-    leftover = total - sum(parts)
-    by_remainder = sorted(
-        range(len(weights)), key=lambda index: (-floors_and_remainders[index][1], index)
-    )
-    for index in by_remainder[:leftover]:
-        parts[index] += 1
-    return tuple(parts)
 
 
 def reference_gpu_ms_per_second(factor: Decimal, field: str = "factor") -> int:

@@ -1,5 +1,8 @@
 """Contribution rules: the scale, assessments, in-kind, and standing from the arrears figures.
 
+Long because the scale, the assessments (pro rata, instalments), in kind and standing are
+one chain of rules over the same records and rounding (largest remainder); each is short.
+
 Settlement (which payment settles which instalment) and the arrears figures are computed
 in SQL by `ledger.queries.contributions`, the one implementation of those rules; the
 standing rule here judges the figures it returns.
@@ -24,7 +27,7 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import TypeVar
 
-from ledger.domain.compute import apportion
+from ledger.domain.apportion import apportion
 from ledger.domain.errors import Conflict, NotFound, Problem, ValidationFailed, raise_if_any
 from ledger.domain.members import is_member_code
 from ledger.domain.money import format_minor

@@ -51,7 +51,8 @@ from decimal import Decimal
 from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ledger.domain.compute import apportion, reference_gpu_ms_per_second
+from ledger.domain.apportion import apportion
+from ledger.domain.compute import reference_gpu_ms_per_second
 from ledger.domain.errors import Problem, ValidationFailed, raise_if_any
 
 COUNTED_STATES = frozenset(

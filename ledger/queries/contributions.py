@@ -1,5 +1,8 @@
 """Contributions as published: years, scales, and per member what was assessed, paid and owed.
 
+Long because settlement is one SQL statement with its rule stated beside it (below), and the
+years, scales and arrears that read it share its building blocks.
+
 Settlement is computed here, in SQL, and nowhere else; it is the rule:
 - In-kind credited for a year settles that year's own instalments, oldest first: an in-kind
   contribution is accepted and credited against the assessment it was pledged for, within

@@ -1,5 +1,8 @@
 """Compute use cases: projects, capacity plans, quotas and the GPU-hour ledger.
 
+Long because a year's compute is four use cases in sequence (below) plus projects and
+adjustments, each validating, writing and journaling in the same unit of work.
+
 The secretariat registers each project under one member with a safety level; its Slurm
 account is how usage exports are charged to it, so an account belongs to one project only
 and is never renamed (a new project is registered instead).

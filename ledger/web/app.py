@@ -14,8 +14,9 @@ from ledger.config import Settings
 from ledger.db.engine import make_engine
 from ledger.domain.access import Permission
 from ledger.domain.compute import gpu_hours
+from ledger.formatting import format_amount, format_gpu_hours, format_quantity, format_rounded
 from ledger.web.guard import current_actor
-from ledger.web.state import LedgerState
+from ledger.state import LedgerState
 
 def content_security_policy(script_hashes: list[str]) -> str:
     """Pages load scripts, styles, map shapes and data from this server only.
@@ -105,7 +106,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     csrf.exempt(governance_api)
     errors.init_app(app)
     hostile_text.init_app(app)
-    helpers = {"Permission": Permission, "money": contributions.money, "hours": compute.hours, "percent": compute.percent,
+    helpers = {"Permission": Permission, "format_amount": format_amount, "format_gpu_hours": format_gpu_hours,
+               "format_quantity": format_quantity, "format_rounded": format_rounded,
                "gpu_hours": gpu_hours, "fraction_text": governance.fraction_text, "KIND_LABELS": governance.KIND_LABELS}
 
     @app.context_processor

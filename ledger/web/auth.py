@@ -22,7 +22,7 @@ from ledger.services import officials
 from ledger.services.officials import Official, load_official, sign_in
 from ledger.web.forms import show_problems
 from ledger.web.guard import current_actor, requires
-from ledger.web.state import engine, ledger_state
+from ledger.state import engine, ledger_state
 
 blueprint = Blueprint("auth", __name__)
 

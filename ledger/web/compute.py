@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from decimal import Decimal
 from typing import ClassVar
 
 from flask import Blueprint, render_template, request, url_for
@@ -25,7 +24,7 @@ from ledger.queries.contributions import settings_at
 from ledger.services import compute as compute_service
 from ledger.web.forms import DATE_HINT, confirm_field, handle_form, member_choices, text_field
 from ledger.web.guard import current_actor, requires
-from ledger.web.state import cached, connect, today
+from ledger.state import cached, connect, today
 
 blueprint = Blueprint("compute", __name__, url_prefix="/office/compute")
 
@@ -88,16 +87,6 @@ class ClosingForm(FlaskForm):
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def hours(value: int | Decimal) -> str:
-    """GPU-hours with thousands separators: Decimal("1234.500") -> "1,234.500"."""
-    return f"{value:,}"
-
-
-def percent(value: Decimal | None, places: str = "0.001") -> str:
-    """A share or ratio to `places`, or a dash where there is none (a member that paid nothing)."""
-    return "—" if value is None else str(value.quantize(Decimal(places)))
 
 
 def _year_from(form: FlaskForm) -> int:

@@ -21,13 +21,14 @@ from ledger.domain.contribution_inputs import FIRST_YEAR, LAST_YEAR
 from ledger.domain.contributions import InKindState
 from ledger.domain.errors import NotFound, ValidationFailed
 from ledger.domain.money import format_minor
+from ledger.formatting import format_amount
 from ledger.domain.settings import SETTINGS
 from ledger.queries import contributions as finance_queries
 from ledger.queries import members as member_queries
 from ledger.services import contributions as contributions_service
 from ledger.web.forms import DATE_HINT, confirm_field, handle_form, member_choices, run_form, show_problems, text_field
 from ledger.web.guard import current_actor, requires
-from ledger.web.state import connect, engine, today
+from ledger.state import connect, engine, today
 
 blueprint = Blueprint("contributions", __name__, url_prefix="/office/contributions")
 
@@ -125,15 +126,6 @@ class AdvanceForm(FlaskForm):
 # --------------------------------------------------------------------------- helpers
 
 
-def money(minor: int | None, currency: str) -> str:
-    """An exact amount with thousands separators: 123456789 EUR -> "1,234,567.89"."""
-    if minor is None:
-        return "—"
-    whole, _, fraction = format_minor(minor, currency).partition(".")
-    sign, digits = ("-", whole[1:]) if whole.startswith("-") else ("", whole)
-    return f"{sign}{int(digits):,}" + (f".{fraction}" if fraction else "")
-
-
 def _find_year(connection, number: int) -> finance_queries.YearRow:
     found = finance_queries.find_year(connection, number)
     if found is None:
@@ -216,7 +208,7 @@ def set_budget(year: int):
     return handle_form(
         form, "contributions/form.html",
         lambda uow: contributions_service.set_budget(year, form.budget.data, actor=current_actor(), uow=uow),
-        lambda minor: (f"Draft budget of {year} set to {money(minor, row.currency)} {row.currency}.", url_for(".year", year=year)),
+        lambda minor: (f"Draft budget of {year} set to {format_amount(minor, row.currency)} {row.currency}.", url_for(".year", year=year)),
         page={"title": f"Set the budget of {year}", "submit": "Set the budget", "back": url_for(".year", year=year), "intro": intro},
     )
 
@@ -473,7 +465,7 @@ def record_payment():
 
     def booked(payment):
         entry = payment.entry
-        figures = f"{entry.member_code}, {money(entry.amount_minor, entry.currency)} {entry.currency}"
+        figures = f"{entry.member_code}, {format_amount(entry.amount_minor, entry.currency)} {entry.currency}"
         if payment.pending:
             waiting = "was proposed already and" if not payment.created else "is proposed and"
             return (f"Payment {entry.reference} ({figures}) {waiting} awaits a second official's approval: "
@@ -481,7 +473,7 @@ def record_payment():
         if not payment.created:
             message = f"Payment {entry.reference} ({figures}) is already booked on {entry.paid_on}, not booked twice."
         else:
-            message = f"Booked payment {entry.reference} ({figures} = {money(entry.base_minor, base)} {base}) on {entry.paid_on}."
+            message = f"Booked payment {entry.reference} ({figures} = {format_amount(entry.base_minor, base)} {base}) on {entry.paid_on}."
         return message, _year_url(entry.paid_on.year)
 
     return handle_form(

@@ -11,7 +11,7 @@ from wtforms import BooleanField, StringField
 from ledger.db.uow import UnitOfWork
 from ledger.queries import members as member_queries
 from ledger.domain.errors import DomainError, NotFound, Problem, ValidationFailed
-from ledger.web.state import engine
+from ledger.state import engine
 
 CONFIRMATION = "tick the box to confirm: the journal keeps this for good"
 DATE_HINT = "YYYY-MM-DD"

@@ -3,7 +3,8 @@
 The secretariat schedules meetings, records presence and proxies, proposes motions, and opens
 and closes votes; a delegate casts its member's ballot and those it carries by proxy; the
 auditor reads. Each view parses the form, calls one use case of ledger.services.governance and
-renders; the rules, and every refusal, live in the service.
+renders; the rules, and every refusal, live in the service. Long because the forms of the
+meetings, the motions of every kind, presence, proxies and ballots sit beside their views.
 """
 
 from __future__ import annotations
@@ -23,13 +24,14 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ledger.domain.access import Permission
 from ledger.domain.errors import NotFound, ValidationFailed
 from ledger.domain.members import ADMISSION_STATUSES, MemberStatus
-from ledger.domain.governance.rules import PRESETS, Vote
+from ledger.domain.governance.presets import PRESETS
+from ledger.domain.governance.rules import Vote
 from ledger.queries import governance as governance_queries
 from ledger.services import governance as governance_service
 from ledger.web.contributions import SCALE_DEFAULTS
 from ledger.web.forms import DATE_HINT, confirm_field, handle_form, member_choices, run_form, text_field
 from ledger.web.guard import current_actor, requires
-from ledger.web.state import cached, connect, today
+from ledger.state import cached, connect, today
 
 blueprint = Blueprint("governance", __name__, url_prefix="/office/governance")
 

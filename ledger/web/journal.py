@@ -12,7 +12,7 @@ from ledger.domain.members import parse_date
 from ledger.queries import journal as journal_queries
 from ledger.queries.tlog import journal_entry_summary
 from ledger.web.guard import requires
-from ledger.web.state import connect
+from ledger.state import connect
 
 blueprint = Blueprint("journal", __name__)
 

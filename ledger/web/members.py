@@ -13,7 +13,7 @@ from ledger.queries import members as member_queries
 from ledger.services.members import admit_member, change_member_status
 from ledger.web.forms import DATE_HINT, confirm_field, handle_form, text_field
 from ledger.web.guard import current_actor, requires
-from ledger.web.state import connect
+from ledger.state import connect
 
 blueprint = Blueprint("members", __name__, url_prefix="/office/members")
 

@@ -13,7 +13,7 @@ from ledger.reports.annual import available_reports, build_annual_report, build_
 from ledger.reports.i18n import parse_language
 from ledger.reports.render import render_annual_report, render_member_statement
 from ledger.services.signed_reports import published_annual_report
-from ledger.web.state import connect, engine, today
+from ledger.state import connect, engine, today
 
 blueprint = Blueprint("public", __name__)
 

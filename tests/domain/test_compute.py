@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ledger.domain.apportion import apportion
 from ledger.domain.compute import (
     REFERENCE_GPU_MS_PER_GPU_HOUR,
     EntryKind,
@@ -16,7 +17,6 @@ from ledger.domain.compute import (
     QuotaEntry,
     SuspensionPolicy,
     allocate_quotas,
-    apportion,
     balance,
     capacity_gpu_hours,
     carry_over,

@@ -11,19 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger.domain.errors import ValidationFailed
-from ledger.domain.governance.rules import (
-    PRESETS,
-    Abstention,
-    Base,
-    Outcome,
-    Rule,
-    Threshold,
-    ThresholdOp,
-    Voter,
-    Weighting,
-    decide,
-    voter_votes,
-)
+from ledger.domain.governance.decide import Voter, decide, voter_votes
+from ledger.domain.governance.presets import PRESETS
+from ledger.domain.governance.rules import Abstention, Base, Outcome, Rule, Threshold, ThresholdOp, Weighting
 
 # Real ISO 3166-1 alpha-3 codes, enough for any test here.
 CODES = (

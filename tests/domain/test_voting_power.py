@@ -12,17 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ledger.domain.governance import coalitions
 from ledger.domain.governance import power as voting_power
 from ledger.domain.errors import ValidationFailed
-from ledger.domain.governance.rules import PRESETS, Abstention, Base, Rule, Threshold, ThresholdOp, Weighting
-from ledger.domain.governance.power import (
-    PowerMethod,
-    banzhaf,
-    integer_weights,
-    rule_game,
-    rule_voting_power,
-    shapley_shubik,
-)
+from ledger.domain.governance.presets import PRESETS
+from ledger.domain.governance.rules import Abstention, Base, Rule, Threshold, ThresholdOp, Weighting
+from ledger.domain.governance.coalitions import PowerMethod, banzhaf, shapley_shubik
+from ledger.domain.governance.power import integer_weights, rule_game, rule_voting_power
 
 EEC_1958 = {"FRA": 4, "DEU": 4, "ITA": 4, "BEL": 2, "NLD": 2, "LUX": 1}
 
@@ -130,7 +126,7 @@ def test_packing_in_tiny_blocks_changes_nothing(game, block_bytes):
     weights, quota, _, _ = game
     expected = brute_force(weights, quota)[0]
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(voting_power, "_BLOCK_BYTES", block_bytes)
+        patch.setattr(coalitions, "_BLOCK_BYTES", block_bytes)
         assert banzhaf(weights, quota) == expected
 
 
@@ -265,7 +261,7 @@ def test_rule_voting_power_refuses_a_rule_nobody_can_swing():
 
 def test_rule_voting_power_over_budget_is_its_own_error_naming_the_reduced_total():
     rule = Rule(Weighting.WEIGHTED, Base.CAST, Abstention.NOT_CAST, weight_threshold=Threshold(ThresholdOp.MORE_THAN, Fraction(1, 2)))
-    with pytest.raises(voting_power.PowerBudgetExceeded, match="here 6,000,001 .*times 1000000"):
+    with pytest.raises(coalitions.PowerBudgetExceeded, match="here 6,000,001 .*times 1000000"):
         rule_voting_power(rule, {"AAA": 1, "BBB": Decimal("2.000001"), "CCC": 3}, memory_budget=1_000_000)
 
 

@@ -1,4 +1,4 @@
-"""Who votes in person or by proxy (ledger.domain.governance.rules.represented), and what quorum they make.
+"""Who votes in person or by proxy (ledger.domain.governance.representation.represented), and what quorum they make.
 
 Sources: TFEU Art. 239 ("any member of the Council may also act on behalf of not more than one
 other member"); DESIGN.md, Governance (a delegate carries a proxy only while present itself; the
@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from ledger.domain.governance.rules import PRESETS, CastBallot, Outcome, Voter, decide, represented
+from ledger.domain.governance.decide import Voter, decide
+from ledger.domain.governance.presets import PRESETS
+from ledger.domain.governance.representation import CastBallot, represented
+from ledger.domain.governance.rules import Outcome
 
 EIGHT = ("AUT", "BEL", "DEU", "ESP", "FRA", "ITA", "NLD", "PRT")
 VOTERS = [Voter(code) for code in EIGHT]

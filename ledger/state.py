@@ -1,4 +1,11 @@
-"""What the request handlers share through the app: the settings, the engine, and read results by journal head."""
+"""What every shell shares through the Flask app: the settings, the engine, today, and read results by journal head.
+
+The one `connect` and the one `cached` of the officials' pages (ledger.web), the open-data
+API (ledger.api) and the dashboards: each request reads through the app's engine, and a read
+result is kept until the journal head moves (every write appends to the journal in its own
+transaction, so a result stays true until then). Flask and the read side only, so any shell
+may import it.
+"""
 
 from __future__ import annotations
 
