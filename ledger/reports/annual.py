@@ -18,6 +18,7 @@ from ledger.domain.errors import NotFound
 from ledger.domain.contributions import ArrearsCounted, MemberStanding, standing_years
 from ledger.domain.members import MemberStatus
 from ledger.domain.settings import Settings
+from ledger.domain.voting import explain_snapshot
 from ledger.queries import compute as compute_queries
 from ledger.queries import contributions as contribution_queries
 from ledger.queries import governance as governance_queries
@@ -124,10 +125,10 @@ def build_annual_report(connection: Connection, year: int, today: date, lang: st
         currency=found.currency,
         budget_minor=found.budget_minor,
         as_of=view.as_of,
-        scale=_scale_section(scale, associates),
+        scale=_scale_section(scale, associates, words),
         contributions=tuple(
             model.ContributionLine(
-                code=row.code, name=row.name, share_pct=row.share_pct, assessed_minor=row.assessed_minor,
+                code=row.code, name=words.t.member(row.code, row.name), share_pct=row.share_pct, assessed_minor=row.assessed_minor,
                 paid_minor=row.paid_minor, in_kind_minor=row.in_kind_minor, outstanding_minor=row.outstanding_minor,
                 arrears_minor=row.arrears_minor, standing=row.standing.standing.value, paying_days=paying_days(row.code),
             )
@@ -179,21 +180,20 @@ def _board_sections(connection: Connection, year: int, decided: list, words: _Wo
             ),
         )
     ]
-    # The stored explanation is the sentence the snapshot recorded when the motion closed, in English:
-    # it is quoted as recorded, not re-worded.
+    # The sentence the decision recorded, rebuilt from the thresholds its snapshot stored, in the report's language.
     blocks += [model.Paragraph(t("Motion {number}, {title}: {explanation}", number=row.id, title=row.title,
-                                 explanation=snapshot["decision"]["explanation"])) for row, snapshot in decided]
+                                 explanation=explain_snapshot(snapshot, t))) for row, snapshot in decided]
     roll_calls = [(row, snapshot) for row, snapshot in decided if snapshot.get("votes") is not None]
     if roll_calls:
-        names = governance_queries.member_names(connection)
+        names = {code: t.member(code, name) for code, name in governance_queries.member_names(connection).items()}
         voters = {code for _row, snapshot in roll_calls for code in (*snapshot["decision"]["eligible"], *snapshot.get("ineligible", {}))}
         blocks.append(
             model.Table(
                 caption=t("Roll-calls: Y yes, N no, A abstain, - absent, S vote suspended (columns are the motions' numbers; secret ballots are not named)"),
                 header=(t("Member"), *(str(row.id) for row, _snapshot in roll_calls)),
                 rows=tuple(
-                    (names.get(code, code), *(t(_roll_call_cell(code, snapshot)) for _row, snapshot in roll_calls))
-                    for code in sorted(voters, key=lambda code: names.get(code, code))
+                    (names[code], *(t(_roll_call_cell(code, snapshot)) for _row, snapshot in roll_calls))
+                    for code in sorted(voters, key=lambda code: names[code])
                 ),
             )
         )
@@ -282,7 +282,7 @@ def _member_tables(found: ComputeYear, words: _Words) -> list[model.Paragraph | 
                   "share of the year's assessed contributions (1.00 = used exactly its share)"),
         header=(t("Code"), t("Member"), t("Contribution share"), t("Quota"), t("Used"), t("Share of use"), t("Use / contribution")),
         rows=(
-            *((member.code, member.name, words.percent(member.contribution_share, CONTRIBUTION_SHARE), words.whole_hours(member.quota_ms),
+            *((member.code, t.member(member.code, member.name), words.percent(member.contribution_share, CONTRIBUTION_SHARE), words.whole_hours(member.quota_ms),
                words.thousandths(member.used_ms), words.percent(member.usage_share, USE_SHARE),
                "" if member.ratio is None else format_fixed(member.ratio.quantize(RATIO), decimals_of(RATIO), words.locale))
               for member in members),
@@ -314,7 +314,7 @@ def _member_tables(found: ComputeYear, words: _Words) -> list[model.Paragraph | 
         ),
         numeric_columns=frozenset(range(1, len(columns) + 1)), total_row=True,
     )
-    frozen = [member.name for member in members if member.frozen]
+    frozen = [t.member(member.code, member.name) for member in members if member.frozen]
     note = [model.Paragraph(t("Quotas frozen (kept but not usable: the member was suspended when quotas were allocated): {names}.",
                               names=", ".join(frozen)))]
     return [shares, ledger, *(note if frozen else [])]
@@ -402,7 +402,7 @@ def _usage_tables(connection: Connection, year: int, view: View, months: list, w
     ]
 
 
-def _scale_section(scale: contribution_queries.ScaleRow | None, associates: set[str]) -> model.ScaleSection:
+def _scale_section(scale: contribution_queries.ScaleRow | None, associates: set[str], words: _Words) -> model.ScaleSection:
     if scale is None:
         raise NotFound("no scale of contributions covers this year")
     return model.ScaleSection(
@@ -412,7 +412,7 @@ def _scale_section(scale: contribution_queries.ScaleRow | None, associates: set[
         floor_pct=scale.floor_pct if scale.floor_pct is not None else Decimal(0),
         precision_pct=scale.precision_pct,
         rows=tuple(
-            model.ScaleRow(code=line.code, name=line.name, income=line.income, share_pct=line.share_pct,
+            model.ScaleRow(code=line.code, name=words.t.member(line.code, line.name), income=line.income, share_pct=line.share_pct,
                            bound="" if line.bound == "free" else line.bound, associate=line.code in associates)
             for line in scale.lines
         ),
@@ -479,7 +479,7 @@ def build_member_statement(connection: Connection, year: int, code: str, today: 
         balance += entry.charge_minor - entry.payment_minor
         lines.append(model.StatementLine(on=entry.on, description=_describe(entry, found.currency, words), charge_minor=entry.charge_minor, payment_minor=entry.payment_minor, balance_minor=balance))
     return model.MemberStatement(
-        year=year, currency=found.currency, code=code, name=row.name, opening_balance_minor=opening, lines=tuple(lines),
+        year=year, currency=found.currency, code=code, name=words.t.member(code, row.name), opening_balance_minor=opening, lines=tuple(lines),
         closing_balance_minor=balance, standing=row.standing.standing.value,
         standing_explanation=standing_sentence(row.standing, found.currency, words), as_of=view.as_of,
         facility=contributions.settings.texts["facility_name"], lang=lang,
