@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
 from sqlalchemy import Connection
 
@@ -18,7 +19,8 @@ from ledger.domain.errors import NotFound
 from ledger.domain.contributions import ArrearsCounted, MemberStanding, standing_years
 from ledger.domain.members import MemberStatus
 from ledger.domain.settings import Settings
-from ledger.domain.voting import explain_snapshot
+from ledger.domain.voting import Rule, Weighting, explain_snapshot, rule_votes
+from ledger.domain.voting_power import rounded_voting_power
 from ledger.queries import compute as compute_queries
 from ledger.queries import contributions as contribution_queries
 from ledger.queries import governance as governance_queries
@@ -154,6 +156,7 @@ def build_annual_report(connection: Connection, year: int, today: date, lang: st
             model.Decision(number=row.id, title=row.title, kind=words.t.label(labels.MOTION_KINDS, row.kind), adopted=row.outcome == "adopted")
             for row, _snapshot in decided
         ),
+        weight_and_power=_weight_and_power(decided, governance_queries.member_names(connection), words),
         compute=None if compute_year is None else model.ComputeSummary(
             capacity_gpu_hours=compute_year.capacity_gpu_hours,
             used_ms=sum(month.reference_gpu_ms for month in months),
@@ -198,6 +201,50 @@ def _board_sections(connection: Connection, year: int, decided: list, words: _Wo
             )
         )
     return (model.ReportSection(title, tuple(blocks)),)
+
+
+# A chart draws power to a tenth of a percent: weights rounded to about a thousand parts of the
+# total give the same picture in a tenth of a second where exact weights take seconds.
+CHART_POWER_WORK = 40_000
+PERCENT_STEP = Decimal("0.01")
+
+
+def _weight_and_power(decided: list, names: dict[str, str], words: _Words) -> tuple[model.WeightAndPower, ...]:
+    """Each weighted motion of the year: its members' weights against their Banzhaf and Shapley-Shubik indices.
+
+    The weights and the members entitled to vote are those the motion's snapshot recorded
+    when it closed; the indices are ledger.domain.voting_power's, for the whole rule.
+    """
+    t = words.t
+    found = []
+    for row, snapshot in decided:
+        rule = Rule.from_json(snapshot["rule"])
+        if rule.weights is not Weighting.WEIGHTED or not snapshot.get("weights"):
+            continue
+        eligible = snapshot["decision"]["eligible"]
+        weights = {code: Fraction(snapshot["weights"][code]) for code in eligible}
+        votes = rule_votes(rule, weights)
+        total = sum(votes.values())
+        if not total:
+            continue
+        power, parts = rounded_voting_power(rule, weights, work_limit=CHART_POWER_WORK)
+
+        basis = snapshot.get("weights_basis", "")
+        found.append(model.WeightAndPower(
+            number=row.id, title=row.title, rule=t.label(labels.VOTING_RULES, row.rule_name),
+            basis=t("the scale of contributions") if basis == "contribution" else basis.removeprefix("weight_set:"),
+            rounded_parts=parts,
+            members=tuple(sorted((model.MemberPower(
+                code=code, name=t.member(code, names[code]), weight_pct=_percent_of(votes[code] / total),
+                banzhaf_pct=_percent_of(power.banzhaf[code]), shapley_shubik_pct=_percent_of(power.shapley_shubik.index[code]),
+            ) for code in eligible), key=lambda member: (-member.weight_pct, member.code))),
+        ))
+    return tuple(found)
+
+
+def _percent_of(share: Fraction) -> Decimal:
+    """An exact share as a percentage to a hundredth: Fraction(1, 3) -> Decimal("33.33")."""
+    return (Decimal(share.numerator) * 100 / Decimal(share.denominator)).quantize(PERCENT_STEP)
 
 
 def _roll_call_cell(code: str, snapshot: dict) -> str:

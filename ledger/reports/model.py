@@ -214,6 +214,32 @@ class Decision:
 
 
 @dataclass(frozen=True, slots=True)
+class MemberPower:
+    """One member's share of the votes under a weighted rule, against its two power indices, in percent."""
+
+    code: str
+    name: str
+    weight_pct: Decimal  # its votes (weight, basic votes included) over all votes cast by those entitled
+    banzhaf_pct: Decimal  # normalised Banzhaf index
+    shapley_shubik_pct: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class WeightAndPower:
+    """A weighted motion of the year: each member's weight against its voting power (weight is not power)."""
+
+    number: int
+    title: str
+    rule: str  # the rule's label
+    basis: str  # what the weights are, in words
+    rounded_parts: int | None  # the weights were rounded to this many parts of the total (None: exact)
+    members: tuple[MemberPower, ...]
+
+    def __post_init__(self) -> None:
+        _freeze_tuple(self, "members")
+
+
+@dataclass(frozen=True, slots=True)
 class ComputeSummary:
     """The year's capacity and use, for the summary and the monthly chart."""
 
@@ -250,9 +276,10 @@ class AnnualReport:
     scale_history: tuple[ScalePeriod, ...] = ()  # every scale adopted up to this year's, oldest first
     decisions: tuple[Decision, ...] = ()
     compute: ComputeSummary | None = None
+    weight_and_power: tuple[WeightAndPower, ...] = ()  # the year's weighted motions, one chart each
 
     def __post_init__(self) -> None:
-        for name in ("contributions", "payments", "in_kind", "sections", "scale_history", "decisions"):
+        for name in ("contributions", "payments", "in_kind", "sections", "scale_history", "decisions", "weight_and_power"):
             _freeze_tuple(self, name)
         _require_choice(self.lang, LANGUAGES, "AnnualReport.lang")
         _require_choice(self.status, REPORT_STATUSES, "AnnualReport.status")

@@ -95,6 +95,7 @@ ACCENT = colors.HexColor("#c8892b")  # the second series
 ZEBRA = colors.HexColor("#f1f3f6")
 RULE = colors.HexColor("#4a5568")
 MUTED = colors.HexColor("#555555")
+WEIGHT_GREY = colors.HexColor("#b4bcc8")  # a weight, drawn beside the power it gives
 SERIES = (INK, ACCENT, colors.HexColor("#4f8a6e"), colors.HexColor("#8c4f7a"), colors.HexColor("#5d7fb5"),
           colors.HexColor("#a0a0a0"))
 
@@ -610,6 +611,57 @@ def _monthly_use_chart(report: model.AnnualReport, look: _Look) -> Drawing | Non
     return drawing
 
 
+def _weight_and_power_chart(motion: model.WeightAndPower, look: _Look, largest: int = 10) -> Drawing:
+    """The largest members' share of the votes beside their Banzhaf and Shapley-Shubik power, largest on top."""
+    t = look.t
+    shown = list(reversed(motion.members[:largest]))  # the bar chart draws its first category at the bottom
+    bar_room = 15
+    height = 58 + bar_room * len(shown)
+    drawing = _drawing(height)
+    _chart_title(drawing, t("Weight against voting power, motion {number}, percent", number=motion.number))
+    chart = HorizontalBarChart()
+    chart.x, chart.y = 120, 18
+    chart.width, chart.height = CHART_WIDTH - 130, height - 64
+    chart.data = [[float(getattr(member, name)) for member in shown]
+                  for name in ("weight_pct", "banzhaf_pct", "shapley_shubik_pct")]
+    chart.categoryAxis.categoryNames = [member.name for member in shown]
+    for index, color in enumerate((WEIGHT_GREY, INK, ACCENT)):
+        chart.bars[index].fillColor = color
+    chart.bars.strokeWidth = 0
+    chart.barSpacing, chart.groupSpacing = 0.3, 3
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.labelTextFormat = lambda value: format_quantity(Decimal(int(value)), look.locale)
+    chart.valueAxis.visibleGrid, chart.valueAxis.gridStrokeColor, chart.valueAxis.gridStrokeWidth = 1, ZEBRA, 0.5
+    _style_axis_labels(chart.categoryAxis, chart.valueAxis)
+    chart.categoryAxis.labels.boxAnchor = "e"
+    drawing.add(chart)
+    legend = _legend(120, height - 32, [(WEIGHT_GREY, t("Share of the votes")), (INK, t("Banzhaf index")),
+                                                      (ACCENT, t("Shapley-Shubik index"))])
+    legend.deltax = 105
+    drawing.add(legend)
+    return drawing
+
+
+def _weight_and_power(report: model.AnnualReport, look: _Look) -> list[Flowable]:
+    """The year's weighted motions: a chart each, a sentence saying what it shows, its figures attached as CSV."""
+    t = look.t
+    flowables: list[Flowable] = []
+    for motion in report.weight_and_power:
+        rounding = (t("weights rounded to {parts} parts of the total", parts=look.quantity(motion.rounded_parts))
+                    if motion.rounded_parts else t("exact weights"))
+        caption = t("Motion {number}, {title}, under the rule {rule}: the weights are {basis}, for the {members} members "
+                    "entitled to vote; a power index is a member's share of the positions in which its vote decides the "
+                    "outcome, under the whole rule ({rounding}). The ten largest weights are drawn; every member's figures "
+                    "are in the attached file {file}.", number=motion.number, title=motion.title, rule=motion.rule,
+                    basis=motion.basis, members=len(motion.members), rounding=rounding,
+                    file=f"weight-and-power-{motion.number}.csv")
+        look.keep_data(f"weight-and-power-{motion.number}", ("code", "member", "weight_pct", "banzhaf_pct", "shapley_shubik_pct"),
+                       [(member.code, member.name, str(member.weight_pct), str(member.banzhaf_pct),
+                         str(member.shapley_shubik_pct)) for member in motion.members])
+        flowables.append(KeepTogether([_weight_and_power_chart(motion, look), Paragraph(escape(caption), look.styles["Caption"])]))
+    return flowables
+
+
 _MONTH_ABBREVIATIONS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -974,11 +1026,13 @@ _SECTIONS: tuple[tuple[str, Callable[[model.AnnualReport, _Look], list[Flowable]
 def annual_report_story(report: model.AnnualReport, look: _Look) -> list[Flowable]:
     """The flowables of the annual report, in order, built from the record alone."""
     t = look.t
-    compute_title = t("Compute {year}", year=report.year)
+    # The charts of the capabilities' chapters follow their tables, each drawn from the record's own figures.
+    charts = {t("Board decisions {year}", year=report.year): _weight_and_power,
+              t("Compute {year}", year=report.year): _compute_chart}
     chapters = [
         *((t(title), build(report, look)) for title, build in _SECTIONS),
         *((section.title, [*_extra_section(section, look, f"section-{number}"),
-                           *(_compute_chart(report, look) if section.title == compute_title else [])])
+                           *(charts[section.title](report, look) if section.title in charts else [])])
           for number, section in enumerate(report.sections, start=7)),
         (t("Journal checkpoint"), _checkpoint(report, look)),
     ]
