@@ -181,6 +181,7 @@ def _board_sections(connection: Connection, year: int, decided: list, words: _Wo
                  t.label(labels.OUTCOMES, row.outcome or ""))
                 for row, _snapshot in decided
             ),
+            keyed_columns=frozenset({4}),  # a rule's label runs to a line of its own
         )
     ]
     # The sentence the decision recorded, rebuilt from the thresholds its snapshot stored, in the report's language.

@@ -159,6 +159,8 @@ class Table:
     """A table of already formatted cells in an extra section; numeric columns align right.
 
     total_row: the last row sums the others and is printed as the report's own totals are.
+    keyed_columns: long texts repeated down the column (a rule, a source) print as a letter,
+    with the words once in a key below the table; the attached CSV keeps the words.
     """
 
     caption: str
@@ -166,18 +168,21 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
     numeric_columns: frozenset[int] = field(default_factory=frozenset)
     total_row: bool = False
+    keyed_columns: frozenset[int] = field(default_factory=frozenset)
 
     def __post_init__(self) -> None:
         _freeze_tuple(self, "header")
         object.__setattr__(self, "rows", tuple(tuple(row) for row in self.rows))
         object.__setattr__(self, "numeric_columns", frozenset(self.numeric_columns))
+        object.__setattr__(self, "keyed_columns", frozenset(self.keyed_columns))
         width = len(self.header)
         for number, row in enumerate(self.rows, start=1):
             if len(row) != width:
                 raise ValueError(f"Table {self.caption!r}: row {number} has {len(row)} cells, the header {width}")
-        outside = sorted(column for column in self.numeric_columns if not 0 <= column < width)
-        if outside:
-            raise ValueError(f"Table {self.caption!r}: numeric columns {outside} are not among 0..{width - 1}")
+        for kind, columns in (("numeric", self.numeric_columns), ("keyed", self.keyed_columns)):
+            outside = sorted(column for column in columns if not 0 <= column < width)
+            if outside:
+                raise ValueError(f"Table {self.caption!r}: {kind} columns {outside} are not among 0..{width - 1}")
 
 
 @dataclass(frozen=True, slots=True)
