@@ -137,6 +137,7 @@ FRENCH: dict[str, str] = {
     "reversal of {reference}": "annulation de {reference}",
     "{reference} (reversed: {reason})": "{reference} (annulé : {reason})",
     "Each payment in the currency it was made in and at the rate recorded for it ({currency} per unit); the {currency} amount is the one booked and is never re-converted. A reversal, in grey, cancels the payment it names.": "Chaque paiement dans la devise où il a été fait et au taux enregistré pour lui ({currency} par unité) ; le montant en {currency} est celui comptabilisé et n'est jamais reconverti. Une annulation, en gris, annule le paiement qu'elle nomme.",
+    "{title}: {name}": "{title} : {name}",
     "Key to the column {column}": "Légende de la colonne {column}",
     "No payment was received for {year} by {day}.": "Aucun paiement n'a été reçu pour {year} au {day}.",
     # In kind, arrears

@@ -1110,7 +1110,7 @@ def render_annual_report(report: model.AnnualReport) -> bytes:
         footer_note=t("{facility} · {title} · figures as of {day}", facility=report.facility, title=title,
                       day=look.day(report.as_of)),
         created_on=report.as_of,
-        title=f"{title}: {report.facility}",
+        title=t("{title}: {name}", title=title, name=report.facility),
         subject=t("Contributions, payments, in-kind, arrears, board decisions, compute and journal checkpoint of the "
                   "fiscal year {year}", year=report.year),
         keywords=[report.facility, t("annual report"), str(report.year), t("contributions"), t("arrears"), report.currency],
@@ -1179,11 +1179,11 @@ def render_member_statement(statement: model.MemberStatement) -> bytes:
     return _build_pdf(
         member_statement_story(statement, look), look,
         facility=statement.facility,
-        header=f"{title}: {statement.name}",
+        header=t("{title}: {name}", title=title, name=statement.name),
         footer_note=t("{facility} · {title} · {code} · figures as of {day}", facility=statement.facility, title=title,
                       code=statement.code, day=look.day(statement.as_of)),
         created_on=statement.as_of,
-        title=f"{title}: {statement.name}",
+        title=t("{title}: {name}", title=title, name=statement.name),
         subject=t("Charges, payments and balance of {name} ({code}) in {year}", name=statement.name, code=statement.code,
                   year=statement.year),
         keywords=[statement.facility, t("statement of account"), str(statement.year), statement.code, statement.currency],
