@@ -32,7 +32,7 @@ from ledger.queries.compute import ComputeYear
 from ledger.queries.contributions import StatementEntry, View, YearRow
 from ledger.reports import model
 from ledger.reports.formatting import decimals_of, format_day, format_fixed, format_money, format_percent, format_quantity
-from ledger.reports.i18n import Translator
+from ledger.reports.i18n import Translator, name_order
 
 DEMO_NOTE = (
     "The scale's income measure is the Gapminder data shipped with the plotly package (GDP = gdpPercap x pop); "
@@ -128,14 +128,14 @@ def build_annual_report(connection: Connection, year: int, today: date, lang: st
         budget_minor=found.budget_minor,
         as_of=view.as_of,
         scale=_scale_section(scale, associates, words),
-        contributions=tuple(
+        contributions=tuple(sorted((
             model.ContributionLine(
                 code=row.code, name=words.t.member(row.code, row.name), share_pct=row.share_pct, assessed_minor=row.assessed_minor,
                 paid_minor=row.paid_minor, in_kind_minor=row.in_kind_minor, outstanding_minor=row.outstanding_minor,
                 arrears_minor=row.arrears_minor, standing=row.standing.standing.value, paying_days=paying_days(row.code),
             )
             for row in contributions.rows
-        ),
+        ), key=lambda line: name_order(line.name))),
         payments=tuple(line for payment in payments for line in _payment_lines(payment, view, words)),
         in_kind=tuple(
             model.InKindLine(code=row.code, description=row.description, state=row.state, valued_minor=row.valued_minor or 0, credited_minor=row.credited_minor or 0)
@@ -197,7 +197,7 @@ def _board_sections(connection: Connection, year: int, decided: list, words: _Wo
                 header=(t("Member"), *(str(row.id) for row, _snapshot in roll_calls)),
                 rows=tuple(
                     (names[code], *(t(_roll_call_cell(code, snapshot)) for _row, snapshot in roll_calls))
-                    for code in sorted(voters, key=lambda code: names[code])
+                    for code in sorted(voters, key=lambda code: name_order(names[code]))
                 ),
             )
         )
@@ -459,11 +459,11 @@ def _scale_section(scale: contribution_queries.ScaleRow | None, associates: set[
         ceiling_pct=scale.ceiling_pct if scale.ceiling_pct is not None else Decimal(100),
         floor_pct=scale.floor_pct if scale.floor_pct is not None else Decimal(0),
         precision_pct=scale.precision_pct,
-        rows=tuple(
+        rows=tuple(sorted((
             model.ScaleRow(code=line.code, name=words.t.member(line.code, line.name), income=line.income, share_pct=line.share_pct,
                            bound="" if line.bound == "free" else line.bound, associate=line.code in associates)
             for line in scale.lines
-        ),
+        ), key=lambda row: name_order(row.name))),
         associate_factor_pct=scale.associate_factor_pct,
     )
 

@@ -14,6 +14,7 @@ iso-codes translations) in French, so "Germany" prints "Allemagne".
 from __future__ import annotations
 
 import gettext
+import unicodedata
 from collections.abc import Mapping
 from functools import cache
 
@@ -34,6 +35,13 @@ def parse_language(raw: str | None, field: str = "lang") -> str:
     if lang not in LANGUAGES:
         raise ValidationFailed.single(field, f"one of {', '.join(LANGUAGES)}; not {(raw or '')[:20]!r}")
     return lang
+
+
+def name_order(name: str) -> str:
+    """The key that lists names alphabetically in any of the reports' languages: accents and case
+    set aside, so "Émirats" sorts with the E and "Tchéquie" after "Suisse"."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
 
 
 @cache
