@@ -516,11 +516,12 @@ def _captioned(caption: str, printed: _PrintedTable, look: _Look) -> list[Flowab
     key = [KeepTogether([_text(look.t("Key to the column {column}", column=title), look, "Heading2"),
                          *(_text(f"{letter}  {words}", look, "Note") for letter, words in entries)])
            for title, entries in printed.key]
-    body = [Paragraph(escape(caption), look.styles["Caption"]), printed.table, Spacer(1, 4 * mm), *key]
+    caption_paragraph = Paragraph(escape(caption), look.styles["Caption"])
     if printed.landscape:
-        return [*_TURN_TO_LANDSCAPE, *body, NextPageTemplate("body"), PageBreak()]
+        # No spacer after the table: one that falls past the last row would turn a page of its own.
+        return [*_TURN_TO_LANDSCAPE, caption_paragraph, printed.table, *key, NextPageTemplate("body"), PageBreak()]
     # A caption alone at the foot of a page is useless; start a page unless a few rows fit.
-    return [CondPageBreak(30 * mm), *body]
+    return [CondPageBreak(30 * mm), caption_paragraph, printed.table, Spacer(1, 4 * mm), *key]
 
 
 def _text(text: str, look: _Look, style: str = "Body") -> Paragraph:
