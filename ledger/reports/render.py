@@ -575,6 +575,27 @@ def _millions(minor: int, currency: str) -> float:
     return float(to_decimal(minor, currency)) / 1_000_000
 
 
+def _member_bars(names: Sequence[str], height: float, series: Sequence[tuple[colors.Color, Sequence[float]]],
+                 look: _Look, *, bar_spacing: float, group_spacing: float) -> HorizontalBarChart:
+    """Horizontal bars, one group per member in the order given (the first on top), one bar per series."""
+    chart = HorizontalBarChart()
+    chart.x, chart.y = 120, 18
+    chart.width, chart.height = CHART_WIDTH - 130, height
+    # The bar chart draws its first category at the bottom; reversed, the first is on top.
+    chart.data = [list(reversed(values)) for _color, values in series]
+    chart.categoryAxis.categoryNames = list(reversed(names))
+    for index, (color, _values) in enumerate(series):
+        chart.bars[index].fillColor = color
+    chart.bars.strokeWidth = 0
+    chart.barSpacing, chart.groupSpacing = bar_spacing, group_spacing
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.labelTextFormat = lambda value: format_quantity(Decimal(int(value)), look.locale)
+    chart.valueAxis.visibleGrid, chart.valueAxis.gridStrokeColor, chart.valueAxis.gridStrokeWidth = 1, ZEBRA, 0.5
+    _style_axis_labels(chart.categoryAxis, chart.valueAxis)
+    chart.categoryAxis.labels.boxAnchor = "e"
+    return chart
+
+
 def _assessed_and_settled_chart(report: model.AnnualReport, look: _Look) -> Drawing:
     """Each member's assessment against what it has settled (cash and credited in kind), largest first."""
     t = look.t
@@ -583,25 +604,11 @@ def _assessed_and_settled_chart(report: model.AnnualReport, look: _Look) -> Draw
     height = 40 + bar_room * len(lines)
     drawing = _drawing(height)
     _chart_title(drawing, t("Assessed and settled per member, millions of {currency}", currency=report.currency))
-    chart = HorizontalBarChart()
-    chart.x, chart.y = 120, 18
-    chart.width, chart.height = CHART_WIDTH - 130, height - 45
-    # The bar chart draws its first category at the bottom; reversed, the largest is on top.
-    ordered = list(reversed(lines))
-    chart.data = [
-        [_millions(line.assessed_minor, report.currency) for line in ordered],
-        [_millions(line.paid_minor + line.in_kind_minor, report.currency) for line in ordered],
-    ]
-    chart.categoryAxis.categoryNames = [line.name for line in ordered]
-    chart.bars[0].fillColor, chart.bars[1].fillColor = INK, ACCENT
-    chart.bars.strokeWidth = 0
-    chart.barSpacing, chart.groupSpacing = 0.5, 2.5
-    chart.valueAxis.valueMin = 0
-    chart.valueAxis.labelTextFormat = lambda value: format_quantity(Decimal(int(value)), look.locale)
-    chart.valueAxis.visibleGrid, chart.valueAxis.gridStrokeColor, chart.valueAxis.gridStrokeWidth = 1, ZEBRA, 0.5
-    _style_axis_labels(chart.categoryAxis, chart.valueAxis)
-    chart.categoryAxis.labels.boxAnchor = "e"
-    drawing.add(chart)
+    drawing.add(_member_bars(
+        [line.name for line in lines], height - 45,
+        [(INK, [_millions(line.assessed_minor, report.currency) for line in lines]),
+         (ACCENT, [_millions(line.paid_minor + line.in_kind_minor, report.currency) for line in lines])],
+        look, bar_spacing=0.5, group_spacing=2.5))
     drawing.add(_legend(CHART_WIDTH - 240, height - 14, [(INK, t("Assessed")), (ACCENT, t("Settled (cash and in kind)"))]))
     return drawing
 
@@ -669,27 +676,16 @@ def _monthly_use_chart(report: model.AnnualReport, look: _Look) -> Drawing | Non
 def _weight_and_power_chart(motion: model.WeightAndPower, look: _Look, largest: int = 10) -> Drawing:
     """The largest members' share of the votes beside their Banzhaf and Shapley-Shubik power, largest on top."""
     t = look.t
-    shown = list(reversed(motion.members[:largest]))  # the bar chart draws its first category at the bottom
+    shown = motion.members[:largest]
     bar_room = 15
     height = 58 + bar_room * len(shown)
     drawing = _drawing(height)
     _chart_title(drawing, t("Weight against voting power, motion {number}, percent", number=motion.number))
-    chart = HorizontalBarChart()
-    chart.x, chart.y = 120, 18
-    chart.width, chart.height = CHART_WIDTH - 130, height - 64
-    chart.data = [[float(getattr(member, name)) for member in shown]
-                  for name in ("weight_pct", "banzhaf_pct", "shapley_shubik_pct")]
-    chart.categoryAxis.categoryNames = [member.name for member in shown]
-    for index, color in enumerate((WEIGHT_GREY, INK, ACCENT)):
-        chart.bars[index].fillColor = color
-    chart.bars.strokeWidth = 0
-    chart.barSpacing, chart.groupSpacing = 0.3, 3
-    chart.valueAxis.valueMin = 0
-    chart.valueAxis.labelTextFormat = lambda value: format_quantity(Decimal(int(value)), look.locale)
-    chart.valueAxis.visibleGrid, chart.valueAxis.gridStrokeColor, chart.valueAxis.gridStrokeWidth = 1, ZEBRA, 0.5
-    _style_axis_labels(chart.categoryAxis, chart.valueAxis)
-    chart.categoryAxis.labels.boxAnchor = "e"
-    drawing.add(chart)
+    drawing.add(_member_bars(
+        [member.name for member in shown], height - 64,
+        [(color, [float(getattr(member, name)) for member in shown])
+         for color, name in ((WEIGHT_GREY, "weight_pct"), (INK, "banzhaf_pct"), (ACCENT, "shapley_shubik_pct"))],
+        look, bar_spacing=0.3, group_spacing=3))
     legend = _legend(120, height - 32, [(WEIGHT_GREY, t("Share of the votes")), (INK, t("Banzhaf index")),
                                                       (ACCENT, t("Shapley-Shubik index"))])
     legend.deltax = 105
