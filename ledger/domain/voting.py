@@ -847,7 +847,7 @@ def explain(
     clauses = [_clause(rule, check, not_yes, t) for check in checks]
     if quorum is not None:
         clauses.append(t("quorum met ({count} of {base} members entitled to vote present)", count=quorum.count, base=quorum.base))
-    return t("{outcome}: {clauses}.", outcome=t(_OUTCOME_WORDS[outcome]), clauses="; ".join(clauses))
+    return t("{outcome}: {clauses}.", outcome=t(_OUTCOME_WORDS[outcome]), clauses=t("; ").join(clauses))
 
 
 def explain_snapshot(snapshot: Mapping[str, Any], t: Words = english) -> str:

@@ -239,6 +239,7 @@ FRENCH: dict[str, str] = {
     "No quorum: {clause}.": "Pas de quorum : {clause}.",
     "quorum met ({count} of {base} members entitled to vote present)": "quorum atteint ({count} membres habilités à voter présents sur {base})",
     "{outcome}: {clauses}.": "{outcome} : {clauses}.",
+    "; ": " ; ",  # French sets a space before the semicolon
     "Motion {number}, {title}: {explanation}": "Motion {number}, {title} : {explanation}",
     "Roll-calls: Y yes, N no, A abstain, - absent, S vote suspended (columns are the motions' numbers; secret ballots are not named)": "Appels nominaux : P pour, C contre, A abstention, - absent, S vote suspendu (les colonnes sont les numéros des motions ; les scrutins secrets ne sont pas nominatifs)",
     "Y": "P",
