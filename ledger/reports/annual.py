@@ -6,6 +6,7 @@ A closed year is read as the ledger stood at its closing entry, so its report ne
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -211,34 +212,38 @@ PERCENT_STEP = Decimal("0.01")
 
 
 def _weight_and_power(decided: list, names: dict[str, str], words: _Words) -> tuple[model.WeightAndPower, ...]:
-    """Each weighted motion of the year: its members' weights against their Banzhaf and Shapley-Shubik indices.
+    """Each weighted rule of the year with the weights it was applied with: its members' weights
+    against their Banzhaf and Shapley-Shubik indices, once for all the motions it decided.
 
-    The weights and the members entitled to vote are those the motion's snapshot recorded
-    when it closed; the indices are ledger.domain.voting_power's, for the whole rule.
+    The weights and the members entitled to vote are those the motions' snapshots recorded
+    when they closed; the indices are ledger.domain.voting_power's, for the whole rule.
     """
     t = words.t
-    found = []
+    uses: dict[tuple, list] = {}  # (rule, basis, weights) -> [first motion, snapshot, later motions' numbers]
     for row, snapshot in decided:
-        rule = Rule.from_json(snapshot["rule"])
-        if rule.weights is not Weighting.WEIGHTED or not snapshot.get("weights"):
+        if snapshot["rule"]["weights"] != Weighting.WEIGHTED.value or not snapshot.get("weights"):
             continue
         eligible = snapshot["decision"]["eligible"]
-        weights = {code: Fraction(snapshot["weights"][code]) for code in eligible}
+        key = (json.dumps(snapshot["rule"], sort_keys=True), snapshot.get("weights_basis", ""),
+               tuple((code, snapshot["weights"][code]) for code in sorted(eligible)))
+        uses.setdefault(key, [row, snapshot, []])[2].append(row.id)
+    found = []
+    for (_rule, basis, weighed), (row, snapshot, numbers) in uses.items():
+        rule = Rule.from_json(snapshot["rule"])
+        weights = {code: Fraction(weight) for code, weight in weighed}
         votes = rule_votes(rule, weights)
         total = sum(votes.values())
         if not total:
             continue
         power, parts = rounded_voting_power(rule, weights, work_limit=CHART_POWER_WORK)
-
-        basis = snapshot.get("weights_basis", "")
         found.append(model.WeightAndPower(
             number=row.id, title=row.title, rule=t.label(labels.VOTING_RULES, row.rule_name),
             basis=t("the scale of contributions") if basis == "contribution" else basis.removeprefix("weight_set:"),
-            rounded_parts=parts,
+            rounded_parts=parts, also_decided=tuple(numbers[1:]),
             members=tuple(sorted((model.MemberPower(
                 code=code, name=t.member(code, names[code]), weight_pct=_percent_of(votes[code] / total),
                 banzhaf_pct=_percent_of(power.banzhaf[code]), shapley_shubik_pct=_percent_of(power.shapley_shubik.index[code]),
-            ) for code in eligible), key=lambda member: (-member.weight_pct, member.code))),
+            ) for code in weights), key=lambda member: (-member.weight_pct, member.code))),
         ))
     return tuple(found)
 

@@ -239,9 +239,11 @@ class WeightAndPower:
     basis: str  # what the weights are, in words
     rounded_parts: int | None  # the weights were rounded to this many parts of the total (None: exact)
     members: tuple[MemberPower, ...]
+    also_decided: tuple[int, ...] = ()  # later motions of the year under the same rule and weights
 
     def __post_init__(self) -> None:
         _freeze_tuple(self, "members")
+        _freeze_tuple(self, "also_decided")
 
 
 @dataclass(frozen=True, slots=True)

@@ -706,6 +706,9 @@ def _weight_and_power(report: model.AnnualReport, look: _Look) -> list[Flowable]
                     "are in the attached file {file}.", number=motion.number, title=motion.title, rule=motion.rule,
                     basis=motion.basis, members=len(motion.members), rounding=rounding,
                     file=f"weight-and-power-{motion.number}.csv")
+        if motion.also_decided:
+            caption += " " + t("The same rule and weights also decided motions {numbers}.",
+                               numbers=", ".join(map(str, motion.also_decided)))
         look.keep_data(f"weight-and-power-{motion.number}", ("code", "member", "weight_pct", "banzhaf_pct", "shapley_shubik_pct"),
                        [(member.code, member.name, str(member.weight_pct), str(member.banzhaf_pct),
                          str(member.shapley_shubik_pct)) for member in motion.members])
