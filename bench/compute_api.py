@@ -51,7 +51,7 @@ from ledger.domain.sacct import split_by_month
 from ledger.domain.sacct_generator import ExportSpec, generate_runs
 from ledger.queries.journal import head
 from ledger.services import compute
-from ledger.services import contributions as finance
+from ledger.services import contributions
 from ledger.services.usage import BATCH_ROWS
 
 ACTOR = system_actor("bench")
@@ -75,12 +75,12 @@ def build_ledger(engine) -> None:
     """Members, projects, assessed 2025, a capacity plan and allocated quotas, through the use cases."""
     register_accounts(engine)
     incomes = {code: str(100 + 7 * index) for index, code in enumerate(MEMBERS)}
-    proposal = finance.propose_scale(YEAR, YEAR, incomes, ceiling="", floor="", precision="0.001", associate_factor="10",
+    proposal = contributions.propose_scale(YEAR, YEAR, incomes, ceiling="", floor="", precision="0.001", associate_factor="10",
                                      uow=UnitOfWork(engine))
-    finance.adopt_scale(proposal, income_measure="bench incomes", decision="bench", adopted_on=f"{YEAR - 1}-11-01",
+    contributions.adopt_scale(proposal, income_measure="bench incomes", decision="bench", adopted_on=f"{YEAR - 1}-11-01",
                         today=TODAY, actor=ACTOR, uow=UnitOfWork(engine))
-    finance.open_year(YEAR, f"{YEAR}-03-31", "2400000000.00", actor=ACTOR, uow=UnitOfWork(engine))
-    finance.adopt_budget(YEAR, "bench", f"{YEAR - 1}-12-01", today=TODAY, actor=ACTOR, uow=UnitOfWork(engine))
+    contributions.open_year(YEAR, f"{YEAR}-03-31", "2400000000.00", actor=ACTOR, uow=UnitOfWork(engine))
+    contributions.adopt_budget(YEAR, "bench", f"{YEAR - 1}-12-01", today=TODAY, actor=ACTOR, uow=UnitOfWork(engine))
     compute.record_compute_plan(YEAR, POOLS, RESERVES, "bench", actor=ACTOR, uow=UnitOfWork(engine))
     compute.allocate_quotas(YEAR, f"{YEAR}-01-02", today=TODAY, actor=ACTOR, uow=UnitOfWork(engine))
 

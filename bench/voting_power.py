@@ -11,7 +11,7 @@ import random
 import sys
 import time
 
-from ledger.domain.voting_power import banzhaf
+from ledger.domain.governance.power import banzhaf
 
 MEMBERS = 190
 TOTAL_WEIGHT = 5_000_000

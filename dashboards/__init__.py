@@ -6,7 +6,7 @@ import dash
 from dash import Dash, dcc, html
 from flask import Flask, abort, request
 
-from dashboards.pages import board, compute, contributions, members, overview
+from dashboards.pages import compute, contributions, governance, members, overview
 
 URL_BASE = "/dashboards/"
 # Dash's default page lacks a language; screen readers and axe need one.
@@ -40,7 +40,7 @@ def create_dash(server: Flask) -> Dash:
         suppress_callback_exceptions=True,
     )
     app.index_string = INDEX_STRING
-    for page in (overview, members, contributions, board, compute):
+    for page in (overview, members, contributions, governance, compute):
         dash.register_page(page.__name__, **page.PAGE)
     app.layout = shell
     callback_path = f"{URL_BASE}_dash-update-component"

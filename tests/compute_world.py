@@ -18,8 +18,8 @@ from ledger.db.uow import UnitOfWork
 from ledger.domain.access import Actor, Role, system_actor
 from ledger.queries.compute import compute_year
 from ledger.services import compute
-from ledger.services import contributions as finance
-from ledger.services import governance as board
+from ledger.services import contributions
+from ledger.services import governance
 from ledger.services.members import admit_member
 from ledger.services.usage import ingest_usage
 
@@ -63,20 +63,20 @@ def build_facility(engine) -> tuple[str, ...]:
     """Four members since 2020 on a 2023-2026 scale; 2023 to 2026 opened with their budgets adopted."""
     for code in MEMBERS:
         admit_member(code, None, "member", "2020-01-01", actor=SECRETARIAT, uow=UnitOfWork(engine))
-    proposal = finance.propose_scale(2023, 2026, INCOMES, ceiling="", floor="", precision="0.001", associate_factor="10",
+    proposal = contributions.propose_scale(2023, 2026, INCOMES, ceiling="", floor="", precision="0.001", associate_factor="10",
                                      uow=UnitOfWork(engine))
-    finance.adopt_scale(proposal, income_measure="test incomes", decision="Board 2022", adopted_on="2022-12-01", today=TODAY,
+    contributions.adopt_scale(proposal, income_measure="test incomes", decision="Board 2022", adopted_on="2022-12-01", today=TODAY,
                         actor=SECRETARIAT, uow=UnitOfWork(engine))
     for year in (2023, 2024, 2025, 2026):
-        finance.open_year(year, f"{year}-03-31", "1000000.00", actor=SECRETARIAT, uow=UnitOfWork(engine))
-        finance.adopt_budget(year, "Board", f"{year - 1}-12-01", today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
+        contributions.open_year(year, f"{year}-03-31", "1000000.00", actor=SECRETARIAT, uow=UnitOfWork(engine))
+        contributions.adopt_budget(year, "Board", f"{year - 1}-12-01", today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
     return MEMBERS
 
 
 def pay_everything(engine, codes=MEMBERS) -> None:
     for code in codes:
         amount = str(Decimal(INCOMES[code]) * 10_000 * 4)  # a share of 1,000,000 a year, four years
-        finance.record_payment(code, "2023-01-15", "EUR", amount, "1", "2023-01-15", "ECB", f"PAY-{code}", today=TODAY,
+        contributions.record_payment(code, "2023-01-15", "EUR", amount, "1", "2023-01-15", "ECB", f"PAY-{code}", today=TODAY,
                                actor=SECRETARIAT, uow=UnitOfWork(engine))
 
 
@@ -88,10 +88,10 @@ def delegate(code: str) -> Actor:
 
 def adopt(engine, motion_id: int, on_date: str = "2025-06-12") -> str:
     """Open a motion, have every member vote yes, close it; return the outcome."""
-    board.open_motion(motion_id, on_date, today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
+    governance.open_motion(motion_id, on_date, today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
     for code in MEMBERS:
-        board.cast_ballot(motion_id, code, "yes", today=date.fromisoformat(on_date), actor=delegate(code), uow=UnitOfWork(engine))
-    return board.close_motion(motion_id, on_date, today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
+        governance.cast_ballot(motion_id, code, "yes", today=date.fromisoformat(on_date), actor=delegate(code), uow=UnitOfWork(engine))
+    return governance.close_motion(motion_id, on_date, today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
 
 
 PROJECTS = (
@@ -138,10 +138,10 @@ def build_compute_world(engine) -> Expected:
     for project in PROJECTS:
         compute.register_project(*project, actor=SECRETARIAT, uow=UnitOfWork(engine))
     ingest_usage(EXPORT, as_of=datetime(2025, 6, 1, tzinfo=UTC), actor=SECRETARIAT, engine=engine)
-    meeting = board.schedule_meeting("Board, June 2025", "2025-06-12", actor=SECRETARIAT, uow=UnitOfWork(engine))
-    board.record_presence(meeting, list(MEMBERS), actor=SECRETARIAT, uow=UnitOfWork(engine))
+    meeting = governance.schedule_meeting("Board, June 2025", "2025-06-12", actor=SECRETARIAT, uow=UnitOfWork(engine))
+    governance.record_presence(meeting, list(MEMBERS), actor=SECRETARIAT, uow=UnitOfWork(engine))
     giver, receiver, hours = EXPECTED.transfer
-    motion = board.propose_motion(meeting, "Lend GPU-hours", f"{giver} lends {hours:,} GPU-hours of 2025 to {receiver}.",
+    motion = governance.propose_motion(meeting, "Lend GPU-hours", f"{giver} lends {hours:,} GPU-hours of 2025 to {receiver}.",
                                   "quota_transfer", "simple_majority", "equal", "roll_call",
                                   {"year": 2025, "from": giver, "to": receiver, "gpu_hours": hours},
                                   actor=SECRETARIAT, uow=UnitOfWork(engine))

@@ -73,7 +73,7 @@ def demo_template(database_url, tmp_path_factory):
     Replaying the demo takes tens of seconds, so it is done once and copied (a file copy on
     SQLite, CREATE DATABASE ... TEMPLATE on PostgreSQL) rather than replayed per test module.
     """
-    from ledger.services.demo import load_demo
+    from ledger.demo import load_demo
 
     if make_url(database_url).get_backend_name() == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite'}"

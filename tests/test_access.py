@@ -26,27 +26,27 @@ ROUTES: dict[str, tuple[str, frozenset | None]] = {
     "public.annual_report": ("/reports/annual/2025.pdf", PUBLIC),
     "public.member_statement": ("/reports/statements/2025/DEU.pdf", PUBLIC),
     "auth.login": ("/login", PUBLIC),
-    "office.home": ("/office/", EVERYONE),
+    "workspace.home": ("/office/", EVERYONE),
     "auth.change_password": ("/office/password", EVERYONE),
     "auth.enrol_second_factor": ("/office/second-factor", EVERYONE),
     "auth.users": ("/office/users", frozenset({Role.SECRETARIAT})),
-    "office.members": ("/office/members", frozenset({Role.SECRETARIAT, Role.AUDITOR})),
-    "office.admit": ("/office/members/new", frozenset({Role.SECRETARIAT})),
-    "office.change_status": ("/office/members/FRA/status", frozenset({Role.SECRETARIAT})),
-    "office.journal": ("/office/journal", frozenset({Role.AUDITOR})),
-    "finance.index": ("/office/finance/", frozenset({Role.SECRETARIAT, Role.TREASURER, Role.AUDITOR})),
-    "finance.open_year": ("/office/finance/years/new", frozenset({Role.SECRETARIAT})),
-    "finance.new_scale": ("/office/finance/scales/new", frozenset({Role.SECRETARIAT})),
-    "finance.grant_waiver": ("/office/finance/waivers/new", frozenset({Role.SECRETARIAT})),
-    "finance.change_setting": ("/office/finance/settings", frozenset({Role.SECRETARIAT})),
-    "finance.record_payment": ("/office/finance/payments/new", frozenset({Role.TREASURER})),
-    "finance.reverse_payment": ("/office/finance/payments/reverse", frozenset({Role.TREASURER})),
-    "finance.pending_payments": ("/office/finance/payments/pending", frozenset({Role.SECRETARIAT, Role.TREASURER, Role.AUDITOR})),
-    "finance.pledge_in_kind": ("/office/finance/in-kind/new", frozenset({Role.TREASURER})),
-    "board.index": ("/office/board/", frozenset({Role.SECRETARIAT, Role.DELEGATE, Role.AUDITOR})),
-    "board.schedule_meeting": ("/office/board/meetings/new", frozenset({Role.SECRETARIAT})),
-    "board.propose_motion": ("/office/board/motions/new", frozenset({Role.SECRETARIAT})),
-    "board.ballots": ("/office/board/ballots", frozenset({Role.DELEGATE})),
+    "members.members": ("/office/members", frozenset({Role.SECRETARIAT, Role.AUDITOR})),
+    "members.admit": ("/office/members/new", frozenset({Role.SECRETARIAT})),
+    "members.change_status": ("/office/members/FRA/status", frozenset({Role.SECRETARIAT})),
+    "journal.browse": ("/office/journal", frozenset({Role.AUDITOR})),
+    "contributions.index": ("/office/contributions/", frozenset({Role.SECRETARIAT, Role.TREASURER, Role.AUDITOR})),
+    "contributions.open_year": ("/office/contributions/years/new", frozenset({Role.SECRETARIAT})),
+    "contributions.new_scale": ("/office/contributions/scales/new", frozenset({Role.SECRETARIAT})),
+    "contributions.grant_waiver": ("/office/contributions/waivers/new", frozenset({Role.SECRETARIAT})),
+    "contributions.change_setting": ("/office/contributions/settings", frozenset({Role.SECRETARIAT})),
+    "contributions.record_payment": ("/office/contributions/payments/new", frozenset({Role.TREASURER})),
+    "contributions.reverse_payment": ("/office/contributions/payments/reverse", frozenset({Role.TREASURER})),
+    "contributions.pending_payments": ("/office/contributions/payments/pending", frozenset({Role.SECRETARIAT, Role.TREASURER, Role.AUDITOR})),
+    "contributions.pledge_in_kind": ("/office/contributions/in-kind/new", frozenset({Role.TREASURER})),
+    "governance.index": ("/office/governance/", frozenset({Role.SECRETARIAT, Role.DELEGATE, Role.AUDITOR})),
+    "governance.schedule_meeting": ("/office/governance/meetings/new", frozenset({Role.SECRETARIAT})),
+    "governance.propose_motion": ("/office/governance/motions/new", frozenset({Role.SECRETARIAT})),
+    "governance.ballots": ("/office/governance/ballots", frozenset({Role.DELEGATE})),
     "compute.index": ("/office/compute/", frozenset({Role.SECRETARIAT, Role.AUDITOR})),
     "compute.year": ("/office/compute/years/2025", frozenset({Role.SECRETARIAT, Role.AUDITOR})),
     "compute.register_project": ("/office/compute/projects/new", frozenset({Role.SECRETARIAT})),
@@ -66,7 +66,7 @@ ROUTES: dict[str, tuple[str, frozenset | None]] = {
     "api.compute": ("/api/v1/years/2025/compute", PUBLIC),
     "api.compute_monthly": ("/api/v1/years/2025/compute/monthly?member=DEU", PUBLIC),
     "tlog_api.checkpoint": ("/api/v1/checkpoint", PUBLIC),
-    "receipts.entry": ("/journal/1", PUBLIC),
+    "journal.entry": ("/journal/1", PUBLIC),
     "tlog_api.checkpoint_key": ("/api/v1/checkpoint/key", PUBLIC),
     "tlog_api.checkpoints": ("/api/v1/checkpoints", PUBLIC),
     "tlog_api.inclusion_proof": ("/api/v1/proof/inclusion?seq=1&size=2", PUBLIC),
@@ -83,21 +83,22 @@ SPECIAL = {
     "auth.logout",  # POST only: tested in test_officials
     "auth.second_factor",  # the second sign-in step, after a right password only: tested below and in test_security
     "auth.change_user",  # POST only: tested below
-    "finance.approve_payment",  # POST only: tested below
+    "workspace.moved",  # the old addresses of the contributions and governance pages: tests/test_moved_addresses.py
+    "contributions.approve_payment",  # POST only: tested below
     "_dashboards_dash_assets.static",  # the Dash assets folder is empty: 404 for everyone, tested below
     "/dashboards/_dash-component-suites/<string:package_name>/<path:fingerprinted_path>",  # tested below
     "/dashboards/_dash-update-component",  # POST only, tested below
-    "voting_api.simulate",  # POST only and public: tested in test_voting_api, anonymously and without a CSRF token
+    "governance_api.simulate",  # POST only and public: tested in test_voting_api, anonymously and without a CSRF token
     "api.motion",  # needs a motion: tested in test_governance for the public
     # A year's pages need a fiscal year (404 here): tested per role in test_office_contributions.
-    "finance.year", "finance.set_budget", "finance.adopt_budget", "finance.close_year", "finance.advance_in_kind",
+    "contributions.year", "contributions.set_budget", "contributions.adopt_budget", "contributions.close_year", "contributions.advance_in_kind",
     # A meeting's or a motion's pages need one (404 here), and a ballot is POST only: tested per role in test_office_board.
-    "board.meeting", "board.motion", "board.record_presence", "board.record_proxy", "board.open_motion", "board.close_motion", "board.cast_ballot",
+    "governance.meeting", "governance.motion", "governance.record_presence", "governance.record_proxy", "governance.open_motion", "governance.close_motion", "governance.cast_ballot",
 }
-FORMS = ("office.admit", "office.change_status",
-         "finance.open_year", "finance.new_scale", "finance.grant_waiver", "finance.change_setting",
-         "finance.record_payment", "finance.reverse_payment", "finance.pledge_in_kind",
-         "board.schedule_meeting", "board.propose_motion",
+FORMS = ("members.admit", "members.change_status",
+         "contributions.open_year", "contributions.new_scale", "contributions.grant_waiver", "contributions.change_setting",
+         "contributions.record_payment", "contributions.reverse_payment", "contributions.pledge_in_kind",
+         "governance.schedule_meeting", "governance.propose_motion",
          "compute.register_project", "compute.record_plan", "compute.allocate_quotas", "compute.adjust_quota", "compute.close_year")
 VIEWERS = [None, *Role]
 
@@ -197,6 +198,7 @@ def test_approving_a_payment_is_for_treasurers_and_the_secretariat(client, offic
     if viewer:
         sign_in(client, viewer)
     token = csrf_token(client, "/login")
-    response = client.post("/office/finance/payments/pending/1/approve", data={"csrf_token": token})
+    response = client.post("/office/contributions/payments/pending/1/approve", data={"csrf_token": token})
     expected = {None: 302, Role.SECRETARIAT: 404, Role.TREASURER: 404}.get(viewer, 403)
     assert response.status_code == expected, (viewer, response.status_code)
+

@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from ledger.cli import main as cli
-from ledger.services import contributions as finance
+from ledger.services import contributions
 from ledger.db.uow import UnitOfWork
 from tests.compute_world import CAPACITY_2025, SECRETARIAT, build_facility, entries, pay_everything, published
 
@@ -29,7 +29,7 @@ def test_plan_allocate_and_close_a_year_from_the_command_line(engine, runner):
     assert "Allocated the quotas of 2025 to 4 members" in allocated.output
     year = published(engine)
     assert year.capacity_gpu_hours == CAPACITY_2025 and year.reserved_gpu_hours == 229_950
-    finance.change_setting("quota_carry_over", "up to 10 %", "Board", actor=SECRETARIAT, uow=UnitOfWork(engine))
+    contributions.change_setting("quota_carry_over", "up to 10 %", "Board", actor=SECRETARIAT, uow=UnitOfWork(engine))
     closed = runner.invoke(cli, ["compute", "close", "2025", "--on", "2026-01-05"])
     assert closed.exit_code == 0, closed.output
     assert "Closed the GPU-hour ledger of 2025 for 4 members" in closed.output

@@ -14,8 +14,8 @@ from ledger.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ledger.queries.compute import ledger_lines, list_projects
 from ledger.queries.usage import monthly_usage, usage_by_safety_level
 from ledger.services import compute
-from ledger.services import contributions as finance
-from ledger.services import governance as board
+from ledger.services import contributions
+from ledger.services import governance
 from ledger.services.usage import ingest_usage
 from ledger.services.verification import verify_ledger
 from tests.compute_world import (
@@ -201,7 +201,7 @@ def test_a_member_suspended_on_the_day_is_frozen_by_default_or_reduced_by_the_se
         assert "frozen: suspended on 2025-06-30" in connection.execute(
             text("SELECT reason FROM quota_entry WHERE member_code = 'DEU'")).scalar_one()
 
-    finance.change_setting("quota_suspension", "reduced 50 %", "Board, 2025", actor=SECRETARIAT, uow=UnitOfWork(engine))
+    contributions.change_setting("quota_suspension", "reduced 50 %", "Board, 2025", actor=SECRETARIAT, uow=UnitOfWork(engine))
     plan(engine, 2026)
     allocate(engine, 2026, on_date="2026-06-30")
     year = published(engine, 2026)
@@ -245,8 +245,8 @@ def test_usage_debits_the_ledger_through_the_monthly_rollup_at_the_plans_factors
 
 @pytest.fixture
 def meeting(engine, facility):
-    number = board.schedule_meeting("Board, June 2025", "2025-06-12", actor=SECRETARIAT, uow=UnitOfWork(engine))
-    board.record_presence(number, list(MEMBERS), actor=SECRETARIAT, uow=UnitOfWork(engine))
+    number = governance.schedule_meeting("Board, June 2025", "2025-06-12", actor=SECRETARIAT, uow=UnitOfWork(engine))
+    governance.record_presence(number, list(MEMBERS), actor=SECRETARIAT, uow=UnitOfWork(engine))
     pay_everything(engine)
     plan(engine)
     allocate(engine)
@@ -254,15 +254,15 @@ def meeting(engine, facility):
 
 
 def propose_transfer(engine, meeting, effect):
-    return board.propose_motion(meeting, "Transfer", "DEU lends hours to AUT.", "quota_transfer", "simple_majority", "equal", "roll_call",
+    return governance.propose_motion(meeting, "Transfer", "DEU lends hours to AUT.", "quota_transfer", "simple_majority", "equal", "roll_call",
                                 effect, actor=SECRETARIAT, uow=UnitOfWork(engine))
 
 
 def decide(engine, number, choice="yes") -> str:
-    board.open_motion(number, "2025-06-12", today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
+    governance.open_motion(number, "2025-06-12", today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
     for code in MEMBERS:
-        board.cast_ballot(number, code, choice, today=date(2025, 6, 12), actor=Actor(f"user:{code}", Role.DELEGATE, code), uow=UnitOfWork(engine))
-    return board.close_motion(number, "2025-06-12", today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
+        governance.cast_ballot(number, code, choice, today=date(2025, 6, 12), actor=Actor(f"user:{code}", Role.DELEGATE, code), uow=UnitOfWork(engine))
+    return governance.close_motion(number, "2025-06-12", today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
 
 
 def test_an_adopted_transfer_motion_moves_hours_citing_it_and_balances_stay_sums(engine, meeting):
@@ -315,12 +315,12 @@ def test_a_transfer_larger_than_the_givers_balance_is_refused_when_proposed_and_
         propose_transfer(engine, meeting, {"year": 2025, "from": "DEU", "to": "AUT", "gpu_hours": 600_000})
     number = propose_transfer(engine, meeting, {"year": 2025, "from": "DEU", "to": "AUT", "gpu_hours": deu.quota_gpu_hours})
     compute.adjust_quota(2025, "DEU", "-1", "pool A down for an hour", actor=SECRETARIAT, uow=UnitOfWork(engine))
-    board.open_motion(number, "2025-06-12", today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
+    governance.open_motion(number, "2025-06-12", today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
     for code in MEMBERS:
-        board.cast_ballot(number, code, "yes", today=date(2025, 6, 12), actor=Actor(f"user:{code}", Role.DELEGATE, code), uow=UnitOfWork(engine))
+        governance.cast_ballot(number, code, "yes", today=date(2025, 6, 12), actor=Actor(f"user:{code}", Role.DELEGATE, code), uow=UnitOfWork(engine))
     before = entries(engine)
     with pytest.raises(Conflict, match="cannot give"):
-        board.close_motion(number, "2025-06-12", today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
+        governance.close_motion(number, "2025-06-12", today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
     assert entries(engine) == before  # the motion stays open: nothing of the close was stored
 
 
@@ -332,7 +332,7 @@ def test_hours_move_only_through_an_adopted_motion(engine, meeting):
 
 
 def test_transfers_wait_for_the_years_allocation(engine, facility):
-    number = board.schedule_meeting("Board", "2025-06-12", actor=SECRETARIAT, uow=UnitOfWork(engine))
+    number = governance.schedule_meeting("Board", "2025-06-12", actor=SECRETARIAT, uow=UnitOfWork(engine))
     with pytest.raises(Conflict, match="not allocated yet"):
         propose_transfer(engine, number, {"year": 2025, "from": "DEU", "to": "AUT", "gpu_hours": 10})
 
@@ -355,7 +355,7 @@ def test_an_adjustment_needs_a_reason_and_a_non_zero_amount(engine, meeting):
 
 
 def test_closing_carries_up_to_the_setting_into_the_next_year_and_forfeits_the_rest(engine, meeting):
-    finance.change_setting("quota_carry_over", "up to 10 %", "Board, 2025", actor=SECRETARIAT, uow=UnitOfWork(engine))
+    contributions.change_setting("quota_carry_over", "up to 10 %", "Board, 2025", actor=SECRETARIAT, uow=UnitOfWork(engine))
     # Quotas with 15 % reserved: AUT 130,305, BEL 260,610, DEU 521,220, FRA 390,915.
     compute.adjust_quota(2025, "AUT", "-130305", "AUT gives its whole quota back", actor=SECRETARIAT, uow=UnitOfWork(engine))
     compute.adjust_quota(2025, "BEL", "-260620", "BEL overdrew by 10 hours", actor=SECRETARIAT, uow=UnitOfWork(engine))
@@ -382,7 +382,7 @@ def test_up_to_p_percent_is_a_cap_on_the_carry_over_not_a_rate(engine, meeting):
     """"Up to P %" of the year's quota caps what is carried: all of a small unused balance is
     carried, only what exceeds P % of the quota is forfeited (EuroHPC JU access policy and PRACE
     calls: unused allocations expire; a capped carry-over is a cap, not a rate; README, Compute rules)."""
-    finance.change_setting("quota_carry_over", "up to 10 %", "Board, 2025", actor=SECRETARIAT, uow=UnitOfWork(engine))
+    contributions.change_setting("quota_carry_over", "up to 10 %", "Board, 2025", actor=SECRETARIAT, uow=UnitOfWork(engine))
     compute.adjust_quota(2025, "DEU", "-521170", "DEU leaves 50 hours unused", actor=SECRETARIAT, uow=UnitOfWork(engine))
     compute.close_compute_year(2025, "2026-01-05", today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
     deu = next(m for m in published(engine).members if m.code == "DEU")
@@ -398,8 +398,8 @@ def test_frozen_hours_are_forfeited_at_closing_never_carried_or_given_away(engin
     pay_everything(engine, ("AUT", "BEL", "FRA"))  # DEU is suspended in June 2025: its quota is frozen
     plan(engine)
     allocate(engine, on_date="2025-06-30")
-    finance.change_setting("quota_carry_over", "up to 10 %", "Board, 2025", actor=SECRETARIAT, uow=UnitOfWork(engine))
-    meeting = board.schedule_meeting("Board", "2025-07-10", actor=SECRETARIAT, uow=UnitOfWork(engine))
+    contributions.change_setting("quota_carry_over", "up to 10 %", "Board, 2025", actor=SECRETARIAT, uow=UnitOfWork(engine))
+    meeting = governance.schedule_meeting("Board", "2025-07-10", actor=SECRETARIAT, uow=UnitOfWork(engine))
     with pytest.raises(Conflict, match=r"DEU has 0.000 usable GPU-hours left in 2025 \(521,220 more are frozen\)"):
         propose_transfer(engine, meeting, {"year": 2025, "from": "DEU", "to": "AUT", "gpu_hours": 10})
     compute.adjust_quota(2025, "DEU", "30", "pool A credit for an outage (incident 7)", actor=SECRETARIAT, uow=UnitOfWork(engine))

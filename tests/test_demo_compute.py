@@ -12,9 +12,9 @@ from ledger.domain.sacct_generator import expected_usage
 from ledger.queries.compute import ledger_lines, list_projects
 from ledger.queries.governance import list_motions
 from ledger.queries.usage import monthly_usage
-from ledger.services.demo import DEMO_DATA, load_demo
+from ledger.demo import DEMO_DATA, load_demo
 from ledger.services.compute import account_timelines
-from ledger.services.demo_compute import usage_exports
+from ledger.demo.compute import usage_exports
 from ledger.services.verification import verify_ledger
 from tests.compute_world import entries, published
 from tests.conftest import DEMO_TODAY as TODAY, copy_database, drop_database

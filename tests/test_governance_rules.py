@@ -15,7 +15,7 @@ from ledger.db.uow import UnitOfWork
 from ledger.domain.access import Actor, Role, system_actor
 from ledger.domain.errors import Conflict, ValidationFailed
 from ledger.queries import governance as queries
-from ledger.services import contributions as finance
+from ledger.services import contributions
 from ledger.services import governance as board
 from ledger.services.members import admit_member, change_member_status
 
@@ -114,11 +114,11 @@ def test_a_suspended_member_neither_holds_nor_gives_a_proxy(engine, council):
     """TFEU Art. 239 and CERN Convention Art. V.8: a member whose vote is suspended for arrears is not entitled to
     vote, so it can neither act for another member nor have one act for it."""
     incomes = {code: "10" for code in EIGHT}
-    proposal = finance.propose_scale(2023, 2025, incomes, ceiling="", floor="", precision="0.001", associate_factor="10", uow=UnitOfWork(engine))
-    finance.adopt_scale(proposal, income_measure="equal", decision="Board 2022", adopted_on="2022-12-01", today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
+    proposal = contributions.propose_scale(2023, 2025, incomes, ceiling="", floor="", precision="0.001", associate_factor="10", uow=UnitOfWork(engine))
+    contributions.adopt_scale(proposal, income_measure="equal", decision="Board 2022", adopted_on="2022-12-01", today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
     for year in (2023, 2024):
-        finance.open_year(year, f"{year}-03-31", "1000000.00", actor=SECRETARIAT, uow=UnitOfWork(engine))
-        finance.adopt_budget(year, "Board", f"{year - 1}-12-01", today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
+        contributions.open_year(year, f"{year}-03-31", "1000000.00", actor=SECRETARIAT, uow=UnitOfWork(engine))
+        contributions.adopt_budget(year, "Board", f"{year - 1}-12-01", today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
     # nobody paid: on DAY every member is suspended
     with pytest.raises(ValidationFailed) as refused:
         board.record_proxy(council, "ITA", "DEU", actor=SECRETARIAT, uow=UnitOfWork(engine))
@@ -218,7 +218,7 @@ def test_eligibility_is_judged_on_the_closing_day(engine, council):
 
 def test_every_kind_of_motion_has_its_effect_declared_once():
     """DESIGN.md, Governance: an adopted motion applies its effect. One schema per kind drives the form and the check."""
-    from ledger.web.board import KIND_LABELS, MOTION_FORMS
+    from ledger.web.governance import KIND_LABELS, MOTION_FORMS
 
     assert board.MOTION_KINDS == tuple(board.EFFECTS) == tuple(KIND_LABELS) == tuple(MOTION_FORMS)
     assert "not yet possible" not in KIND_LABELS["quota_transfer"]

@@ -12,13 +12,13 @@ from ledger.cli import main as cli
 from ledger.db.uow import UnitOfWork
 from ledger.domain.invariants import INVARIANTS
 from ledger.services import compute
-from ledger.services import contributions as finance
+from ledger.services import contributions
 from ledger.services.verification import verify_ledger
 from tests.compute_world import SECRETARIAT, TODAY, allocate, build_compute_world, build_facility, pay_everything, plan
 
 
 def close_2025(engine) -> None:
-    finance.change_setting("quota_carry_over", "up to 10 %", "Board, 2025", actor=SECRETARIAT, uow=UnitOfWork(engine))
+    contributions.change_setting("quota_carry_over", "up to 10 %", "Board, 2025", actor=SECRETARIAT, uow=UnitOfWork(engine))
     compute.close_compute_year(2025, "2026-01-05", today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
 
 

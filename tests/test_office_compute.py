@@ -358,16 +358,16 @@ def test_bad_adjustments_are_refused(client, engine, signed_in, world):
 
 def test_quota_settings_change_through_the_finance_settings_form(client, engine, signed_in, facility):
     token = signed_in(Role.SECRETARIAT)
-    form = client.get("/office/finance/settings").get_data(as_text=True)
+    form = client.get("/office/contributions/settings").get_data(as_text=True)
     assert '<option value="quota_suspension">' in form and '<option value="quota_carry_over">' in form
     before = entries(engine)
     data = {"csrf_token": token, "key": "quota_suspension", "value": "reduced 50 %", "decision": "Board, motion 8", "confirm": "y"}
     for changes in ({"value": "reduced 150 %"}, {"key": "quota_carry_over", "value": "all of it"}):
-        refused = client.post("/office/finance/settings", data={**data, **changes})
+        refused = client.post("/office/contributions/settings", data={**data, **changes})
         assert refused.status_code == 400 and error_of(page_of(refused), "value"), changes
     assert entries(engine) == before
-    stored(engine, client.post("/office/finance/settings", data=data), before, "setting.changed")
-    stored(engine, client.post("/office/finance/settings", data={**data, "key": "quota_carry_over", "value": "Up to 10%"}), before + 1, "setting.changed")
+    stored(engine, client.post("/office/contributions/settings", data=data), before, "setting.changed")
+    stored(engine, client.post("/office/contributions/settings", data={**data, "key": "quota_carry_over", "value": "Up to 10%"}), before + 1, "setting.changed")
     with engine.connect() as connection:
         settings = settings_at(connection)
     assert (settings.quota_suspension, settings.quota_carry_over) == (SuspensionPolicy("reduced", Decimal(50)), "up to 10 %")
@@ -377,7 +377,7 @@ def test_quota_settings_change_through_the_finance_settings_form(client, engine,
 
 def test_close_a_years_ledger_after_the_year_under_the_carry_over_setting(client, engine, signed_in, world):
     token = signed_in(Role.SECRETARIAT)
-    client.post("/office/finance/settings", data={"csrf_token": token, "key": "quota_carry_over", "value": "up to 10 %",
+    client.post("/office/contributions/settings", data={"csrf_token": token, "key": "quota_carry_over", "value": "up to 10 %",
                                                   "decision": "Board, motion 8", "confirm": "y"})
     form = page_of(client.get(f"{COMPUTE}/close?year=2025"))
     assert 'name="year" type="text" value="2025"' in form and "setting in force: up to 10 %" in form

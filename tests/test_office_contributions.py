@@ -28,7 +28,7 @@ TODAY = date.today()
 PAST = TODAY.year - 1  # a year that is over: it can be adopted, paid and closed
 CURRENT = TODAY.year
 INCOMES = {"DEU": "4000", "FRA": "3000", "CAN": "2000", "KOR": "1000"}
-FINANCE = "/office/finance"
+FINANCE = "/office/contributions"
 
 
 # --------------------------------------------------------------------------- helpers and fixtures
@@ -113,7 +113,7 @@ def test_auditor_reads_years_contributions_payments_and_in_kind_without_actions(
     signed_in(Role.AUDITOR)
 
     index = client.get(f"{FINANCE}/").get_data(as_text=True)
-    assert f'href="/office/finance/years/{PAST}"' in index and f'href="/office/finance/years/{CURRENT}"' in index
+    assert f'href="/office/contributions/years/{PAST}"' in index and f'href="/office/contributions/years/{CURRENT}"' in index
     assert "1,000,000.00 EUR" in index and "adopted" in index and "draft" in index
     assert "2 fiscal years" in index and "GNI, test figures" in index
     assert "Open a fiscal year" not in index and "Record a payment" not in index
@@ -140,9 +140,9 @@ def test_each_role_sees_the_actions_it_may_take(client, engine, signed_in, adopt
     client.post("/logout", data={"csrf_token": csrf_token(client, f"{FINANCE}/")})
     signed_in(Role.TREASURER)
     page = client.get(f"{FINANCE}/years/{PAST}").get_data(as_text=True)
-    assert "/office/finance/payments/reverse?reference=BANK-A" in page
+    assert "/office/contributions/payments/reverse?reference=BANK-A" in page
     pledge = in_kind_of(engine, PAST)[0]
-    assert f"/office/finance/years/{PAST}/in-kind/{pledge.id}" in page
+    assert f"/office/contributions/years/{PAST}/in-kind/{pledge.id}" in page
     assert "Close the year" not in page
 
 
@@ -534,11 +534,11 @@ def test_advance_a_pledge_to_valued_accepted_and_credited(client, engine, signed
 # The pages that name a year or a pledge (listed as SPECIAL in test_access, which has no fiscal year).
 BUDGET_OFFICE = frozenset({Role.SECRETARIAT})
 YEAR_PAGES = {
-    "finance.year": (f"{FINANCE}/years/{PAST}", frozenset({Role.SECRETARIAT, Role.TREASURER, Role.AUDITOR})),
-    "finance.set_budget": (f"{FINANCE}/years/{CURRENT}/budget", BUDGET_OFFICE),
-    "finance.adopt_budget": (f"{FINANCE}/years/{CURRENT}/adopt", BUDGET_OFFICE),
-    "finance.close_year": (f"{FINANCE}/years/{PAST}/close", BUDGET_OFFICE),
-    "finance.advance_in_kind": (f"{FINANCE}/years/{PAST}/in-kind/{{pledge}}", frozenset({Role.TREASURER})),
+    "contributions.year": (f"{FINANCE}/years/{PAST}", frozenset({Role.SECRETARIAT, Role.TREASURER, Role.AUDITOR})),
+    "contributions.set_budget": (f"{FINANCE}/years/{CURRENT}/budget", BUDGET_OFFICE),
+    "contributions.adopt_budget": (f"{FINANCE}/years/{CURRENT}/adopt", BUDGET_OFFICE),
+    "contributions.close_year": (f"{FINANCE}/years/{PAST}/close", BUDGET_OFFICE),
+    "contributions.advance_in_kind": (f"{FINANCE}/years/{PAST}/in-kind/{{pledge}}", frozenset({Role.TREASURER})),
 }
 
 
@@ -554,7 +554,7 @@ def test_year_pages_are_open_only_to_the_roles_that_may_use_them(client, engine,
         got = client.get(url)
         if got.status_code != expected or (expected == 302 and not got.headers["Location"].startswith("/login")):
             failures.append(f"GET {url}: {got.status_code}, expected {expected}")
-        if viewer not in allowed and endpoint != "finance.year":
+        if viewer not in allowed and endpoint != "contributions.year":
             posted = client.post(url, data={"csrf_token": token, "budget": "1.00", "decision": "Board", "adopted_on": f"{PAST}-01-20",
                                             "closed_on": TODAY.isoformat(), "state": "valued", "amount": "1.00", "on_date": f"{PAST}-03-01", "confirm": "y"})
             if posted.status_code != expected:

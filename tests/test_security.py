@@ -47,7 +47,7 @@ def test_a_cookie_saved_before_sign_out_is_refused_after_it(app, officials):
     thief = app.test_client()
     thief.set_cookie("session", saved)
     assert thief.get("/office/").status_code == 302
-    assert thief.post("/office/finance/payments/new", data={"csrf_token": token}).status_code in (302, 400)
+    assert thief.post("/office/contributions/payments/new", data={"csrf_token": token}).status_code in (302, 400)
 
 
 def test_sign_out_ends_the_sessions_of_every_browser(app, officials):
@@ -382,14 +382,14 @@ def test_the_public_journal_carries_ballots_as_commitments_while_a_motion_is_ope
     Permission.SEE_WHO_VOTED); each ballot is a digest under the motion's id, still verified."""
     import json
 
-    from tests.test_office_board import CLI, TODAY, delegate, meeting, opened  # noqa: F401 - the scene of the board tests
-    from ledger.services import governance as board
+    from tests.test_office_governance import CLI, TODAY, delegate, meeting, opened  # noqa: F401 - the scene of the board tests
+    from ledger.services import governance
 
-    meeting_id = board.schedule_meeting("Autumn session", TODAY.isoformat(), actor=CLI, uow=UnitOfWork(engine))
-    board.record_presence(meeting_id, ["DEU", "FRA", "CAN"], actor=CLI, uow=UnitOfWork(engine))
+    meeting_id = governance.schedule_meeting("Autumn session", TODAY.isoformat(), actor=CLI, uow=UnitOfWork(engine))
+    governance.record_presence(meeting_id, ["DEU", "FRA", "CAN"], actor=CLI, uow=UnitOfWork(engine))
     motion_id = opened(engine, meeting_id, ballot="secret")
     for member, vote in (("FRA", "no"), ("DEU", "yes"), ("DEU", "no")):
-        board.cast_ballot(motion_id, member, vote, today=TODAY, actor=delegate(member), uow=UnitOfWork(engine))
+        governance.cast_ballot(motion_id, member, vote, today=TODAY, actor=delegate(member), uow=UnitOfWork(engine))
     entries = [e for e in client.get("/api/v1/journal?limit=1000").get_json()["entries"] if e["kind"] == "ballot.cast"]
     assert len(entries) == 3
     published = json.dumps(entries)
@@ -475,11 +475,11 @@ def test_the_pending_payments_page_and_approval_in_the_workspace(client, engine,
     finance.change_setting("four_eyes_threshold", "500.00", "Board, test", actor=system_actor("test"), uow=UnitOfWork(engine))
     big = pay(engine, "FRA", date(2022, 3, 2), "1000.00", "BANK-BIG")
     token = signed_in(Role.TREASURER)
-    page = client.get("/office/finance/payments/pending").get_data(as_text=True)
+    page = client.get("/office/contributions/payments/pending").get_data(as_text=True)
     assert "BANK-BIG" in page and f"Approve #{big.id}" in page
-    assert client.post(f"/office/finance/payments/pending/{big.id}/approve", data={"csrf_token": token}).status_code == 302
-    assert "No payment awaits approval." in client.get("/office/finance/payments/pending").get_data(as_text=True)
-    assert client.post("/office/finance/payments/pending/999/approve", data={"csrf_token": token}).status_code == 404
+    assert client.post(f"/office/contributions/payments/pending/{big.id}/approve", data={"csrf_token": token}).status_code == 302
+    assert "No payment awaits approval." in client.get("/office/contributions/payments/pending").get_data(as_text=True)
+    assert client.post("/office/contributions/payments/pending/999/approve", data={"csrf_token": token}).status_code == 404
 
 
 def test_forty_concurrent_sign_ins_through_the_wsgi_app_get_no_5xx(app, officials):

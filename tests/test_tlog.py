@@ -211,18 +211,18 @@ def close_a_year(engine) -> None:
     """Two members, a scale, and 2022 opened, adopted and closed."""
     from datetime import date
 
-    from ledger.services import contributions as finance
+    from ledger.services import contributions
     from ledger.services.members import admit_member
 
     today = date(2024, 6, 1)
     for code in ("DEU", "FRA"):
         admit_member(code, None, "member", "2022-01-01", actor=ACTOR, uow=UnitOfWork(engine))
-    proposal = finance.propose_scale(2022, 2022, {"DEU": "40", "FRA": "30"}, ceiling="", floor="", precision="0.01",
+    proposal = contributions.propose_scale(2022, 2022, {"DEU": "40", "FRA": "30"}, ceiling="", floor="", precision="0.01",
                                      associate_factor="10", uow=UnitOfWork(engine))
-    finance.adopt_scale(proposal, income_measure="test", decision="Board", adopted_on="2021-12-01", today=today, actor=ACTOR, uow=UnitOfWork(engine))
-    finance.open_year(2022, "2022-03-31", "1000.00", actor=ACTOR, uow=UnitOfWork(engine))
-    finance.adopt_budget(2022, "Board", "2021-12-10", today=today, actor=ACTOR, uow=UnitOfWork(engine))
-    finance.close_year(2022, "Board, 2023", "2023-03-15", today=today, actor=ACTOR, uow=UnitOfWork(engine))
+    contributions.adopt_scale(proposal, income_measure="test", decision="Board", adopted_on="2021-12-01", today=today, actor=ACTOR, uow=UnitOfWork(engine))
+    contributions.open_year(2022, "2022-03-31", "1000.00", actor=ACTOR, uow=UnitOfWork(engine))
+    contributions.adopt_budget(2022, "Board", "2021-12-10", today=today, actor=ACTOR, uow=UnitOfWork(engine))
+    contributions.close_year(2022, "Board, 2023", "2023-03-15", today=today, actor=ACTOR, uow=UnitOfWork(engine))
 
 
 def test_a_closed_years_signed_report_in_each_language_is_kept_and_stays_pdf_a_3(engine, client):

@@ -32,7 +32,7 @@ def url_of(rule: str, number: int) -> str:
 
 
 def test_every_blueprint_with_ids_in_its_paths_is_covered(app):
-    assert {blueprint for blueprint, _, _ in int_routes(app)} >= {"public", "finance", "board", "compute", "api"}
+    assert {blueprint for blueprint, _, _ in int_routes(app)} >= {"public", "contributions", "governance", "compute", "api"}
     assert all("<int:" not in url_of(rule, 1) for _, rule, _ in int_routes(app))
 
 
@@ -49,7 +49,7 @@ def test_the_largest_id_reaches_the_view_and_is_not_found_there(app, client, sig
     """2^31-1 is accepted by the converter and looked up: nothing has it, so a 404 from the view."""
     signed_in(Role.AUDITOR)
     for url in ("/api/v1/years/2147483647/compute/monthly", "/api/v1/years/2147483647/compute", f"/api/v1/motions/{MAX_URL_INTEGER}",
-                f"/office/board/motions/{MAX_URL_INTEGER}", f"/office/compute/years/{MAX_URL_INTEGER}",
-                f"/office/finance/years/{MAX_URL_INTEGER}", f"/reports/annual/{MAX_URL_INTEGER}.pdf"):
+                f"/office/governance/motions/{MAX_URL_INTEGER}", f"/office/compute/years/{MAX_URL_INTEGER}",
+                f"/office/contributions/years/{MAX_URL_INTEGER}", f"/reports/annual/{MAX_URL_INTEGER}.pdf"):
         response = client.get(url)
         assert response.status_code == 404, (backend, url, response.status_code)

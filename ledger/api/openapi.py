@@ -5,7 +5,7 @@ from __future__ import annotations
 from ledger.api.contract import openapi_paths_and_schemas
 from ledger.api.routes import contract as data_contract
 from ledger.api.tlog import contract as tlog_contract
-from ledger.api.voting import contract as voting_contract
+from ledger.api.governance import contract as voting_contract
 
 CONTRACTS = (data_contract, voting_contract, tlog_contract)
 

@@ -36,7 +36,7 @@ from ledger.domain.invariants import INVARIANTS
 from ledger.domain.journal import PublishedEntry
 from ledger.reports.model import LANGUAGES as REPORT_LANGUAGES
 from ledger.services import compute, officials
-from ledger.services.demo import load_demo
+from ledger.demo import load_demo
 from ledger.services.officials import add_official
 from ledger.services.usage import IngestRefused, ingest_usage
 from ledger.services.verification import VerificationReport, verify_export, verify_ledger

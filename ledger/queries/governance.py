@@ -15,7 +15,7 @@ from types import MappingProxyType
 from sqlalchemy import Connection, and_, func, select
 
 from ledger.db.tables import Ballot, JournalEntry, Meeting, Member, Motion, MotionEvent, Presence, Proxy
-from ledger.domain.voting import CastBallot, VotingRight
+from ledger.domain.governance.rules import CastBallot, VotingRight
 from ledger.queries.contributions import standings_on
 from ledger.queries.members import membership_timelines
 from ledger.queries.sql import NO_LIMIT
@@ -201,7 +201,7 @@ def _status_value(status) -> str | None:
 
 
 def cast_ballots(connection: Connection, motion_id: int) -> list[CastBallot]:
-    """Every ballot recorded on a motion, oldest first (their order decides which counts: ledger.domain.voting.represented)."""
+    """Every ballot recorded on a motion, oldest first (their order decides which counts: ledger.domain.governance.rules.represented)."""
     rows = connection.execute(
         select(ballots_t.c.member_code, ballots_t.c.vote, ballots_t.c.by_proxy).where(ballots_t.c.motion_id == motion_id).order_by(ballots_t.c.id)
     )

@@ -20,8 +20,8 @@ from ledger.domain.errors import NotFound
 from ledger.domain.contributions import ArrearsCounted, MemberStanding, standing_years
 from ledger.domain.members import MemberStatus
 from ledger.domain.settings import Settings
-from ledger.domain.voting import Rule, Weighting, explain_snapshot, rule_votes
-from ledger.domain.voting_power import rounded_voting_power
+from ledger.domain.governance.rules import Rule, Weighting, explain_snapshot, rule_votes
+from ledger.domain.governance.power import rounded_voting_power
 from ledger.queries import compute as compute_queries
 from ledger.queries import contributions as contribution_queries
 from ledger.queries import governance as governance_queries
@@ -32,7 +32,7 @@ from ledger.queries.members import membership_timelines
 from ledger.queries.compute import ComputeYear
 from ledger.queries.contributions import StatementEntry, View, YearRow
 from ledger.reports import model
-from ledger.reports.formatting import decimals_of, format_day, format_fixed, format_money, format_percent, format_quantity
+from ledger.formatting import decimals_of, format_day, format_fixed, format_money, format_percent, format_quantity
 from ledger.reports.i18n import Translator, name_order
 
 DEMO_NOTE = (
@@ -216,7 +216,7 @@ def _weight_and_power(decided: list, names: dict[str, str], words: _Words) -> tu
     against their Banzhaf and Shapley-Shubik indices, once for all the motions it decided.
 
     The weights and the members entitled to vote are those the motions' snapshots recorded
-    when they closed; the indices are ledger.domain.voting_power's, for the whole rule.
+    when they closed; the indices are ledger.domain.governance.power's, for the whole rule.
     """
     t = words.t
     uses: dict[tuple, list] = {}  # (rule, basis, weights) -> [first motion, snapshot, later motions' numbers]

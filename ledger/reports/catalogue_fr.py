@@ -208,7 +208,7 @@ FRENCH: dict[str, str] = {
     "the scale of contributions": "le barème des contributions",
     "The same rule and weights also decided motions {numbers}.": "La même règle et les mêmes poids ont aussi décidé les motions {numbers}.",
     "Motion {number}, {title}, under the rule {rule}: the weights are {basis}, for the {members} members entitled to vote; a power index is a member's share of the positions in which its vote decides the outcome, under the whole rule ({rounding}). The ten largest weights are drawn; every member's figures are in the attached file {file}.": "Motion {number}, {title}, selon la règle {rule} : les poids sont {basis}, pour les {members} membres habilités à voter ; un indice de pouvoir est la part des positions dans lesquelles la voix d'un membre décide de l'issue, selon la règle entière ({rounding}). Les dix poids les plus grands sont représentés ; les chiffres de chaque membre figurent dans le fichier joint {file}.",
-    # The decisions' sentences (ledger.domain.voting.explain), rebuilt in the report's language
+    # The decisions' sentences (ledger.domain.governance.rules.explain), rebuilt in the report's language
     "half": "la moitié",
     "two-thirds": "deux tiers",
     "three-quarters": "trois quarts",

@@ -64,7 +64,7 @@ from ledger.domain import labels
 from ledger.domain.compute import REFERENCE_GPU_MS_PER_GPU_HOUR
 from ledger.domain.money import to_decimal
 from ledger.reports import model
-from ledger.reports.formatting import (
+from ledger.formatting import (
     decimals_of,
     format_amount,
     format_day,

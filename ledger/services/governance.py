@@ -35,7 +35,7 @@ from ledger.domain.contribution_inputs import parse_day, parse_decimal, parse_te
 from ledger.domain.errors import Conflict, Forbidden, NotFound, Problem, ValidationFailed, collect, raise_if_any
 from ledger.domain.journal import canonical_json
 from ledger.domain.members import MemberStatus, validate_admission
-from ledger.domain.voting import MAX_WEIGHT, MAX_WEIGHT_DECIMALS, PRESETS, Rule, Vote, Voter, VotingRight, Weighting, decide, represented
+from ledger.domain.governance.rules import MAX_WEIGHT, MAX_WEIGHT_DECIMALS, PRESETS, Rule, Vote, Voter, VotingRight, Weighting, decide, represented
 from ledger.queries import contributions as contribution_queries
 from ledger.queries import governance as governance_queries
 from ledger.queries.sql import NO_LIMIT
@@ -291,7 +291,7 @@ def cast_ballot(motion_id: object, member: str, vote: str, *, today: date, actor
 
     Refused, saying why, when the member has no vote today, and for a proxy when its holder
     is not recorded present, has no vote, or when the member's own delegate has voted (its
-    ballot takes precedence: ledger.domain.voting.represented).
+    ballot takes precedence: ledger.domain.governance.rules.represented).
     """
     require(actor, Permission.CAST_BALLOT)
     try:

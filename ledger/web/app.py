@@ -56,8 +56,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     from dashboards import create_dash
     from ledger.api import api
     from ledger.api import tlog as tlog_api
-    from ledger.api.voting import voting_api
-    from ledger.web import auth, board, compute, errors, finance, hostile_text, office, public, receipts
+    from ledger.api.governance import governance_api
+    from ledger.web import auth, compute, contributions, errors, governance, hostile_text, journal, members, public, workspace
 
     settings = settings or Settings.from_env()
     app = Flask(__name__)
@@ -88,22 +88,25 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     csrf = CSRFProtect(app)
     auth.init_app(app)
     app.register_blueprint(public.blueprint)
-    app.register_blueprint(receipts.blueprint)
+    app.register_blueprint(journal.blueprint)
     app.register_blueprint(auth.blueprint)
-    app.register_blueprint(office.blueprint)
-    app.register_blueprint(finance.blueprint)
-    app.register_blueprint(board.blueprint)
+    app.register_blueprint(workspace.blueprint)
+    # an old address only sends the request on; its new address checks the CSRF token it carries
+    csrf.exempt(workspace.moved)
+    app.register_blueprint(members.blueprint)
+    app.register_blueprint(contributions.blueprint)
+    app.register_blueprint(governance.blueprint)
     app.register_blueprint(compute.blueprint)
     app.register_blueprint(api)
     csrf.exempt(api)
     tlog_api.init_app(app, settings)
-    app.register_blueprint(voting_api)
+    app.register_blueprint(governance_api)
     # the simulator is public and stateless and takes JSON: no session, nothing to forge
-    csrf.exempt(voting_api)
+    csrf.exempt(governance_api)
     errors.init_app(app)
     hostile_text.init_app(app)
-    helpers = {"Permission": Permission, "money": finance.money, "hours": compute.hours, "percent": compute.percent,
-               "gpu_hours": gpu_hours, "fraction_text": board.fraction_text, "KIND_LABELS": board.KIND_LABELS}
+    helpers = {"Permission": Permission, "money": contributions.money, "hours": compute.hours, "percent": compute.percent,
+               "gpu_hours": gpu_hours, "fraction_text": governance.fraction_text, "KIND_LABELS": governance.KIND_LABELS}
 
     @app.context_processor
     def _page_helpers():

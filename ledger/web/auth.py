@@ -129,7 +129,7 @@ def login():
                 session[PENDING] = {"id": official.session_id, "at": datetime.now(timezone.utc).timestamp(), "next": target}
                 return redirect(url_for("auth.second_factor"))
             _start_session(official)
-            return redirect(target or url_for("office.home"))
+            return redirect(target or url_for("workspace.home"))
     elif form.is_submitted():
         # Only CSRF can fail here, and CSRFProtect answers that before this view runs.
         status = 400
@@ -155,7 +155,7 @@ def second_factor():
             return render_template("second_factor.html", form=form, title="Second factor"), error.status
         target = pending.get("next")
         _start_session(official)
-        return redirect(target or url_for("office.home"))
+        return redirect(target or url_for("workspace.home"))
     return render_template("second_factor.html", form=form, title="Second factor")
 
 
@@ -179,12 +179,12 @@ def change_password():
             officials.change_password(official.id, form.current.data, form.new.data, actor=current_actor(), uow=UnitOfWork(engine()))
         except ValidationFailed as error:
             show_problems(form, error.problems)
-            return render_template("office/password.html", form=form, title="Change your password"), error.status
+            return render_template("officials/password.html", form=form, title="Change your password"), error.status
         flash("Your password is changed; every session has ended: sign in with the new password.")
         logout_user()
         session.clear()
         return redirect(url_for("auth.login"))
-    return render_template("office/password.html", form=form, title="Change your password")
+    return render_template("officials/password.html", form=form, title="Change your password")
 
 
 @blueprint.route("/office/second-factor", methods=["GET", "POST"])
@@ -207,9 +207,9 @@ def enrol_second_factor():
             session.pop(ENROLLING, None)
             logout_user()
             session.clear()
-            return render_template("office/recovery_codes.html", codes=codes, title="Your recovery codes")
+            return render_template("officials/recovery_codes.html", codes=codes, title="Your recovery codes")
     uri = officials.totp_uri(secret, official.email)
-    return render_template("office/second_factor.html", form=form, title="Enrol a second factor", secret=secret,
+    return render_template("officials/second_factor.html", form=form, title="Enrol a second factor", secret=secret,
                            qr=_qr_svg(uri), enrolled=official.has_second_factor), status
 
 
@@ -225,7 +225,7 @@ def _qr_svg(text: str) -> Markup:
 @blueprint.route("/office/users")
 @requires(Permission.MANAGE_USERS)
 def users():
-    return render_template("office/users.html", title="Officials", users=officials.list_officials(engine()),
+    return render_template("officials/users.html", title="Officials", users=officials.list_officials(engine()),
                            roles=[r.value for r in Role], reset_form=PasswordResetForm(), role_form=RoleForm())
 
 

@@ -151,7 +151,7 @@ def register_project():
     with connect() as connection:
         form.member.choices = member_choices(connection)
     return handle_form(
-        form, "finance/form.html",
+        form, "contributions/form.html",
         lambda uow: compute_service.register_project(form.member.data, form.title.data, form.account.data, form.safety_level.data,
                                                      code=form.code.data or None, actor=current_actor(), uow=uow),
         lambda project: ((f"Registered project {compute_service.project_code(project)} {project.title!r} of {project.member_code}, "
@@ -266,7 +266,7 @@ def allocate_quotas():
         form.on_date.data = today().isoformat()
     policy = _settings().texts["quota_suspension"]
     return handle_form(
-        form, "finance/form.html",
+        form, "contributions/form.html",
         lambda uow: compute_service.allocate_quotas(form.year.data, form.on_date.data, today=today(), actor=current_actor(), uow=uow),
         lambda count: (f"Allocated the GPU-hour quotas of {_year_from(form)} to {count} members.", url_for(".year", year=_year_from(form))),
         page={"title": "Allocate a year's quotas", "submit": "Allocate the quotas", "back": url_for(".index"),
@@ -286,7 +286,7 @@ def adjust_quota():
         form.member.choices = member_choices(connection)
     _with_year(form)
     return handle_form(
-        form, "finance/form.html",
+        form, "contributions/form.html",
         lambda uow: compute_service.adjust_quota(form.year.data, form.member.data, form.gpu_hours.data, form.reason.data,
                                                  actor=current_actor(), uow=uow),
         lambda _id: (f"Adjusted the GPU-hours of {form.member.data.strip().upper()} in {_year_from(form)} by {form.gpu_hours.data.strip()}.",
@@ -308,7 +308,7 @@ def close_year():
         form.on_date.data = today().isoformat()
     rule = _settings().quota_carry_over
     return handle_form(
-        form, "finance/form.html",
+        form, "contributions/form.html",
         lambda uow: compute_service.close_compute_year(form.year.data, form.on_date.data, today=today(), actor=current_actor(), uow=uow),
         lambda count: (f"Closed the GPU-hour ledger of {_year_from(form)}: the balances of {count} members carried or forfeited.",
                        url_for(".year", year=_year_from(form))),

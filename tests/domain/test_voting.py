@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger.domain.errors import ValidationFailed
-from ledger.domain.voting import (
+from ledger.domain.governance.rules import (
     PRESETS,
     Abstention,
     Base,

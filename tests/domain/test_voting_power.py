@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.domain import voting_power
+from ledger.domain.governance import power as voting_power
 from ledger.domain.errors import ValidationFailed
-from ledger.domain.voting import PRESETS, Abstention, Base, Rule, Threshold, ThresholdOp, Weighting
-from ledger.domain.voting_power import (
+from ledger.domain.governance.rules import PRESETS, Abstention, Base, Rule, Threshold, ThresholdOp, Weighting
+from ledger.domain.governance.power import (
     PowerMethod,
     banzhaf,
     integer_weights,

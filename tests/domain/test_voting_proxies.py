@@ -1,4 +1,4 @@
-"""Who votes in person or by proxy (ledger.domain.voting.represented), and what quorum they make.
+"""Who votes in person or by proxy (ledger.domain.governance.rules.represented), and what quorum they make.
 
 Sources: TFEU Art. 239 ("any member of the Council may also act on behalf of not more than one
 other member"); DESIGN.md, Governance (a delegate carries a proxy only while present itself; the
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from ledger.domain.voting import PRESETS, CastBallot, Outcome, Voter, decide, represented
+from ledger.domain.governance.rules import PRESETS, CastBallot, Outcome, Voter, decide, represented
 
 EIGHT = ("AUT", "BEL", "DEU", "ESP", "FRA", "ITA", "NLD", "PRT")
 VOTERS = [Voter(code) for code in EIGHT]

@@ -15,7 +15,7 @@ from ledger.reports.annual import build_annual_report
 from ledger.reports.model import Table
 from ledger.reports.render import render_annual_report
 from ledger.services import compute
-from ledger.services import contributions as finance
+from ledger.services import contributions
 from ledger.services.members import admit_member
 from ledger.services.usage import ingest_usage
 from tests.compute_world import (
@@ -123,7 +123,7 @@ def test_use_is_printed_per_month_and_per_safety_level(world):
 
 
 def test_closing_shows_what_each_member_carried_and_forfeited(world):
-    finance.change_setting("quota_carry_over", "up to 10 %", "Board, December 2025", actor=SECRETARIAT, uow=UnitOfWork(world))
+    contributions.change_setting("quota_carry_over", "up to 10 %", "Board, December 2025", actor=SECRETARIAT, uow=UnitOfWork(world))
     compute.close_compute_year(2025, "2026-01-15", today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(world))
     report = report_text(world)
     for code, row in ledger_rows().items():
@@ -163,7 +163,7 @@ def test_a_year_without_a_capacity_plan_says_so_in_one_line(engine):
 
 def test_a_closed_year_keeps_its_compute_as_it_closed(world):
     compute.close_compute_year(2025, "2026-01-15", today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(world))
-    finance.close_year(2025, "Board, March 2026", "2026-03-15", today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(world))
+    contributions.close_year(2025, "Board, March 2026", "2026-03-15", today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(world))
     before = report_text(world)
     # A job of 2025 ingested after the year closed debits 2025 (the overdraft shows in the ledger), not its report.
     late = [EXPORT[0], "9|aurora|deu-llm|2025-06-01T00:00:00|2025-06-01T00:00:00|2025-06-01T01:00:00|3600|COMPLETED|gres/gpu=1|late\n"]
@@ -175,18 +175,18 @@ def test_compute_as_of_an_earlier_entry_leaves_out_the_assessments_made_after_it
     """A report taken at a journal entry (a closed year's) shares use against the assessments made by then only."""
     for code in MEMBERS:
         admit_member(code, None, "member", "2020-01-01", actor=SECRETARIAT, uow=UnitOfWork(engine))
-    proposal = finance.propose_scale(2025, 2025, INCOMES, ceiling="", floor="", precision="0.001", associate_factor="10",
+    proposal = contributions.propose_scale(2025, 2025, INCOMES, ceiling="", floor="", precision="0.001", associate_factor="10",
                                      uow=UnitOfWork(engine))
-    finance.adopt_scale(proposal, income_measure="test incomes", decision="Board 2024", adopted_on="2024-11-01", today=TODAY,
+    contributions.adopt_scale(proposal, income_measure="test incomes", decision="Board 2024", adopted_on="2024-11-01", today=TODAY,
                         actor=SECRETARIAT, uow=UnitOfWork(engine))
-    finance.open_year(2025, "2025-03-31", "1000000.00", actor=SECRETARIAT, uow=UnitOfWork(engine))
+    contributions.open_year(2025, "2025-03-31", "1000000.00", actor=SECRETARIAT, uow=UnitOfWork(engine))
     plan(engine)
     for project in PROJECTS:
         compute.register_project(*project, actor=SECRETARIAT, uow=UnitOfWork(engine))
     ingest_usage(EXPORT, as_of=datetime(2025, 6, 1, tzinfo=UTC), actor=SECRETARIAT, engine=engine)
     with engine.connect() as connection:
         before_assessing = head(connection).seq
-    finance.adopt_budget(2025, "Board", "2024-12-01", today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
+    contributions.adopt_budget(2025, "Board", "2024-12-01", today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
     with engine.connect() as connection:
         then = compute_year(connection, 2025, before_assessing)
         now = compute_year(connection, 2025)

@@ -1,12 +1,12 @@
 """Weight against voting power in the annual report (issue 15): one chart per weighted rule and
-weights, with the indices of ledger.domain.voting_power and the weights the snapshots recorded."""
+weights, with the indices of ledger.domain.governance.power and the weights the snapshots recorded."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from types import SimpleNamespace
 
-from ledger.domain.voting import eu_qualified_majority, simple_majority
+from ledger.domain.governance.rules import eu_qualified_majority, simple_majority
 from ledger.reports.annual import _Words, _weight_and_power
 
 NAMES = {"DEU": "Germany", "FRA": "France", "ITA": "Italy", "LUX": "Luxembourg", "MLT": "Malta"}

@@ -1,0 +1,1 @@
+"""Governance: the board's voting rules (rules), what a vote decides, and voting power (power)."""
