@@ -223,3 +223,23 @@ def close_a_year(engine) -> None:
     contributions.open_year(2022, "2022-03-31", "1000.00", actor=ACTOR, uow=UnitOfWork(engine))
     contributions.adopt_budget(2022, "Board", "2021-12-10", today=today, actor=ACTOR, uow=UnitOfWork(engine))
     contributions.close_year(2022, "Board, 2023", "2023-03-15", today=today, actor=ACTOR, uow=UnitOfWork(engine))
+
+
+def test_a_closed_years_signed_report_in_each_language_is_kept_and_stays_pdf_a_3(engine, client):
+    """Issue 15: the signed file of each language is kept apart and served byte for byte; each
+    keeps the PDF/A-3 file's header, version and XMP (the signature declares PDF 1.7 only)."""
+    import io
+
+    import pikepdf
+
+    close_a_year(engine)
+    client.get("/api/v1/checkpoint")
+    signed = {}
+    for lang in ("en", "fr"):
+        signed[lang] = client.get(f"/reports/annual/2022.pdf?lang={lang}").data
+        assert b"/ETSI.CAdES.detached" in signed[lang] and signed[lang].startswith(b"%PDF-1.7")
+        assert client.get(f"/reports/annual/2022.pdf?lang={lang}").data == signed[lang]
+        with pikepdf.open(io.BytesIO(signed[lang])) as pdf:
+            assert "/Version" not in pdf.Root and list(pdf.Root.Extensions.keys()) == ["/ESIC"]
+            assert pdf.open_metadata()["pdfaid:part"] == "3" and str(pdf.Root.Lang) == lang
+    assert signed["en"] != signed["fr"]

@@ -159,6 +159,8 @@ class Table:
     """A table of already formatted cells in an extra section; numeric columns align right.
 
     total_row: the last row sums the others and is printed as the report's own totals are.
+    keyed_columns: long texts repeated down the column (a rule, a source) print as a letter,
+    with the words once in a key below the table; the attached CSV keeps the words.
     """
 
     caption: str
@@ -166,18 +168,21 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
     numeric_columns: frozenset[int] = field(default_factory=frozenset)
     total_row: bool = False
+    keyed_columns: frozenset[int] = field(default_factory=frozenset)
 
     def __post_init__(self) -> None:
         _freeze_tuple(self, "header")
         object.__setattr__(self, "rows", tuple(tuple(row) for row in self.rows))
         object.__setattr__(self, "numeric_columns", frozenset(self.numeric_columns))
+        object.__setattr__(self, "keyed_columns", frozenset(self.keyed_columns))
         width = len(self.header)
         for number, row in enumerate(self.rows, start=1):
             if len(row) != width:
                 raise ValueError(f"Table {self.caption!r}: row {number} has {len(row)} cells, the header {width}")
-        outside = sorted(column for column in self.numeric_columns if not 0 <= column < width)
-        if outside:
-            raise ValueError(f"Table {self.caption!r}: numeric columns {outside} are not among 0..{width - 1}")
+        for kind, columns in (("numeric", self.numeric_columns), ("keyed", self.keyed_columns)):
+            outside = sorted(column for column in columns if not 0 <= column < width)
+            if outside:
+                raise ValueError(f"Table {self.caption!r}: {kind} columns {outside} are not among 0..{width - 1}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +216,34 @@ class Decision:
     title: str
     kind: str  # the kind's label
     adopted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MemberPower:
+    """One member's share of the votes under a weighted rule, against its two power indices, in percent."""
+
+    code: str
+    name: str
+    weight_pct: Decimal  # its votes (weight, basic votes included) over all votes cast by those entitled
+    banzhaf_pct: Decimal  # normalised Banzhaf index
+    shapley_shubik_pct: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class WeightAndPower:
+    """A weighted motion of the year: each member's weight against its voting power (weight is not power)."""
+
+    number: int
+    title: str
+    rule: str  # the rule's label
+    basis: str  # what the weights are, in words
+    rounded_parts: int | None  # the weights were rounded to this many parts of the total (None: exact)
+    members: tuple[MemberPower, ...]
+    also_decided: tuple[int, ...] = ()  # later motions of the year under the same rule and weights
+
+    def __post_init__(self) -> None:
+        _freeze_tuple(self, "members")
+        _freeze_tuple(self, "also_decided")
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,9 +283,10 @@ class AnnualReport:
     scale_history: tuple[ScalePeriod, ...] = ()  # every scale adopted up to this year's, oldest first
     decisions: tuple[Decision, ...] = ()
     compute: ComputeSummary | None = None
+    weight_and_power: tuple[WeightAndPower, ...] = ()  # the year's weighted motions, one chart each
 
     def __post_init__(self) -> None:
-        for name in ("contributions", "payments", "in_kind", "sections", "scale_history", "decisions"):
+        for name in ("contributions", "payments", "in_kind", "sections", "scale_history", "decisions", "weight_and_power"):
             _freeze_tuple(self, name)
         _require_choice(self.lang, LANGUAGES, "AnnualReport.lang")
         _require_choice(self.status, REPORT_STATUSES, "AnnualReport.status")

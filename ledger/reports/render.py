@@ -22,6 +22,7 @@ import io
 import json
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -35,7 +36,7 @@ from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.fonts import addMapping
-from reportlab.lib.pagesizes import A4
+from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle, StyleSheet1
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -83,6 +84,7 @@ MONO_FONT = "DejaVuSansMono"
 _FONT_FILES = {BODY_FONT: "DejaVuSans.ttf", BOLD_FONT: "DejaVuSans-Bold.ttf", MONO_FONT: "DejaVuSansMono.ttf"}
 
 PAGE_SIZE = A4
+LANDSCAPE_SIZE = landscape(A4)  # for a table too wide for a portrait page
 MARGIN = 20 * mm
 FURNITURE_GAP = 8 * mm  # between the text frame and the header or footer line
 CELL_FONT = BODY_FONT
@@ -95,6 +97,7 @@ ACCENT = colors.HexColor("#c8892b")  # the second series
 ZEBRA = colors.HexColor("#f1f3f6")
 RULE = colors.HexColor("#4a5568")
 MUTED = colors.HexColor("#555555")
+WEIGHT_GREY = colors.HexColor("#b4bcc8")  # a weight, drawn beside the power it gives
 SERIES = (INK, ACCENT, colors.HexColor("#4f8a6e"), colors.HexColor("#8c4f7a"), colors.HexColor("#5d7fb5"),
           colors.HexColor("#a0a0a0"))
 
@@ -285,13 +288,20 @@ class _LedgerDocTemplate(BaseDocTemplate):
         self.created_on = created_on
         self.page_count = _PageCount()
         self.addPageTemplates([
-            PageTemplate("cover", [self._text_frame()], onPage=self._draw_cover),
-            PageTemplate("body", [self._text_frame()], onPage=self._draw_header_and_footer),
+            PageTemplate("cover", [self._text_frame(PAGE_SIZE)], onPage=self._draw_cover, pagesize=PAGE_SIZE),
+            PageTemplate("body", [self._text_frame(PAGE_SIZE)], onPage=self._draw_header_and_footer, pagesize=PAGE_SIZE),
+            PageTemplate("landscape", [self._text_frame(LANDSCAPE_SIZE)], onPage=self._draw_header_and_footer,
+                         pagesize=LANDSCAPE_SIZE),
         ])
 
-    def _text_frame(self) -> Frame:
-        return Frame(self.leftMargin, self.bottomMargin, self.width, self.height,
-                     leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    def _text_frame(self, size: tuple[float, float]) -> Frame:
+        return Frame(self.leftMargin, self.bottomMargin, size[0] - self.leftMargin - self.rightMargin,
+                     size[1] - self.topMargin - self.bottomMargin, leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+
+    @staticmethod
+    def _line_width(canvas: Canvas) -> float:
+        """The width of the text on the canvas's current page, portrait or landscape."""
+        return canvas._pagesize[0] - 2 * MARGIN
 
     def beforeDocument(self) -> None:
         stamp = f"D:{self.created_on:%Y%m%d}000000+00'00'"
@@ -313,11 +323,12 @@ class _LedgerDocTemplate(BaseDocTemplate):
         canvas.saveState()
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.5)
-        canvas.line(self.leftMargin, bottom + 10, self.leftMargin + self.width, bottom + 10)
+        width = self._line_width(canvas)
+        canvas.line(self.leftMargin, bottom + 10, self.leftMargin + width, bottom + 10)
         canvas.setFont(BODY_FONT, 7.5)
         canvas.setFillColor(MUTED)
         canvas.drawString(self.leftMargin, bottom, self.footer_note)
-        canvas.drawRightString(self.leftMargin + self.width, bottom, self.page_label.format(page=doc.page, pages=total))
+        canvas.drawRightString(self.leftMargin + width, bottom, self.page_label.format(page=doc.page, pages=total))
         canvas.restoreState()
 
     def _draw_cover(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
@@ -337,17 +348,17 @@ class _LedgerDocTemplate(BaseDocTemplate):
         self._draw_footer(canvas, doc)
 
     def _draw_header_and_footer(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
-        top = PAGE_SIZE[1] - MARGIN
+        top, width = canvas._pagesize[1] - MARGIN, self._line_width(canvas)
         canvas.saveState()
         canvas.setFont(BOLD_FONT, 8)
         canvas.setFillColor(INK)
         canvas.drawString(self.leftMargin, top, self.header)
         canvas.setFont(BODY_FONT, 8)
         canvas.setFillColor(MUTED)
-        canvas.drawRightString(self.leftMargin + self.width, top, self.facility)
+        canvas.drawRightString(self.leftMargin + width, top, self.facility)
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.5)
-        canvas.line(self.leftMargin, top - 4, self.leftMargin + self.width, top - 4)
+        canvas.line(self.leftMargin, top - 4, self.leftMargin + width, top - 4)
         canvas.restoreState()
         self._draw_footer(canvas, doc)
 
@@ -381,17 +392,15 @@ def _cell_width(text: str) -> float:
 
 
 def _column_widths(header: Sequence[str], rows: Sequence[Sequence[str]], measured: Sequence[Sequence[float]],
-                   numeric_columns: Collection[int]) -> list[float]:
-    """The widths of the columns: each on one line when the table fits the frame.
+                   numeric_columns: Collection[int], available: float) -> list[float]:
+    """The widths of the columns: each on one line when the table fits `available` points.
 
     When the one-line widths are too wide, numbers still keep theirs (a figure never wraps),
     text columns get at least their longest word (a word is never split), and the room left
     goes first to the columns where wrapping would lengthen the most rows. `measured` holds
     the one-line width of each cell of `rows`.
     """
-    available = PAGE_SIZE[0] - 2 * MARGIN
-    one_line = [max(_cell_width(title), *(widths[column] for widths in measured))
-                for column, title in enumerate(header)]
+    one_line = _one_line_widths(header, measured)
     if sum(one_line) <= available:
         return one_line
 
@@ -416,19 +425,54 @@ def _column_widths(header: Sequence[str], rows: Sequence[Sequence[str]], measure
     return fitted
 
 
+def _one_line_widths(header: Sequence[str], measured: Sequence[Sequence[float]]) -> list[float]:
+    return [max(_cell_width(title), *(widths[column] for widths in measured)) for column, title in enumerate(header)]
+
+
+PORTRAIT_WIDTH = PAGE_SIZE[0] - 2 * MARGIN
+LANDSCAPE_WIDTH = LANDSCAPE_SIZE[0] - 2 * MARGIN
+# From this many columns a table too wide for a portrait page is turned: narrow text columns
+# would wrap most rows. A narrower table wraps its one or two long text columns instead.
+LANDSCAPE_COLUMNS = 8
+
+
+def _key_letter(index: int) -> str:
+    return chr(ord("A") + index) if index < 26 else str(index + 1)
+
+
+@dataclass(frozen=True, slots=True)
+class _PrintedTable:
+    """A table as laid out: the Table, the key of its keyed columns, and whether it needs a landscape page."""
+
+    table: Table
+    key: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]  # (column title, ((letter, words), ...))
+    landscape: bool
+
+
 def _data_table(header: Sequence[str], rows: Sequence[Sequence[str]], numeric_columns: Collection[int],
                 look: _Look, *, data: tuple[str, Sequence[str], Sequence[Sequence[str]]] | None = None,
-                total_row: bool = False, muted_rows: Collection[int] = ()) -> Table:
-    """A table of text cells that fits the frame: numbers keep their width and align right,
+                total_row: bool = False, muted_rows: Collection[int] = (), keyed_columns: Collection[int] = ()) -> _PrintedTable:
+    """A table of text cells that fits its page: numbers keep their width and align right,
     text wraps at spaces (a Paragraph only where a cell is too wide), so no name is ever cut.
+
+    A keyed column prints a letter for each of its texts, and the key gives the words once.
+    A table of LANDSCAPE_COLUMNS or more whose lines do not fit a portrait page goes on a
+    landscape one, where it is wrapped only if it still does not fit.
 
     data: (file name, header, rows) of the table's CSV attachment, with plain values (codes, ISO
     dates, unformatted decimals); without it the printed cells are attached under the name "table".
     """
     look.keep_data(*(data or ("table", header, rows)))
+    key = []
+    for column in sorted(keyed_columns):
+        texts = sorted({row[column] for row in rows if row[column]})
+        letters = {text: _key_letter(index) for index, text in enumerate(texts)}
+        rows = [(*row[:column], letters.get(row[column], ""), *row[column + 1:]) for row in rows]
+        key.append((header[column], tuple((letters[text], text) for text in texts)))
     styles = look.styles
     measured = [[_cell_width(text) for text in row] for row in rows]
-    widths = _column_widths(header, rows, measured, numeric_columns)
+    landscape_page = len(header) >= LANDSCAPE_COLUMNS and sum(_one_line_widths(header, measured)) > PORTRAIT_WIDTH
+    widths = _column_widths(header, rows, measured, numeric_columns, LANDSCAPE_WIDTH if landscape_page else PORTRAIT_WIDTH)
 
     def cell(text: str, width: float, column: int) -> str | Paragraph:
         if column in numeric_columns or width <= widths[column]:
@@ -460,12 +504,24 @@ def _data_table(header: Sequence[str], rows: Sequence[Sequence[str]], numeric_co
             ("LINEABOVE", (0, -1), (-1, -1), 0.8, RULE),
             ("BACKGROUND", (0, -1), (-1, -1), colors.white),
         ]
-    return Table([header_cells, *body], colWidths=widths, repeatRows=1, hAlign="LEFT", style=TableStyle(commands))
+    table = Table([header_cells, *body], colWidths=widths, repeatRows=1, hAlign="LEFT", style=TableStyle(commands))
+    return _PrintedTable(table, tuple(key), landscape_page)
 
 
-def _captioned(caption: str, table: Table, look: _Look) -> list[Flowable]:
+_TURN_TO_LANDSCAPE = (NextPageTemplate("landscape"), PageBreak())
+
+
+def _captioned(caption: str, printed: _PrintedTable, look: _Look) -> list[Flowable]:
+    """The caption, the table and its key; on pages of their own, turned, when the table needs a landscape page."""
+    key = [KeepTogether([_text(look.t("Key to the column {column}", column=title), look, "Heading2"),
+                         *(_text(f"{letter}  {words}", look, "Note") for letter, words in entries)])
+           for title, entries in printed.key]
+    caption_paragraph = Paragraph(escape(caption), look.styles["Caption"])
+    if printed.landscape:
+        # No spacer after the table: one that falls past the last row would turn a page of its own.
+        return [*_TURN_TO_LANDSCAPE, caption_paragraph, printed.table, *key, NextPageTemplate("body"), PageBreak()]
     # A caption alone at the foot of a page is useless; start a page unless a few rows fit.
-    return [CondPageBreak(30 * mm), Paragraph(escape(caption), look.styles["Caption"]), table, Spacer(1, 4 * mm)]
+    return [CondPageBreak(30 * mm), caption_paragraph, printed.table, Spacer(1, 4 * mm), *key]
 
 
 def _text(text: str, look: _Look, style: str = "Body") -> Paragraph:
@@ -519,6 +575,27 @@ def _millions(minor: int, currency: str) -> float:
     return float(to_decimal(minor, currency)) / 1_000_000
 
 
+def _member_bars(names: Sequence[str], height: float, series: Sequence[tuple[colors.Color, Sequence[float]]],
+                 look: _Look, *, bar_spacing: float, group_spacing: float) -> HorizontalBarChart:
+    """Horizontal bars, one group per member in the order given (the first on top), one bar per series."""
+    chart = HorizontalBarChart()
+    chart.x, chart.y = 120, 18
+    chart.width, chart.height = CHART_WIDTH - 130, height
+    # The bar chart draws its first category at the bottom; reversed, the first is on top.
+    chart.data = [list(reversed(values)) for _color, values in series]
+    chart.categoryAxis.categoryNames = list(reversed(names))
+    for index, (color, _values) in enumerate(series):
+        chart.bars[index].fillColor = color
+    chart.bars.strokeWidth = 0
+    chart.barSpacing, chart.groupSpacing = bar_spacing, group_spacing
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.labelTextFormat = lambda value: format_quantity(Decimal(int(value)), look.locale)
+    chart.valueAxis.visibleGrid, chart.valueAxis.gridStrokeColor, chart.valueAxis.gridStrokeWidth = 1, ZEBRA, 0.5
+    _style_axis_labels(chart.categoryAxis, chart.valueAxis)
+    chart.categoryAxis.labels.boxAnchor = "e"
+    return chart
+
+
 def _assessed_and_settled_chart(report: model.AnnualReport, look: _Look) -> Drawing:
     """Each member's assessment against what it has settled (cash and credited in kind), largest first."""
     t = look.t
@@ -527,25 +604,11 @@ def _assessed_and_settled_chart(report: model.AnnualReport, look: _Look) -> Draw
     height = 40 + bar_room * len(lines)
     drawing = _drawing(height)
     _chart_title(drawing, t("Assessed and settled per member, millions of {currency}", currency=report.currency))
-    chart = HorizontalBarChart()
-    chart.x, chart.y = 120, 18
-    chart.width, chart.height = CHART_WIDTH - 130, height - 45
-    # The bar chart draws its first category at the bottom; reversed, the largest is on top.
-    ordered = list(reversed(lines))
-    chart.data = [
-        [_millions(line.assessed_minor, report.currency) for line in ordered],
-        [_millions(line.paid_minor + line.in_kind_minor, report.currency) for line in ordered],
-    ]
-    chart.categoryAxis.categoryNames = [line.name for line in ordered]
-    chart.bars[0].fillColor, chart.bars[1].fillColor = INK, ACCENT
-    chart.bars.strokeWidth = 0
-    chart.barSpacing, chart.groupSpacing = 0.5, 2.5
-    chart.valueAxis.valueMin = 0
-    chart.valueAxis.labelTextFormat = lambda value: format_quantity(Decimal(int(value)), look.locale)
-    chart.valueAxis.visibleGrid, chart.valueAxis.gridStrokeColor, chart.valueAxis.gridStrokeWidth = 1, ZEBRA, 0.5
-    _style_axis_labels(chart.categoryAxis, chart.valueAxis)
-    chart.categoryAxis.labels.boxAnchor = "e"
-    drawing.add(chart)
+    drawing.add(_member_bars(
+        [line.name for line in lines], height - 45,
+        [(INK, [_millions(line.assessed_minor, report.currency) for line in lines]),
+         (ACCENT, [_millions(line.paid_minor + line.in_kind_minor, report.currency) for line in lines])],
+        look, bar_spacing=0.5, group_spacing=2.5))
     drawing.add(_legend(CHART_WIDTH - 240, height - 14, [(INK, t("Assessed")), (ACCENT, t("Settled (cash and in kind)"))]))
     return drawing
 
@@ -608,6 +671,49 @@ def _monthly_use_chart(report: model.AnnualReport, look: _Look) -> Drawing | Non
     _style_axis_labels(chart.categoryAxis, chart.valueAxis)
     drawing.add(chart)
     return drawing
+
+
+def _weight_and_power_chart(motion: model.WeightAndPower, look: _Look, largest: int = 10) -> Drawing:
+    """The largest members' share of the votes beside their Banzhaf and Shapley-Shubik power, largest on top."""
+    t = look.t
+    shown = motion.members[:largest]
+    bar_room = 15
+    height = 58 + bar_room * len(shown)
+    drawing = _drawing(height)
+    _chart_title(drawing, t("Weight against voting power, motion {number}, percent", number=motion.number))
+    drawing.add(_member_bars(
+        [member.name for member in shown], height - 64,
+        [(color, [float(getattr(member, name)) for member in shown])
+         for color, name in ((WEIGHT_GREY, "weight_pct"), (INK, "banzhaf_pct"), (ACCENT, "shapley_shubik_pct"))],
+        look, bar_spacing=0.3, group_spacing=3))
+    legend = _legend(120, height - 32, [(WEIGHT_GREY, t("Share of the votes")), (INK, t("Banzhaf index")),
+                                                      (ACCENT, t("Shapley-Shubik index"))])
+    legend.deltax = 105
+    drawing.add(legend)
+    return drawing
+
+
+def _weight_and_power(report: model.AnnualReport, look: _Look) -> list[Flowable]:
+    """The year's weighted motions: a chart each, a sentence saying what it shows, its figures attached as CSV."""
+    t = look.t
+    flowables: list[Flowable] = []
+    for motion in report.weight_and_power:
+        rounding = (t("weights rounded to {parts} parts of the total", parts=look.quantity(motion.rounded_parts))
+                    if motion.rounded_parts else t("exact weights"))
+        caption = t("Motion {number}, {title}, under the rule {rule}: the weights are {basis}, for the {members} members "
+                    "entitled to vote; a power index is a member's share of the positions in which its vote decides the "
+                    "outcome, under the whole rule ({rounding}). The ten largest weights are drawn; every member's figures "
+                    "are in the attached file {file}.", number=motion.number, title=motion.title, rule=motion.rule,
+                    basis=motion.basis, members=len(motion.members), rounding=rounding,
+                    file=f"weight-and-power-{motion.number}.csv")
+        if motion.also_decided:
+            caption += " " + t("The same rule and weights also decided motions {numbers}.",
+                               numbers=", ".join(map(str, motion.also_decided)))
+        look.keep_data(f"weight-and-power-{motion.number}", ("code", "member", "weight_pct", "banzhaf_pct", "shapley_shubik_pct"),
+                       [(member.code, member.name, str(member.weight_pct), str(member.banzhaf_pct),
+                         str(member.shapley_shubik_pct)) for member in motion.members])
+        flowables.append(KeepTogether([_weight_and_power_chart(motion, look), Paragraph(escape(caption), look.styles["Caption"])]))
+    return flowables
 
 
 _MONTH_ABBREVIATIONS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -823,13 +929,10 @@ def _payments(report: model.AnnualReport, look: _Look) -> list[Flowable]:
     currency = report.currency
     if not report.payments:
         return [_text(t("No payment was received for {year} by {day}.", year=report.year, day=look.day(report.as_of)), look)]
-    # A source is long and the same on many rows: the table prints a letter, the key its words.
-    sources = sorted({payment.rate_source for payment in report.payments})
-    keys = {source: chr(ord("A") + index) if index < 26 else str(index + 1) for index, source in enumerate(sources)}
     rows = [
         (payment.code, payment.paid_on.isoformat(), payment.currency,
          look.amount(payment.amount_minor, payment.currency), look.quantity(payment.rate),
-         payment.rate_date.isoformat(), keys[payment.rate_source], look.amount(payment.base_minor, currency),
+         payment.rate_date.isoformat(), payment.rate_source, look.amount(payment.base_minor, currency),
          payment.reference, t("reversal of {reference}", reference=payment.reversal_of) if payment.reversal_of else "")
         for payment in report.payments
     ]
@@ -841,15 +944,14 @@ def _payments(report: model.AnnualReport, look: _Look) -> list[Flowable]:
     reversals = [number for number, payment in enumerate(report.payments) if payment.reversal_of]
     header = (t("Member"), t("Paid on"), t("Currency"), t("Amount"), t("Rate"), t("Rate date"), t("Source"),
               t("Amount in {currency}", currency=currency), t("Reference"), t("Note"))
-    table = _data_table(header, rows, {3, 4, 7}, look, total_row=True, muted_rows=reversals, data=(
+    # A source is long and the same on many rows: the table prints a letter, the key its words.
+    table = _data_table(header, rows, {3, 4, 7}, look, total_row=True, muted_rows=reversals, keyed_columns={6}, data=(
         "payments", ("member", "paid_on", "currency", "amount", "rate", "rate_date", "rate_source",
                      f"amount_{currency.lower()}", "reference", "reversal_of"), data))
     caption = t("Each payment in the currency it was made in and at the rate recorded for it ({currency} per unit); "
                 "the {currency} amount is the one booked and is never re-converted. A reversal, in grey, "
                 "cancels the payment it names.", currency=currency)
-    key = [_text(t("Rate sources"), look, "Heading2"),
-           *(_text(f"{keys[source]}  {source}", look, "Note") for source in sources)]
-    return [*_captioned(caption, table, look), KeepTogether(key)]
+    return _captioned(caption, table, look)
 
 
 def _in_kind(report: model.AnnualReport, look: _Look) -> list[Flowable]:
@@ -901,6 +1003,7 @@ def _extra_section(section: model.ReportSection, look: _Look, slug: str) -> list
     for block in section.blocks:
         if isinstance(block, model.Table):
             table = _data_table(block.header, block.rows, block.numeric_columns, look, total_row=block.total_row,
+                                keyed_columns=block.keyed_columns,
                                 data=(slug, block.header, block.rows))
             flowables += _captioned(block.caption, table, look)
         else:
@@ -974,17 +1077,23 @@ _SECTIONS: tuple[tuple[str, Callable[[model.AnnualReport, _Look], list[Flowable]
 def annual_report_story(report: model.AnnualReport, look: _Look) -> list[Flowable]:
     """The flowables of the annual report, in order, built from the record alone."""
     t = look.t
-    compute_title = t("Compute {year}", year=report.year)
+    # The charts of the capabilities' chapters follow their tables, each drawn from the record's own figures.
+    charts = {t("Board decisions {year}", year=report.year): _weight_and_power,
+              t("Compute {year}", year=report.year): _compute_chart}
     chapters = [
         *((t(title), build(report, look)) for title, build in _SECTIONS),
         *((section.title, [*_extra_section(section, look, f"section-{number}"),
-                           *(_compute_chart(report, look) if section.title == compute_title else [])])
+                           *(charts[section.title](report, look) if section.title in charts else [])])
           for number, section in enumerate(report.sections, start=7)),
         (t("Journal checkpoint"), _checkpoint(report, look)),
     ]
     story = [*_cover(report, look), *_contents(look)]
     for number, (title, body) in enumerate(chapters, start=1):
-        story += [CondPageBreak(45 * mm), _SectionHeading(title, f"section-{number}", look.styles["Heading1"]), *body]
+        heading = _SectionHeading(title, f"section-{number}", look.styles["Heading1"])
+        if tuple(body[:2]) == _TURN_TO_LANDSCAPE:  # the heading turns with a chapter that opens on a landscape table
+            story += [*_TURN_TO_LANDSCAPE, heading, *body[2:]]
+        else:
+            story += [CondPageBreak(45 * mm), heading, *body]
     return story
 
 
@@ -1001,7 +1110,7 @@ def render_annual_report(report: model.AnnualReport) -> bytes:
         footer_note=t("{facility} · {title} · figures as of {day}", facility=report.facility, title=title,
                       day=look.day(report.as_of)),
         created_on=report.as_of,
-        title=f"{title}: {report.facility}",
+        title=t("{title}: {name}", title=title, name=report.facility),
         subject=t("Contributions, payments, in-kind, arrears, board decisions, compute and journal checkpoint of the "
                   "fiscal year {year}", year=report.year),
         keywords=[report.facility, t("annual report"), str(report.year), t("contributions"), t("arrears"), report.currency],
@@ -1070,11 +1179,11 @@ def render_member_statement(statement: model.MemberStatement) -> bytes:
     return _build_pdf(
         member_statement_story(statement, look), look,
         facility=statement.facility,
-        header=f"{title}: {statement.name}",
+        header=t("{title}: {name}", title=title, name=statement.name),
         footer_note=t("{facility} · {title} · {code} · figures as of {day}", facility=statement.facility, title=title,
                       code=statement.code, day=look.day(statement.as_of)),
         created_on=statement.as_of,
-        title=f"{title}: {statement.name}",
+        title=t("{title}: {name}", title=title, name=statement.name),
         subject=t("Charges, payments and balance of {name} ({code}) in {year}", name=statement.name, code=statement.code,
                   year=statement.year),
         keywords=[statement.facility, t("statement of account"), str(statement.year), statement.code, statement.currency],

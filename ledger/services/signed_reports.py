@@ -2,7 +2,16 @@
 by the facility's key, made once and kept, so every download of the year is the same bytes.
 
 The signature covers the whole file, the printed journal head and signed checkpoint with
-it. The certificate is self-signed from the checkpoint key (Ed25519, SHA-512 digests as
+it.
+
+The file stays PDF/A-3 (ISO 19005-3, built on PDF 1.7): the signature is appended as an
+incremental update, which leaves the header "%PDF-1.7" and every byte of the PDF/A file
+before it, and pyHanko is kept from declaring PDF 2.0 in the catalogue. It would declare
+2.0 with the ISO/TS 32002 extension because ISO 32000-2 only names EdDSA there; but the
+signature is a PAdES one (SubFilter ETSI.CAdES.detached, the ETSI extension to PDF 1.7
+that PDF/A-3 names for signatures, declared as such), whose algorithms are those of ETSI
+TS 119 312, which lists Ed25519. So the file claims what it is: PDF 1.7 with the ETSI
+signature extension, PDF/A-3b in its XMP. The certificate is self-signed from the checkpoint key (Ed25519, SHA-512 digests as
 RFC 8419 requires) and made deterministically, so anyone holding the verifier key published
 at /api/v1/checkpoint/key can check the report offline with `ledger report verify`.
 """
@@ -24,7 +33,9 @@ from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.writer import BasePdfFileWriter
 from pyhanko.sign import fields, signers
+from pyhanko.sign.signers.constants import ESIC_EXTENSION_1
 from pyhanko.sign.signers.pdf_signer import PdfSignatureMetadata
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
@@ -72,8 +83,16 @@ def sign_report(pdf: bytes, signer: NoteSigner) -> bytes:
     )
     metadata = PdfSignatureMetadata(field_name=FIELD_NAME, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha512")
     return _without_event_loop(
-        lambda: signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), metadata, signer=pdf_signer).getvalue()
+        lambda: _Pdf17Signer(metadata, signer=pdf_signer).sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf))).getvalue()
     )
+
+
+class _Pdf17Signer(signers.PdfSigner):
+    """A PAdES signer that declares only the ETSI extension to PDF 1.7, so a PDF/A-3 file stays PDF 1.7 (module docstring)."""
+
+    def register_extensions(self, pdf_out: BasePdfFileWriter, *, md_algorithm: str) -> None:
+        pdf_out.ensure_output_version(version=(1, 7))
+        pdf_out.register_extension(ESIC_EXTENSION_1)
 
 
 def _without_event_loop(work: Callable[[], object]):

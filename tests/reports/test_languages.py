@@ -10,11 +10,12 @@ import pytest
 
 from ledger.domain import labels
 from ledger.domain.errors import ValidationFailed
+from ledger.domain.governance import explain
 from ledger.reports import annual, render
 from ledger.reports.catalogue_fr import FRENCH
 from ledger.reports.i18n import Translator, parse_language
 
-SOURCES = (Path(annual.__file__), Path(render.__file__))
+SOURCES = (Path(annual.__file__), Path(render.__file__), Path(explain.__file__))  # explain: the decisions' sentences
 
 
 def _literal_messages() -> set[str]:
@@ -35,7 +36,7 @@ def _data_messages() -> set[str]:
         *(text for mapping in label_maps for text in mapping.values() if text),
         *render.STANDING_COUNT_LABELS.values(), *render.COVER_STATUS.values(), *render.STANDING_SENTENCES.values(),
         *render.BOUND_NOTES.values(),
-        *render._MONTH_ABBREVIATIONS, *(title for title, _build in render._SECTIONS), annual.DEMO_NOTE,
+        *explain.SENTENCE_WORDS, *render._MONTH_ABBREVIATIONS, *(title for title, _build in render._SECTIONS), annual.DEMO_NOTE,
         "Y", "N", "A", "-", "S",
     }
 

@@ -193,7 +193,7 @@ def test_payments_show_their_own_currency_rate_and_booked_amount(report, text):
     dinar = next(payment for payment in report.payments if payment.currency == "KWD")
     assert (f"JPN {yen.paid_on.isoformat()} JPY {amount(yen.amount_minor, 0)} 0.0061 {yen.rate_date.isoformat()} "
             f"A {amount(yen.base_minor)} {yen.reference}") in text
-    assert "Rate sources A ECB reference rate B base currency" in text
+    assert "Key to the column Source A ECB reference rate B base currency" in text
     assert f"KWD {amount(dinar.amount_minor, 3)} 2.9871" in text
     assert f"Total {amount(sum(payment.base_minor for payment in report.payments))}" in text
 

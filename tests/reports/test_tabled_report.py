@@ -216,3 +216,149 @@ def test_the_command_writes_each_language(demo_copy, pdfs, tmp_path):
         assert target.read_bytes() == pdfs[lang]
     refused = CliRunner().invoke(main, ["report", "annual", str(CLOSED_YEAR), "--lang", "de"], env=env)
     assert refused.exit_code == 2 and "'en', 'fr'" in refused.output
+
+
+# Issue 15, the rest: French names and sentences, weight against power, turned pages, and
+# each PDF/A-3 property that can be checked without veraPDF (not installable here), also on
+# the signed file.
+
+
+@pytest.fixture(scope="module")
+def decided(demo):
+    from ledger.queries.governance import closed_motions
+
+    return demo(lambda connection: closed_motions(connection, CLOSED_YEAR))
+
+
+def test_french_names_members_and_explains_decisions_in_french(pdfs, decided, tmp_path):
+    """Country names from pycountry's French catalogue; the decisions' sentences rebuilt in French, none left in English."""
+    english = pdftotext(pdfs["en"], tmp_path, "en.pdf")
+    french = pdftotext(pdfs["fr"], tmp_path, "fr.pdf")
+    assert "Allemagne" in french and "Royaume-Uni" in french and "Germany" not in french
+    assert "Germany" in english and "Allemagne" not in english
+    recorded = [" ".join(snapshot["decision"]["explanation"].split()) for _row, snapshot in decided]
+    assert recorded and all(sentence in english for sentence in recorded)
+    assert [sentence for sentence in recorded if sentence in french] == []
+    assert "membres sur" in french and "members voted yes" not in french
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_each_weighted_motion_draws_weight_against_power(lang, pdfs, decided, tmp_path):
+    """A chart and a CSV per weighted motion; shares and indices each add up to 100 %; the largest weight has less power."""
+    weighted = [row.id for row, snapshot in decided if snapshot["rule"]["weights"] == "weighted"]
+    assert weighted
+    with pikepdf.open(io.BytesIO(pdfs[lang])) as pdf:
+        attached = {name: spec.get_file().read_bytes() for name, spec in pdf.attachments.items()}
+    printed = pdftotext(pdfs[lang], tmp_path, f"{lang}.pdf")
+    for number in weighted:
+        assert (f"motion {number}" in printed) if lang == "en" else (f"motion {number}" in printed.lower())
+        rows = list(csv.DictReader(io.StringIO(attached[f"weight-and-power-{number}.csv"].decode("utf-8"))))
+        for column in ("weight_pct", "banzhaf_pct", "shapley_shubik_pct"):
+            assert abs(sum(float(row[column]) for row in rows) - 100) < 0.2, column
+        largest = max(rows, key=lambda row: float(row["weight_pct"]))
+        assert float(largest["banzhaf_pct"]) < float(largest["weight_pct"])
+
+
+def test_the_wide_payments_table_turns_with_its_heading_and_long_texts_are_keyed(pdfs, tmp_path):
+    """English amounts are wider than French ones (a comma against a narrow space): the demo's
+    English payments table does not fit a portrait page and is set, heading and all, on landscape pages."""
+    with pikepdf.open(io.BytesIO(pdfs["en"])) as pdf:
+        turned = [number for number, page in enumerate(pdf.pages, start=1) if page.mediabox[2] > page.mediabox[3]]
+    assert turned
+    path = tmp_path / "en.pdf"
+    path.write_bytes(pdfs["en"])
+    first = subprocess.run(["pdftotext", "-enc", "UTF-8", "-f", str(turned[0]), "-l", str(turned[0]), str(path), "-"],
+                           capture_output=True, text=True, check=True).stdout
+    assert first.startswith("Annual report 2024") and "Payments received" in first
+    for lang, key in (("en", "Key to the column"), ("fr", "Légende de la colonne")):
+        assert pdftotext(pdfs[lang], tmp_path, f"{lang}.pdf").count(key) == 2  # the rate sources and the voting rules
+
+
+def _pdfa_faults(pdf_bytes: bytes) -> list[str]:
+    """What breaks the PDF/A-3b properties checked here (ISO 19005-3 clauses in brackets)."""
+    faults = []
+    if not pdf_bytes.startswith(b"%PDF-1.7\n") and not pdf_bytes.startswith(b"%PDF-1.7\r"):
+        faults.append(f"header {pdf_bytes[:9]!r} is not %PDF-1.7 [6.1.2]")
+    with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
+        if pdf.is_encrypted or "/Encrypt" in pdf.trailer:
+            faults.append("encrypted [6.1.3]")
+        version = str(pdf.Root.get("/Version", "/1.7"))
+        if version not in ("/1.4", "/1.7"):
+            faults.append(f"the catalogue declares PDF {version}")
+        extensions = pdf.Root.get("/Extensions", {})
+        faults += [f"extension {name} based on PDF {extensions[name].BaseVersion}" for name in extensions.keys()
+                   if str(extensions[name].BaseVersion) != "/1.7"]
+        meta = pdf.open_metadata()
+        if (meta.get("pdfaid:part"), meta.get("pdfaid:conformance")) != ("3", "B"):
+            faults.append("XMP does not declare pdfaid part 3, conformance B [6.6.4]")
+        intents = pdf.Root.get("/OutputIntents", [])
+        if not intents or intents[0].S != "/GTS_PDFA1" or intents[0].DestOutputProfile.read_bytes()[36:40] != b"acsp":
+            faults.append("no PDF/A output intent with an ICC profile [6.2.3]")
+        for page in pdf.pages:
+            if "/Group" in page.obj:
+                faults.append("a page has a transparency group [6.4]")
+            resources = page.obj.get("/Resources", {})
+            for state in resources.get("/ExtGState", {}).values():
+                if float(state.get("/CA", 1)) != 1 or float(state.get("/ca", 1)) != 1 or str(state.get("/SMask", "/None")) != "/None":
+                    faults.append("a graphics state makes things transparent [6.4]")
+            for name, image in resources.get("/XObject", {}).items():
+                if "/SMask" in image:
+                    faults.append(f"image {name} has a soft mask [6.4]")
+        specs = list(pdf.Root.get("/AF", []))
+        if not specs:
+            faults.append("no associated files [6.8]")
+        for spec in specs:
+            stream = spec.EF.F
+            if str(spec.get("/AFRelationship")) != "/Data" or "/Subtype" not in stream or "/ModDate" not in stream.Params:
+                faults.append(f"attachment {spec.F} lacks its relationship, MIME type or date [6.8]")
+    return faults
+
+
+def _fonts_not_embedded(pdf_bytes: bytes, tmp_path) -> list[str]:
+    path = tmp_path / "fonts.pdf"
+    path.write_bytes(pdf_bytes)
+    listed = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    assert listed
+    return [line for line in listed if line.split()[-5] != "yes"]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_pdf_a_3_properties_hold(lang, pdfs, statements, tmp_path):
+    for pdf in (pdfs[lang], statements[lang]):
+        assert _pdfa_faults(pdf) == []
+        assert _fonts_not_embedded(pdf, tmp_path) == []
+
+
+def test_the_check_finds_a_fault_of_each_kind(pdfs):
+    """The PDF/A check above can fail: a 2.0 catalogue, a lost output intent, a transparent state are each found."""
+    with pikepdf.open(io.BytesIO(pdfs["en"])) as pdf:
+        pdf.Root.Version = pikepdf.Name("/2.0")
+        del pdf.Root["/OutputIntents"]
+        pdf.pages[0].obj.Resources.ExtGState = pikepdf.Dictionary(G=pikepdf.Dictionary(ca=0.5))
+        broken = io.BytesIO()
+        pdf.save(broken, min_version="1.7")
+    faults = " ".join(_pdfa_faults(broken.getvalue()))
+    assert "PDF /2.0" in faults and "output intent" in faults and "transparent" in faults
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_signed_closed_year_stays_pdf_a_3(lang, pdfs, tmp_path):
+    """The signature is an incremental update declaring only the ETSI extension to PDF 1.7:
+    header, XMP, output intent and attachments are those of the PDF/A-3b file, and it verifies."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from ledger.domain.signed_note import NoteSigner
+    from ledger.services.signed_reports import sign_report, verify_report
+
+    signer = NoteSigner("member-ledger.localhost/journal", Ed25519PrivateKey.generate())
+    signed = sign_report(pdfs[lang], signer)
+    assert signed.startswith(pdfs[lang])  # every byte of the PDF/A file is kept
+    assert _pdfa_faults(signed) == []
+    assert _fonts_not_embedded(signed, tmp_path) == []
+    with pikepdf.open(io.BytesIO(signed)) as pdf:
+        assert list(pdf.Root.Extensions.keys()) == ["/ESIC"]
+    assert verify_report(signed, signer.verifier).ok
+    path = tmp_path / "signed.pdf"
+    path.write_bytes(signed)
+    checked = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr

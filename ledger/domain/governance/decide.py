@@ -101,6 +101,15 @@ class ThresholdCheck:
             "deemed_met": self.deemed_met,
         }
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ThresholdCheck:
+        """Read back the JSON form `to_json` wrote (a closed motion's snapshot)."""
+        problems: list[Problem] = []
+        threshold = Threshold._parse(data["threshold"], "threshold", problems)
+        raise_if_any(problems)
+        return cls(Measure(data["measure"]), threshold, Fraction(data["count"]), Fraction(data["base"]), bool(data["met"]),
+                   bool(data.get("deemed_met", False)))
+
 
 @dataclass(frozen=True, slots=True)
 class Decision:
@@ -253,7 +262,7 @@ def decide(
         quorum=quorum_check,
         eligible=eligible,
         present=present_eligible,
-        explanation=explain(rule, outcome, tuple(checks), quorum_check, not_yes),
+        explanation=explain(rule, outcome, checks, quorum_check, not_yes),
     )
 
 

@@ -210,15 +210,17 @@ def rounded_voting_power(
     *,
     memory_budget: int = DEFAULT_MEMORY_BUDGET,
     samples: int = DEFAULT_SAMPLES,
+    work_limit: int = POWER_WORK_LIMIT,
 ) -> tuple[VotingPower, int | None]:
     """Both indices, and the parts of the total the weights were rounded to (None: not rounded).
 
-    Exact on the weights given when they are within POWER_WORK_LIMIT (and the memory
-    budget); otherwise on the weights, basic votes included, rounded to parts of the total.
+    Exact on the weights given when they are within `work_limit` (and the memory budget);
+    otherwise on the weights, basic votes included, rounded to parts of the total. A chart
+    that draws power to a tenth of a percent passes a lower limit than a simulator does.
     """
     votes = rule_votes(rule, _exact_weights(weights))
     total = sum(votes.values())
-    parts = coarse_parts(votes) if total else None
+    parts = coarse_parts(votes, work_limit) if total else None
 
     def indices(parts: int | None) -> VotingPower:
         if parts is None:
