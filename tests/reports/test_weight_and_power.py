@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from types import SimpleNamespace
 
-from ledger.domain.governance.rules import eu_qualified_majority, simple_majority
+from ledger.domain.governance.presets import eu_qualified_majority, simple_majority
 from ledger.reports.annual import _Words, _weight_and_power
 
 NAMES = {"DEU": "Germany", "FRA": "France", "ITA": "Italy", "LUX": "Luxembourg", "MLT": "Malta"}
