@@ -95,6 +95,7 @@ _ONE_SECOND = timedelta(seconds=1)
 _ONE_MICROSECOND = timedelta(microseconds=1)
 _ALLOCATION_CACHE_SIZE = 4096
 _LOCAL_TIME_LENGTH = len("2025-01-01T00:00:00")
+_STEP_MESSAGE = "job step; its allocation line is counted"
 
 
 class ParsedRow(NamedTuple):
@@ -338,20 +339,22 @@ class LocalClock:
     Fast for the common case: the UTC offset of each local hour is found once and cached, so
     a time costs one ``fromisoformat`` and one subtraction. Hours in which the offset changes
     are read the slow way and raise ``_Ambiguous`` or ``_Gap`` for the caller to resolve.
+    `offsets` is that cache, by the first 13 characters of a local time (None: read the slow
+    way); the row loop reads it directly and calls the clock only when it has no offset.
     """
 
-    __slots__ = ("zone", "_offsets")
+    __slots__ = ("zone", "offsets")
 
     def __init__(self, zone: tzinfo):
         self.zone = zone
-        self._offsets: dict[str, timedelta | None] = {}
+        self.offsets: dict[str, timedelta | None] = {}
 
     def __call__(self, text: str) -> datetime:
         if len(text) == _LOCAL_TIME_LENGTH:
             hour = text[:13]
-            offset = self._offsets.get(hour, False)
+            offset = self.offsets.get(hour, False)
             if offset is False:
-                offset = self._offsets[hour] = self._hour_offset(hour)
+                offset = self.offsets[hour] = self._hour_offset(hour)
             if offset is not None:
                 moment = datetime.fromisoformat(text + _UTC_SUFFIX)
                 return moment - offset if offset else moment
@@ -550,8 +553,13 @@ def _rows(
     i_elapsed_raw, i_elapsed = header.elapsed_raw, header.elapsed
     new_row = tuple.__new__
     counted, provisional = COUNTED_STATES, PROVISIONAL_STATES
+    charged = COUNTED_STATES | PROVISIONAL_STATES
     no_time = _NO_TIME
     one_second = _ONE_SECOND
+    from_iso, utc_suffix, local_length = datetime.fromisoformat, _UTC_SUFFIX, _LOCAL_TIME_LENGTH
+    # A time of a cached hour is read here, without calling the clock (see LocalClock.offsets).
+    clock = default_clock
+    offset_of = clock.offsets.get
     trailing: bool | None = None  # --parsable: every line ends with the delimiter
     # Few distinct AllocTRES values recur across a file, and decoding one costs more than
     # the rest of the row; the cache is bounded to keep memory constant.
@@ -584,15 +592,15 @@ def _rows(
 
         job_id = fields[i_job]
         if "." in job_id:
-            yield RowProblem(number, "job_step", "job step; its allocation line is counted", job_id)
+            yield new_row(RowProblem, (number, "job_step", _STEP_MESSAGE, job_id))
             continue
         state = fields[i_state]
-        if state not in counted and state not in provisional:
+        if state not in charged:
             state = state.partition(" ")[0]  # "CANCELLED by 1234"
             if state == "PENDING":
                 yield RowProblem(number, "pending", "pending job; nothing ran", job_id)
                 continue
-            if state not in counted and state not in provisional:
+            if state not in charged:
                 yield RowProblem(
                     number,
                     "unknown_state",
@@ -603,7 +611,9 @@ def _rows(
                 continue
         is_provisional = state in provisional
         cluster = (fields[i_cluster] if i_cluster is not None else "") or default_cluster
-        clock = clocks.get(cluster, default_clock) if clocks else default_clock
+        if clocks and clocks.get(cluster, default_clock) is not clock:
+            clock = clocks.get(cluster, default_clock)
+            offset_of = clock.offsets.get
         start_text = fields[i_start]
         if start_text in no_time and not is_provisional:
             yield _without_start(number, job_id, state, fields, header)
@@ -624,12 +634,32 @@ def _rows(
                 allocation_cache[alloc_tres] = allocation
             gpus, weight = allocation
             try:
-                submit = clock(fields[i_submit])
-                start = clock(start_text)
+                text = fields[i_submit]
+                offset = offset_of(text[:13]) if len(text) == local_length else None
+                if offset is None:
+                    submit = clock(text)
+                else:
+                    submit = from_iso(text + utc_suffix)
+                    if offset:
+                        submit -= offset
+                offset = offset_of(start_text[:13]) if len(start_text) == local_length else None
+                if offset is None:
+                    start = clock(start_text)
+                else:
+                    start = from_iso(start_text + utc_suffix)
+                    if offset:
+                        start -= offset
                 if is_provisional:
                     end = cut if elapsed is None else start + elapsed * one_second
                 else:
-                    end = clock(fields[i_end])
+                    text = fields[i_end]
+                    offset = offset_of(text[:13]) if len(text) == local_length else None
+                    if offset is None:
+                        end = clock(text)
+                    else:
+                        end = from_iso(text + utc_suffix)
+                        if offset:
+                            end -= offset
             except _Ambiguous:
                 submit, start, end = _resolve_fold(clock, fields[i_submit], start_text, fields[i_end],
                                                    elapsed, is_provisional, cut)

@@ -494,11 +494,15 @@ def _accepted_chunks(
     Everything else is tallied here: rows skipped by design, bad rows, unknown accounts.
     """
     chunk: list[tuple] = []
+    append = chunk.append
     clusters: set[str] = set()
     skipped = tally.skipped
     report = tally.reconciliation.add
     read = 0
     problem_type = RowProblem
+    # An account charged to one project from the beginning (most are) needs no timeline walk.
+    constant = {account: timeline[0] for account, timeline in charges.items()
+                if len(timeline) == 1 and timeline[0].since is None}
     for result in results:
         read += 1
         if progress is not None and not read % PROGRESS_EVERY:
@@ -522,15 +526,18 @@ def _accepted_chunks(
                 continue
             clusters.add(result.cluster)
         report(result)
-        charge = _charge(charges, result.account, result.start)
+        charge = constant.get(result.account)
         if charge is None:
-            tally.unknown_account(result.account, result.line, result.job_id)
-            continue
-        chunk.append((result, int(job_id), charge.project_id, charge.member_code))
+            charge = _charge(charges, result.account, result.start)
+            if charge is None:
+                tally.unknown_account(result.account, result.line, result.job_id)
+                continue
+        append((result, int(job_id), charge.project_id, charge.member_code))
         if len(chunk) >= batch_rows:
             tally.rows_read = read
             yield chunk
             chunk = []
+            append = chunk.append
     tally.rows_read = read
     if progress is not None:
         progress(read % PROGRESS_EVERY)
@@ -629,8 +636,13 @@ class _Batch:
         by_cluster: dict[str, list[int]] = {}
         submits: dict[str, list[datetime]] = {}
         for parsed, job_id, _, _ in chunk:
-            by_cluster.setdefault(parsed.cluster, []).append(job_id)
-            submits.setdefault(parsed.cluster, []).append(parsed.submit)
+            cluster = parsed[1]
+            job_ids = by_cluster.get(cluster)
+            if job_ids is None:
+                job_ids = by_cluster[cluster] = []
+                submits[cluster] = []
+            job_ids.append(job_id)
+            submits[cluster].append(parsed[3])
         found: dict[tuple, _Stored] = {}
         current: dict[tuple, tuple[int, int, bool]] = {}
         c = _JOB.c
