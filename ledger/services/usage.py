@@ -513,24 +513,24 @@ def _accepted_chunks(
             else:
                 tally.bad(result)
             continue
-        job_id = result.job_id
+        line, cluster, job_id, _, account, start, _, _, _, _, _, _, _ = result
         if not job_id.isdigit():
-            tally.bad(RowProblem(result.line, "bad_job_id", f"JobIDRaw {job_id!r} is not a whole number (an array task "
+            tally.bad(RowProblem(line, "bad_job_id", f"JobIDRaw {job_id!r} is not a whole number (an array task "
                                  "or a heterogeneous job's JobID: export JobIDRaw)", job_id))
             continue
-        if result.cluster not in clusters:
+        if cluster not in clusters:
             try:
-                _check_cluster(result.cluster, "Cluster")
+                _check_cluster(cluster, "Cluster")
             except IngestRefused as refused:
-                tally.bad(RowProblem(result.line, "bad_cluster", refused.problems[0].message, job_id))
+                tally.bad(RowProblem(line, "bad_cluster", refused.problems[0].message, job_id))
                 continue
-            clusters.add(result.cluster)
+            clusters.add(cluster)
         report(result)
-        charge = constant.get(result.account)
+        charge = constant.get(account)
         if charge is None:
-            charge = _charge(charges, result.account, result.start)
+            charge = _charge(charges, account, start)
             if charge is None:
-                tally.unknown_account(result.account, result.line, result.job_id)
+                tally.unknown_account(account, line, job_id)
                 continue
         append((result, int(job_id), charge.project_id, charge.member_code))
         if len(chunk) >= batch_rows:
