@@ -4,20 +4,16 @@ gives PostgreSQL a BRIN index on usage_job.started_at for it, up and down on bot
 
 from __future__ import annotations
 
-import sqlite3
-import uuid
-
 import pytest
 from alembic import command
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from ledger.db.engine import make_engine
 from ledger.db.schema import alembic_config, current_revision, upgrade
 from ledger.db.uow import UnitOfWork
 from ledger.domain.errors import Conflict
 from ledger.services.compute import assign_account, register_project
-from tests.conftest import POSTGRES_SERVER, _postgres_admin
+from tests.conftest import _new_postgres_database, drop_database
 from tests.test_ingest import ACTOR, export, ingest, job
 
 INDEX = "ix_usage_job_started_at"
@@ -64,45 +60,26 @@ def test_postgresql_can_answer_the_check_from_the_brin_index(engine, members, ba
     assert "Bitmap Index Scan on usage_job_y2025m03_started_at" in plan
 
 
-def _indexes_sqlite(url: str) -> set[str]:
-    with sqlite3.connect(make_url(url).database) as connection:
-        return {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-
-
-def _indexes_postgresql(engine) -> set[str]:
+def _usage_job_indexes(engine) -> set[str]:
+    query = ("SELECT indexname FROM pg_indexes WHERE tablename = 'usage_job'" if engine.dialect.name == "postgresql"
+             else "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'usage_job'")
     with engine.connect() as connection:
-        return set(connection.execute(text("SELECT indexname FROM pg_indexes WHERE tablename = 'usage_job'")).scalars())
+        return set(connection.execute(text(query)).scalars())
 
 
-def test_migration_0012_up_and_down_on_sqlite(tmp_path):
-    url = f"sqlite:///{tmp_path / 'ledger.sqlite'}"
+@pytest.mark.parametrize("backend_name", ["sqlite", "postgresql"])
+def test_migration_0012_up_and_down(backend_name, tmp_path):
+    url = f"sqlite:///{tmp_path / 'ledger.sqlite'}" if backend_name == "sqlite" else _new_postgres_database("ledger_test")
     engine = make_engine(url)
     try:
-        upgrade(engine)
-        at_head = _indexes_sqlite(url)
-        assert INDEX not in at_head  # SQLite is unchanged: the check reads the table
-        command.downgrade(alembic_config(engine), "0011")
-        assert current_revision(engine) == "0011" and _indexes_sqlite(url) == at_head
         assert upgrade(engine) == "0012"
-    finally:
-        engine.dispose()
-
-
-def test_migration_0012_up_and_down_on_postgresql():
-    admin = _postgres_admin()
-    name = f"ledger_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(make_url(POSTGRES_SERVER).set(database=name).render_as_string(hide_password=False))
-    try:
-        assert upgrade(engine) == "0012"
-        assert INDEX in _indexes_postgresql(engine)
+        at_head = _usage_job_indexes(engine)
+        # PostgreSQL gains the BRIN index; SQLite is unchanged (the check reads the table there).
+        assert (INDEX in at_head) == (backend_name == "postgresql")
         command.downgrade(alembic_config(engine), "0011")
-        assert current_revision(engine) == "0011" and INDEX not in _indexes_postgresql(engine)
+        assert current_revision(engine) == "0011" and _usage_job_indexes(engine) == at_head - {INDEX}
         command.downgrade(alembic_config(engine), "0005")  # 0006's unpartitioning still runs after it
-        assert upgrade(engine) == "0012" and INDEX in _indexes_postgresql(engine)
+        assert upgrade(engine) == "0012" and _usage_job_indexes(engine) == at_head
     finally:
         engine.dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        drop_database(url)

@@ -557,9 +557,18 @@ def _rows(
     no_time = _NO_TIME
     one_second = _ONE_SECOND
     from_iso, utc_suffix, local_length = datetime.fromisoformat, _UTC_SUFFIX, _LOCAL_TIME_LENGTH
-    # A time of a cached hour is read here, without calling the clock (see LocalClock.offsets).
     clock = default_clock
     offset_of = clock.offsets.get
+
+    def utc(text: str) -> datetime:
+        # A time of an hour the row's clock has cached is read here, without calling the
+        # clock (see LocalClock.offsets), which costs a method call more per time.
+        offset = offset_of(text[:13]) if len(text) == local_length else None
+        if offset is None:
+            return clock(text)
+        moment = from_iso(text + utc_suffix)
+        return moment - offset if offset else moment
+
     trailing: bool | None = None  # --parsable: every line ends with the delimiter
     # Few distinct AllocTRES values recur across a file, and decoding one costs more than
     # the rest of the row; the cache is bounded to keep memory constant.
@@ -634,32 +643,12 @@ def _rows(
                 allocation_cache[alloc_tres] = allocation
             gpus, weight = allocation
             try:
-                text = fields[i_submit]
-                offset = offset_of(text[:13]) if len(text) == local_length else None
-                if offset is None:
-                    submit = clock(text)
-                else:
-                    submit = from_iso(text + utc_suffix)
-                    if offset:
-                        submit -= offset
-                offset = offset_of(start_text[:13]) if len(start_text) == local_length else None
-                if offset is None:
-                    start = clock(start_text)
-                else:
-                    start = from_iso(start_text + utc_suffix)
-                    if offset:
-                        start -= offset
+                submit = utc(fields[i_submit])
+                start = utc(start_text)
                 if is_provisional:
                     end = cut if elapsed is None else start + elapsed * one_second
                 else:
-                    text = fields[i_end]
-                    offset = offset_of(text[:13]) if len(text) == local_length else None
-                    if offset is None:
-                        end = clock(text)
-                    else:
-                        end = from_iso(text + utc_suffix)
-                        if offset:
-                            end -= offset
+                    end = utc(fields[i_end])
             except _Ambiguous:
                 submit, start, end = _resolve_fold(clock, fields[i_submit], start_text, fields[i_end],
                                                    elapsed, is_provisional, cut)
