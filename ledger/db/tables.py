@@ -556,6 +556,8 @@ class UsageJob(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("cluster", "job_id", "submitted_at", "revision", name="uq_usage_job_key"),
         Index("ix_usage_job_journal_seq", "journal_seq", "id"),
+        # PostgreSQL only (migration 0012): a block range index for the move-date check.
+        Index("ix_usage_job_started_at", "started_at", postgresql_using="brin").ddl_if(dialect="postgresql"),
     )
     private_columns: ClassVar[frozenset[str]] = frozenset()
     digest_sums: ClassVar[tuple[str, ...]] = ("reference_gpu_ms",)

@@ -68,18 +68,22 @@ class Reconciliation:
 
     def add(self, row: ParsedRow) -> None:
         """Count a charged row."""
-        start, end = row.start, row.end
+        _, cluster, _, _, account, start, end, state, gpus, elapsed, ms, _, _ = row
         if self._utc and start.month == end.month and start.year == end.year:
-            cell = self._cell((row.cluster, (start.year, start.month), row.state, row.account))
-            cell[0] += 1
-            cell[1] += row.gpus * row.elapsed_seconds
-            cell[2] += row.reference_gpu_ms
+            key = (cluster, (start.year, start.month), state, account)
+            cell = self._cells.get(key)
+            if cell is None:
+                self._cells[key] = [1, gpus * elapsed, ms]
+            else:
+                cell[0] += 1
+                cell[1] += gpus * elapsed
+                cell[2] += ms
             return
-        self._cell((row.cluster, month_of(start, self.zone), row.state, row.account))[0] += 1
-        parts = split_by_month(start, end, row.reference_gpu_ms, self.zone)
-        second_parts = split_by_month(start, end, row.gpus * row.elapsed_seconds, self.zone)
+        self._cell((cluster, month_of(start, self.zone), state, account))[0] += 1
+        parts = split_by_month(start, end, ms, self.zone)
+        second_parts = split_by_month(start, end, gpus * elapsed, self.zone)
         for (month, ms), (_, seconds) in zip(parts, second_parts, strict=True):
-            cell = self._cell((row.cluster, month, row.state, row.account))
+            cell = self._cell((cluster, month, state, account))
             cell[1] += seconds
             cell[2] += ms
 

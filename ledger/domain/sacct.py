@@ -96,6 +96,7 @@ _ONE_SECOND = timedelta(seconds=1)
 _ONE_MICROSECOND = timedelta(microseconds=1)
 _ALLOCATION_CACHE_SIZE = 4096
 _LOCAL_TIME_LENGTH = len("2025-01-01T00:00:00")
+_STEP_MESSAGE = "job step; its allocation line is counted"
 
 
 class ParsedRow(NamedTuple):
@@ -339,20 +340,22 @@ class LocalClock:
     Fast for the common case: the UTC offset of each local hour is found once and cached, so
     a time costs one ``fromisoformat`` and one subtraction. Hours in which the offset changes
     are read the slow way and raise ``_Ambiguous`` or ``_Gap`` for the caller to resolve.
+    `offsets` is that cache, by the first 13 characters of a local time (None: read the slow
+    way); the row loop reads it directly and calls the clock only when it has no offset.
     """
 
-    __slots__ = ("zone", "_offsets")
+    __slots__ = ("zone", "offsets")
 
     def __init__(self, zone: tzinfo):
         self.zone = zone
-        self._offsets: dict[str, timedelta | None] = {}
+        self.offsets: dict[str, timedelta | None] = {}
 
     def __call__(self, text: str) -> datetime:
         if len(text) == _LOCAL_TIME_LENGTH:
             hour = text[:13]
-            offset = self._offsets.get(hour, False)
+            offset = self.offsets.get(hour, False)
             if offset is False:
-                offset = self._offsets[hour] = self._hour_offset(hour)
+                offset = self.offsets[hour] = self._hour_offset(hour)
             if offset is not None:
                 moment = datetime.fromisoformat(text + _UTC_SUFFIX)
                 return moment - offset if offset else moment
@@ -551,8 +554,22 @@ def _rows(
     i_elapsed_raw, i_elapsed = header.elapsed_raw, header.elapsed
     new_row = tuple.__new__
     counted, provisional = COUNTED_STATES, PROVISIONAL_STATES
+    charged = COUNTED_STATES | PROVISIONAL_STATES
     no_time = _NO_TIME
     one_second = _ONE_SECOND
+    from_iso, utc_suffix, local_length = datetime.fromisoformat, _UTC_SUFFIX, _LOCAL_TIME_LENGTH
+    clock = default_clock
+    offset_of = clock.offsets.get
+
+    def utc(text: str) -> datetime:
+        # A time of an hour the row's clock has cached is read here, without calling the
+        # clock (see LocalClock.offsets), which costs a method call more per time.
+        offset = offset_of(text[:13]) if len(text) == local_length else None
+        if offset is None:
+            return clock(text)
+        moment = from_iso(text + utc_suffix)
+        return moment - offset if offset else moment
+
     trailing: bool | None = None  # --parsable: every line ends with the delimiter
     # Few distinct AllocTRES values recur across a file, and decoding one costs more than
     # the rest of the row; the cache is bounded to keep memory constant.
@@ -585,15 +602,15 @@ def _rows(
 
         job_id = fields[i_job]
         if "." in job_id:
-            yield RowProblem(number, "job_step", "job step; its allocation line is counted", job_id)
+            yield new_row(RowProblem, (number, "job_step", _STEP_MESSAGE, job_id))
             continue
         state = fields[i_state]
-        if state not in counted and state not in provisional:
+        if state not in charged:
             state = state.partition(" ")[0]  # "CANCELLED by 1234"
             if state == "PENDING":
                 yield RowProblem(number, "pending", "pending job; nothing ran", job_id)
                 continue
-            if state not in counted and state not in provisional:
+            if state not in charged:
                 yield RowProblem(
                     number,
                     "unknown_state",
@@ -604,7 +621,9 @@ def _rows(
                 continue
         is_provisional = state in provisional
         cluster = (fields[i_cluster] if i_cluster is not None else "") or default_cluster
-        clock = clocks.get(cluster, default_clock) if clocks else default_clock
+        if clocks and clocks.get(cluster, default_clock) is not clock:
+            clock = clocks.get(cluster, default_clock)
+            offset_of = clock.offsets.get
         start_text = fields[i_start]
         if start_text in no_time and not is_provisional:
             yield _without_start(number, job_id, state, fields, header)
@@ -625,12 +644,12 @@ def _rows(
                 allocation_cache[alloc_tres] = allocation
             gpus, weight = allocation
             try:
-                submit = clock(fields[i_submit])
-                start = clock(start_text)
+                submit = utc(fields[i_submit])
+                start = utc(start_text)
                 if is_provisional:
                     end = cut if elapsed is None else start + elapsed * one_second
                 else:
-                    end = clock(fields[i_end])
+                    end = utc(fields[i_end])
             except _Ambiguous:
                 submit, start, end = _resolve_fold(clock, fields[i_submit], start_text, fields[i_end],
                                                    elapsed, is_provisional, cut)

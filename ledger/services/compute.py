@@ -200,10 +200,14 @@ def _assign(uow: UnitOfWork, raw_account: str, raw_project: str, raw_from: str |
         last_day = last.astimezone(zone).date() if last is not None else None
         if last_day is not None and since <= last_day:
             raise Conflict(f"the account {account} already has a fact from {last_day.isoformat()}; a move must be later")
+        # Only a job started on or after the move's first moment refuses it, and the latest of
+        # those is the latest of all: on PostgreSQL the BRIN index on started_at (migration
+        # 0012) reads only recent blocks for it.
+        moves_at = _day_start(since, zone)
         latest_start = uow.session.execute(
-            select(func.max(UsageJob.started_at)).where(UsageJob.account == account)
+            select(func.max(UsageJob.started_at)).where(UsageJob.account == account, UsageJob.started_at >= moves_at)
         ).scalar()
-        if latest_start is not None and _day_start(since, zone) <= _aware(latest_start):
+        if latest_start is not None:
             raise Conflict(
                 f"usage of account {account} was ingested up to a job started {_aware(latest_start):%Y-%m-%d %H:%M} UTC; "
                 "a move must be dated after it, so published usage never changes"
