@@ -96,7 +96,7 @@ def run(label: str, database, entries: int, appends: int, proofs: int) -> None:
 def verify_seconds_without_tree(engine) -> float:
     """`verify` with the tree's part switched off, for the tree's share of the time."""
     class NoTree(TreeCheck):
-        def add(self, payload: str) -> None:
+        def add(self, data: bytes) -> None:
             pass
 
     saved = verification.TreeCheck, verification.check_stored_tree

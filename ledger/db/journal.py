@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
 
-from sqlalchemy import Table, select, text
+from sqlalchemy import Connection, Table, select, text
 from sqlmodel import Session, SQLModel
 
 from ledger.db.tables import JournalEntry
@@ -114,3 +114,34 @@ def write_entry(
     session.flush()
     append_leaf(session, seq, payload)
     return entry
+
+
+# The journal as `ledger verify` streams it: recorded_at as the text the payload states
+# ("2026-01-01T00:00:00.000000Z"), made by the database, so the comparison is of strings.
+_STREAM_TIMESTAMP = {
+    "sqlite": "replace(recorded_at, ' ', 'T') || 'Z'",
+    "postgresql": """to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')""",
+}
+
+
+def stream_entries(connection: Connection, batch: int) -> Iterator[list[tuple]]:
+    """Every entry in seq order as plain tuples (seq, recorded_at text, actor, kind, summary,
+    payload, prev_hash, hash), `batch` at a time, in constant memory.
+
+    The driver's own cursor, not SQLAlchemy's result: a million rows through Row objects and
+    type processors cost more than hashing them. PostgreSQL streams through a server-side
+    (named) cursor; SQLite's cursor steps through the table as it is fetched.
+    """
+    dialect = connection.dialect.name
+    query = (
+        f"SELECT seq, {_STREAM_TIMESTAMP[dialect]}, actor, kind, summary, payload, prev_hash, hash "
+        "FROM journal_entry ORDER BY seq"
+    )
+    driver = connection.connection.driver_connection
+    cursor = driver.cursor(name="ledger_verify_journal") if dialect == "postgresql" else driver.cursor()
+    try:
+        cursor.execute(query)
+        while rows := cursor.fetchmany(batch):
+            yield rows
+    finally:
+        cursor.close()

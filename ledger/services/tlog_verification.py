@@ -28,15 +28,17 @@ class TreeCheck:
         self._wanted = set(sizes)
         self.roots: dict[int, bytes] = {}
 
-    def add(self, payload: str) -> None:
-        self.builder.append(leaf_hash(payload.encode("utf-8")))
-        if self._wanted and self.builder.size in self._wanted:
-            self.roots[self.builder.size] = self.builder.root()
+    def add(self, data: bytes) -> None:
+        """Append the leaf of a payload given as its UTF-8 bytes."""
+        builder = self.builder
+        builder.append(leaf_hash(data))
+        if self._wanted and builder.size in self._wanted:
+            self.roots[builder.size] = builder.root()
 
     def feed(self, entries: Iterable[PublishedEntry]) -> Iterator[PublishedEntry]:
         """Pass exported entries through, adding each one's leaf."""
         for entry in entries:
-            self.add(entry.payload)
+            self.add(entry.payload.encode("utf-8"))
             yield entry
 
     def root_of(self, size: int) -> bytes | None:
