@@ -150,6 +150,7 @@ class ClosedMotion:
     explanation: str
     held_on: date
     closed_on: date
+    decision_seq: int  # the journal entry that closed it, with this snapshot
 
     @property
     def rule(self) -> Rule:
@@ -185,6 +186,7 @@ class ClosedMotion:
             explanation=decision.get("explanation", ""),
             held_on=row.held_on,
             closed_on=row.closed_at,
+            decision_seq=row.decision_seq,
         )
 
 
@@ -272,17 +274,18 @@ def motions_table(board: BoardYear) -> TableData:
     """The year's closed motions: title, kind, rule, ballot, outcome, date closed and the members' tally."""
     return TableData(
         caption=f"Motions closed at the board's meetings of {board.year}, in the order they were closed",
-        header=("Motion", "Kind", "Rule", "Weights", "Ballot", "Outcome", "Closed on", "Members' tally"),
+        header=("Motion", "Kind", "Rule", "Weights", "Ballot", "Outcome", "Closed on", "Members' tally", "Decision journaled"),
         rows=tuple(
             (
                 motion.title, kind_label(motion.kind), rule_label(motion.rule_name), basis_label(motion.weights_basis),
                 BALLOT_LABELS.get(motion.ballot, motion.ballot), OUTCOME_LABELS.get(motion.outcome, motion.outcome),
-                motion.closed_on.isoformat(), tally_text(motion),
+                motion.closed_on.isoformat(), tally_text(motion), str(motion.decision_seq),
             )
             for motion in board.motions
         ),
         row_header=0,
         numeric=frozenset({6}),  # the date, kept on one line
+        receipt_column=8,
     )
 
 

@@ -71,11 +71,13 @@ def witness_demo_checkpoint(engine, settings: Settings) -> None:
 
 
 def published_pdf(report, render) -> bytes:
-    """A report as the web publishes it: a closed, checkpointed year's signed and kept file."""
+    """A report as the web publishes it: a closed year's signed and kept file, printing the checkpoint that covers it (signed first if none does)."""
     settings = _settings()
     engine = make_engine(settings.database_url)
     try:
-        return published_annual_report(engine, log_signer(settings), report, render)
+        return published_annual_report(engine, log_signer(settings), report, render, witnesses=parse_witnesses(settings.witnesses))
+    except (DomainError, ConfigurationError) as error:
+        raise click.ClickException(str(error)) from error
     finally:
         engine.dispose()
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import queue
+import threading
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
 
@@ -138,10 +140,43 @@ def stream_entries(connection: Connection, batch: int) -> Iterator[list[tuple]]:
         "FROM journal_entry ORDER BY seq"
     )
     driver = connection.connection.driver_connection
-    cursor = driver.cursor(name="ledger_verify_journal") if dialect == "postgresql" else driver.cursor()
+    if dialect != "postgresql":
+        cursor = driver.cursor()
+        try:
+            cursor.execute(query)
+            while rows := cursor.fetchmany(batch):
+                yield rows
+        finally:
+            cursor.close()
+        return
+    # PostgreSQL: the next batch is fetched on a thread of its own while the caller hashes
+    # this one (the driver waits for the server without the GIL); psycopg serialises it with
+    # the caller's other queries on the same connection, so they all see one snapshot.
+    batches: queue.Queue = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def fetch() -> None:
+        try:
+            with driver.cursor(name="ledger_verify_journal") as cursor:
+                cursor.execute(query)
+                while not stop.is_set() and (rows := cursor.fetchmany(batch)):
+                    batches.put(rows)
+            batches.put(None)
+        except BaseException as error:  # handed to the caller's thread, which raises it
+            batches.put(error)
+
+    fetcher = threading.Thread(target=fetch, name="ledger-verify-fetch", daemon=True)
+    fetcher.start()
     try:
-        cursor.execute(query)
-        while rows := cursor.fetchmany(batch):
+        while (rows := batches.get()) is not None:
+            if isinstance(rows, BaseException):
+                raise rows
             yield rows
     finally:
-        cursor.close()
+        stop.set()
+        while fetcher.is_alive():  # unblock a fetcher waiting to put, then let it close its cursor
+            try:
+                batches.get(timeout=0.05)
+            except queue.Empty:
+                pass
+        fetcher.join()
