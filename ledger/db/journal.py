@@ -150,8 +150,8 @@ def stream_entries(connection: Connection, batch: int) -> Iterator[list[tuple]]:
             cursor.close()
         return
     # PostgreSQL: the next batch is fetched on a thread of its own while the caller hashes
-    # this one (the driver waits for the server without the GIL); psycopg serialises it with
-    # the caller's other queries on the same connection, so they all see one snapshot.
+    # this one (the driver waits for the server without the GIL); psycopg's connection lock
+    # serialises it with the caller's own queries on the same connection and transaction.
     batches: queue.Queue = queue.Queue(maxsize=2)
     stop = threading.Event()
 
