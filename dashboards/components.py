@@ -16,6 +16,8 @@ from urllib.parse import quote
 import plotly.graph_objects as go
 from dash import dcc, html
 
+from ledger.queries.journal import receipt_path
+
 GRAPH_CONFIG = {"displaylogo": False, "responsive": True}
 FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "color": "#1b1f24"}
 YEAR_PATTERN = re.compile(r"[0-9]{4}")
@@ -31,6 +33,8 @@ class TableData:
     the records, and a reader summing a column would otherwise count everything twice.
     row_header: the column whose cell names its row (read out by screen readers with each cell).
     numeric: the columns holding numbers, aligned right.
+    receipt_column: the column holding the sequence number of the journal entry that recorded
+    each row; the page links it to the entry's receipt, the CSV keeps the number.
     """
 
     caption: str
@@ -39,6 +43,7 @@ class TableData:
     totals: tuple[str, ...] | None = None
     row_header: int | None = None
     numeric: frozenset[int] = frozenset()
+    receipt_column: int | None = None
 
     def __post_init__(self):
         widths = {len(row) for row in self.rows} | ({len(self.totals)} if self.totals else set())
@@ -79,11 +84,14 @@ def html_table(table: TableData, table_id: str, cell_class: Callable[[int, str],
         name = cell_class(i, value) if body and cell_class else None
         return {"className": name} if name else {}
 
+    def shown(i: int, value: str, body: bool):
+        return receipt_link(int(value)) if body and i == table.receipt_column and value else value
+
     def cells(values: tuple[str, ...], body: bool = False) -> list:
         return [
-            html.Th(value, scope="row", **aligned(i), **marked(i, value, body))
+            html.Th(shown(i, value, body), scope="row", **aligned(i), **marked(i, value, body))
             if i == table.row_header
-            else html.Td(value, **aligned(i), **marked(i, value, body))
+            else html.Td(shown(i, value, body), **aligned(i), **marked(i, value, body))
             for i, value in enumerate(values)
         ]
 
@@ -95,6 +103,11 @@ def html_table(table: TableData, table_id: str, cell_class: Callable[[int, str],
     if table.totals:
         parts.append(html.Tfoot(html.Tr(cells(table.totals))))
     return html.Table(parts, id=table_id)
+
+
+def receipt_link(seq: int) -> html.A:
+    """A link to the public receipt of journal entry `seq`, where a reader checks it against the signed checkpoint."""
+    return html.A(f"Receipt #{seq}", href=receipt_path(seq))
 
 
 def graph(figure: go.Figure, graph_id: str, height: int) -> dcc.Graph:

@@ -85,3 +85,23 @@ def test_an_entry_receipt_verifies_in_the_browser(visit):
     text = page.inner_text("#verify-result")
     assert "entry 5, exactly as published, is entry 5 of that tree" in text
     v.assert_clean()
+
+
+@pytest.mark.parametrize(("path", "table"), [("/dashboards/contributions", "#contributions-payments-table"), ("/dashboards/board", "#board-motions-table")])
+def test_a_payment_or_decision_on_the_public_site_links_to_a_receipt_that_verifies(visit, path, table):
+    """Issue 12 item 7: a payment (contributions) or a decision (board) links, with the words
+    "Receipt #N", to its journal entry's receipt, which proves it in the reader's browser."""
+    v = visit()
+    page = v.open(path)
+    link = page.locator(f"{table} tbody a").first
+    link.wait_for(timeout=15_000)
+    seq = int(link.inner_text().removeprefix("Receipt #"))
+    link.click()
+    page.wait_for_selector("#verify-entry")
+    assert page.url.endswith(f"/journal/{seq}")
+    recorded = page.inner_text("dl.facts")
+    assert ("payment." if "contributions" in path else "motion.closed") in recorded
+    page.click("#verify-entry")
+    page.wait_for_selector("#verify-result.verified:has-text('Proven')", timeout=15_000)
+    assert f"entry {seq}, exactly as published, is entry {seq} of that tree" in page.inner_text("#verify-result")
+    v.assert_clean()

@@ -376,6 +376,27 @@ def test_layout_shows_every_section_with_chart_table_and_csv(web_app, year_pages
     assert not [c for c in rendered(default) if getattr(c, "id", None) == page.NOTE_ID]
 
 
+def test_each_payment_is_listed_with_a_link_to_the_receipt_of_its_entry(web_app, ledger_engine, year_pages):
+    """Issue 12 item 7 ("every payment ... shown on the public site links to its journal
+    entry"): the payments table has one line per payment of the year, each linking to the
+    receipt of the entry stamped on the payment's row; the CSV keeps the entry's number."""
+    from sqlalchemy import text
+
+    with ledger_engine.connect() as connection:
+        stamped = dict(connection.execute(text("SELECT reference, journal_seq FROM payment WHERE reference LIKE :y"), {"y": f"T{SECOND}-%"}).all())
+    data = year_pages[SECOND]
+    table = page.payments_table(data.payments, SECOND, data.currency)
+    assert len(stamped) == 6 and {row[0]: int(row[6]) for row in table.rows} == stamped
+    assert next(row for row in table.rows if row[0] == f"T{SECOND}-ESP")[3].endswith(" USD")
+    with web_app.test_request_context("/dashboards/contributions"):
+        components = page.layout(year=str(SECOND))
+    links = [c for c in rendered(by_id(components, page.PAYMENTS.table)) if isinstance(c, html.A)]
+    assert sorted((texts(a), a.href) for a in links) == sorted((f"Receipt #{seq}", f"/journal/{seq}") for seq in stamped.values())
+    lines = list(csv.reader(io.StringIO(csv_text(table))))
+    assert lines[0][6] == "Journal entry" and {int(line[6]) for line in lines[1:]} == set(stamped.values())
+    assert unquote(by_id(components, page.PAYMENTS.csv).href.split(",", 1)[1]) == csv_text(table)
+
+
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
@@ -423,6 +444,7 @@ def test_page_renders_draws_its_charts_offline_and_passes_axe(in_chromium, year_
         assert page_.locator(f"#{page.STANDING.table} tbody").inner_text().count("vote suspended") == 1
         assert page_.locator(f"#{page.STANDING.chart} .bartext").count() == members  # the standing in words on the chart
         assert page_.locator(f"#{page.HONOUR_LIST_ID} li").count() == len(year_pages[SECOND].honour_roll)
+        assert page_.locator(f"#{page.PAYMENTS.table} tbody a").count() == len(year_pages[SECOND].payments)
         assert page_.locator(f"#{page.NOTE_ID}").count() == 0
         page_.screenshot(path=str(SCREENSHOTS / "contributions.png"), full_page=True)
         v.assert_clean()

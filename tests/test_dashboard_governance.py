@@ -18,8 +18,9 @@ from urllib.parse import unquote
 
 import pytest
 from dash import dcc, html
+from sqlalchemy import text
 
-from dashboards.components import csv_text
+from dashboards.components import csv_text, html_table
 from dashboards.governance import read, simulator, tables
 from dashboards.pages import governance as page
 from ledger.db.uow import UnitOfWork
@@ -276,13 +277,20 @@ def test_the_ledger_has_what_the_tests_need(board_page):
     assert dict(board.motions[0].proxies) == {"POL": "DEU"}
 
 
-def test_motions_and_outcomes_tables(board_page):
+def test_motions_and_outcomes_tables(board_page, ledger_engine):
     board = board_page.board
     motions = tables.motions_table(board)
     assert [row[0] for row in motions.rows] == [motion[0] for motion in MOTIONS]
     assert motions.rows[0][1:7] == ("general", "Simple majority", "one vote each", "roll call", "Adopted", f"{YEAR}-06-12")
     assert motions.rows[0][7] == "4 yes, 1 no, 1 abstaining, 0 absent"
     assert motions.rows[1][3] == "contribution shares" and motions.rows[2][4] == "secret"
+    # Issue 12 item 7: each decision links to the receipt of the entry that closed the motion.
+    assert [row[8] for row in motions.rows] == [str(motion.decision_seq) for motion in board.motions]
+    with ledger_engine.connect() as connection:
+        closing = dict(connection.execute(text("SELECT motion_id, journal_seq FROM motion_event WHERE event = 'closed'")).all())
+    assert [motion.decision_seq for motion in board.motions] == [closing[motion.id] for motion in board.motions]
+    link = html_table(motions, "t").children[2].children[0].children[8].children
+    assert (link.children, link.href) == (f"Receipt #{board.motions[0].decision_seq}", f"/journal/{board.motions[0].decision_seq}")
     outcomes = tables.outcomes_table(board.motions, YEAR)
     assert outcomes.rows == (("general", "3", "0", "0", "3"), ("safety lab", "0", "1", "0", "1"))
     assert outcomes.totals == ("Total", "3", "1", "0", "4")

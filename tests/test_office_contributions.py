@@ -678,3 +678,44 @@ def test_adoption_page_says_from_when_each_member_pays_and_who_the_scale_leaves_
     assert f"pays from {CURRENT}-07-01 but is not on this scale: not assessed until a scale includes it" in page
     service.adopt_budget(CURRENT, "Board, budget", f"{PAST}-12-01", today=TODAY, actor=CLI, uow=UnitOfWork(engine))
     assert {row.code for row in contributions_of(engine, CURRENT).rows} == {"DEU", "FRA", "CAN", "KOR"}
+
+
+# --------------------------------------------------------------------------- receipts
+
+
+def stamped(engine, table: str, where: str, **values) -> int:
+    """The journal entry a row names as the one that wrote it."""
+    with engine.connect() as connection:
+        return connection.execute(text(f"SELECT journal_seq FROM {table} WHERE {where}"), values).scalar_one()
+
+
+def test_each_payment_its_reversal_and_a_pending_proposal_link_to_their_receipts(client, engine, signed_in, adopted):
+    """Issue 12 item 7 ("every payment ... shown in the office links to its journal entry"):
+    the year's payments table links each payment, and its reversal, to the receipt of the
+    entry that booked it; the pending list links each proposal; each receipt serves that entry."""
+    book(engine, "BANK-R1")
+    book(engine, "BANK-R2", amount="20.00", member="FRA")
+    service.reverse_payment("BANK-R2", "booked twice", f"{PAST}-04-02", today=TODAY, actor=CLI, uow=UnitOfWork(engine))
+    service.change_setting("four_eyes_threshold", "5000.00", "Board, test", actor=CLI, uow=UnitOfWork(engine))
+    book(engine, "BANK-BIG", amount="9000.00")
+    signed_in(Role.AUDITOR)
+    page = client.get(f"{FINANCE}/years/{PAST}").get_data(as_text=True)
+    receipts = {
+        "BANK-R1": stamped(engine, "payment", "reference = :r", r="BANK-R1"),
+        "BANK-R2": stamped(engine, "payment", "reference = :r", r="BANK-R2"),
+        "reversal": stamped(engine, "payment_reversal", "1 = 1"),
+    }
+    assert len(set(receipts.values())) == 3
+    for reference in ("BANK-R1", "BANK-R2"):
+        row = re.search(rf"<th scope=\"row\">{reference}</th>.*?</tr>", page, re.S).group(0)
+        assert f'<a href="/journal/{receipts[reference]}">Receipt #{receipts[reference]}</a>' in row
+    assert f'booked twice (<a href="/journal/{receipts["reversal"]}">Receipt #{receipts["reversal"]}</a>)' in page
+    pending = client.get(f"{FINANCE}/payments/pending").get_data(as_text=True)
+    proposal = stamped(engine, "payment_proposal", "reference = :r", r="BANK-BIG")
+    assert f'<a href="/journal/{proposal}">Receipt #{proposal}</a>' in pending
+    with engine.connect() as connection:
+        kinds = dict(connection.execute(text("SELECT seq, kind FROM journal_entry")).all())
+    assert (kinds[receipts["BANK-R1"]], kinds[receipts["reversal"]]) == ("payment.recorded", "payment.reversed")
+    receipt = client.get(f"/journal/{receipts['BANK-R1']}").get_data(as_text=True)
+    assert f"Verify entry {receipts['BANK-R1']}" in receipt and "BANK-R1" in receipt
+    assert accessibility_problems(f"{FINANCE}/years/{PAST}", page) == accessibility_problems(f"{FINANCE}/payments/pending", pending) == []

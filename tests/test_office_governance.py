@@ -500,3 +500,42 @@ def test_a_delegate_sees_the_ballot_it_cast_for_its_member_and_the_proxied_one(c
     assert "Your current ballot for DEU: <strong>abstain</strong>" in page and "Your current ballot for CAN: <strong>no</strong>" in page
     assert f'id="vote-{motion_id}-DEU-abstain" name="vote" value="abstain" checked' in page
     assert "FRA" not in page
+
+
+def test_ballots_and_decisions_link_to_their_receipts(client, engine, signed_in, meeting):
+    """Issue 12 item 7 ("every ... ballot and decision shown in the office links to its journal
+    entry"): the motion page links each member's latest ballot, the delegate's ballots page
+    its own, the closed motion and the board's index the decision; the receipt of a ballot
+    names neither the member nor the vote (it is sealed)."""
+    from sqlalchemy import text
+
+    motion_id = opened(engine, meeting)
+    board.cast_ballot(motion_id, "DEU", "no", today=TODAY, actor=delegate("DEU"), uow=UnitOfWork(engine))
+    board.cast_ballot(motion_id, "DEU", "yes", today=TODAY, actor=delegate("DEU"), uow=UnitOfWork(engine))
+    board.cast_ballot(motion_id, "FRA", "yes", today=TODAY, actor=delegate("FRA"), uow=UnitOfWork(engine))
+
+    def latest_ballot(member: str) -> int:
+        with engine.connect() as connection:
+            return connection.execute(text("SELECT max(journal_seq) FROM ballot WHERE member_code = :m"), {"m": member}).scalar_one()
+
+    signed_in(Role.SECRETARIAT)
+    page = client.get(f"{BOARD}/motions/{motion_id}").get_data(as_text=True)
+    for member in ("DEU", "FRA"):
+        seq = latest_ballot(member)
+        row = re.search(rf"\({member}\)</th>.*?</tr>", page, re.S).group(0)
+        assert f'<a href="/journal/{seq}">Receipt #{seq}</a>' in row
+    receipt = client.get(f"/journal/{latest_ballot('DEU')}").get_data(as_text=True)
+    assert f"A sealed ballot on motion #{motion_id}" in receipt and "DEU" not in receipt
+    sign_out(client)
+    signed_in(Role.DELEGATE)
+    ballots = client.get(f"{BOARD}/ballots").get_data(as_text=True)
+    assert f'<a href="/journal/{latest_ballot("DEU")}">Receipt #{latest_ballot("DEU")}</a>' in ballots
+    sign_out(client)
+    board.close_motion(motion_id, TODAY.isoformat(), today=TODAY, actor=CLI, uow=UnitOfWork(engine))
+    with engine.connect() as connection:
+        decision = connection.execute(text("SELECT journal_seq FROM motion_event WHERE event = 'closed'")).scalar_one()
+        assert connection.execute(text("SELECT kind FROM journal_entry WHERE seq = :s"), {"s": decision}).scalar_one() == "motion.closed"
+    signed_in(Role.AUDITOR)
+    link = f'<a href="/journal/{decision}">Receipt #{decision}</a>'
+    assert f"journaled in {link}" in client.get(f"{BOARD}/motions/{motion_id}").get_data(as_text=True)
+    assert f"closed, adopted ({link})" in client.get(f"{BOARD}/").get_data(as_text=True)

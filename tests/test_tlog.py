@@ -179,6 +179,27 @@ def test_a_closed_years_report_prints_the_checkpoint_that_covers_it_and_keeps_it
     assert client.get("/reports/annual/2022.pdf").data == first
 
 
+def test_a_closed_year_no_checkpoint_covers_yet_gets_one_signed_before_its_report_is_served(engine, client):
+    """Issue 12 item 2 ("every closed year's annual report prints the checkpoint that covers
+    it"): a year closed outside the office (no checkpoint after the write) is not served
+    uncovered: the first download signs a checkpoint at the head, prints it and signs the PDF."""
+    import io
+
+    from pypdf import PdfReader
+
+    close_a_year(engine)
+    with engine.connect() as connection:
+        closing = connection.execute(text("SELECT journal_seq FROM fiscal_year_event WHERE year = 2022 AND event = 'closed'")).scalar_one()
+        assert connection.execute(text("SELECT count(*) FROM checkpoint")).scalar_one() == 0
+    report = client.get("/reports/annual/2022.pdf")
+    assert report.status_code == 200 and b"/ETSI.CAdES.detached" in report.data
+    listed = client.get("/api/v1/checkpoints").get_json()["checkpoints"]
+    assert [entry["size"] for entry in listed] == [closing]  # signed at the head, which is the closing entry
+    printed = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(report.data)).pages)
+    for line in listed[0]["note"].splitlines()[:3]:
+        assert line in printed
+
+
 def test_a_closed_years_report_is_signed_once_and_verifies(engine, client, tmp_path, monkeypatch):
     """Issue 12 item 8: the closed year's PDF carries a PAdES signature by the facility's key
     covering the whole file (and so the printed checkpoint); downloads stay byte-identical;

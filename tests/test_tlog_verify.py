@@ -193,4 +193,94 @@ def test_a_key_rotation_is_a_journal_entry_signed_by_the_old_key_naming_the_new(
     rotated = log_signer(dataclasses.replace(Settings.from_env(), signing_key_file=tmp_path / "new.pem"))
     held = hold_checkpoint(engine, rotated, tmp_path / "checkpoint.txt")
     assert verify("--checkpoint", str(held), "--key", details["new_key"]).exit_code == 0
-    assert verify("--checkpoint", str(held), "--key", details["old_key"]).exit_code == 1
+    # Whoever trusts the old key follows its signed hand-over to the new one.
+    forward = verify("--checkpoint", str(held), "--key", details["old_key"])
+    assert forward.exit_code == 0, forward.output
+
+
+def rotate(tmp_path, monkeypatch, name: str):
+    """`ledger keys rotate` to a new key file, and the settings pointed at it (as README says to do)."""
+    result = CliRunner().invoke(cli, ["keys", "rotate", str(tmp_path / name)])
+    assert result.exit_code == 0, result.output
+    monkeypatch.setenv("LEDGER_SIGNING_KEY_FILE", str(tmp_path / name))
+    return log_signer(Settings.from_env())
+
+
+def test_a_checkpoint_by_an_earlier_key_verifies_through_the_journaled_rotations(engine, members, signer, tmp_path, monkeypatch):
+    """Issue 12 item 6 ("a key rotation is a journal entry signed by the old key that names the
+    new one"): after two rotations, `ledger verify --checkpoint` with the ledger's current key
+    accepts a checkpoint the first key signed, once a checkpoint signed by the current key
+    covers the rotations; before that it refuses, saying why."""
+    held = hold_checkpoint(engine, signer, tmp_path / "first.txt")
+    second = rotate(tmp_path, monkeypatch, "second.pem")
+    write_notes(engine, 1)
+    publish_checkpoint(engine, second)
+    third = rotate(tmp_path, monkeypatch, "third.pem")
+    refused = verify("--checkpoint", str(held))
+    assert refused.exit_code == 1
+    assert f"signed by {signer.verifier.name} ({signer.verifier.key_id.hex()}), an earlier key" in refused.output
+    assert "not yet covered by a checkpoint signed by it" in refused.output
+    publish_checkpoint(engine, third)
+    accepted = verify("--checkpoint", str(held))
+    assert accepted.exit_code == 0, accepted.output
+    assert "extends the signed checkpoint of 5 entries" in accepted.output
+    later = hold_checkpoint(engine, third, tmp_path / "third.txt")
+    assert verify("--checkpoint", str(later), "--key", signer.verifier.text()).exit_code == 0  # forward, two hand-overs
+
+
+def test_a_checkpoint_by_a_key_never_in_the_chain_fails_naming_the_key(engine, members, signer, tmp_path, monkeypatch):
+    """A checkpoint of this journal signed by another key under the log's name is refused, naming that key."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from ledger.domain.signed_note import Checkpoint, NoteSigner
+
+    held = hold_checkpoint(engine, signer, tmp_path / "checkpoint.txt")
+    stranger = NoteSigner(signer.name, Ed25519PrivateKey.generate())
+    forged = tmp_path / "forged.txt"
+    text_part = held.read_text().split("\n\n")[0] + "\n"
+    forged.write_text(stranger.sign(Checkpoint.parse(text_part).text()))
+    rotate(tmp_path, monkeypatch, "second.pem")
+    result = verify("--checkpoint", str(forged))
+    assert result.exit_code == 1
+    assert f"signed by {stranger.name} ({stranger.verifier.key_id.hex()}), a key never in this log's chain" in result.output
+
+
+def test_a_rotation_appended_from_a_strangers_key_is_not_followed(engine, members, signer, tmp_path, monkeypatch):
+    """Someone who can write to the database journals a "rotation" from a key of their own to
+    the ledger's key; the ledger then signs checkpoints covering it. The published checkpoints
+    signed before it by the ledger's key contradict it, so the stranger's checkpoint is refused."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from ledger.domain.signed_note import Checkpoint, NoteSigner
+    from ledger.services.keys import load_key_file, rotate_signing_key
+
+    hold_checkpoint(engine, signer, tmp_path / "checkpoint.txt")
+    stranger = NoteSigner(signer.name, Ed25519PrivateKey.generate())
+    with engine.connect() as connection:
+        size = connection.execute(text("SELECT max(seq) FROM journal_entry")).scalar_one()
+        payloads = [p for (p,) in connection.execute(text("SELECT payload FROM journal_entry ORDER BY seq"))]
+    builder = TreeBuilder()
+    for payload in payloads:
+        builder.append(leaf_hash(payload.encode()))
+    forged = tmp_path / "forged.txt"
+    forged.write_text(stranger.sign(Checkpoint(signer.name, size, builder.root()).text()))
+    rotate_signing_key(stranger, load_key_file(tmp_path / "signing.pem"), actor=ACTOR, uow=UnitOfWork(engine))
+    publish_checkpoint(engine, signer)
+    result = verify("--checkpoint", str(forged))
+    assert result.exit_code == 1
+    assert f"published checkpoint {size} is signed by {signer.name} ({signer.verifier.key_id.hex()})" in result.output
+    assert "not this log's own" in result.output
+
+
+def test_the_export_follows_rotations_forward_only(engine, members, signer, tmp_path, monkeypatch, client):
+    """Offline, nothing attests the journal's rotations but the checkpoint itself: a later key's
+    checkpoint verifies with the earlier key, an earlier key's is refused with the current one."""
+    held = hold_checkpoint(engine, signer, tmp_path / "first.txt")
+    second = rotate(tmp_path, monkeypatch, "second.pem")
+    later = hold_checkpoint(engine, second, tmp_path / "second.txt")
+    export = tmp_path / "journal.json"
+    export.write_text(json.dumps(client.get("/api/v1/journal").get_json()))
+    forward = verify("--export", str(export), "--checkpoint", str(later), "--key", signer.verifier.text())
+    assert forward.exit_code == 0, forward.output
+    backward = verify("--export", str(export), "--checkpoint", str(held), "--key", second.verifier.text())
+    assert backward.exit_code == 1 and "an earlier key of this log" in backward.output

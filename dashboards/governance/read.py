@@ -47,6 +47,7 @@ class ClosedMotion:
     explanation: str
     held_on: date
     closed_on: date
+    decision_seq: int  # the journal entry that closed it, with this snapshot
 
     @property
     def rule(self) -> Rule:
@@ -82,6 +83,7 @@ class ClosedMotion:
             explanation=decision.get("explanation", ""),
             held_on=row.held_on,
             closed_on=row.closed_at,
+            decision_seq=row.decision_seq,
         )
 
 

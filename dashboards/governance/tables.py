@@ -76,17 +76,18 @@ def motions_table(board: BoardYear) -> TableData:
     """The year's closed motions: title, kind, rule, ballot, outcome, date closed and the members' tally."""
     return TableData(
         caption=f"Motions closed at the board's meetings of {board.year}, in the order they were closed",
-        header=("Motion", "Kind", "Rule", "Weights", "Ballot", "Outcome", "Closed on", "Members' tally"),
+        header=("Motion", "Kind", "Rule", "Weights", "Ballot", "Outcome", "Closed on", "Members' tally", "Decision journaled"),
         rows=tuple(
             (
                 motion.title, kind_label(motion.kind), rule_label(motion.rule_name), basis_label(motion.weights_basis),
                 BALLOT_LABELS.get(motion.ballot, motion.ballot), OUTCOME_LABELS.get(motion.outcome, motion.outcome),
-                motion.closed_on.isoformat(), tally_text(motion),
+                motion.closed_on.isoformat(), tally_text(motion), str(motion.decision_seq),
             )
             for motion in board.motions
         ),
         row_header=0,
         numeric=frozenset({6}),  # the date, kept on one line
+        receipt_column=8,
     )
 
 

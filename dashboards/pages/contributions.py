@@ -1,4 +1,4 @@
-"""Contributions of one fiscal year: what each member was assessed, paid and owes, its standing, its share, the trend, the honour roll.
+"""Contributions of one fiscal year: what each member was assessed, paid and owes, each payment with its receipt, its standing, its share, the trend, the honour roll.
 
 The year comes from the query string (?year=2025), so every view is a shareable address.
 Each section shows a chart, the same figures as a table and that table as CSV. Plain
@@ -26,6 +26,7 @@ from dashboards.components import (
     headline_figures,
     section,
     styled,
+    table_and_csv,
     year_in_query,
     year_links,
 )
@@ -34,12 +35,14 @@ from ledger.domain.contributions import Standing
 from ledger.domain.money import format_minor, to_decimal
 from ledger.queries.contributions import (
     ContributionRow,
+    PaymentRow,
     ScaleRow,
     YearContributions,
     YearRow,
     YearTotals,
     honour_roll,
     list_years,
+    payments_between,
     scale_of_year,
     totals_by_year,
     view_of,
@@ -67,6 +70,7 @@ AMOUNT_COLOURS = {"budget": "#555555", "assessed": "#6fa8dc", "paid": "#0b5394",
 
 
 ASSESSED = SectionIds(PAGE_PREFIX, "assessed")
+PAYMENTS = SectionIds(PAGE_PREFIX, "payments")
 STANDING = SectionIds(PAGE_PREFIX, "standing")
 SHARES = SectionIds(PAGE_PREFIX, "shares")
 TRENDS = SectionIds(PAGE_PREFIX, "trends")
@@ -78,6 +82,7 @@ class YearPage:
     """Everything the page shows for one year, as read from ledger.queries."""
 
     contributions: YearContributions
+    payments: list[PaymentRow]
     trends: list[YearTotals]
     honour_roll: list[tuple[str, str]]
     scale: ScaleRow | None
@@ -153,6 +158,29 @@ def assessed_table(contributions: YearContributions) -> TableData:
         totals=("", f"Total, {len(rows)} members", *(_money(contributions.totals[name], currency) for name in amounts)),
         row_header=1,
         numeric=frozenset({2, 3, 4, 5}),
+    )
+
+
+def payments_table(payments: list[PaymentRow], year: int, currency: str) -> TableData:
+    """Each payment received in the year and each reversal of one (a line of its own, negative),
+    with the journal entry that booked it: its receipt."""
+    rows = []
+    for payment in payments:
+        lines = [(payment.reference, payment.paid_on, 1, payment.journal_seq)]
+        if payment.reversed_on is not None:
+            lines.append((f"{payment.reference} (reversed: {payment.reversal_reason})", payment.reversed_on, -1, payment.reversal_seq))
+        rows += [
+            (reference, payment.code, day.isoformat(), f"{_money(sign * payment.amount_minor, payment.currency)} {payment.currency}",
+             f"{payment.rate:f}", _money(sign * payment.base_minor, currency), str(seq))
+            for reference, day, sign, seq in lines
+        ]
+    return TableData(
+        caption=f"Payments received in {year} and their reversals, each with the journal entry that booked it",
+        header=("Reference", "Member", "Date", "Amount paid", f"Rate to {currency}", f"In {currency}", "Journal entry"),
+        rows=tuple(rows),
+        row_header=0,
+        numeric=frozenset({2, 3, 4, 5}),
+        receipt_column=6,
     )
 
 
@@ -356,6 +384,7 @@ def year_content(data: YearPage) -> list:
     """The sections of a year's page, from its data."""
     year, currency, contributions = data.year, data.currency, data.contributions
     note = gapminder_note(data.scale)
+    payments = payments_table(data.payments, year, currency)
     roll = honour_roll_table(data.honour_roll, year)
     scale = data.scale
     scale_text = (
@@ -373,6 +402,15 @@ def year_content(data: YearPage) -> list:
             "Assessed, paid and in kind",
             [f"What each member was assessed for {year}, what it paid in cash and what was credited in kind, in {currency}. The table below the chart gives the same figures."],
             chart_table_csv(assessed_figure(contributions), ASSESSED, assessed_table(contributions), f"contributions-{year}-assessed.csv"),
+        ),
+        section(
+            PAYMENTS,
+            "Payments received",
+            [f"Every payment dated in {year}, in the currency it was paid in and at the rate it was booked at, never converted again. "
+             "Each links to the receipt of the journal entry that booked it, where your browser checks that entry against the ledger's signed checkpoint."],
+            table_and_csv(payments, PAYMENTS, f"contributions-{year}-payments.csv")
+            if payments.rows
+            else [html.P(f"No payment dated in {year} has been received.", id=PAYMENTS.table)],
         ),
         section(
             STANDING,
@@ -414,6 +452,7 @@ def read_year(connection, year: YearRow, years: list[YearRow], today: date) -> Y
     view = view_of(year, today)
     return YearPage(
         contributions=year_contributions(connection, year, view),
+        payments=payments_between(connection, date(year.year, 1, 1), date(year.year, 12, 31), view),
         trends=totals_by_year(connection, view),
         honour_roll=honour_roll(connection, year.year, view),
         scale=scale_of_year(connection, year.year, view.through_seq),

@@ -24,7 +24,7 @@ from rich.progress import (
 )
 from sqlalchemy import Engine, func, select
 
-from ledger.cli.tlog import opened_checkpoint, published_pdf, register_tlog_commands, witness_demo_checkpoint
+from ledger.cli.tlog import held_checkpoint, published_pdf, register_tlog_commands, witness_demo_checkpoint
 from ledger.config import ConfigurationError, Settings
 from ledger.db.engine import make_engine
 from ledger.db.schema import upgrade
@@ -145,10 +145,10 @@ def serve(host: str, port: int, workers: int) -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="A signed checkpoint (from /api/v1/checkpoint) the journal must extend.",
 )
-@click.option("--key", "verifier_key", help="The checkpoint's verifier key (default: this ledger's signing key).")
+@click.option("--key", "verifier_key", help="The verifier key trusted (default: this ledger's signing key); a checkpoint by another key of the journal's key rotations is followed to it.")
 def verify(export_file: Path | None, checkpoint_file: Path | None, verifier_key: str | None) -> None:
     """Recompute the hash chain and the Merkle tree and check every ledger row against its journal entry."""
-    against = opened_checkpoint(checkpoint_file, verifier_key, _settings()) if checkpoint_file else None
+    against = held_checkpoint(checkpoint_file, verifier_key, _settings()) if checkpoint_file else None
     if export_file:
         report = verify_export(_read_export(export_file), against=against)
     else:
@@ -163,7 +163,7 @@ def verify(export_file: Path | None, checkpoint_file: Path | None, verifier_key:
                 report = verify_ledger(engine, progress=lambda n: progress.advance(task, n), against=against)
     _print_report(report, rows_checked=export_file is None)
     if against is not None:
-        click.echo(f"The journal extends the signed checkpoint of {against.size} entries (root {against.root.hex()}).")
+        click.echo(f"The journal extends the signed checkpoint of {against.claimed.size} entries (root {against.claimed.root.hex()}).")
 
 
 def _print_report(report: VerificationReport, *, rows_checked: bool) -> None:

@@ -9,11 +9,12 @@ import click
 from ledger.config import INSTANCE_DIR, ConfigurationError, Settings
 from ledger.db.engine import make_engine
 from ledger.domain.errors import DomainError
-from ledger.domain.signed_note import COSIGNATURE_V1, Checkpoint, NoteError, NoteSigner, VerifierKey, open_checkpoint, raw_public_key
+from ledger.domain.signed_note import COSIGNATURE_V1, NoteError, NoteSigner, VerifierKey, raw_public_key
 from ledger.witness.server import Witness, WitnessState, make_server
 from ledger.queries.tlog import latest_checkpoint
 from ledger.services.checkpoints import publish_checkpoint
 from ledger.services.signed_reports import published_annual_report, verify_report
+from ledger.services.tlog_verification import HeldCheckpoint
 from ledger.services.witnessing import WitnessConfig, parse_witnesses, request_cosignatures
 from ledger.witness.local import local_post, local_witnesses
 from ledger.db.uow import UnitOfWork
@@ -28,14 +29,17 @@ def _settings() -> Settings:
         raise click.ClickException(str(error)) from error
 
 
-def opened_checkpoint(path: Path, verifier_key: str | None, settings: Settings) -> Checkpoint:
-    """The checkpoint in `path`, once its signature verifies with `verifier_key` (the key
-    text, or a file holding it) or, by default, with this ledger's own signing key."""
-    key = _verifier_key(verifier_key, settings)
+def held_checkpoint(path: Path, verifier_key: str | None, settings: Settings) -> HeldCheckpoint:
+    """The checkpoint in `path` and the key trusted to have signed it, or signed the rotations
+    to the key that did: `verifier_key` (the key text, or a file holding it) or, by default,
+    this ledger's own signing key. Its signature is checked by `verify`, once the journal's
+    key rotations are read."""
+    held = HeldCheckpoint(path.read_text(encoding="utf-8"), _verifier_key(verifier_key, settings))
     try:
-        return open_checkpoint(path.read_text(encoding="utf-8"), [key])
+        held.claimed  # read now, so a file that holds no checkpoint is refused before the journal is walked
     except NoteError as error:
         raise click.ClickException(f"{path}: {error}") from error
+    return held
 
 
 def _verifier_key(verifier_key: str | None, settings: Settings) -> VerifierKey:
@@ -71,11 +75,13 @@ def witness_demo_checkpoint(engine, settings: Settings) -> None:
 
 
 def published_pdf(report, render) -> bytes:
-    """A report as the web publishes it: a closed, checkpointed year's signed and kept file."""
+    """A report as the web publishes it: a closed year's signed and kept file, printing the checkpoint that covers it (signed first if none does)."""
     settings = _settings()
     engine = make_engine(settings.database_url)
     try:
-        return published_annual_report(engine, log_signer(settings), report, render)
+        return published_annual_report(engine, log_signer(settings), report, render, witnesses=parse_witnesses(settings.witnesses))
+    except (DomainError, ConfigurationError) as error:
+        raise click.ClickException(str(error)) from error
     finally:
         engine.dispose()
 

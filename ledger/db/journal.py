@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+import queue
+import threading
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
 
-from sqlalchemy import Table, select, text
+from sqlalchemy import Connection, Table, select, text
 from sqlmodel import Session, SQLModel
 
 from ledger.db.tables import JournalEntry
@@ -114,3 +116,67 @@ def write_entry(
     session.flush()
     append_leaf(session, seq, payload)
     return entry
+
+
+# The journal as `ledger verify` streams it: recorded_at as the text the payload states
+# ("2026-01-01T00:00:00.000000Z"), made by the database, so the comparison is of strings.
+_STREAM_TIMESTAMP = {
+    "sqlite": "replace(recorded_at, ' ', 'T') || 'Z'",
+    "postgresql": """to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')""",
+}
+
+
+def stream_entries(connection: Connection, batch: int) -> Iterator[list[tuple]]:
+    """Every entry in seq order as plain tuples (seq, recorded_at text, actor, kind, summary,
+    payload, prev_hash, hash), `batch` at a time, in constant memory.
+
+    The driver's own cursor, not SQLAlchemy's result: a million rows through Row objects and
+    type processors cost more than hashing them. PostgreSQL streams through a server-side
+    (named) cursor; SQLite's cursor steps through the table as it is fetched.
+    """
+    dialect = connection.dialect.name
+    query = (
+        f"SELECT seq, {_STREAM_TIMESTAMP[dialect]}, actor, kind, summary, payload, prev_hash, hash "
+        "FROM journal_entry ORDER BY seq"
+    )
+    driver = connection.connection.driver_connection
+    if dialect != "postgresql":
+        cursor = driver.cursor()
+        try:
+            cursor.execute(query)
+            while rows := cursor.fetchmany(batch):
+                yield rows
+        finally:
+            cursor.close()
+        return
+    # PostgreSQL: the next batch is fetched on a thread of its own while the caller hashes
+    # this one (the driver waits for the server without the GIL); psycopg's connection lock
+    # serialises it with the caller's own queries on the same connection and transaction.
+    batches: queue.Queue = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def fetch() -> None:
+        try:
+            with driver.cursor(name="ledger_verify_journal") as cursor:
+                cursor.execute(query)
+                while not stop.is_set() and (rows := cursor.fetchmany(batch)):
+                    batches.put(rows)
+            batches.put(None)
+        except BaseException as error:  # handed to the caller's thread, which raises it
+            batches.put(error)
+
+    fetcher = threading.Thread(target=fetch, name="ledger-verify-fetch", daemon=True)
+    fetcher.start()
+    try:
+        while (rows := batches.get()) is not None:
+            if isinstance(rows, BaseException):
+                raise rows
+            yield rows
+    finally:
+        stop.set()
+        while fetcher.is_alive():  # unblock a fetcher waiting to put, then let it close its cursor
+            try:
+                batches.get(timeout=0.05)
+            except queue.Empty:
+                pass
+        fetcher.join()

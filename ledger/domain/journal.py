@@ -49,9 +49,10 @@ def format_timestamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def link_hash(prev_hash: str, payload: str) -> str:
-    """The hash that chains an entry to the previous one."""
-    return hashlib.sha256((prev_hash + payload).encode("utf-8")).hexdigest()
+def link_hash(prev_hash: str, payload: str | bytes) -> str:
+    """The hash that chains an entry to the previous one; `payload` as text or as its UTF-8 bytes."""
+    data = payload.encode("utf-8") if isinstance(payload, str) else payload
+    return hashlib.sha256(prev_hash.encode("utf-8") + data).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

@@ -409,6 +409,8 @@ class PaymentRow:
     reference: str
     reversed_on: date | None
     reversal_reason: str | None
+    journal_seq: int  # the entry that booked it: its receipt
+    reversal_seq: int | None
 
 
 def payments_between(connection: Connection, first: date, last: date, view: View, member_code: str | None = None) -> list[PaymentRow]:
@@ -418,7 +420,7 @@ def payments_between(connection: Connection, first: date, last: date, view: View
         select(
             payments.c.member_code, payments.c.paid_on, payments.c.currency, payments.c.amount_minor, payments.c.rate,
             payments.c.rate_date, payments.c.rate_source, payments.c.base_minor, payments.c.reference,
-            reversal.c.reversed_on, reversal.c.reason,
+            reversal.c.reversed_on, reversal.c.reason, payments.c.journal_seq, reversal.c.journal_seq,
         )
         .outerjoin(reversal, reversal.c.payment_id == payments.c.id)
         .where(payments.c.paid_on.between(first, min(last, view.as_of)), payments.c.journal_seq <= view.through_seq)

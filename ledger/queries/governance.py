@@ -44,6 +44,7 @@ class MotionRow:
     held_on: date
     rule_name: str
     ballot: str
+    decision_seq: int | None  # the entry that closed it and stored its outcome: the decision's receipt
 
 
 def _motions(through_seq: int = NO_LIMIT):
@@ -55,7 +56,7 @@ def _motions(through_seq: int = NO_LIMIT):
             motions.c.id, motions.c.title, motions.c.kind,
             func.coalesce(func.nullif(func.coalesce(closed.c.event, opened.c.event, "draft"), "opened"), "open").label("status"),
             closed.c.outcome, closed.c.on_date, meetings.c.id, meetings.c.title, meetings.c.held_on,
-            motions.c.rule_name, motions.c.ballot,
+            motions.c.rule_name, motions.c.ballot, closed.c.journal_seq,
         )
         .join(meetings, meetings.c.id == motions.c.meeting_id)
         .outerjoin(opened, and_(opened.c.motion_id == motions.c.id, opened.c.event == "opened", opened.c.journal_seq <= through_seq))
@@ -136,6 +137,7 @@ class BallotRecord:
     cast_by: str
     times: int
     last_at: datetime
+    journal_seq: int  # the latest ballot's entry: the receipt of a sealed ballot, naming neither member nor vote
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +162,7 @@ def board_record(connection: Connection) -> BoardRecord:
     latest = (
         select(
             ballots_t.c.motion_id, ballots_t.c.member_code, ballots_t.c.by_proxy, ballots_t.c.cast_by, journal_t.c.recorded_at,
+            ballots_t.c.journal_seq,
             func.count().over(partition_by=(ballots_t.c.motion_id, ballots_t.c.member_code)).label("times"),
             func.row_number().over(partition_by=(ballots_t.c.motion_id, ballots_t.c.member_code), order_by=ballots_t.c.id.desc()).label("rank"),
         )
@@ -168,7 +171,7 @@ def board_record(connection: Connection) -> BoardRecord:
     )
     cast: dict[int, dict[str, BallotRecord]] = {}
     for row in connection.execute(select(latest).where(latest.c.rank == 1)):
-        cast.setdefault(row.motion_id, {})[row.member_code] = BallotRecord(row.member_code, row.by_proxy, row.cast_by, row.times, row.recorded_at)
+        cast.setdefault(row.motion_id, {})[row.member_code] = BallotRecord(row.member_code, row.by_proxy, row.cast_by, row.times, row.recorded_at, row.journal_seq)
     return BoardRecord(
         MappingProxyType(meetings),
         MappingProxyType({meeting: tuple(codes) for meeting, codes in presence.items()}),

@@ -16,6 +16,12 @@ users = User.__table__
 PUBLIC_COLUMNS = ("seq", "recorded_at", "actor", "kind", "payload", "prev_hash", "hash")
 
 
+def receipt_path(seq: int) -> str:
+    """Where the public receipt of entry `seq` is served (ledger.web.journal): what the entry
+    recorded, checked in the reader's browser against the signed checkpoint."""
+    return f"/journal/{seq}"
+
+
 def head(connection: Connection) -> ChainHead:
     """The last entry's sequence number and hash."""
     row = connection.execute(select(journal.c.seq, journal.c.hash).order_by(journal.c.seq.desc()).limit(1)).first()

@@ -17,7 +17,8 @@ from ledger.config import ConfigurationError, Settings
 from ledger.db.uow import UnitOfWork
 from ledger.domain.access import Actor
 from ledger.domain.errors import ValidationFailed
-from ledger.domain.signed_note import NoteSigner, VerifierKey
+from ledger.domain.key_chain import ROTATION_KIND, rotation_statement
+from ledger.domain.signed_note import NoteSigner
 
 
 def generate_key_file(path: Path) -> Ed25519PrivateKey:
@@ -57,14 +58,6 @@ def log_signer(settings: Settings) -> NoteSigner:
     if not path.exists() and not settings.production:
         return NoteSigner(settings.log_origin, generate_key_file(path))
     return NoteSigner(settings.log_origin, load_key_file(path))
-
-
-ROTATION_KIND = "keys.rotated"
-
-
-def rotation_statement(origin: str, new_key: VerifierKey) -> str:
-    """What the old key signs when it hands over: the log, and the key that signs from now on."""
-    return f"{origin}\nsigning key rotation\n{new_key.text()}\n"
 
 
 def rotate_signing_key(old: NoteSigner, new_key: Ed25519PrivateKey, *, actor: Actor, uow: UnitOfWork) -> NoteSigner:

@@ -22,7 +22,7 @@ import hashlib
 import io
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
 from asn1crypto import keys as asn1_keys
@@ -45,8 +45,11 @@ from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from ledger.db.tlog import SignedReport
+from ledger.domain.errors import Conflict
 from ledger.domain.signed_note import NoteSigner, VerifierKey, raw_public_key
+from ledger.queries.tlog import checkpoint_covering
 from ledger.reports.model import AnnualReport
+from ledger.services.witnessing import WitnessConfig, publish_witnessed
 
 FIELD_NAME = "FacilitySignature"
 VALID_FROM = datetime(2000, 1, 1, tzinfo=timezone.utc)
@@ -104,13 +107,23 @@ def _without_event_loop(work: Callable[[], object]):
 
 
 def published_annual_report(
-    engine: Engine, signer: NoteSigner, report: AnnualReport, render: Callable[[AnnualReport], bytes], *, now: datetime | None = None,
+    engine: Engine, signer: NoteSigner, report: AnnualReport, render: Callable[[AnnualReport], bytes],
+    *, witnesses: tuple[WitnessConfig, ...] = (), now: datetime | None = None,
 ) -> bytes:
-    """The PDF to publish: for a closed year whose closing entry a signed checkpoint covers,
-    the signed file kept since its first download (signed now if this is the first); for
-    any other year the rendering as of today, unsigned (its figures may still change)."""
-    if report.checkpoint is None or report.checkpoint.signed_note is None:
+    """The PDF to publish: for a closed year, the signed file kept since its first download
+    (signed now if this is the first); for any other year the rendering as of today,
+    unsigned (its figures may still change).
+
+    A closed year's report is never served without the checkpoint covering its closing
+    entry: when none is signed yet (the year was closed by a script, or the checkpoint after
+    the closing write failed), one is signed now and sent to the `witnesses`, and the report
+    prints it. A journal shorter than a published checkpoint refuses (Conflict), and so
+    does the report.
+    """
+    if report.checkpoint is None:
         return render(report)
+    if report.checkpoint.signed_note is None:
+        report = replace(report, checkpoint=replace(report.checkpoint, signed_note=_checkpoint_covering(engine, signer, report.checkpoint.seq, witnesses)))
     year = report.year
     with engine.connect() as connection:
         kept = connection.execute(select(report_table.c.pdf).where(report_table.c.year == year, report_table.c.lang == report.lang)).scalar()
@@ -126,6 +139,16 @@ def published_annual_report(
         with engine.connect() as connection:
             return bytes(connection.execute(select(report_table.c.pdf).where(report_table.c.year == year, report_table.c.lang == report.lang)).scalar_one())
     return signed
+
+
+def _checkpoint_covering(engine: Engine, signer: NoteSigner, seq: int, witnesses: tuple[WitnessConfig, ...]) -> str:
+    """The signed note of the first checkpoint covering entry `seq`, signing one at the head first."""
+    publish_witnessed(engine, signer, witnesses)
+    with engine.connect() as connection:
+        covering = checkpoint_covering(connection, seq)
+    if covering is None:  # the head is before the closing entry: the journal lost it
+        raise Conflict(f"no checkpoint can cover entry {seq}: the journal ends before it; restore the database and run `ledger verify`")
+    return covering.note
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,7 +39,8 @@ def annual_report(year: int):
     lang = parse_language(request.args.get("lang"))
     with connect() as connection:
         report = build_annual_report(connection, year, today(), lang)
-    pdf = published_annual_report(engine(), tlog_state().signer, report, render_annual_report)
+    state = tlog_state()
+    pdf = published_annual_report(engine(), state.signer, report, render_annual_report, witnesses=state.witnesses)
     return _pdf(pdf, f"annual-report-{year}{_suffix(lang)}.pdf")
 
 
