@@ -41,7 +41,7 @@ ROUTES: dict[str, tuple[str, frozenset | None]] = {
     "finance.change_setting": ("/office/finance/settings", frozenset({Role.SECRETARIAT})),
     "finance.record_payment": ("/office/finance/payments/new", frozenset({Role.TREASURER})),
     "finance.reverse_payment": ("/office/finance/payments/reverse", frozenset({Role.TREASURER})),
-    "finance.pending_payments": ("/office/finance/payments/pending", frozenset({Role.SECRETARIAT, Role.TREASURER, Role.AUDITOR})),
+    "finance.pending_bookings": ("/office/finance/pending", frozenset({Role.SECRETARIAT, Role.TREASURER, Role.AUDITOR})),
     "finance.pledge_in_kind": ("/office/finance/in-kind/new", frozenset({Role.TREASURER})),
     "board.index": ("/office/board/", frozenset({Role.SECRETARIAT, Role.DELEGATE, Role.AUDITOR})),
     "board.schedule_meeting": ("/office/board/meetings/new", frozenset({Role.SECRETARIAT})),
@@ -83,7 +83,7 @@ SPECIAL = {
     "auth.logout",  # POST only: tested in test_officials
     "auth.second_factor",  # the second sign-in step, after a right password only: tested below and in test_security
     "auth.change_user",  # POST only: tested below
-    "finance.approve_payment",  # POST only: tested below
+    "finance.approve_booking",  # POST only: tested below
     "_dashboards_dash_assets.static",  # the Dash assets folder is empty: 404 for everyone, tested below
     "/dashboards/_dash-component-suites/<string:package_name>/<path:fingerprinted_path>",  # tested below
     "/dashboards/_dash-update-component",  # POST only, tested below
@@ -192,11 +192,11 @@ def test_account_changes_are_the_secretariats_and_the_second_step_needs_a_passwo
 
 
 @pytest.mark.parametrize("viewer", VIEWERS, ids=lambda v: v.value if v else "anonymous")
-def test_approving_a_payment_is_for_treasurers_and_the_secretariat(client, officials, viewer):
-    """APPROVE_PAYMENTS: a second treasurer or the secretariat; the others are refused before any lookup."""
+def test_approving_a_pending_booking_is_for_treasurers_and_the_secretariat(client, officials, viewer):
+    """APPROVE_BOOKINGS: a second treasurer or the secretariat; the others are refused before any lookup."""
     if viewer:
         sign_in(client, viewer)
     token = csrf_token(client, "/login")
-    response = client.post("/office/finance/payments/pending/1/approve", data={"csrf_token": token})
+    response = client.post("/office/finance/pending/1/approve", data={"csrf_token": token})
     expected = {None: 302, Role.SECRETARIAT: 404, Role.TREASURER: 404}.get(viewer, 403)
     assert response.status_code == expected, (viewer, response.status_code)

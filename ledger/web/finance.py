@@ -25,7 +25,8 @@ from ledger.domain.settings import SETTINGS
 from ledger.queries import contributions as finance_queries
 from ledger.queries import members as member_queries
 from ledger.services import contributions as contributions_service
-from ledger.web.forms import DATE_HINT, confirm_field, handle_form, member_choices, run_form, show_problems, text_field
+from ledger.services import four_eyes
+from ledger.web.forms import DATE_HINT, confirm_field, handle_form, member_choices, pending_message, run_form, show_problems, text_field
 from ledger.web.guard import current_actor, requires
 from ledger.web.state import connect, engine, today
 
@@ -475,9 +476,7 @@ def record_payment():
         entry = payment.entry
         figures = f"{entry.member_code}, {money(entry.amount_minor, entry.currency)} {entry.currency}"
         if payment.pending:
-            waiting = "was proposed already and" if not payment.created else "is proposed and"
-            return (f"Payment {entry.reference} ({figures}) {waiting} awaits a second official's approval: "
-                    "it counts in no figure until then.", url_for(".pending_payments"))
+            return pending_message(payment, f"Payment {entry.reference} ({figures})")
         if not payment.created:
             message = f"Payment {entry.reference} ({figures}) is already booked on {entry.paid_on}, not booked twice."
         else:
@@ -497,25 +496,25 @@ def record_payment():
     )
 
 
-@blueprint.route("/payments/pending")
+@blueprint.route("/pending")
 @requires(Permission.VIEW_FINANCES)
-def pending_payments():
-    """Payments above the four-eyes threshold waiting for a second official; they count nowhere yet."""
+def pending_bookings():
+    """Bookings above a four-eyes threshold waiting for a second official; they count nowhere yet."""
     with connect() as connection:
-        pending = finance_queries.pending_payments(connection)
-        base = _base_currency(connection)
-    return render_template("finance/pending.html", title="Payments awaiting a second official", pending=pending, base=base,
-                           can_approve=current_actor().can(Permission.APPROVE_PAYMENTS), form=FlaskForm())
+        pending = finance_queries.pending_bookings(connection)
+    return render_template("finance/pending.html", title="Bookings awaiting a second official", pending=pending,
+                           labels={name: kind.label for name, kind in four_eyes.KINDS.items()},
+                           can_approve=current_actor().can(Permission.APPROVE_BOOKINGS), form=FlaskForm())
 
 
-@blueprint.route("/payments/pending/<int:proposal_id>/approve", methods=["POST"])
-@requires(Permission.APPROVE_PAYMENTS)
-def approve_payment(proposal_id: int):
+@blueprint.route("/pending/<int:booking_id>/approve", methods=["POST"])
+@requires(Permission.APPROVE_BOOKINGS)
+def approve_booking(booking_id: int):
     if not FlaskForm().validate_on_submit():
-        return redirect(url_for(".pending_payments"))
-    payment_id = contributions_service.approve_payment(proposal_id, today=today(), actor=current_actor(), uow=UnitOfWork(engine()))
-    flash(f"Approved payment proposal #{proposal_id}: booked as payment #{payment_id}.")
-    return redirect(url_for(".pending_payments"))
+        return redirect(url_for(".pending_bookings"))
+    row_id = four_eyes.approve(booking_id, actor=current_actor(), uow=UnitOfWork(engine()))
+    flash(f"Approved pending booking #{booking_id}: it is booked (#{row_id}) and counts from now on.")
+    return redirect(url_for(".pending_bookings"))
 
 
 @blueprint.route("/payments/reverse", methods=["GET", "POST"])
@@ -530,7 +529,8 @@ def reverse_payment():
 
     return handle_form(
         form, "finance/form.html", reverse,
-        lambda _id: (f"Reversed payment {form.reference.data.strip()}.", url_for(".index")),
+        lambda booked: pending_message(booked, f"The reversal of payment {form.reference.data.strip()}")
+        or (f"Reversed payment {form.reference.data.strip()}.", url_for(".index")),
         page={"title": "Reverse a payment", "submit": "Reverse the payment", "back": url_for(".index"),
               "intro": ["A reversal takes a wrong booking back with its reason; the payment itself stays in the ledger and the journal, marked reversed."]},
         missing="reference",
@@ -574,7 +574,8 @@ def advance_in_kind(year: int, pledge_id: int):
     return handle_form(
         form, "finance/advance.html",
         lambda uow: contributions_service.advance_in_kind(pledge_id, form.state.data, form.on_date.data, form.amount.data, today=today(), actor=current_actor(), uow=uow),
-        lambda _step: (f"In-kind pledge #{pledge_id} is now {form.state.data.strip().lower()}.", url_for(".year", year=year)),
+        lambda booked: pending_message(booked, f"The credit of in-kind pledge #{pledge_id}")
+        or (f"In-kind pledge #{pledge_id} is now {form.state.data.strip().lower()}.", url_for(".year", year=year)),
         page={"title": f"Advance in-kind pledge #{pledge_id}", "submit": "Record the step", "back": url_for(".year", year=year),
               "year": row, "pledge": pledge},
     )
