@@ -2,7 +2,7 @@
 
 The year comes from the query string (?year=2025), so every view is a shareable address.
 Every closed motion is shown from the snapshot stored when it closed, never recomputed;
-secret ballots publish their totals only. Plain functions build the figures and tables from
+secret ballots publish their outcome and thresholds only. Plain functions build the figures and tables from
 the query results; `layout` only reads and assembles, and the tests call the plain functions.
 The simulator decides with the engine that closes the board's motions (ledger.domain.voting).
 """
@@ -145,7 +145,7 @@ class ClosedMotion:
     voted: frozenset[str]
     proxies: tuple[tuple[str, str], ...]  # member -> the member whose delegate carried its vote
     votes: tuple[tuple[str, str], ...] | None  # roll call only
-    tally: tuple[int, int, int, int]  # in favour, against, abstaining, absent
+    tally: tuple[int, int, int, int] | None  # in favour, against, abstaining, absent; None for a secret ballot
     outcome: str
     explanation: str
     held_on: date
@@ -180,7 +180,7 @@ class ClosedMotion:
             voted=frozenset(snapshot.get("voted", ())),
             proxies=tuple(sorted((snapshot.get("proxies") or {}).items())),
             votes=None if votes is None else tuple(sorted(votes.items())),
-            tally=(members["in_favour"], members["against"], members["abstaining"], members["absent"]),
+            tally=None if members is None else (members["in_favour"], members["against"], members["abstaining"], members["absent"]),
             outcome=row.outcome or decision["outcome"],
             explanation=decision.get("explanation", ""),
             held_on=row.held_on,
@@ -261,6 +261,9 @@ def basis_label(basis: str) -> str:
 
 
 def tally_text(motion: ClosedMotion) -> str:
+    """A roll-call's members by how they voted; a secret ballot publishes none (ledger.domain.voting.published_snapshot)."""
+    if motion.tally is None:
+        return "secret ballot: outcome and thresholds only"
     yes, no, abstaining, absent = motion.tally
     return f"{yes} yes, {no} no, {abstaining} abstaining, {absent} absent"
 
@@ -392,10 +395,11 @@ class Participation:
 
 
 def participation(board: BoardYear) -> list[Participation]:
-    """Per member, from the snapshots' lists of who voted (secret ballots included): how many motions it voted on."""
+    """Per member, from the roll-calls' lists of who voted: how many it voted on. A secret ballot
+    publishes no voter (ledger.domain.voting.published_snapshot), so it is not counted."""
     rows = []
     for code in year_members(board):
-        entitled = [motion for motion in board.motions if code in motion.members and code not in motion.ineligible]
+        entitled = [motion for motion in roll_call_motions(board.motions) if code in motion.members and code not in motion.ineligible]
         voted = [motion for motion in entitled if code in motion.voted]
         by_proxy = sum(1 for motion in voted if code in dict(motion.proxies))
         rows.append(Participation(code, board.name(code), len(entitled), len(voted), by_proxy))
@@ -404,7 +408,7 @@ def participation(board: BoardYear) -> list[Participation]:
 
 def participation_table(rows: Sequence[Participation], year: int, closed: int) -> TableData:
     return TableData(
-        caption=f"Motions each member voted on, of the {closed} motions closed in {year} (roll-call and secret ballots)",
+        caption=f"Roll-call motions each member voted on, of the {closed} closed in {year} (a secret ballot publishes no voter)",
         header=("Code", "Member", "Voted on", "Could vote on", "Voted on (%)", "Of which by proxy"),
         rows=tuple(
             (row.code, row.name, str(row.voted), str(row.entitled), _percent(Fraction(row.voted, row.entitled), 1) if row.entitled else "", str(row.by_proxy))
@@ -826,7 +830,7 @@ def roll_call_section(board: BoardYear) -> html.Section:
     secret_note = (
         html.P(
             [
-                f"Not in the matrix: {len(secret)} secret ballot{'s' if len(secret) != 1 else ''}, whose individual votes are never published, only the totals: ",
+                f"Not in the matrix: {len(secret)} secret ballot{'s' if len(secret) != 1 else ''}, which publish only the outcome and whether each threshold was met: ",
                 "; ".join(f"“{motion.title}” ({OUTCOME_LABELS.get(motion.outcome, motion.outcome).lower()}, {tally_text(motion)})" for motion in secret),
                 ".",
             ],
@@ -870,11 +874,13 @@ def participation_section(board: BoardYear) -> html.Section:
         PARTICIPATION,
         "Participation",
         (
-            f"How many of the {len(board.motions)} motions closed in {board.year} each member voted on, by roll call or secret ballot "
-            "(who voted is published for every ballot, how only for roll calls). Members join, leave or lose their vote during a year, "
+            f"How many of the {len(roll_call_motions(board.motions))} roll-call motions closed in {board.year} each member voted on. "
+            "A secret ballot publishes only its outcome and whether each threshold was met, never who voted nor any total, "
+            "so it is not counted here. Members join, leave or lose their vote during a year, "
             "so each is counted against the motions it could vote on."
         ),
-        chart_table_csv(participation_figure(rows), PARTICIPATION, participation_table(rows, board.year, len(board.motions)), f"board-{board.year}-participation.csv"),
+        chart_table_csv(participation_figure(rows), PARTICIPATION, participation_table(rows, board.year, len(roll_call_motions(board.motions))),
+                        f"board-{board.year}-participation.csv"),
     )
 
 

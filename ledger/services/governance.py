@@ -1,8 +1,9 @@
 """Board governance use cases: meetings, presence, proxies, motions, ballots, and closing a vote.
 
 Closing a motion decides it with the data-driven rule engine, stores a snapshot of the vote
-that is never recomputed (who was eligible and present, the ballots or, for a secret ballot,
-only the totals, the weights, the thresholds, the outcome and its explanation) and, when the
+that is never recomputed (who was eligible and present, the weights, the thresholds, the
+outcome and its explanation; for a roll-call the ballots and totals, for a secret ballot only
+whether each threshold was met: ledger.domain.voting.published_snapshot) and, when the
 motion is adopted, applies its effect in the same transaction, citing the motion.
 """
 
@@ -35,7 +36,9 @@ from ledger.domain.contribution_inputs import parse_day, parse_decimal, parse_te
 from ledger.domain.errors import Conflict, Forbidden, NotFound, Problem, ValidationFailed, collect, raise_if_any
 from ledger.domain.journal import canonical_json
 from ledger.domain.members import MemberStatus, validate_admission
-from ledger.domain.voting import MAX_WEIGHT, MAX_WEIGHT_DECIMALS, PRESETS, Rule, Vote, Voter, VotingRight, Weighting, decide, represented
+from ledger.domain.voting import (
+    MAX_WEIGHT, MAX_WEIGHT_DECIMALS, PRESETS, Rule, Vote, Voter, VotingRight, Weighting, decide, published_snapshot, represented,
+)
 from ledger.queries import contributions as contribution_queries
 from ledger.queries import governance as governance_queries
 from ledger.queries.sql import NO_LIMIT
@@ -370,15 +373,19 @@ def close_motion(motion_id: object, on_date: object, *, today: date, actor: Acto
             "votes": dict(counted.ballots) if motion.ballot == "roll_call" else None,
             "voted": sorted(counted.ballots),
         }
+        # Stored as published: a secret ballot's row, public in the journal, carries no totals and
+        # no voters (ledger.domain.voting.published_snapshot); its ballot rows keep the votes.
+        published = published_snapshot(snapshot)
+        explanation = published["decision"]["explanation"]
         uow.add(
             MotionEvent(
                 motion_id=motion.id, event="closed", on_date=day, outcome=decision.outcome.value,
-                explanation=decision.explanation, snapshot_json=canonical_json(snapshot), journal_seq=0,
+                explanation=explanation, snapshot_json=canonical_json(published), journal_seq=0,
             )
         )
         if decision.outcome.value == "adopted":
             EFFECTS[motion.kind].apply(json.loads(motion.effect_json), motion, day, today, actor, uow)
-        uow.commit(actor=actor, kind="motion.closed", summary=f"Motion #{motion.id} {decision.outcome.value}: {decision.explanation}")
+        uow.commit(actor=actor, kind="motion.closed", summary=f"Motion #{motion.id} {decision.outcome.value}: {explanation}")
     return decision.outcome.value
 
 
