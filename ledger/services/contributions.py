@@ -8,12 +8,13 @@ all its rows with one journal entry.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ledger.db.tables import (
     Assessment,
@@ -24,6 +25,9 @@ from ledger.db.tables import (
     InKindStep,
     Instalment,
     LedgerSetting,
+    Meeting,
+    Motion,
+    MotionEvent,
     Payment,
     PaymentReversal,
     ScaleLine,
@@ -102,6 +106,46 @@ def scale_for_year(uow: UnitOfWork, year: int) -> ContributionScale | None:
 def parse_decision(raw: object, field: str = "decision") -> str:
     """The board decision a change cites."""
     return parse_text(raw, field, 3, 300, "cite the board decision, e.g. 'Board, 12 December 2026, item 4'")
+
+
+def cite_board_decision(
+    uow: UnitOfWork, motion: object, decision: object, on_date: date, *, kind: str, adopts: Callable[[dict], bool], what: str,
+) -> str:
+    """The citation of the board's decision behind an adoption (a budget, a scale).
+
+    The ledger holds the board's decisions from the day of the first meeting it records: an
+    adoption on or after that day cites the motion that decided it (field `motion`, its number),
+    which must be closed as adopted, of the matching `kind`, and whose effect `adopts` exactly
+    this; it is cited as "motion #N (title)". An adoption dated before the first recorded
+    meeting (a decision taken before the ledger held the board's, e.g. before the ledger
+    existed) cites the decision as free text (field `decision`).
+    """
+    if motion not in (None, ""):
+        number = parse_row_id(motion, "motion", "a motion")
+        row = uow.session.get(Motion, number)
+        if row is None:
+            raise ValidationFailed.single("motion", f"no motion #{number}; cite the adopted {kind} motion by its number")
+        outcome = uow.session.execute(
+            select(MotionEvent.outcome).where(MotionEvent.motion_id == number, MotionEvent.event == "closed")
+        ).scalar()
+        if outcome != "adopted":
+            raise ValidationFailed.single("motion", f"motion #{number} is {outcome or 'not closed'}: cite an adopted motion")
+        if row.kind != kind:
+            raise ValidationFailed.single("motion", f"motion #{number} is a {row.kind} motion: {what} cites an adopted {kind} motion")
+        if not adopts(json.loads(row.effect_json)):
+            raise ValidationFailed.single("motion", f"motion #{number} adopted other figures than these: cite the motion that adopted {what}")
+        return motion_citation(row)
+    first_meeting = uow.session.execute(select(func.min(Meeting.held_on))).scalar()
+    if first_meeting is not None and on_date >= first_meeting:
+        raise ValidationFailed.single(
+            "motion", f"the ledger holds the board's decisions since its first meeting ({first_meeting}): {what} on {on_date} "
+            f"cites the adopted {kind} motion by its number; free text cites only a decision taken before then")
+    return parse_decision(decision)
+
+
+def motion_citation(motion: Motion) -> str:
+    """How a decision the ledger holds is cited: "motion #N (title)" (ledger.domain.invariants reads it back)."""
+    return f"motion #{motion.id} ({motion.title})"
 
 
 def parse_income_measure(raw: object, field: str = "income_measure") -> str:
@@ -247,16 +291,21 @@ def adopt_scale(
     today: date,
     actor: Actor,
     uow: UnitOfWork,
+    motion: object = None,
 ) -> int:
-    """Store a computed scale with its inputs, citing the board decision; it is never edited afterwards."""
+    """Store a computed scale with its inputs, citing the board's decision (cite_board_decision);
+    it is never edited afterwards."""
     require(actor, Permission.MANAGE_BUDGETS)
     problems: list[Problem] = []
     measure = collect(problems, parse_income_measure, income_measure)
-    cited = collect(problems, parse_decision, decision)
     day = collect(problems, parse_day, adopted_on, "adopted_on", not_after=today)
     raise_if_any(problems)
     incomes = dict(proposal.incomes)
     with uow:
+        cited = cite_board_decision(
+            uow, motion, decision, day, kind="scale", what=f"the scale of {proposal.first_year}-{proposal.last_year}",
+            adopts=lambda effect: parse_income_measure(effect.get("income_measure")) == measure and scale_proposal_of(effect, uow) == proposal,
+        )
         assessed = uow.session.execute(
             select(Assessment.year).where(Assessment.year.between(proposal.first_year, proposal.last_year)).distinct()
         ).scalars().all()
@@ -302,7 +351,15 @@ def adopt_scale(
 # --------------------------------------------------------------------------- adoption and closing
 
 
-def adopt_budget(year: object, decision: str, adopted_on: object, *, today: date, actor: Actor, uow: UnitOfWork) -> int:
+def scale_proposal_of(effect: dict, uow: UnitOfWork) -> ScaleProposal:
+    """The scale a scale motion's effect computes."""
+    return propose_scale(
+        effect["first_year"], effect["last_year"], effect["incomes"], ceiling=effect.get("ceiling", ""), floor=effect.get("floor", ""),
+        precision=effect["precision"], associate_factor=effect["associate_factor"], uow=uow,
+    )
+
+
+def adopt_budget(year: object, decision: str, adopted_on: object, *, today: date, actor: Actor, uow: UnitOfWork, motion: object = None) -> int:
     """Adopt a draft year's budget: assess the members of the scale that pay on some day of the year.
 
     From the membership timeline: a member paying from the first day of the year (also one
@@ -314,12 +371,13 @@ def adopt_budget(year: object, decision: str, adopted_on: object, *, today: date
     pays pro rata temporis from that day, and the others are credited that amount (CERN)."""
     require(actor, Permission.MANAGE_BUDGETS)
     number = parse_year(year)
-    cited = parse_decision(decision)
     day = parse_day(adopted_on, "adopted_on", not_after=today)
     with uow:
         status = year_status(uow, number)
         if status != "draft":
             raise Conflict(f"the budget of {number} is already {status}")
+        cited = cite_board_decision(uow, motion, decision, day, kind="budget", what=f"the budget of {number}",
+                                    adopts=lambda effect: effect.get("year") == number)
         fiscal = uow.session.get(FiscalYear, number)
         budget = _latest_budget(uow, number)
         if budget is None:

@@ -441,7 +441,7 @@ class Effect:
 
 def _cited(motion: Motion) -> str:
     """How an effect cites the motion that decided it."""
-    return f"motion #{motion.id} ({motion.title})"
+    return finance.motion_citation(motion)
 
 
 def _no_parameters(_effect: dict, _uow: UnitOfWork) -> dict:
@@ -462,25 +462,18 @@ def _check_budget(effect: dict, uow: UnitOfWork) -> dict:
 
 
 def _apply_budget(effect: dict, motion: Motion, day: date, today: date, actor: Actor, uow: UnitOfWork) -> None:
-    finance.adopt_budget(effect["year"], _cited(motion), day, today=today, actor=actor, uow=uow)
+    finance.adopt_budget(effect["year"], "", day, today=today, actor=actor, uow=uow, motion=motion.id)
 
 
 def _check_scale(effect: dict, uow: UnitOfWork) -> dict:
     finance.parse_income_measure(effect["income_measure"], "effect.income_measure")
-    _propose(effect, uow)
+    finance.scale_proposal_of(effect, uow)
     return {field.name: effect.get(field.name, "") for field in EFFECTS["scale"].fields}
 
 
-def _propose(effect: dict, uow: UnitOfWork) -> finance.ScaleProposal:
-    return finance.propose_scale(
-        effect["first_year"], effect["last_year"], effect["incomes"], ceiling=effect.get("ceiling", ""), floor=effect.get("floor", ""),
-        precision=effect["precision"], associate_factor=effect["associate_factor"], uow=uow,
-    )
-
-
 def _apply_scale(effect: dict, motion: Motion, day: date, today: date, actor: Actor, uow: UnitOfWork) -> None:
-    finance.adopt_scale(_propose(effect, uow), income_measure=effect["income_measure"], decision=_cited(motion), adopted_on=day,
-                        today=today, actor=actor, uow=uow)
+    finance.adopt_scale(finance.scale_proposal_of(effect, uow), income_measure=effect["income_measure"], decision="", adopted_on=day,
+                        today=today, actor=actor, uow=uow, motion=motion.id)
 
 
 def _check_accession(effect: dict, uow: UnitOfWork) -> dict:

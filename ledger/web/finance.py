@@ -51,7 +51,8 @@ class BudgetForm(FlaskForm):
 
 
 class AdoptBudgetForm(FlaskForm):
-    decision = text_field("Board decision (e.g. Board, 12 December 2026, item 4)")
+    motion = text_field("Adopted board motion (its number, e.g. 12): required once the ledger records the board's meetings")
+    decision = text_field("Or, for a decision taken before the ledger's first recorded meeting, the decision (e.g. Board, 12 December 2021, item 4)")
     adopted_on = text_field(f"Adopted on ({DATE_HINT})")
     confirm = confirm_field("I confirm the adoption and the assessment of every member")
 
@@ -70,7 +71,8 @@ class ScaleForm(FlaskForm):
     precision = text_field("Precision in percent (the step shares are rounded to, e.g. 0.001)")
     associate_factor = text_field("Associate factor in percent (the part of its income an associate is assessed on)")
     income_measure = text_field("Income measure and its source (e.g. GNI 2022-2024, World Bank)")
-    decision = text_field("Board decision adopting the scale (needed to adopt)")
+    motion = text_field("Adopted board motion (its number, e.g. 12): required once the ledger records the board's meetings")
+    decision = text_field("Or, for a decision taken before the ledger's first recorded meeting, the decision adopting the scale")
     adopted_on = text_field(f"Adopted on ({DATE_HINT}; needed to adopt)")
     confirm = confirm_field("I confirm the adoption of this scale; it is never edited afterwards")
 
@@ -274,7 +276,8 @@ def adopt_budget(year: int):
     form = AdoptBudgetForm()
     return handle_form(
         form, "finance/adopt.html",
-        lambda uow: contributions_service.adopt_budget(year, form.decision.data, form.adopted_on.data, today=today(), actor=current_actor(), uow=uow),
+        lambda uow: contributions_service.adopt_budget(year, form.decision.data, form.adopted_on.data, today=today(), actor=current_actor(),
+                                                       uow=uow, motion=form.motion.data),
         lambda count: (f"Adopted the budget of {year}: {count} members assessed.", url_for(".year", year=year)),
         page={"title": f"Adopt the budget of {year}", "submit": "Adopt the budget", "back": url_for(".year", year=year),
               "year": row, "scale": scale, "lines": lines},
@@ -393,7 +396,7 @@ def new_scale():
     def adopt(uow: UnitOfWork):
         return contributions_service.adopt_scale(
             propose(uow), income_measure=form.income_measure.data, decision=form.decision.data, adopted_on=form.adopted_on.data,
-            today=today(), actor=current_actor(), uow=uow,
+            today=today(), actor=current_actor(), uow=uow, motion=form.motion.data,
         )
 
     adopting = request.form.get("action") == "adopt"
