@@ -299,6 +299,9 @@ def adopt_scale(
     problems: list[Problem] = []
     measure = collect(problems, parse_income_measure, income_measure)
     day = collect(problems, parse_day, adopted_on, "adopted_on", not_after=today)
+    if day is None and motion in (None, ""):
+        # Whether free text may cite the decision depends on the day; its form is reported with the other problems.
+        collect(problems, parse_decision, decision)
     raise_if_any(problems)
     incomes = dict(proposal.incomes)
     with uow:
