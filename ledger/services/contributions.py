@@ -61,7 +61,7 @@ from ledger.domain.contributions import (
     split_instalments,
     value_in_kind,
 )
-from ledger.domain.errors import Conflict, Forbidden, NotFound, Problem, ValidationFailed, collect, raise_if_any
+from ledger.domain.errors import Conflict, NotFound, Problem, ValidationFailed, collect, raise_if_any
 from ledger.domain.members import MemberStatus, check_country_code
 from ledger.domain.money import currency_exponent, format_minor, parse_amount
 from ledger.domain.settings import Settings, parse_setting
