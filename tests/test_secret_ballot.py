@@ -115,3 +115,20 @@ def test_a_snapshot_stored_before_the_rule_is_published_by_it_too():
     assert "40 %" not in json.dumps(published) and published["weights"] == stored["weights"]  # weights are public data
     roll_call = {**stored, "ballot": "roll_call"}
     assert published_snapshot(roll_call) == roll_call
+
+
+def test_the_annual_report_pdf_prints_the_secret_ballot_without_its_figures(engine, closed, client):
+    """Read back from the PDF itself (the report is built from closed_motions, so from the rule)."""
+    from ledger.services import contributions as finance
+    from tests.test_contributions import pdf_text
+
+    proposal = finance.propose_scale(2025, 2025, {"DEU": "40", "FRA": "30", "ITA": "30"}, ceiling="", floor="", precision="0.001",
+                                     associate_factor="10", uow=UnitOfWork(engine))
+    finance.adopt_scale(proposal, income_measure="test incomes", decision="Board, 2024", adopted_on="2024-11-01", today=TODAY,
+                        actor=SECRETARIAT, uow=UnitOfWork(engine))
+    finance.open_year(2025, "2025-09-30", "1000.00", actor=SECRETARIAT, uow=UnitOfWork(engine))
+    finance.adopt_budget(2025, "Board, 2024", "2024-12-01", today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
+    report = " ".join(pdf_text(client.get("/reports/annual/2025.pdf").data).split())
+    secret = report.split(f"Motion {closed['secret']}, A secret motion:")[1].split(f"Motion {closed['roll_call']},")[0]
+    assert secret.strip().startswith("Rejected by secret ballot: the weight threshold") and "40 %" not in secret
+    assert "40 %" in report.split(f"Motion {closed['roll_call']}, A roll_call motion:")[1]
