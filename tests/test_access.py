@@ -41,7 +41,7 @@ ROUTES: dict[str, tuple[str, frozenset | None]] = {
     "contributions.change_setting": ("/office/contributions/settings", frozenset({Role.SECRETARIAT})),
     "contributions.record_payment": ("/office/contributions/payments/new", frozenset({Role.TREASURER})),
     "contributions.reverse_payment": ("/office/contributions/payments/reverse", frozenset({Role.TREASURER})),
-    "contributions.pending_payments": ("/office/contributions/payments/pending", frozenset({Role.SECRETARIAT, Role.TREASURER, Role.AUDITOR})),
+    "contributions.pending_bookings": ("/office/contributions/pending", frozenset({Role.SECRETARIAT, Role.TREASURER, Role.AUDITOR})),
     "contributions.pledge_in_kind": ("/office/contributions/in-kind/new", frozenset({Role.TREASURER})),
     "governance.index": ("/office/governance/", frozenset({Role.SECRETARIAT, Role.DELEGATE, Role.AUDITOR})),
     "governance.schedule_meeting": ("/office/governance/meetings/new", frozenset({Role.SECRETARIAT})),
@@ -84,7 +84,7 @@ SPECIAL = {
     "auth.second_factor",  # the second sign-in step, after a right password only: tested below and in test_security
     "auth.change_user",  # POST only: tested below
     "workspace.moved",  # the old addresses of the contributions and governance pages: tests/test_moved_addresses.py
-    "contributions.approve_payment",  # POST only: tested below
+    "contributions.approve_booking",  # POST only: tested below
     "_dashboards_dash_assets.static",  # the Dash assets folder is empty: 404 for everyone, tested below
     "/dashboards/_dash-component-suites/<string:package_name>/<path:fingerprinted_path>",  # tested below
     "/dashboards/_dash-update-component",  # POST only, tested below
@@ -193,12 +193,12 @@ def test_account_changes_are_the_secretariats_and_the_second_step_needs_a_passwo
 
 
 @pytest.mark.parametrize("viewer", VIEWERS, ids=lambda v: v.value if v else "anonymous")
-def test_approving_a_payment_is_for_treasurers_and_the_secretariat(client, officials, viewer):
-    """APPROVE_PAYMENTS: a second treasurer or the secretariat; the others are refused before any lookup."""
+def test_approving_a_pending_booking_is_for_treasurers_and_the_secretariat(client, officials, viewer):
+    """APPROVE_BOOKINGS: a second treasurer or the secretariat; the others are refused before any lookup."""
     if viewer:
         sign_in(client, viewer)
     token = csrf_token(client, "/login")
-    response = client.post("/office/contributions/payments/pending/1/approve", data={"csrf_token": token})
+    response = client.post("/office/contributions/pending/1/approve", data={"csrf_token": token})
     expected = {None: 302, Role.SECRETARIAT: 404, Role.TREASURER: 404}.get(viewer, 403)
     assert response.status_code == expected, (viewer, response.status_code)
 

@@ -6,7 +6,9 @@ PostgreSQL, against tests/api_answers/demo.json as captured from the hand-writte
 projects and compute answers were pinned again (`python -m tests.api_answers URL`) when the
 demo moved to accounts as sites name them (issue 10): one journal entry imports the projects,
 projects carry their own code, and the generated export spreads its jobs over 16 accounts
-(one project has two), so they fall to members differently."""
+(one project has two), so they fall to members differently. The five secret ballots' motions
+were pinned again when a closed secret ballot came to publish only its outcome and whether
+each threshold was met (issue 13 item 9, ledger.domain.governance.rules.published_snapshot)."""
 
 from __future__ import annotations
 

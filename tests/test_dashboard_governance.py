@@ -312,14 +312,16 @@ def test_roll_call_matrix_says_each_vote_in_words_and_leaves_the_secret_ballot_o
     assert [motion.title for motion in read.secret_motions(board.motions)] == ["Work programme"]
 
 
-def test_participation_counts_every_ballot_secret_ones_and_proxies_included(board_page):
+def test_participation_counts_roll_call_ballots_and_proxies_never_a_secret_ballot(board_page):
+    """Issue 13 item 9: a secret ballot publishes no voter (ledger.domain.governance.publication),
+    so participation counts the three roll-calls only."""
     rows = {row.code: row for row in read.participation(board_page.board)}
     assert {code: (row.voted, row.entitled, row.by_proxy) for code, row in rows.items()} == {
-        "DEU": (4, 4, 0), "FRA": (4, 4, 0), "ITA": (4, 4, 0), "ESP": (4, 4, 0), "NLD": (4, 4, 0), "POL": (2, 4, 2),
+        "DEU": (3, 3, 0), "FRA": (3, 3, 0), "ITA": (3, 3, 0), "ESP": (3, 3, 0), "NLD": (3, 3, 0), "POL": (1, 3, 1),
     }
-    table = tables.participation_table(list(rows.values()), YEAR, 4)
-    assert table.totals[2:] == ("22", "24", "", "2")
-    assert next(row for row in table.rows if row[0] == "POL")[2:] == ("2", "4", "50.0", "2")
+    table = tables.participation_table(list(rows.values()), YEAR, 3)
+    assert table.totals[2:] == ("16", "18", "", "1")
+    assert next(row for row in table.rows if row[0] == "POL")[2:] == ("1", "3", "33.3", "1")
 
 
 def test_power_tables_sum_to_one_for_each_index(board_page):

@@ -341,7 +341,8 @@ def test_a_secret_ballot_shows_who_voted_never_how(client, engine, signed_in, me
     board.close_motion(motion_id, TODAY.isoformat(), today=TODAY, actor=CLI, uow=UnitOfWork(engine))
     page = client.get(url).get_data(as_text=True)
     assert "Outcome: rejected" in page  # one yes, one no: no majority
-    assert "Members who voted (2): DEU, FRA" in page and "Roll call" not in page
+    # Closed, a secret ballot shows its outcome and thresholds only (ledger.domain.governance.rules.published_snapshot).
+    assert "no total and no voter" in page and "DEU, FRA" not in page and "Roll call" not in page and "In favour" not in page
     assert ">yes<" not in page and ">no<" not in page
     assert client.get(f"{BOARD}/motions/999").status_code == 404
 

@@ -441,8 +441,8 @@ def test_a_payment_above_the_threshold_counts_only_once_a_second_official_approv
 
     from ledger.domain.access import Actor
     from ledger.domain.errors import Forbidden
-    from ledger.services import contributions as finance
-    from tests.test_contributions import TODAY, facility as build_facility, pay, year_rows
+    from ledger.services import contributions as finance, four_eyes
+    from tests.test_contributions import facility as build_facility, pay, year_rows
 
     build_facility.__wrapped__(engine)
     finance.change_setting("four_eyes_threshold", "500.00", "Board, test", actor=system_actor("test"), uow=UnitOfWork(engine))
@@ -453,12 +453,12 @@ def test_a_payment_above_the_threshold_counts_only_once_a_second_official_approv
     assert (big.pending, again.pending, again.created, again.id) == (True, True, False, big.id)
     assert {row.code: row for row in year_rows(engine, 2022).rows}["FRA"].paid_minor == 40000
     with pytest.raises(Forbidden, match="a second official"):
-        finance.approve_payment(big.id, today=TODAY, actor=system_actor("test"), uow=UnitOfWork(engine))
+        four_eyes.approve(big.id, actor=system_actor("test"), uow=UnitOfWork(engine))
     second = Actor("user:99", Role.TREASURER)
-    finance.approve_payment(big.id, today=TODAY, actor=second, uow=UnitOfWork(engine))
+    four_eyes.approve(big.id, actor=second, uow=UnitOfWork(engine))
     assert {row.code: row for row in year_rows(engine, 2022).rows}["FRA"].paid_minor == 140000
     with pytest.raises(Exception, match="approved already"):
-        finance.approve_payment(big.id, today=TODAY, actor=Actor("user:98", Role.SECRETARIAT), uow=UnitOfWork(engine))
+        four_eyes.approve(big.id, actor=Actor("user:98", Role.SECRETARIAT), uow=UnitOfWork(engine))
     assert pay(engine, "FRA", date(2022, 3, 2), "1000.00", "BANK-BIG").created is False  # now booked: already booked
     kinds = [e["kind"] for e in client.get("/api/v1/journal?limit=1000").get_json()["entries"]]
     assert kinds.count("payment.proposed") == 1 and kinds.count("payment.approved") == 1
@@ -475,11 +475,11 @@ def test_the_pending_payments_page_and_approval_in_the_workspace(client, engine,
     finance.change_setting("four_eyes_threshold", "500.00", "Board, test", actor=system_actor("test"), uow=UnitOfWork(engine))
     big = pay(engine, "FRA", date(2022, 3, 2), "1000.00", "BANK-BIG")
     token = signed_in(Role.TREASURER)
-    page = client.get("/office/contributions/payments/pending").get_data(as_text=True)
+    page = client.get("/office/contributions/pending").get_data(as_text=True)
     assert "BANK-BIG" in page and f"Approve #{big.id}" in page
-    assert client.post(f"/office/contributions/payments/pending/{big.id}/approve", data={"csrf_token": token}).status_code == 302
-    assert "No payment awaits approval." in client.get("/office/contributions/payments/pending").get_data(as_text=True)
-    assert client.post("/office/contributions/payments/pending/999/approve", data={"csrf_token": token}).status_code == 404
+    assert client.post(f"/office/contributions/pending/{big.id}/approve", data={"csrf_token": token}).status_code == 302
+    assert "No booking awaits approval." in client.get("/office/contributions/pending").get_data(as_text=True)
+    assert client.post("/office/contributions/pending/999/approve", data={"csrf_token": token}).status_code == 404
 
 
 def test_forty_concurrent_sign_ins_through_the_wsgi_app_get_no_5xx(app, officials):

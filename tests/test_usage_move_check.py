@@ -1,5 +1,5 @@
 """The move-date check (an account moves to another project only after every job already
-ingested on it, `ledger.services.compute._assign`) at its edge, and migration 0012, which
+ingested on it, `ledger.services.compute._assign`) at its edge, and migration 0013, which
 gives PostgreSQL a BRIN index on usage_job.started_at for it, up and down on both databases."""
 
 from __future__ import annotations
@@ -68,18 +68,18 @@ def _usage_job_indexes(engine) -> set[str]:
 
 
 @pytest.mark.parametrize("backend_name", ["sqlite", "postgresql"])
-def test_migration_0012_up_and_down(backend_name, tmp_path):
+def test_migration_0013_up_and_down(backend_name, tmp_path):
     url = f"sqlite:///{tmp_path / 'ledger.sqlite'}" if backend_name == "sqlite" else _new_postgres_database("ledger_test")
     engine = make_engine(url)
     try:
-        assert upgrade(engine) == "0012"
+        assert upgrade(engine) == "0013"
         at_head = _usage_job_indexes(engine)
         # PostgreSQL gains the BRIN index; SQLite is unchanged (the check reads the table there).
         assert (INDEX in at_head) == (backend_name == "postgresql")
-        command.downgrade(alembic_config(engine), "0011")
-        assert current_revision(engine) == "0011" and _usage_job_indexes(engine) == at_head - {INDEX}
+        command.downgrade(alembic_config(engine), "0012")
+        assert current_revision(engine) == "0012" and _usage_job_indexes(engine) == at_head - {INDEX}
         command.downgrade(alembic_config(engine), "0005")  # 0006's unpartitioning still runs after it
-        assert upgrade(engine) == "0012" and _usage_job_indexes(engine) == at_head
+        assert upgrade(engine) == "0013" and _usage_job_indexes(engine) == at_head
     finally:
         engine.dispose()
         drop_database(url)

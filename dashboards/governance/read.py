@@ -42,7 +42,7 @@ class ClosedMotion:
     voted: frozenset[str]
     proxies: tuple[tuple[str, str], ...]  # member -> the member whose delegate carried its vote
     votes: tuple[tuple[str, str], ...] | None  # roll call only
-    tally: tuple[int, int, int, int]  # in favour, against, abstaining, absent
+    tally: tuple[int, int, int, int] | None  # in favour, against, abstaining, absent; None for a secret ballot
     outcome: str
     explanation: str
     held_on: date
@@ -78,7 +78,7 @@ class ClosedMotion:
             voted=frozenset(snapshot.get("voted", ())),
             proxies=tuple(sorted((snapshot.get("proxies") or {}).items())),
             votes=None if votes is None else tuple(sorted(votes.items())),
-            tally=(members["in_favour"], members["against"], members["abstaining"], members["absent"]),
+            tally=None if members is None else (members["in_favour"], members["against"], members["abstaining"], members["absent"]),
             outcome=row.outcome or decision["outcome"],
             explanation=decision.get("explanation", ""),
             held_on=row.held_on,
@@ -146,10 +146,11 @@ class Participation:
 
 
 def participation(board: BoardYear) -> list[Participation]:
-    """Per member, from the snapshots' lists of who voted (secret ballots included): how many motions it voted on."""
+    """Per member, from the roll-calls' lists of who voted: how many it voted on. A secret ballot
+    publishes no voter (ledger.domain.governance.rules.published_snapshot), so it is not counted."""
     rows = []
     for code in year_members(board):
-        entitled = [motion for motion in board.motions if code in motion.members and code not in motion.ineligible]
+        entitled = [motion for motion in roll_call_motions(board.motions) if code in motion.members and code not in motion.ineligible]
         voted = [motion for motion in entitled if code in motion.voted]
         by_proxy = sum(1 for motion in voted if code in dict(motion.proxies))
         rows.append(Participation(code, board.name(code), len(entitled), len(voted), by_proxy))

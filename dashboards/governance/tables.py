@@ -68,6 +68,9 @@ def basis_label(basis: str) -> str:
 
 
 def tally_text(motion: ClosedMotion) -> str:
+    """A roll-call's members by how they voted; a secret ballot publishes none (ledger.domain.governance.publication)."""
+    if motion.tally is None:
+        return "secret ballot: outcome and thresholds only"
     yes, no, abstaining, absent = motion.tally
     return f"{yes} yes, {no} no, {abstaining} abstaining, {absent} absent"
 
@@ -169,7 +172,7 @@ def matrix_cell_class(column: int, text: str) -> str | None:
 
 def participation_table(rows: Sequence[Participation], year: int, closed: int) -> TableData:
     return TableData(
-        caption=f"Motions each member voted on, of the {closed} motions closed in {year} (roll-call and secret ballots)",
+        caption=f"Roll-call motions each member voted on, of the {closed} closed in {year} (a secret ballot publishes no voter)",
         header=("Code", "Member", "Voted on", "Could vote on", "Voted on (%)", "Of which by proxy"),
         rows=tuple(
             (row.code, row.name, str(row.voted), str(row.entitled), share_percent(Fraction(row.voted, row.entitled), 1) if row.entitled else "", str(row.by_proxy))

@@ -262,7 +262,7 @@ def roll_call_section(board: BoardYear) -> html.Section:
     secret_note = (
         html.P(
             [
-                f"Not in the matrix: {len(secret)} secret ballot{'s' if len(secret) != 1 else ''}, whose individual votes are never published, only the totals: ",
+                f"Not in the matrix: {len(secret)} secret ballot{'s' if len(secret) != 1 else ''}, which publish only the outcome and whether each threshold was met: ",
                 "; ".join(f"“{motion.title}” ({OUTCOME_LABELS.get(motion.outcome, motion.outcome).lower()}, {tally_text(motion)})" for motion in secret),
                 ".",
             ],
@@ -306,11 +306,13 @@ def participation_section(board: BoardYear) -> html.Section:
         PARTICIPATION,
         "Participation",
         (
-            f"How many of the {len(board.motions)} motions closed in {board.year} each member voted on, by roll call or secret ballot "
-            "(who voted is published for every ballot, how only for roll calls). Members join, leave or lose their vote during a year, "
+            f"How many of the {len(roll_call_motions(board.motions))} roll-call motions closed in {board.year} each member voted on. "
+            "A secret ballot publishes only its outcome and whether each threshold was met, never who voted nor any total, "
+            "so it is not counted here. Members join, leave or lose their vote during a year, "
             "so each is counted against the motions it could vote on."
         ),
-        chart_table_csv(participation_figure(rows), PARTICIPATION, participation_table(rows, board.year, len(board.motions)), f"board-{board.year}-participation.csv"),
+        chart_table_csv(participation_figure(rows), PARTICIPATION, participation_table(rows, board.year, len(roll_call_motions(board.motions))),
+                        f"board-{board.year}-participation.csv"),
     )
 
 

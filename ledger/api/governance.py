@@ -91,8 +91,10 @@ def motions():
     "One motion: text, rule, weights, effect and, once closed, the stored outcome and tally",
     description=(
         "The outcome, explanation and tally come from the snapshot stored when the motion closed and "
-        "are never recomputed. A roll-call publishes each member's ballot; a secret ballot only the "
-        "totals and who took part. `ineligible` names members whose vote was suspended, with the reason."
+        "are never recomputed. A roll-call publishes each member's ballot, who voted and the totals; a "
+        "secret ballot only the outcome and whether each threshold was met (no totals, no voters: "
+        "tally.members and tally.weight, ballots, voted and proxies are null). `ineligible` names "
+        "members whose vote was suspended, with the reason."
     ),
     answer=JsonAnswer(r.Motion, "The motion"),
     errors={404: "No such motion"},
@@ -106,7 +108,8 @@ def motion(motion_id: int):
 
 
 def motion_document(found: governance_queries.MotionDetail) -> dict:
-    """A motion as published: a roll-call's named ballots, a secret ballot's totals only."""
+    """A motion as published (ledger.domain.governance.publication.published_snapshot): a roll-call's
+    named ballots and totals, a secret ballot's outcome and threshold checks only."""
     row, snapshot = found.row, found.snapshot or {}
     decision = snapshot.get("decision", {})
     return {

@@ -224,7 +224,8 @@ class Motion(BaseModel):
     closed_at: date | None
     explanation: str | None
     tally: dict[str, Any] | None = Field(description=(
-        "members and weight for, against, abstaining, absent and the base; each threshold checked; fractions as p/q"
+        "members and weight for, against, abstaining, absent and the base; each threshold checked; fractions as p/q. "
+        "A secret ballot: members and weight null, each threshold with met only (no count)"
     ))
     ineligible: dict[str, str] | None = Field(description="Members whose vote was suspended, with the reason")
     proxies: dict[str, str] | None

@@ -4,6 +4,7 @@ ingest-usage. Each reads settings from the environment."""
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import sys
 from collections.abc import Iterator
@@ -34,6 +35,7 @@ from ledger.domain.access import system_actor
 from ledger.domain.errors import DomainError
 from ledger.domain.invariants import INVARIANTS
 from ledger.domain.journal import PublishedEntry
+from ledger.domain.text import control_character_problems
 from ledger.reports.model import LANGUAGES as REPORT_LANGUAGES
 from ledger.services import compute, officials
 from ledger.demo import load_demo
@@ -470,3 +472,30 @@ def ingest_usage_command(file: Path, cluster: str | None, strict: bool, dry_run:
 
 
 register_tlog_commands(main)
+
+
+def _refusing_control_characters(callback):
+    """A command's callback that first refuses any text argument or option holding a control
+    character, naming it, with the web's rule (ledger.domain.text)."""
+
+    @functools.wraps(callback)
+    def checked(**params):
+        given = [(name, str(item)) for name, value in params.items()
+                 for item in (value if isinstance(value, (tuple, list)) else (value,)) if isinstance(item, (str, Path))]
+        problems = control_character_problems(given)
+        if problems:
+            raise click.UsageError("; ".join(f"{problem.field.replace('_', '-')}: {problem.message}" for problem in problems))
+        return callback(**params)
+
+    return checked
+
+
+def _check_every_command(group: click.Group) -> None:
+    for command in group.commands.values():
+        if isinstance(command, click.Group):
+            _check_every_command(command)
+        elif command.callback is not None:
+            command.callback = _refusing_control_characters(command.callback)
+
+
+_check_every_command(main)

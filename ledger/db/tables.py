@@ -255,38 +255,35 @@ class Payment(SQLModel, table=True):
     journal_seq: int = Field(index=True)
 
 
-class PaymentProposal(SQLModel, table=True):
-    """A payment above the four-eyes threshold as its author booked it: it counts in no figure
-    until another official approves it (PaymentApproval), which books the Payment itself."""
+class PendingBooking(SQLModel, table=True):
+    """A booking above a four-eyes threshold (a payment, a reversal, an in-kind credit, a GPU-hour
+    adjustment) as its author entered it: it counts in no figure until another official approves
+    it (BookingApproval), which carries it out (ledger.services.four_eyes)."""
 
-    __tablename__ = "payment_proposal"
-    __table_args__ = (UniqueConstraint("reference", name="uq_payment_proposal_reference"),)
+    __tablename__ = "pending_booking"
+    __table_args__ = (UniqueConstraint("kind", "subject", name="uq_pending_booking_subject"),)
     private_columns: ClassVar[frozenset[str]] = frozenset()
 
     id: int | None = Field(default=None, primary_key=True)
-    member_code: str = Field(foreign_key="member.code", max_length=3)
-    paid_on: date
-    currency: str = Field(max_length=3)
-    amount_minor: int = _money()
-    rate: str = Field(max_length=40)
-    rate_date: date
-    rate_source: str = Field(max_length=120)
-    base_minor: int = _money()
-    reference: str = Field(max_length=80)
+    kind: str = Field(max_length=32, description="payment, payment_reversal, in_kind_credit, gpu_adjustment")
+    subject: str | None = Field(default=None, max_length=120,
+                                description="what is booked, once per kind: a payment's reference, the pledge credited; none for an adjustment")
+    params_json: str = Field(sa_type=Text, description="the booking's validated parameters, as its kind carries them out")
+    value: int = Field(sa_type=BigInteger, description="what the threshold is compared with: base-currency minor units, or reference GPU-ms")
+    summary: str = Field(max_length=400)
     proposed_by: str = Field(max_length=64)
     journal_seq: int = Field(index=True)
 
 
-class PaymentApproval(SQLModel, table=True):
-    """A second official's approval of a payment proposal, and the payment it booked."""
+class BookingApproval(SQLModel, table=True):
+    """A second official's approval of a pending booking: the booking took effect in the same entry."""
 
-    __tablename__ = "payment_approval"
-    __table_args__ = (UniqueConstraint("proposal_id", name="uq_payment_approval"),)
+    __tablename__ = "booking_approval"
+    __table_args__ = (UniqueConstraint("booking_id", name="uq_booking_approval"),)
     private_columns: ClassVar[frozenset[str]] = frozenset()
 
     id: int | None = Field(default=None, primary_key=True)
-    proposal_id: int = Field(foreign_key="payment_proposal.id")
-    payment_id: int = Field(foreign_key="payment.id")
+    booking_id: int = Field(foreign_key="pending_booking.id")
     approved_by: str = Field(max_length=64)
     journal_seq: int = Field(index=True)
 
@@ -713,8 +710,6 @@ JOURNALED_TABLES: tuple[type[SQLModel], ...] = (
     Assessment,
     Instalment,
     Payment,
-    PaymentProposal,
-    PaymentApproval,
     PaymentReversal,
     InKindPledge,
     InKindStep,
@@ -734,6 +729,8 @@ JOURNALED_TABLES: tuple[type[SQLModel], ...] = (
     GpuPool,
     ComputeReserve,
     QuotaLedgerEntry,
+    PendingBooking,
+    BookingApproval,
 )
 
 # Tables too large to list in their entries: each batch entry records a digest of its rows

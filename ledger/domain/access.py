@@ -24,7 +24,7 @@ class Permission(StrEnum):
     MANAGE_BUDGETS = "prepare fiscal years, budgets and scales and record the board's decisions on them"
     RECORD_PAYMENTS = "book payments, reversals and contributions in kind"
     VIEW_FINANCES = "view the finances in the workspace"
-    APPROVE_PAYMENTS = "approve a payment above the four-eyes threshold that another official booked"
+    APPROVE_BOOKINGS = "approve a payment, reversal, in-kind credit or GPU-hour adjustment above a four-eyes threshold that another official booked"
     MANAGE_GOVERNANCE = "prepare meetings and motions, record presence and proxies, open and close votes"
     CAST_BALLOT = "cast a member's ballot"
     SEE_WHO_VOTED = "see which members have cast a ballot on a motion still open"
@@ -37,10 +37,10 @@ class Permission(StrEnum):
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.SECRETARIAT: frozenset(
         {Permission.ENTER_OFFICE, Permission.VIEW_MEMBERS, Permission.MANAGE_MEMBERS, Permission.MANAGE_USERS,
-         Permission.MANAGE_BUDGETS, Permission.VIEW_FINANCES, Permission.APPROVE_PAYMENTS, Permission.MANAGE_GOVERNANCE, Permission.VIEW_GOVERNANCE,
+         Permission.MANAGE_BUDGETS, Permission.VIEW_FINANCES, Permission.APPROVE_BOOKINGS, Permission.MANAGE_GOVERNANCE, Permission.VIEW_GOVERNANCE,
          Permission.SEE_WHO_VOTED, Permission.MANAGE_PROJECTS, Permission.MANAGE_COMPUTE, Permission.VIEW_COMPUTE}
     ),
-    Role.TREASURER: frozenset({Permission.ENTER_OFFICE, Permission.RECORD_PAYMENTS, Permission.APPROVE_PAYMENTS, Permission.VIEW_FINANCES}),
+    Role.TREASURER: frozenset({Permission.ENTER_OFFICE, Permission.RECORD_PAYMENTS, Permission.APPROVE_BOOKINGS, Permission.VIEW_FINANCES}),
     Role.DELEGATE: frozenset({Permission.ENTER_OFFICE, Permission.CAST_BALLOT, Permission.VIEW_GOVERNANCE}),
     Role.AUDITOR: frozenset(
         {Permission.ENTER_OFFICE, Permission.VIEW_MEMBERS, Permission.READ_JOURNAL, Permission.VIEW_FINANCES,

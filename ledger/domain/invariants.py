@@ -129,13 +129,15 @@ class TransferTotal:
 
 @dataclass(frozen=True, slots=True)
 class ClosedMotion:
-    """A closed motion: its kind, closing day, outcome and the snapshot the closing stored."""
+    """A closed motion: its kind, closing day, outcome, the snapshot the closing stored, and the
+    members whose ballots its rows hold (a secret ballot's snapshot names no voter)."""
 
     motion_id: int
     kind: str
     closed_on: date
     outcome: str
     snapshot_json: str
+    voters: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,7 +302,8 @@ def counted_ballots_were_entitled(facts: LedgerFacts) -> list[InvariantProblem]:
         subject = f"motion #{motion.motion_id}"
         try:
             snapshot = json.loads(motion.snapshot_json or "")
-            counted = sorted(set(snapshot["voted"]) & set(snapshot["decision"]["eligible"]))
+            voted = snapshot["voted"] if "voted" in snapshot else motion.voters
+            counted = sorted(set(voted) & set(snapshot["decision"]["eligible"]))
             suspended = snapshot["ineligible"]
         except (ValueError, KeyError, TypeError):
             problems.append(InvariantProblem("counted_ballots_were_entitled", subject, "its closing snapshot cannot be read"))

@@ -64,6 +64,16 @@ def _four_eyes_threshold(value: str) -> str:
     return str(number)
 
 
+def _four_eyes_gpu_hours(value: str) -> str:
+    """ "none", or whole GPU-hours: an adjustment by more than this either way needs a second official."""
+    if value.lower() == "none":
+        return "none"
+    text = value.replace(",", "")
+    if not (text.isascii() and text.isdigit() and len(text) <= 12):
+        raise ValidationFailed.single("value", f'"none" or whole GPU-hours from 0, e.g. 5000; not {value[:40]!r}')
+    return str(int(text))
+
+
 def _facility_name(value: str) -> str:
     name = " ".join(value.split())
     if not 1 <= len(name) <= 120:
@@ -98,7 +108,8 @@ SETTINGS = {
     "standing_rule": ("cern", _standing_rule, "when arrears suspend a member's vote: cern (CERN Convention Art. V.8) or un (UN Charter Art. 19)"),
     "in_kind_cap_pct": (str(DEFAULT_IN_KIND_CAP_PERCENT), _percentage, "the most of an assessment that in-kind contributions may settle, in percent"),
     "quota_suspension": ("frozen", _suspension_policy, "what a suspension does to a member's GPU-hour quota when quotas are allocated: none, frozen (kept but not usable) or reduced P % (taken off and returned to the open-call reserve)"),
-    "four_eyes_threshold": ("none", _four_eyes_threshold, "a payment worth more than this in the base currency takes effect only once a second official (another treasurer or the secretariat, never its author) approves it: none, or an amount such as 250000.00"),
+    "four_eyes_threshold": ("none", _four_eyes_threshold, "a payment, a payment's reversal or an in-kind credit worth more than this in the base currency takes effect only once a second official (another treasurer or the secretariat, never its author) approves it: none, or an amount such as 250000.00"),
+    "four_eyes_gpu_hours": ("none", _four_eyes_gpu_hours, "a GPU-hour adjustment of more than this many GPU-hours either way takes effect only once a second official (another treasurer or the secretariat, never its author) approves it: none, or whole GPU-hours such as 5000"),
     "quota_carry_over": ("none", _carry_over_rule, "how much of a member's unused GPU-hours a closed year carries into the next: none, or up to P % of its quota for the year (the rest is forfeited, and so are frozen hours)"),
     "cluster_time_zones": ("", _cluster_time_zones, "the IANA time zone each cluster's sacct prints its times in, e.g. aurora=Europe/Oslo, lumi=Europe/Helsinki; a cluster not named is read in UTC"),
     "reporting_time_zone": ("UTC", _time_zone, "the IANA time zone whose months and years usage is split into; set it before the first ingestion, as usage already published keeps its months"),
@@ -122,6 +133,7 @@ class Settings:
     quota_suspension: SuspensionPolicy
     quota_carry_over: str
     four_eyes_threshold: Decimal | None
+    four_eyes_gpu_hours: int | None
     texts: Mapping[str, str]
     """Every setting in force as written, defaults included, by key."""
     cluster_time_zones: Mapping[str, tzinfo] = field(default_factory=lambda: MappingProxyType({}))
@@ -140,6 +152,7 @@ class Settings:
             quota_suspension=parse_suspension_policy(chosen["quota_suspension"]),
             quota_carry_over=chosen["quota_carry_over"],
             four_eyes_threshold=None if chosen["four_eyes_threshold"] == "none" else Decimal(chosen["four_eyes_threshold"]),
+            four_eyes_gpu_hours=None if chosen["four_eyes_gpu_hours"] == "none" else int(chosen["four_eyes_gpu_hours"]),
             texts=MappingProxyType(chosen),
             cluster_time_zones=MappingProxyType(parse_cluster_time_zones(chosen["cluster_time_zones"])),
             reporting_time_zone=time_zone(chosen["reporting_time_zone"]),

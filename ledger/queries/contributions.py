@@ -29,9 +29,8 @@ from decimal import Decimal
 from sqlalchemy import BigInteger, Connection, Integer, String, and_, case, cast, func, literal, select, union_all
 
 from ledger.db.tables import (
-    PaymentApproval,
-    PaymentProposal,
     Assessment,
+    BookingApproval,
     Budget,
     ContributionScale,
     FiscalYear,
@@ -42,6 +41,7 @@ from ledger.db.tables import (
     Member,
     Payment,
     PaymentReversal,
+    PendingBooking,
     ScaleLine,
     StandingWaiver,
     YearEvent,
@@ -659,9 +659,10 @@ def assessed_members(connection: Connection, year: int) -> list[tuple[str, str]]
     ]
 
 
-def pending_payments(connection: Connection) -> list:
-    """Payment proposals no second official has approved yet, oldest first."""
-    approved = select(PaymentApproval.proposal_id)
+def pending_bookings(connection: Connection) -> list:
+    """Bookings above a four-eyes threshold no second official has approved yet, oldest first
+    (ledger.services.four_eyes): they count in no figure."""
+    approved = select(BookingApproval.booking_id)
     return list(connection.execute(
-        select(PaymentProposal.__table__).where(PaymentProposal.id.not_in(approved)).order_by(PaymentProposal.id)
+        select(PendingBooking.__table__).where(PendingBooking.id.not_in(approved)).order_by(PendingBooking.id)
     ).mappings())

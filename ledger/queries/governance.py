@@ -1,7 +1,8 @@
 """Motions as published: list, detail with the stored snapshot, roll-call matrix, participation.
 
-A closed motion is shown from the snapshot stored when it closed, never recomputed. For a
-secret ballot only the totals are published.
+A closed motion is shown from the snapshot stored when it closed, never recomputed, as
+ledger.domain.governance.rules.published_snapshot publishes it: for a secret ballot only the outcome and
+whether each threshold was met (also for snapshots stored before that rule).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from types import MappingProxyType
 from sqlalchemy import Connection, and_, func, select
 
 from ledger.db.tables import Ballot, JournalEntry, Meeting, Member, Motion, MotionEvent, Presence, Proxy
+from ledger.domain.governance.publication import published_snapshot
 from ledger.domain.governance.representation import CastBallot, VotingRight
 from ledger.queries.contributions import standings_on
 from ledger.queries.members import membership_timelines
@@ -96,22 +98,23 @@ def find_motion(connection: Connection, motion_id: int) -> MotionDetail | None:
         .outerjoin(events, and_(events.c.motion_id == motions.c.id, events.c.event == "closed"))
         .where(motions.c.id == motion_id)
     ).one()
+    snapshot = published_snapshot(json.loads(extra.snapshot_json)) if extra.snapshot_json else None
     return MotionDetail(
         row=MotionRow(*row), text=extra.text, rule=json.loads(extra.rule_json), weights_basis=extra.weights,
-        effect=json.loads(extra.effect_json), explanation=extra.explanation,
-        snapshot=json.loads(extra.snapshot_json) if extra.snapshot_json else None,
+        effect=json.loads(extra.effect_json), explanation=snapshot["decision"]["explanation"] if snapshot else extra.explanation,
+        snapshot=snapshot,
     )
 
 
 def closed_motions(connection: Connection, year: int, through_seq: int = NO_LIMIT) -> list[tuple[MotionRow, dict]]:
-    """The year's closed motions with their stored snapshots."""
+    """The year's closed motions with their snapshots as published (a secret ballot's: outcome and thresholds only)."""
     closed = [row for row in list_motions(connection, year, through_seq) if row.status == "closed"]
     snapshots = dict(
         connection.execute(
             select(events.c.motion_id, events.c.snapshot_json).where(events.c.event == "closed", events.c.motion_id.in_([r.id for r in closed]))
         ).all()
     )
-    return [(row, json.loads(snapshots[row.id])) for row in closed]
+    return [(row, published_snapshot(json.loads(snapshots[row.id]))) for row in closed]
 
 
 def member_names(connection: Connection) -> dict[str, str]:

@@ -12,6 +12,7 @@ from sqlalchemy import BigInteger, Connection, Numeric, String, and_, case, cast
 
 from ledger.db.tables import (
     Assessment,
+    Ballot,
     Budget,
     ComputePlan,
     ContributionScale,
@@ -53,6 +54,7 @@ years = FiscalYear.__table__
 settings = LedgerSetting.__table__
 status_facts = MemberStatusChange.__table__
 motions = Motion.__table__
+ballots = Ballot.__table__
 motion_events = MotionEvent.__table__
 entries = QuotaLedgerEntry.__table__
 scale_lines = ScaleLine.__table__
@@ -79,6 +81,11 @@ def _closings_of_motions():
 
 def ledger_facts(connection: Connection) -> LedgerFacts:
     """Every aggregate the invariants compare, read in one transaction."""
+    voters: dict[int, tuple[str, ...]] = {}
+    for motion_id, code in connection.execute(
+        select(ballots.c.motion_id, ballots.c.member_code).distinct().order_by(ballots.c.motion_id, ballots.c.member_code)
+    ):
+        voters[motion_id] = (*voters.get(motion_id, ()), code)
     return LedgerFacts(
         scale_shares=tuple(
             ShareTotal(f"scale {scale_id} ({first}-{last})", int(total))
@@ -124,7 +131,7 @@ def ledger_facts(connection: Connection) -> LedgerFacts:
             )
         ),
         closed_motions=tuple(
-            ClosedMotion(*row)
+            ClosedMotion(*row, voters=voters.get(row.motion_id, ()))
             for row in connection.execute(
                 select(motion_events.c.motion_id, motions.c.kind, motion_events.c.on_date, motion_events.c.outcome,
                        motion_events.c.snapshot_json)

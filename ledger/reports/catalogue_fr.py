@@ -238,6 +238,16 @@ FRENCH: dict[str, str] = {
     "{count} of {base} members entitled to vote were present ({shown})": "{count} membres habilités à voter sur {base} étaient présents ({shown})",
     "for a quorum": "pour le quorum",
     "No quorum: {clause}.": "Pas de quorum : {clause}.",
+    "the {measure} threshold ({op} {required} {base}) {verdict}": "le seuil {measure} ({op} {required} {base}) {verdict}",
+    "{clause}, counted as met: fewer than the {blocking} members a blocking minority needs did not vote yes":
+        "{clause}, réputé atteint : moins des {blocking} membres qu'exige une minorité de blocage n'ont pas voté pour",
+    "{outcome} by secret ballot: {clauses}.": "{outcome} au scrutin secret : {clauses}.",
+    "members": "des membres",
+    "weight": "du poids",
+    "at least": "au moins",
+    "more than": "plus de",
+    "met": "atteint",
+    "not met": "non atteint",
     "quorum met ({count} of {base} members entitled to vote present)": "quorum atteint ({count} membres habilités à voter présents sur {base})",
     "{outcome}: {clauses}.": "{outcome} : {clauses}.",
     "; ": " ; ",  # French sets a space before the semicolon

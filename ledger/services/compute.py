@@ -77,8 +77,10 @@ from ledger.domain.compute import (
 from ledger.domain.contribution_inputs import parse_day, parse_text, parse_year
 from ledger.domain.errors import Conflict, NotFound, Problem, ValidationFailed, collect, raise_if_any
 from ledger.domain.members import MemberStatus, is_member_code
+from ledger.domain.settings import Settings
 from ledger.queries.contributions import standings_on
 from ledger.queries.sql import total_or_zero
+from ledger.services import four_eyes
 from ledger.services.contributions import current_settings, parse_decision
 from ledger.queries.members import membership_timeline
 from ledger.services.members import member_code
@@ -573,8 +575,9 @@ def parse_gpu_hours(
     return int(hours * REFERENCE_GPU_MS_PER_GPU_HOUR)
 
 
-def adjust_quota(year: object, member: object, hours: object, reason: str, *, actor: Actor, uow: UnitOfWork) -> int:
-    """Add a signed adjustment with its reason to a member's ledger of a year; return the entry id."""
+def adjust_quota(year: object, member: object, hours: object, reason: str, *, actor: Actor, uow: UnitOfWork) -> four_eyes.Booked:
+    """Add a signed adjustment with its reason to a member's ledger of a year. One of more than
+    the `four_eyes_gpu_hours` setting either way waits for a second official (ledger.services.four_eyes)."""
     require(actor, Permission.MANAGE_COMPUTE)
     with uow:
         number = _year(uow, year).year
@@ -586,18 +589,46 @@ def adjust_quota(year: object, member: object, hours: object, reason: str, *, ac
         text = collect(problems, parse_text, " ".join(str(reason or "").split()), "reason", 3, 300,
                        "say why, e.g. 'pool B down 3 days in March (incident 42)'")
         raise_if_any(problems)
-        code = member_code(uow, member, "member")
-        after = member_balance(uow, number, code) + amount
-        if abs(after) > capacity * REFERENCE_GPU_MS_PER_GPU_HOUR:
-            raise ValidationFailed.single(
-                "gpu_hours", f"would take {code}'s balance of {number} to {Decimal(after) / REFERENCE_GPU_MS_PER_GPU_HOUR:,} "
-                f"GPU-hours; a balance stays within {capacity:,} either way (the year's capacity)"
-            )
-        entry = uow.add(QuotaLedgerEntry(year=number, member_code=code, kind=EntryKind.ADJUSTMENT.value,
-                                         amount_ms=amount, reason=text, journal_seq=0))
-        uow.commit(actor=actor, kind="compute.adjusted",
-                   summary=f"Adjusted {code}'s GPU-hours of {number} by {Decimal(amount) / REFERENCE_GPU_MS_PER_GPU_HOUR:,} ({text})")
-    return entry.id
+        params = {"year": number, "member": member_code(uow, member, "member"), "amount_ms": amount, "reason": text}
+        _within_capacity(uow, params)
+        return four_eyes.book(
+            GPU_ADJUSTMENT_BOOKING, params, value=amount, subject=None, settings=current_settings(uow),
+            summary=_adjustment_summary(params), actor=actor, uow=uow,
+        )
+
+
+def _adjustment_summary(params: dict) -> str:
+    return (f"Adjusted {params['member']}'s GPU-hours of {params['year']} by "
+            f"{Decimal(params['amount_ms']) / REFERENCE_GPU_MS_PER_GPU_HOUR:,} ({params['reason']})")
+
+
+def _within_capacity(uow: UnitOfWork, params: dict) -> None:
+    """A balance stays within the year's capacity either way after an adjustment."""
+    capacity = latest_plan(uow, params["year"]).capacity_gpu_hours
+    after = member_balance(uow, params["year"], params["member"]) + params["amount_ms"]
+    if abs(after) > capacity * REFERENCE_GPU_MS_PER_GPU_HOUR:
+        raise ValidationFailed.single(
+            "gpu_hours", f"would take {params['member']}'s balance of {params['year']} to {Decimal(after) / REFERENCE_GPU_MS_PER_GPU_HOUR:,} "
+            f"GPU-hours; a balance stays within {capacity:,} either way (the year's capacity)"
+        )
+
+
+def _book_adjustment(params: dict, uow: UnitOfWork) -> tuple[int, str]:
+    """Write an adjustment now; as an approval, while the year's ledger is open and within its capacity."""
+    _open_ledger(uow, params["year"])
+    _within_capacity(uow, params)
+    entry = uow.add(QuotaLedgerEntry(year=params["year"], member_code=params["member"], kind=EntryKind.ADJUSTMENT.value,
+                                     amount_ms=params["amount_ms"], reason=params["reason"], journal_seq=0))
+    return entry.id, _adjustment_summary(params)
+
+
+def _gpu_threshold(settings: Settings) -> int | None:
+    """The `four_eyes_gpu_hours` setting in reference GPU-ms."""
+    return None if settings.four_eyes_gpu_hours is None else settings.four_eyes_gpu_hours * REFERENCE_GPU_MS_PER_GPU_HOUR
+
+
+GPU_ADJUSTMENT_BOOKING = four_eyes.register(
+    four_eyes.BookingKind("gpu_adjustment", "GPU-hour adjustment", "compute.adjusted", _gpu_threshold, _book_adjustment))
 
 
 def close_compute_year(year: object, on_date: object, *, today: date, actor: Actor, uow: UnitOfWork) -> int:

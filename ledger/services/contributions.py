@@ -8,12 +8,13 @@ all its rows with one journal entry.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ledger.db.tables import (
     Assessment,
@@ -24,9 +25,10 @@ from ledger.db.tables import (
     InKindStep,
     Instalment,
     LedgerSetting,
+    Meeting,
+    Motion,
+    MotionEvent,
     Payment,
-    PaymentApproval,
-    PaymentProposal,
     PaymentReversal,
     ScaleLine,
     StandingWaiver,
@@ -59,13 +61,14 @@ from ledger.domain.contributions import (
     split_instalments,
     value_in_kind,
 )
-from ledger.domain.errors import Conflict, Forbidden, NotFound, Problem, ValidationFailed, collect, raise_if_any
+from ledger.domain.errors import Conflict, NotFound, Problem, ValidationFailed, collect, raise_if_any
 from ledger.domain.members import MemberStatus, check_country_code
 from ledger.domain.money import currency_exponent, format_minor, parse_amount
 from ledger.domain.settings import Settings, parse_setting
 from ledger.queries.contributions import owed_on, settings_at
 from ledger.queries.members import membership_timeline, membership_timelines
 from ledger.queries.sql import total_or_zero
+from ledger.services import four_eyes
 from ledger.services.members import member_code
 
 # --------------------------------------------------------------------------- reading state
@@ -103,6 +106,46 @@ def scale_for_year(uow: UnitOfWork, year: int) -> ContributionScale | None:
 def parse_decision(raw: object, field: str = "decision") -> str:
     """The board decision a change cites."""
     return parse_text(raw, field, 3, 300, "cite the board decision, e.g. 'Board, 12 December 2026, item 4'")
+
+
+def cite_board_decision(
+    uow: UnitOfWork, motion: object, decision: object, on_date: date, *, kind: str, adopts: Callable[[dict], bool], what: str,
+) -> str:
+    """The citation of the board's decision behind an adoption (a budget, a scale).
+
+    The ledger holds the board's decisions from the day of the first meeting it records: an
+    adoption on or after that day cites the motion that decided it (field `motion`, its number),
+    which must be closed as adopted, of the matching `kind`, and whose effect `adopts` exactly
+    this; it is cited as "motion #N (title)". An adoption dated before the first recorded
+    meeting (a decision taken before the ledger held the board's, e.g. before the ledger
+    existed) cites the decision as free text (field `decision`).
+    """
+    if motion not in (None, ""):
+        number = parse_row_id(motion, "motion", "a motion")
+        row = uow.session.get(Motion, number)
+        if row is None:
+            raise ValidationFailed.single("motion", f"no motion #{number}; cite the adopted {kind} motion by its number")
+        outcome = uow.session.execute(
+            select(MotionEvent.outcome).where(MotionEvent.motion_id == number, MotionEvent.event == "closed")
+        ).scalar()
+        if outcome != "adopted":
+            raise ValidationFailed.single("motion", f"motion #{number} is {outcome or 'not closed'}: cite an adopted motion")
+        if row.kind != kind:
+            raise ValidationFailed.single("motion", f"motion #{number} is a {row.kind} motion: {what} cites an adopted {kind} motion")
+        if not adopts(json.loads(row.effect_json)):
+            raise ValidationFailed.single("motion", f"motion #{number} adopted other figures than these: cite the motion that adopted {what}")
+        return motion_citation(row)
+    first_meeting = uow.session.execute(select(func.min(Meeting.held_on))).scalar()
+    if first_meeting is not None and on_date >= first_meeting:
+        raise ValidationFailed.single(
+            "motion", f"the ledger holds the board's decisions since its first meeting ({first_meeting}): {what} on {on_date} "
+            f"cites the adopted {kind} motion by its number; free text cites only a decision taken before then")
+    return parse_decision(decision)
+
+
+def motion_citation(motion: Motion) -> str:
+    """How a decision the ledger holds is cited: "motion #N (title)" (ledger.domain.invariants reads it back)."""
+    return f"motion #{motion.id} ({motion.title})"
 
 
 def parse_income_measure(raw: object, field: str = "income_measure") -> str:
@@ -248,16 +291,24 @@ def adopt_scale(
     today: date,
     actor: Actor,
     uow: UnitOfWork,
+    motion: object = None,
 ) -> int:
-    """Store a computed scale with its inputs, citing the board decision; it is never edited afterwards."""
+    """Store a computed scale with its inputs, citing the board's decision (cite_board_decision);
+    it is never edited afterwards."""
     require(actor, Permission.MANAGE_BUDGETS)
     problems: list[Problem] = []
     measure = collect(problems, parse_income_measure, income_measure)
-    cited = collect(problems, parse_decision, decision)
     day = collect(problems, parse_day, adopted_on, "adopted_on", not_after=today)
+    if day is None and motion in (None, ""):
+        # Whether free text may cite the decision depends on the day; its form is reported with the other problems.
+        collect(problems, parse_decision, decision)
     raise_if_any(problems)
     incomes = dict(proposal.incomes)
     with uow:
+        cited = cite_board_decision(
+            uow, motion, decision, day, kind="scale", what=f"the scale of {proposal.first_year}-{proposal.last_year}",
+            adopts=lambda effect: parse_income_measure(effect.get("income_measure")) == measure and scale_proposal_of(effect, uow) == proposal,
+        )
         assessed = uow.session.execute(
             select(Assessment.year).where(Assessment.year.between(proposal.first_year, proposal.last_year)).distinct()
         ).scalars().all()
@@ -303,7 +354,15 @@ def adopt_scale(
 # --------------------------------------------------------------------------- adoption and closing
 
 
-def adopt_budget(year: object, decision: str, adopted_on: object, *, today: date, actor: Actor, uow: UnitOfWork) -> int:
+def scale_proposal_of(effect: dict, uow: UnitOfWork) -> ScaleProposal:
+    """The scale a scale motion's effect computes."""
+    return propose_scale(
+        effect["first_year"], effect["last_year"], effect["incomes"], ceiling=effect.get("ceiling", ""), floor=effect.get("floor", ""),
+        precision=effect["precision"], associate_factor=effect["associate_factor"], uow=uow,
+    )
+
+
+def adopt_budget(year: object, decision: str, adopted_on: object, *, today: date, actor: Actor, uow: UnitOfWork, motion: object = None) -> int:
     """Adopt a draft year's budget: assess the members of the scale that pay on some day of the year.
 
     From the membership timeline: a member paying from the first day of the year (also one
@@ -315,12 +374,13 @@ def adopt_budget(year: object, decision: str, adopted_on: object, *, today: date
     pays pro rata temporis from that day, and the others are credited that amount (CERN)."""
     require(actor, Permission.MANAGE_BUDGETS)
     number = parse_year(year)
-    cited = parse_decision(decision)
     day = parse_day(adopted_on, "adopted_on", not_after=today)
     with uow:
         status = year_status(uow, number)
         if status != "draft":
             raise Conflict(f"the budget of {number} is already {status}")
+        cited = cite_board_decision(uow, motion, decision, day, kind="budget", what=f"the budget of {number}",
+                                    adopts=lambda effect: effect.get("year") == number)
         fiscal = uow.session.get(FiscalYear, number)
         budget = _latest_budget(uow, number)
         if budget is None:
@@ -463,74 +523,41 @@ def record_payment(
             if _payment_entry(existing) == entry:
                 return BookedPayment(existing.id, entry, created=False)
             raise Conflict(f"the reference {entry.reference} is already booked for another payment ({existing.member_code}, {existing.paid_on}); check the bank statement")
-        proposed = uow.session.execute(select(PaymentProposal).where(PaymentProposal.reference == entry.reference)).scalar()
-        if proposed is not None:
-            if _payment_entry(proposed) == entry:
-                return BookedPayment(proposed.id, entry, created=False, pending=True)
-            raise Conflict(f"the reference {entry.reference} is already proposed for another payment ({proposed.member_code}, {proposed.paid_on}); check the bank statement")
-        connection = uow.session.connection()
-        check_payer(code, membership_timeline(connection, code), entry.paid_on, owed_on(connection, code, entry.paid_on))
-        if needs_second_official(entry.base_minor, settings):
-            proposal = uow.add(PaymentProposal(**_payment_fields(entry), proposed_by=actor.ref, journal_seq=0))
-            uow.commit(
-                actor=actor,
-                kind="payment.proposed",
-                summary=(
-                    f"Payment from {code} on {entry.paid_on} proposed, awaiting a second official: "
-                    f"{format_minor(entry.base_minor, base)} {base} (ref. {entry.reference}, proposal #{proposal.id})"
-                ),
-            )
-            return BookedPayment(proposal.id, entry, created=True, pending=True)
-        row = uow.add(Payment(**_payment_fields(entry), journal_seq=0))
-        uow.commit(
-            actor=actor,
-            kind="payment.recorded",
-            summary=(
-                f"Payment from {code} on {entry.paid_on}: {format_minor(entry.amount_minor, entry.currency)} {entry.currency}"
-                f" at {entry.rate} = {format_minor(entry.base_minor, base)} {base} (ref. {entry.reference})"
-            ),
+        _check_payer(uow, entry)
+        booked = four_eyes.book(
+            PAYMENT_BOOKING, _payment_params(entry), value=entry.base_minor, subject=entry.reference, settings=settings,
+            summary=f"Payment from {code} on {entry.paid_on}: {format_minor(entry.base_minor, base)} {base} (ref. {entry.reference})",
+            actor=actor, uow=uow,
         )
-    return BookedPayment(row.id, entry, created=True)
+    return BookedPayment(booked.id, entry, created=booked.created, pending=booked.pending)
 
 
-def needs_second_official(base_minor: int, settings: Settings) -> bool:
-    """Four eyes on money: a payment worth more than the `four_eyes_threshold` setting (in the
-    base currency) takes effect only when a second official approves it.
-
-    Source: OWASP ASVS 4.0.3 V1.11.2 / V11.1.x (business-logic limits, multi-person approval of
-    high-value transactions); INTOSAI-P 12 and COSO internal control (segregation of duties).
-    """
+def money_threshold(settings: Settings) -> int | None:
+    """The `four_eyes_threshold` setting in minor units of the base currency: a payment, a
+    reversal or an in-kind credit worth more needs a second official (ledger.services.four_eyes)."""
     if settings.four_eyes_threshold is None:
-        return False
-    return base_minor > settings.four_eyes_threshold * 10 ** currency_exponent(settings.base_currency)
+        return None
+    return int(settings.four_eyes_threshold * 10 ** currency_exponent(settings.base_currency))
 
 
-def approve_payment(proposal_id: int, *, today: date, actor: Actor, uow: UnitOfWork) -> int:
-    """A second official (another treasurer or the secretariat, never the author) approves a
-    proposed payment: only now is the payment booked and counted. Returns the payment's id."""
-    require(actor, Permission.APPROVE_PAYMENTS)
-    with uow:
-        uow.reserve()  # under the journal lock: two approvals of one proposal cannot both pass
-        proposal = uow.session.get(PaymentProposal, proposal_id)
-        if proposal is None:
-            raise NotFound(f"no payment proposal #{proposal_id}; see the pending payments")
-        if uow.session.execute(select(PaymentApproval.id).where(PaymentApproval.proposal_id == proposal_id)).first():
-            raise Conflict(f"payment proposal #{proposal_id} is approved already")
-        if proposal.proposed_by == actor.ref:
-            raise Forbidden(f"payment proposal #{proposal_id} is yours: a second official must approve it")
-        entry = _payment_entry(proposal)
-        connection = uow.session.connection()
-        check_payer(entry.member_code, membership_timeline(connection, entry.member_code), entry.paid_on,
-                    owed_on(connection, entry.member_code, entry.paid_on))
-        payment = uow.add(Payment(**_payment_fields(entry), journal_seq=0))
-        uow.add(PaymentApproval(proposal_id=proposal_id, payment_id=payment.id, approved_by=actor.ref, journal_seq=0))
-        base = current_settings(uow).base_currency
-        uow.commit(
-            actor=actor, kind="payment.approved",
-            summary=(f"Approved payment proposal #{proposal_id} of {proposal.proposed_by}: payment from {entry.member_code} on "
-                     f"{entry.paid_on}, {format_minor(entry.base_minor, base)} {base} (ref. {entry.reference}) booked"),
-        )
-    return payment.id
+def _check_payer(uow: UnitOfWork, entry: PaymentEntry) -> None:
+    connection = uow.session.connection()
+    check_payer(entry.member_code, membership_timeline(connection, entry.member_code), entry.paid_on,
+                owed_on(connection, entry.member_code, entry.paid_on))
+
+
+def _book_payment(params: dict, uow: UnitOfWork) -> tuple[int, str]:
+    """Book a payment now (at once, or as its approval): the payer is checked again, as the
+    membership may have changed while it waited."""
+    entry = _payment_entry(params)
+    _check_payer(uow, entry)
+    row = uow.add(Payment(**_payment_fields(entry), journal_seq=0))
+    base = current_settings(uow).base_currency
+    return row.id, (f"Payment from {entry.member_code} on {entry.paid_on}: {format_minor(entry.amount_minor, entry.currency)} {entry.currency}"
+                    f" at {entry.rate} = {format_minor(entry.base_minor, base)} {base} (ref. {entry.reference})")
+
+
+PAYMENT_BOOKING = four_eyes.register(four_eyes.BookingKind("payment", "payment", "payment.recorded", money_threshold, _book_payment))
 
 
 def _payment_fields(entry: PaymentEntry) -> dict:
@@ -541,38 +568,64 @@ def _payment_fields(entry: PaymentEntry) -> dict:
     }
 
 
-def _payment_entry(row: Payment | PaymentProposal) -> PaymentEntry:
+def _payment_params(entry: PaymentEntry) -> dict:
+    """A payment's fields as a pending booking keeps them (days as ISO text)."""
+    fields = _payment_fields(entry)
+    return {**fields, "paid_on": entry.paid_on.isoformat(), "rate_date": entry.rate_date.isoformat()}
+
+
+def _payment_entry(row: Payment | dict) -> PaymentEntry:
+    fields = row if isinstance(row, dict) else _payment_fields(row)
+    day = (lambda value: value if isinstance(value, date) else date.fromisoformat(value))
     return PaymentEntry(
-        member_code=row.member_code,
-        paid_on=row.paid_on,
-        currency=row.currency,
-        amount_minor=row.amount_minor,
-        rate=Decimal(row.rate),
-        rate_date=row.rate_date,
-        rate_source=row.rate_source,
-        base_minor=row.base_minor,
-        reference=row.reference,
+        member_code=fields["member_code"],
+        paid_on=day(fields["paid_on"]),
+        currency=fields["currency"],
+        amount_minor=fields["amount_minor"],
+        rate=Decimal(fields["rate"]),
+        rate_date=day(fields["rate_date"]),
+        rate_source=fields["rate_source"],
+        base_minor=fields["base_minor"],
+        reference=fields["reference"],
     )
 
 
-def reverse_payment(reference: str, reason: str, reversed_on: object, *, today: date, actor: Actor, uow: UnitOfWork) -> int:
-    """Take back a booked payment with the reason; the payment itself stays in the ledger."""
+def reverse_payment(reference: str, reason: str, reversed_on: object, *, today: date, actor: Actor, uow: UnitOfWork) -> four_eyes.Booked:
+    """Take back a booked payment with the reason; the payment itself stays in the ledger.
+    A reversal of a payment worth more than the four-eyes threshold waits for a second official."""
     require(actor, Permission.RECORD_PAYMENTS)
     problems: list[Problem] = []
     why = collect(problems, parse_text, reason, "reason", 3, 300, "say why the booking is wrong")
     day = collect(problems, parse_day, reversed_on, "reversed_on", not_after=today)
     raise_if_any(problems)
+    params = {"reference": (reference or "").strip(), "reason": why, "reversed_on": day.isoformat()}
     with uow:
-        payment = uow.session.execute(select(Payment).where(Payment.reference == (reference or "").strip())).scalar()
-        if payment is None:
-            raise NotFound(f"no payment with the reference {reference!r}")
-        if uow.session.execute(select(PaymentReversal.id).where(PaymentReversal.payment_id == payment.id)).first():
-            raise Conflict(f"the payment {payment.reference} was reversed already; book a new payment if money came in")
-        if day < payment.paid_on:
-            raise ValidationFailed.single("reversed_on", f"{payment.paid_on} or later: the payment was booked for that day")
-        uow.add(PaymentReversal(payment_id=payment.id, reversed_on=day, reason=why, journal_seq=0))
-        uow.commit(actor=actor, kind="payment.reversed", summary=f"Reversed payment {payment.reference} of {payment.member_code}: {why}")
-    return payment.id
+        payment = _reversible(uow, params)
+        return four_eyes.book(
+            REVERSAL_BOOKING, params, value=payment.base_minor, subject=payment.reference, settings=current_settings(uow),
+            summary=f"Reversal of payment {payment.reference} of {payment.member_code}: {why}", actor=actor, uow=uow,
+        )
+
+
+def _reversible(uow: UnitOfWork, params: dict) -> Payment:
+    """The payment a reversal takes back, refused when there is none, it is reversed already, or it was paid later."""
+    payment = uow.session.execute(select(Payment).where(Payment.reference == params["reference"])).scalar()
+    if payment is None:
+        raise NotFound(f"no payment with the reference {params['reference']!r}")
+    if uow.session.execute(select(PaymentReversal.id).where(PaymentReversal.payment_id == payment.id)).first():
+        raise Conflict(f"the payment {payment.reference} was reversed already; book a new payment if money came in")
+    if date.fromisoformat(params["reversed_on"]) < payment.paid_on:
+        raise ValidationFailed.single("reversed_on", f"{payment.paid_on} or later: the payment was booked for that day")
+    return payment
+
+
+def _book_reversal(params: dict, uow: UnitOfWork) -> tuple[int, str]:
+    payment = _reversible(uow, params)
+    uow.add(PaymentReversal(payment_id=payment.id, reversed_on=date.fromisoformat(params["reversed_on"]), reason=params["reason"], journal_seq=0))
+    return payment.id, f"Reversed payment {payment.reference} of {payment.member_code}: {params['reason']}"
+
+
+REVERSAL_BOOKING = four_eyes.register(four_eyes.BookingKind("payment_reversal", "payment reversal", "payment.reversed", money_threshold, _book_reversal))
 
 
 # --------------------------------------------------------------------------- in kind
@@ -595,8 +648,9 @@ def pledge_in_kind(member: str, year: object, description: str, pledged_on: obje
     return row.id
 
 
-def advance_in_kind(pledge_id: object, state: str, on_date: object, amount: str | None, *, today: date, actor: Actor, uow: UnitOfWork) -> InKindContribution:
-    """Move a pledge one step: valued (with the agreed amount), accepted, or credited (up to the cap)."""
+def advance_in_kind(pledge_id: object, state: str, on_date: object, amount: str | None, *, today: date, actor: Actor, uow: UnitOfWork) -> four_eyes.Booked:
+    """Move a pledge one step: valued (with the agreed amount), accepted, or credited (up to the
+    cap). A credit worth more than the four-eyes threshold waits for a second official."""
     require(actor, Permission.RECORD_PAYMENTS)
     try:
         wanted = InKindState((state or "").strip().lower())
@@ -605,41 +659,67 @@ def advance_in_kind(pledge_id: object, state: str, on_date: object, amount: str 
     day = parse_day(on_date, "on_date", not_after=today)
     number = parse_row_id(pledge_id, "pledge", "an in-kind pledge")
     with uow:
-        pledge = uow.session.get(InKindPledge, number)
-        if pledge is None:
-            raise NotFound(f"no in-kind pledge #{pledge_id}")
-        if year_status(uow, pledge.year) == "closed":
-            raise Conflict(f"the fiscal year {pledge.year} is closed")
-        contribution = _in_kind_state(uow, pledge)
-        currency = uow.session.get(FiscalYear, pledge.year).currency
+        pledge, contribution, currency = _open_pledge(uow, number)
+        if wanted is InKindState.CREDITED:
+            credit = _in_kind_credit(uow, pledge, contribution, day)
+            return four_eyes.book(
+                IN_KIND_CREDIT_BOOKING, {"pledge": pledge.id, "on_date": day.isoformat()}, value=credit.credited_minor,
+                subject=f"in-kind pledge #{pledge.id}", settings=current_settings(uow),
+                summary=f"In-kind pledge #{pledge.id} of {pledge.member_code} credited: {format_minor(credit.credited_minor, currency)} {currency}",
+                actor=actor, uow=uow,
+            )
         if wanted is InKindState.VALUED:
             advanced = value_in_kind(contribution, parse_amount(amount or "", currency, "amount"))
             recorded = advanced.value_minor
         elif wanted is InKindState.ACCEPTED:
-            advanced = accept_in_kind(contribution)
+            accept_in_kind(contribution)
             recorded = None
-        elif wanted is InKindState.CREDITED:
-            assessed = uow.session.execute(
-                select(Assessment.amount_minor).where(Assessment.year == pledge.year, Assessment.member_code == pledge.member_code)
-            ).scalar()
-            if assessed is None:
-                raise Conflict(f"{pledge.member_code} has no assessment for {pledge.year} yet: adopt the budget first")
-            already = uow.session.execute(
-                select(total_or_zero(InKindStep.amount_minor))
-                .join(InKindPledge, InKindPledge.id == InKindStep.in_kind_id)
-                .where(InKindPledge.member_code == pledge.member_code, InKindPledge.year == pledge.year, InKindStep.state == "credited")
-            ).scalar()
-            advanced = credit_in_kind(
-                contribution, credited_on=day, assessment_minor=assessed, already_credited_minor=already,
-                cap_percent=current_settings(uow).in_kind_cap_pct,
-            )
-            recorded = advanced.credited_minor
         else:
             raise ValidationFailed.single("state", "one of valued, accepted, credited; a pledge is made with its own form")
-        uow.add(InKindStep(in_kind_id=pledge.id, state=wanted.value, on_date=day, amount_minor=recorded, journal_seq=0))
+        step = uow.add(InKindStep(in_kind_id=pledge.id, state=wanted.value, on_date=day, amount_minor=recorded, journal_seq=0))
         figure = f": {format_minor(recorded, currency)} {currency}" if recorded is not None else ""
         uow.commit(actor=actor, kind=f"in_kind.{wanted.value}", summary=f"In-kind pledge #{pledge.id} of {pledge.member_code} {wanted.value}{figure}")
-    return advanced
+    return four_eyes.Booked(step.id, pending=False)
+
+
+def _open_pledge(uow: UnitOfWork, number: int) -> tuple[InKindPledge, InKindContribution, str]:
+    """A pledge of a year not closed, its state, and the year's currency."""
+    pledge = uow.session.get(InKindPledge, number)
+    if pledge is None:
+        raise NotFound(f"no in-kind pledge #{number}")
+    if year_status(uow, pledge.year) == "closed":
+        raise Conflict(f"the fiscal year {pledge.year} is closed")
+    return pledge, _in_kind_state(uow, pledge), uow.session.get(FiscalYear, pledge.year).currency
+
+
+def _in_kind_credit(uow: UnitOfWork, pledge: InKindPledge, contribution: InKindContribution, day: date) -> InKindContribution:
+    """The pledge credited on a day against its member's assessment, up to the in-kind cap (not stored)."""
+    assessed = uow.session.execute(
+        select(Assessment.amount_minor).where(Assessment.year == pledge.year, Assessment.member_code == pledge.member_code)
+    ).scalar()
+    if assessed is None:
+        raise Conflict(f"{pledge.member_code} has no assessment for {pledge.year} yet: adopt the budget first")
+    already = uow.session.execute(
+        select(total_or_zero(InKindStep.amount_minor))
+        .join(InKindPledge, InKindPledge.id == InKindStep.in_kind_id)
+        .where(InKindPledge.member_code == pledge.member_code, InKindPledge.year == pledge.year, InKindStep.state == "credited")
+    ).scalar()
+    return credit_in_kind(
+        contribution, credited_on=day, assessment_minor=assessed, already_credited_minor=already,
+        cap_percent=current_settings(uow).in_kind_cap_pct,
+    )
+
+
+def _book_in_kind_credit(params: dict, uow: UnitOfWork) -> tuple[int, str]:
+    """Credit a pledge now; as an approval, against the assessment, the cap and the credits of that day."""
+    pledge, contribution, currency = _open_pledge(uow, params["pledge"])
+    credit = _in_kind_credit(uow, pledge, contribution, date.fromisoformat(params["on_date"]))
+    step = uow.add(InKindStep(in_kind_id=pledge.id, state="credited", on_date=credit.credited_on, amount_minor=credit.credited_minor, journal_seq=0))
+    return step.id, f"In-kind pledge #{pledge.id} of {pledge.member_code} credited: {format_minor(credit.credited_minor, currency)} {currency}"
+
+
+IN_KIND_CREDIT_BOOKING = four_eyes.register(
+    four_eyes.BookingKind("in_kind_credit", "in-kind credit", "in_kind.credited", money_threshold, _book_in_kind_credit))
 
 
 def _in_kind_state(uow: UnitOfWork, pledge: InKindPledge) -> InKindContribution:

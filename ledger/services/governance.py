@@ -1,8 +1,9 @@
 """Board governance use cases: meetings, presence, proxies, motions, ballots, and closing a vote.
 
 Closing a motion decides it with the data-driven rule engine, stores a snapshot of the vote
-that is never recomputed (who was eligible and present, the ballots or, for a secret ballot,
-only the totals, the weights, the thresholds, the outcome and its explanation) and, when the
+that is never recomputed (who was eligible and present, the weights, the thresholds, the
+outcome and its explanation; for a roll-call the ballots and totals, for a secret ballot only
+whether each threshold was met: ledger.domain.governance.rules.published_snapshot) and, when the
 motion is adopted, applies its effect in the same transaction, citing the motion.
 """
 
@@ -37,6 +38,7 @@ from ledger.domain.journal import canonical_json
 from ledger.domain.members import MemberStatus, validate_admission
 from ledger.domain.governance.decide import Voter, decide
 from ledger.domain.governance.presets import PRESETS
+from ledger.domain.governance.publication import published_snapshot
 from ledger.domain.governance.representation import VotingRight, represented
 from ledger.domain.governance.rules import MAX_WEIGHT, MAX_WEIGHT_DECIMALS, Rule, Vote, Weighting
 from ledger.queries import contributions as contribution_queries
@@ -373,15 +375,19 @@ def close_motion(motion_id: object, on_date: object, *, today: date, actor: Acto
             "votes": dict(counted.ballots) if motion.ballot == "roll_call" else None,
             "voted": sorted(counted.ballots),
         }
+        # Stored as published: a secret ballot's row, public in the journal, carries no totals and
+        # no voters (ledger.domain.governance.rules.published_snapshot); its ballot rows keep the votes.
+        published = published_snapshot(snapshot)
+        explanation = published["decision"]["explanation"]
         uow.add(
             MotionEvent(
                 motion_id=motion.id, event="closed", on_date=day, outcome=decision.outcome.value,
-                explanation=decision.explanation, snapshot_json=canonical_json(snapshot), journal_seq=0,
+                explanation=explanation, snapshot_json=canonical_json(published), journal_seq=0,
             )
         )
         if decision.outcome.value == "adopted":
             EFFECTS[motion.kind].apply(json.loads(motion.effect_json), motion, day, today, actor, uow)
-        uow.commit(actor=actor, kind="motion.closed", summary=f"Motion #{motion.id} {decision.outcome.value}: {decision.explanation}")
+        uow.commit(actor=actor, kind="motion.closed", summary=f"Motion #{motion.id} {decision.outcome.value}: {explanation}")
     return decision.outcome.value
 
 
@@ -437,7 +443,7 @@ class Effect:
 
 def _cited(motion: Motion) -> str:
     """How an effect cites the motion that decided it."""
-    return f"motion #{motion.id} ({motion.title})"
+    return finance.motion_citation(motion)
 
 
 def _no_parameters(_effect: dict, _uow: UnitOfWork) -> dict:
@@ -458,25 +464,18 @@ def _check_budget(effect: dict, uow: UnitOfWork) -> dict:
 
 
 def _apply_budget(effect: dict, motion: Motion, day: date, today: date, actor: Actor, uow: UnitOfWork) -> None:
-    finance.adopt_budget(effect["year"], _cited(motion), day, today=today, actor=actor, uow=uow)
+    finance.adopt_budget(effect["year"], "", day, today=today, actor=actor, uow=uow, motion=motion.id)
 
 
 def _check_scale(effect: dict, uow: UnitOfWork) -> dict:
     finance.parse_income_measure(effect["income_measure"], "effect.income_measure")
-    _propose(effect, uow)
+    finance.scale_proposal_of(effect, uow)
     return {field.name: effect.get(field.name, "") for field in EFFECTS["scale"].fields}
 
 
-def _propose(effect: dict, uow: UnitOfWork) -> finance.ScaleProposal:
-    return finance.propose_scale(
-        effect["first_year"], effect["last_year"], effect["incomes"], ceiling=effect.get("ceiling", ""), floor=effect.get("floor", ""),
-        precision=effect["precision"], associate_factor=effect["associate_factor"], uow=uow,
-    )
-
-
 def _apply_scale(effect: dict, motion: Motion, day: date, today: date, actor: Actor, uow: UnitOfWork) -> None:
-    finance.adopt_scale(_propose(effect, uow), income_measure=effect["income_measure"], decision=_cited(motion), adopted_on=day,
-                        today=today, actor=actor, uow=uow)
+    finance.adopt_scale(finance.scale_proposal_of(effect, uow), income_measure=effect["income_measure"], decision="", adopted_on=day,
+                        today=today, actor=actor, uow=uow, motion=motion.id)
 
 
 def _check_accession(effect: dict, uow: UnitOfWork) -> dict:

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 from functools import cache
 
 import pyotp
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, delete, func, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -136,6 +136,9 @@ def _write_session(engine: Engine) -> Session:
 def _count_attempt(engine: Engine, pair: str, client_key: str, now: datetime) -> None:
     insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
     with _write_session(engine) as session:
+        # A counter without a failure for a whole window counts nothing any more: delete it, so
+        # the table holds only the accounts and clients that failed within the last window.
+        session.execute(delete(SignInThrottle).where(SignInThrottle.last_failure_at < now - THROTTLE_WINDOW))
         for key in (pair, client_key):
             session.execute(insert(SignInThrottle).values(key=key, failures=0, last_failure_at=now).on_conflict_do_nothing())
         rows = {
@@ -144,9 +147,6 @@ def _count_attempt(engine: Engine, pair: str, client_key: str, now: datetime) ->
                 select(SignInThrottle).where(SignInThrottle.key.in_((pair, client_key))).with_for_update()
             ).scalars()
         }
-        for row in rows.values():
-            if _aware(row.last_failure_at) < now - THROTTLE_WINDOW:
-                row.failures = 0
         wait = _aware(rows[pair].last_failure_at) + sign_in_delay(rows[pair].failures) - now
         if rows[client_key].failures >= FAILURES_PER_CLIENT:
             session.commit()
@@ -262,6 +262,7 @@ def deactivate_official(user_id: int, *, actor: Actor, uow: UnitOfWork) -> None:
     """Deactivate an account: it can no longer sign in, and its sessions end."""
     require(actor, Permission.MANAGE_USERS)
     with uow:
+        _keep_a_secretariat(uow, user_id)
         _change_account(uow, user_id, "deactivated", f"Deactivated official user:{user_id}", actor, active=False)
 
 
@@ -288,6 +289,8 @@ def set_official_role(user_id: int, role: str, *, actor: Actor, uow: UnitOfWork)
             raise ValidationFailed.single(
                 "role", "a delegate is bound to its member for good: add a new account to make someone a delegate or to end a delegation"
             )
+        if new_role is not Role.SECRETARIAT:
+            _keep_a_secretariat(uow, user_id)
         _change_account(uow, user_id, "role-changed", f"Official user:{user_id} is now {new_role.value}", actor, role=new_role.value)
 
 
@@ -378,19 +381,36 @@ def check_second_factor(engine: Engine, official: Official, code: str, *, now: d
     raise ValidationFailed.single("code", "this code is wrong or was used already; give the 6-digit code of your authenticator or a recovery code")
 
 
-def list_officials(engine: Engine) -> list[dict]:
-    """Every official with its current role, whether active, and whether a second factor is enrolled."""
+def _accounts_now():
+    """Each official's id, e-mail and member, with the role and state its latest change left (one query)."""
     latest = (
         select(AccountChange.user_id, func.max(AccountChange.id).label("change_id"))
         .group_by(AccountChange.user_id).subquery()
     )
-    query = (
+    return (
         select(User.id, User.email, User.member_code, func.coalesce(AccountChange.role, User.role).label("role"),
                func.coalesce(AccountChange.active, True).label("active"),
                AccountChange.totp_secret.is_not(None).label("second_factor"))
         .outerjoin(latest, latest.c.user_id == User.id)
         .outerjoin(AccountChange, AccountChange.id == latest.c.change_id)
-        .order_by(User.id)
     )
+
+
+def list_officials(engine: Engine) -> list[dict]:
+    """Every official with its current role, whether active, and whether a second factor is enrolled."""
     with engine.connect() as connection:
-        return [dict(row._mapping) for row in connection.execute(query)]
+        return [dict(row._mapping) for row in connection.execute(_accounts_now().order_by(User.id))]
+
+
+def _keep_a_secretariat(uow: UnitOfWork, user_id: int) -> None:
+    """Refuse to deactivate or demote the last active secretariat official: nobody could then
+    add, reactivate or reset an official from the workspace (the last administrator is kept,
+    so that access control stays administrable: ASVS 4.0.3 V1.4.1, V4.1.x)."""
+    uow.reserve()  # under the journal lock: two secretariat officials cannot remove each other at once
+    accounts = _accounts_now().subquery()
+    remaining = uow.session.execute(
+        select(accounts.c.id).where(accounts.c.role == Role.SECRETARIAT.value, accounts.c.active == true())
+    ).scalars().all()
+    if remaining == [user_id]:
+        raise Conflict(f"user:{user_id} is the last active secretariat official: give another official the secretariat role "
+                       "(or reactivate one) first, so that someone can still manage the accounts")

@@ -22,7 +22,7 @@ from ledger.domain.errors import NotFound, ValidationFailed
 from ledger.queries import compute as compute_queries
 from ledger.queries.contributions import settings_at
 from ledger.services import compute as compute_service
-from ledger.web.forms import DATE_HINT, confirm_field, handle_form, member_choices, text_field
+from ledger.web.forms import DATE_HINT, confirm_field, handle_form, member_choices, pending_message, text_field
 from ledger.web.guard import current_actor, requires
 from ledger.state import cached, connect, today
 
@@ -278,8 +278,9 @@ def adjust_quota():
         form, "contributions/form.html",
         lambda uow: compute_service.adjust_quota(form.year.data, form.member.data, form.gpu_hours.data, form.reason.data,
                                                  actor=current_actor(), uow=uow),
-        lambda _id: (f"Adjusted the GPU-hours of {form.member.data.strip().upper()} in {_year_from(form)} by {form.gpu_hours.data.strip()}.",
-                     url_for(".year", year=_year_from(form))),
+        lambda booked: pending_message(booked, f"The adjustment of {form.member.data.strip().upper()}'s GPU-hours")
+        or (f"Adjusted the GPU-hours of {form.member.data.strip().upper()} in {_year_from(form)} by {form.gpu_hours.data.strip()}.",
+            url_for(".year", year=_year_from(form))),
         page={"title": "Adjust a member's GPU-hours", "submit": "Record the adjustment", "back": url_for(".index"),
               "intro": [("An adjustment is a line of the member's GPU-hour ledger with its reason; the ledger is append-only, "
                         "so a wrong adjustment is corrected by another one. GPU-hours move between members only by a "

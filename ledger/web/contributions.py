@@ -26,7 +26,8 @@ from ledger.domain.settings import SETTINGS
 from ledger.queries import contributions as finance_queries
 from ledger.queries import members as member_queries
 from ledger.services import contributions as contributions_service
-from ledger.web.forms import DATE_HINT, confirm_field, handle_form, member_choices, run_form, show_problems, text_field
+from ledger.services import four_eyes
+from ledger.web.forms import DATE_HINT, confirm_field, handle_form, member_choices, pending_message, run_form, show_problems, text_field
 from ledger.web.guard import current_actor, requires
 from ledger.state import connect, engine, today
 
@@ -51,7 +52,8 @@ class BudgetForm(FlaskForm):
 
 
 class AdoptBudgetForm(FlaskForm):
-    decision = text_field("Board decision (e.g. Board, 12 December 2026, item 4)")
+    motion = text_field("Adopted board motion (its number, e.g. 12): required once the ledger records the board's meetings")
+    decision = text_field("Or, for a decision taken before the ledger's first recorded meeting, the decision (e.g. Board, 12 December 2021, item 4)")
     adopted_on = text_field(f"Adopted on ({DATE_HINT})")
     confirm = confirm_field("I confirm the adoption and the assessment of every member")
 
@@ -70,7 +72,8 @@ class ScaleForm(FlaskForm):
     precision = text_field("Precision in percent (the step shares are rounded to, e.g. 0.001)")
     associate_factor = text_field("Associate factor in percent (the part of its income an associate is assessed on)")
     income_measure = text_field("Income measure and its source (e.g. GNI 2022-2024, World Bank)")
-    decision = text_field("Board decision adopting the scale (needed to adopt)")
+    motion = text_field("Adopted board motion (its number, e.g. 12): required once the ledger records the board's meetings")
+    decision = text_field("Or, for a decision taken before the ledger's first recorded meeting, the decision adopting the scale")
     adopted_on = text_field(f"Adopted on ({DATE_HINT}; needed to adopt)")
     confirm = confirm_field("I confirm the adoption of this scale; it is never edited afterwards")
 
@@ -265,7 +268,8 @@ def adopt_budget(year: int):
     form = AdoptBudgetForm()
     return handle_form(
         form, "contributions/adopt.html",
-        lambda uow: contributions_service.adopt_budget(year, form.decision.data, form.adopted_on.data, today=today(), actor=current_actor(), uow=uow),
+        lambda uow: contributions_service.adopt_budget(year, form.decision.data, form.adopted_on.data, today=today(), actor=current_actor(),
+                                                       uow=uow, motion=form.motion.data),
         lambda count: (f"Adopted the budget of {year}: {count} members assessed.", url_for(".year", year=year)),
         page={"title": f"Adopt the budget of {year}", "submit": "Adopt the budget", "back": url_for(".year", year=year),
               "year": row, "scale": scale, "lines": lines},
@@ -384,7 +388,7 @@ def new_scale():
     def adopt(uow: UnitOfWork):
         return contributions_service.adopt_scale(
             propose(uow), income_measure=form.income_measure.data, decision=form.decision.data, adopted_on=form.adopted_on.data,
-            today=today(), actor=current_actor(), uow=uow,
+            today=today(), actor=current_actor(), uow=uow, motion=form.motion.data,
         )
 
     adopting = request.form.get("action") == "adopt"
@@ -467,9 +471,7 @@ def record_payment():
         entry = payment.entry
         figures = f"{entry.member_code}, {format_amount(entry.amount_minor, entry.currency)} {entry.currency}"
         if payment.pending:
-            waiting = "was proposed already and" if not payment.created else "is proposed and"
-            return (f"Payment {entry.reference} ({figures}) {waiting} awaits a second official's approval: "
-                    "it counts in no figure until then.", url_for(".pending_payments"))
+            return pending_message(payment, f"Payment {entry.reference} ({figures})")
         if not payment.created:
             message = f"Payment {entry.reference} ({figures}) is already booked on {entry.paid_on}, not booked twice."
         else:
@@ -489,25 +491,25 @@ def record_payment():
     )
 
 
-@blueprint.route("/payments/pending")
+@blueprint.route("/pending")
 @requires(Permission.VIEW_FINANCES)
-def pending_payments():
-    """Payments above the four-eyes threshold waiting for a second official; they count nowhere yet."""
+def pending_bookings():
+    """Bookings above a four-eyes threshold waiting for a second official; they count nowhere yet."""
     with connect() as connection:
-        pending = finance_queries.pending_payments(connection)
-        base = _base_currency(connection)
-    return render_template("contributions/pending.html", title="Payments awaiting a second official", pending=pending, base=base,
-                           can_approve=current_actor().can(Permission.APPROVE_PAYMENTS), form=FlaskForm())
+        pending = finance_queries.pending_bookings(connection)
+    return render_template("contributions/pending.html", title="Bookings awaiting a second official", pending=pending,
+                           labels={name: kind.label for name, kind in four_eyes.KINDS.items()},
+                           can_approve=current_actor().can(Permission.APPROVE_BOOKINGS), form=FlaskForm())
 
 
-@blueprint.route("/payments/pending/<int:proposal_id>/approve", methods=["POST"])
-@requires(Permission.APPROVE_PAYMENTS)
-def approve_payment(proposal_id: int):
+@blueprint.route("/pending/<int:booking_id>/approve", methods=["POST"])
+@requires(Permission.APPROVE_BOOKINGS)
+def approve_booking(booking_id: int):
     if not FlaskForm().validate_on_submit():
-        return redirect(url_for(".pending_payments"))
-    payment_id = contributions_service.approve_payment(proposal_id, today=today(), actor=current_actor(), uow=UnitOfWork(engine()))
-    flash(f"Approved payment proposal #{proposal_id}: booked as payment #{payment_id}.")
-    return redirect(url_for(".pending_payments"))
+        return redirect(url_for(".pending_bookings"))
+    row_id = four_eyes.approve(booking_id, actor=current_actor(), uow=UnitOfWork(engine()))
+    flash(f"Approved pending booking #{booking_id}: it is booked (#{row_id}) and counts from now on.")
+    return redirect(url_for(".pending_bookings"))
 
 
 @blueprint.route("/payments/reverse", methods=["GET", "POST"])
@@ -522,7 +524,8 @@ def reverse_payment():
 
     return handle_form(
         form, "contributions/form.html", reverse,
-        lambda _id: (f"Reversed payment {form.reference.data.strip()}.", url_for(".index")),
+        lambda booked: pending_message(booked, f"The reversal of payment {form.reference.data.strip()}")
+        or (f"Reversed payment {form.reference.data.strip()}.", url_for(".index")),
         page={"title": "Reverse a payment", "submit": "Reverse the payment", "back": url_for(".index"),
               "intro": ["A reversal takes a wrong booking back with its reason; the payment itself stays in the ledger and the journal, marked reversed."]},
         missing="reference",
@@ -566,7 +569,8 @@ def advance_in_kind(year: int, pledge_id: int):
     return handle_form(
         form, "contributions/advance.html",
         lambda uow: contributions_service.advance_in_kind(pledge_id, form.state.data, form.on_date.data, form.amount.data, today=today(), actor=current_actor(), uow=uow),
-        lambda _step: (f"In-kind pledge #{pledge_id} is now {form.state.data.strip().lower()}.", url_for(".year", year=year)),
+        lambda booked: pending_message(booked, f"The credit of in-kind pledge #{pledge_id}")
+        or (f"In-kind pledge #{pledge_id} is now {form.state.data.strip().lower()}.", url_for(".year", year=year)),
         page={"title": f"Advance in-kind pledge #{pledge_id}", "submit": "Record the step", "back": url_for(".year", year=year),
               "year": row, "pledge": pledge},
     )

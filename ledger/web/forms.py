@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
 
-from flask import flash, redirect, render_template
+from flask import flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
 
@@ -81,3 +81,11 @@ def handle_form(form: FlaskForm, template: str, use_case, done: Callable, *, pag
     message, target = done(results[0])
     flash(message)
     return redirect(target)
+
+
+def pending_message(booked, waiting: str) -> tuple[str, str] | None:
+    """The flash message of a booking kept pending for a second official, with the list's address; None when it was done."""
+    if not booked.pending:
+        return None
+    again = "was proposed already and" if not booked.created else "is proposed and"
+    return f"{waiting} {again} awaits a second official's approval (pending booking #{booked.id}): it counts in no figure until then.", url_for("contributions.pending_bookings")

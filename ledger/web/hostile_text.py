@@ -1,32 +1,15 @@
 """Refusing control characters in anything a request carries, before a view or the database sees it.
 
-PostgreSQL cannot store NUL in text (an error, a 500), SQLite stores it; other control
-characters are invisible in pages and reports. So every form field, query parameter and URL
-path is checked here, the same way for both databases, and refused with a 400
-naming the field. Tab, line feed and carriage return stay allowed (multi-line text).
-Source: OWASP ASVS 4.0.3 V5.1.3 (validate all input against an allow list) and V5.1.4.
+Every form field, query parameter and URL path is checked here with the rule of
+ledger.domain.text, and refused with a 400 naming the field.
 """
 
 from __future__ import annotations
 
-import re
-
 from flask import Flask, request
 
-from ledger.domain.errors import Problem, ValidationFailed
-
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-
-def control_character_problems(fields: list[tuple[str, str]]) -> list[Problem]:
-    """A problem for each field whose text holds a control character other than tab and line breaks."""
-    problems = []
-    for name, value in fields:
-        found = CONTROL.search(value)
-        if found:
-            problems.append(Problem(name, f"holds the control character U+{ord(found.group()):04X}; "
-                                          "give printable text (tabs and line breaks are accepted)"))
-    return problems
+from ledger.domain.errors import ValidationFailed
+from ledger.domain.text import control_character_problems
 
 
 def init_app(app: Flask) -> None:

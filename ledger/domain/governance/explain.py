@@ -128,9 +128,13 @@ def _quorum_clause(check: ThresholdCheck, t: Words) -> str:
     return t("{head}, {verdict}", head=head, verdict=verdict)
 
 
+_SECRET_MEASURES = {Measure.MEMBERS.value: "members", Measure.WEIGHT.value: "weight"}
+_SECRET_OPS = {ThresholdOp.AT_LEAST: "at least", ThresholdOp.MORE_THAN: "more than"}
+_SECRET_VERDICTS = {True: "met", False: "not met"}
+
 SENTENCE_WORDS: tuple[str, ...] = (
     *_FRACTION_NAMES.values(), *_MEMBER_BASES.values(), *_WEIGHT_BASES.values(), *_OUTCOME_WORDS.values(),
-    *_VERDICTS.values(), *_DEEMED_MET.values(),
+    *_VERDICTS.values(), *_DEEMED_MET.values(), *_SECRET_MEASURES.values(), *_SECRET_OPS.values(), *_SECRET_VERDICTS.values(),
 )
 """The words and templates of the sentences held in tables, which a catalogue translates like the others."""
 
@@ -161,6 +165,8 @@ def explain_snapshot(snapshot: Mapping[str, Any], t: Words = english) -> str:
     from ledger.domain.governance.decide import ThresholdCheck  # decide imports this module: read the checks at call time
 
     decision = snapshot["decision"]
+    if decision["members"] is None:  # a secret ballot as published: no count of how anyone voted
+        return explain_secret(Rule.from_json(snapshot["rule"]), Outcome(decision["outcome"]), decision["checks"], decision.get("quorum"), t)
     not_yes = len(decision["eligible"]) - decision["members"]["in_favour"]
     quorum = decision.get("quorum")
     return explain(
@@ -168,3 +174,32 @@ def explain_snapshot(snapshot: Mapping[str, Any], t: Words = english) -> str:
         [ThresholdCheck.from_json(check) for check in decision["checks"]],
         None if quorum is None else ThresholdCheck.from_json(quorum), not_yes, t,
     )
+
+
+def explain_secret(
+    rule: Rule, outcome: Outcome, checks: Sequence[Mapping[str, Any]], quorum: Mapping[str, Any] | None, t: Words = english,
+) -> str:
+    """The sentence of a secret ballot as published (publication.published_snapshot): each
+    threshold met or not, and the quorum (presence is public), with no count of how anyone voted."""
+    from ledger.domain.governance.decide import ThresholdCheck  # decide imports this module: read the checks at call time
+    from ledger.domain.governance.rules import Threshold
+
+    if outcome is Outcome.NO_QUORUM:
+        assert quorum is not None  # only a quorum can be missing
+        return t("No quorum: {clause}.", clause=_quorum_clause(ThresholdCheck.from_json(quorum), t))
+    clauses = []
+    for check in checks:
+        threshold = Threshold(ThresholdOp(check["threshold"]["op"]), Fraction(check["threshold"]["fraction"]))
+        words = _MEMBER_BASES if check["measure"] == Measure.MEMBERS.value else _WEIGHT_BASES
+        required = _required_words(threshold.fraction, _percent(threshold.fraction, 1, t), t)
+        clause = t("the {measure} threshold ({op} {required} {base}) {verdict}", measure=t(_SECRET_MEASURES[check["measure"]]),
+                   op=t(_SECRET_OPS[threshold.op]), required=required, base=_base_words(rule, words, t),
+                   verdict=t(_SECRET_VERDICTS[bool(check["met"])]))
+        if check["deemed_met"]:
+            clause = t("{clause}, counted as met: fewer than the {blocking} members a blocking minority needs did not vote yes",
+                       clause=clause, blocking=rule.blocking_minority_min_members)
+        clauses.append(clause)
+    if quorum is not None:
+        clauses.append(t("quorum met ({count} of {base} members entitled to vote present)",
+                         count=Fraction(quorum["count"]), base=Fraction(quorum["base"])))
+    return t("{outcome} by secret ballot: {clauses}.", outcome=t(_OUTCOME_WORDS[outcome]), clauses=t("; ").join(clauses))

@@ -8,16 +8,16 @@ ingestion next to nothing: a B-tree on (account, started_at) made a bulk COPY of
 25 to 80 % slower, and a bulk insert on SQLite 20 to 27 % slower (measured on 100,000 rows),
 against issue 10's targets. On SQLite nothing changes: the check reads the table.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-04 19:30:00
 """
 
 from alembic import op
 
 
-revision = '0012'
-down_revision = '0011'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
