@@ -25,6 +25,7 @@ from dash import ALL, Input, Output, State, ctx, dcc, hooks, html
 
 from dashboards.components import (
     SectionIds,
+    Source,
     TableData,
     bar_height,
     chart_table_csv,
@@ -813,7 +814,7 @@ def motions_section(board: BoardYear) -> html.Section:
                 OUTCOMES,
                 "Outcomes by kind of motion",
                 ["How many motions of each kind the board adopted or rejected. The table below the chart gives the same counts."],
-                chart_table_csv(outcomes_figure(board.motions), OUTCOMES, outcomes_table(board.motions, year), f"board-{year}-outcomes.csv"),
+                chart_table_csv(outcomes_figure(board.motions), OUTCOMES, outcomes_table(board.motions, year), f"board-{year}-outcomes.csv", source=Source("motions")),
                 level=3,
             ),
         ],
@@ -874,7 +875,7 @@ def participation_section(board: BoardYear) -> html.Section:
             "(who voted is published for every ballot, how only for roll calls). Members join, leave or lose their vote during a year, "
             "so each is counted against the motions it could vote on."
         ),
-        chart_table_csv(participation_figure(rows), PARTICIPATION, participation_table(rows, board.year, len(board.motions)), f"board-{board.year}-participation.csv"),
+        chart_table_csv(participation_figure(rows), PARTICIPATION, participation_table(rows, board.year, len(board.motions)), f"board-{board.year}-participation.csv", source=Source("motions")),
     )
 
 
@@ -900,7 +901,7 @@ def power_section(board: BoardYear, results: Sequence[PowerResult]) -> html.Sect
                 f" The Shapley-Shubik index is a sampled estimate from {result.samples:,} random orderings (seed {result.seed}), "
                 "given with its standard error; the Banzhaf index is exact."
             )
-        parts.append(section(ids, title, notes, chart_table_csv(power_figure(result, board), ids, power_table(result, board), f"board-{year}-power-{index}.csv"), level=3))
+        parts.append(section(ids, title, notes, chart_table_csv(power_figure(result, board), ids, power_table(result, board), f"board-{year}-power-{index}.csv", source=Source("motions")), level=3))
     if not results:
         parts.append(html.P(f"Every motion of {year} was decided with one vote per member: each member then has the same power, 1/n.", id=POWER_NOTE_ID))
     return section(

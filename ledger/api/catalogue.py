@@ -86,7 +86,9 @@ def _field(name: str, prop: dict, listed_required: bool) -> DatasetField:
     typed = {"integer": "integer", "boolean": "boolean", "number": "number"}.get(kind)
     if typed is None:
         typed = {"date": "date", "date-time": "datetime"}.get(value.get("format"), "string")
-    return DatasetField(name, typed, unit, meaning, listed_required and not nullable,
+    # CSV writes an empty text and a missing value alike: a free text is never required there.
+    fillable = typed != "string" or pattern is not None
+    return DatasetField(name, typed, unit, meaning, listed_required and not nullable and fillable,
                         pattern=pattern if typed == "string" else None)
 
 

@@ -50,8 +50,10 @@ def url_for_api(dataset: Dataset, year: int | None, *, fmt: str = "csv", externa
 def ledger_data_zip():
     with connect() as connection:
         catalogue = read_catalogue(connection)
-        # Contributions are shown as of today, so the day is part of what the bytes depend on.
-        content = cached(connection, ("ledger-data.zip", today()), lambda: ledger_zip(catalogue, dataset_fields, _served_csv))
+        # Contributions are shown as of today, and checkpoints are signed without a journal
+        # entry: the day and the last checkpoint are part of what the bytes depend on.
+        key = ("ledger-data.zip", today(), catalogue.changes["checkpoints"])
+        content = cached(connection, key, lambda: ledger_zip(catalogue, dataset_fields, _served_csv))
     return Response(content, mimetype="application/zip",
                     headers={"Content-Disposition": f'attachment; filename="ledger-data-{catalogue.head}.zip"'})
 
