@@ -85,3 +85,52 @@ def test_an_entry_receipt_verifies_in_the_browser(visit):
     text = page.inner_text("#verify-result")
     assert "entry 5, exactly as published, is entry 5 of that tree" in text
     v.assert_clean()
+
+
+OPEN_DATA_PAGES = ["/data/", "/data/api", "/methodology", "/journal/", "/journal/?kind=payment.recorded&member=DEU", "/journal/?member=XX"]
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.mark.parametrize("path", OPEN_DATA_PAGES)
+def test_open_data_pages_are_clean_and_fit_a_phone(visit, path):
+    """Issue 14 items 4 and 10: the catalogue, the API reference, the methodology and the journal
+    browser (also a refused search) pass axe and do not scroll sideways at 390 px."""
+    v = visit()
+    page = v.open(path)
+    page.wait_for_selector("h1")
+    v.assert_clean()
+    page.set_viewport_size(PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_the_journal_browser_opens_a_payload_and_searches_by_kind(visit):
+    v = visit()
+    page = v.open("/journal/")
+    page.get_by_label("Kind").select_option("payment.recorded")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url("**kind=payment.recorded**")
+    headings = page.locator("article.entry h2").all_inner_texts()
+    assert headings and all(h.endswith(": payment.recorded") for h in headings)
+    first = page.locator("article.entry").first
+    first.locator("summary").click()
+    assert first.locator("dl.payload dt", has_text="summary").first.is_visible()
+    v.assert_clean()
+
+
+@pytest.mark.parametrize("path", ["/dashboards/contributions", "/dashboards/compute", "/dashboards/board"])
+def test_every_chart_names_its_dataset_and_links_its_csv_on_the_api(visit, live_server, path):
+    """Issue 14 item 5: under each chart, "Data: <dataset> (CSV, JSON)"; the CSV is an /api/v1 address the API answers."""
+    v = visit()
+    page = v.open(path)
+    page.wait_for_selector(".js-plotly-plot", timeout=30_000)
+    charts = page.locator("div[id$='-chart']").count()
+    captions = page.locator("p.data-source")
+    assert charts > 0 and captions.count() == charts
+    for caption in captions.all():
+        assert caption.inner_text().startswith("Data: ")
+        assert caption.get_by_role("link").first.get_attribute("href").startswith("/data/#")
+        href = caption.locator("a[id$='-data-csv']").get_attribute("href")
+        assert href.startswith("/api/v1/") and "format=csv" in href
+        answer = page.request.get(live_server + href)
+        assert answer.status == 200 and answer.headers["content-type"].startswith("text/csv")
+    v.assert_clean()

@@ -22,7 +22,7 @@ from ledger.queries.catalogue import DATASETS, BY_KEY, Editions
 from ledger.services.members import admit_member
 from ledger.web import create_app
 from tests.browser import served
-from tests.conftest import DEMO_TODAY
+from tests.conftest import DEMO_TODAY, copy_database, drop_database
 
 DEMO_FISCAL_YEARS = (2022, 2023, 2024, 2025, 2026)
 DEMO_PLAN_YEARS = (2025, 2026)
@@ -34,10 +34,12 @@ def demo_app(url: str):
 
 @pytest.fixture(scope="module")
 def app(demo_template):
-    """The demo facility, read only (the zip and the package write nothing)."""
-    built = demo_app(demo_template[0])
+    """A copy of the demo facility for the module (the template stays free for demo_copy)."""
+    url = copy_database(demo_template[0])
+    built = demo_app(url)
     yield built
     built.extensions["ledger"].engine.dispose()
+    drop_database(url)
 
 
 @pytest.fixture(scope="module")
