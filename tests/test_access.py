@@ -65,6 +65,7 @@ ROUTES: dict[str, tuple[str, frozenset | None]] = {
     "api.projects": ("/api/v1/projects", PUBLIC),
     "api.compute": ("/api/v1/years/2025/compute", PUBLIC),
     "api.compute_monthly": ("/api/v1/years/2025/compute/monthly?member=DEU", PUBLIC),
+    "api.compute_levels": ("/api/v1/years/2025/compute/levels", PUBLIC),
     "tlog_api.checkpoint": ("/api/v1/checkpoint", PUBLIC),
     "journal.entry": ("/journal/1", PUBLIC),
     "journal.public_browse": ("/journal/?kind=member.admitted&member=DEU&since=2000-01-01", PUBLIC),

@@ -581,7 +581,7 @@ def levels_section(data: ComputePage) -> html.Section:
             "The year's use by the safety level of the projects that ran it, SL-1 (least contained) to SL-4 (most), "
             "like biosafety levels. The table below the chart gives the same figures."
         ),
-        once_used(LEVELS, data.year, bool(data.compute.used_ms), lambda: (levels_figure(data.levels), levels_table(data.levels, data.year)), Source("projects")),
+        once_used(LEVELS, data.year, bool(data.compute.used_ms), lambda: (levels_figure(data.levels), levels_table(data.levels, data.year)), Source("compute-levels", data.year)),
     )
 
 

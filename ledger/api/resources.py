@@ -202,6 +202,15 @@ class MonthlyUsage(BaseModel):
     member: Code | None
 
 
+class LevelUsage(BaseModel):
+    safety_level: Literal["SL-1", "SL-2", "SL-3", "SL-4"] = Field(description="The safety level of the projects that ran the jobs")
+    used_gpu_hours: GpuHours = Field(description="Use in the year by projects of that level")
+
+
+class YearLevels(BaseModel):
+    year: int
+
+
 class MotionSummary(BaseModel):
     id: int = Field(description="The motion's number (its details at /api/v1/motions/ID)")
     title: str = Field(description="The motion's title")

@@ -309,6 +309,30 @@ def compute_monthly(year: int, member: str | None):
     )
 
 
+@contract.get(
+    "/years/<int:year>/compute/levels", "yearComputeLevels", "GPU-hours used in a year by the safety level of the projects that ran them",
+    description=(
+        "Each job's use counts at the safety level of the project its Slurm account was charged to when it ran. "
+        "Only levels with use are listed, SL-1 first; read from the monthly rollups, like the monthly use, so "
+        "the levels sum to the year's use. 404 for a year with neither a capacity plan nor any use."
+    ),
+    paths=YEAR,
+    answer=ListAnswer("levels", r.LevelUsage, "The levels with use", envelope=r.YearLevels),
+    errors={404: NO_PLAN},
+)
+def compute_levels(year: int):
+    with _connect() as connection:
+        levels = _cached(connection, ("compute_levels", year), lambda: usage_queries.usage_by_safety_level(connection, year))
+        planned = [] if levels else compute_queries.compute_years(connection)
+        if not levels and year not in planned:
+            raise NotFound(f"no capacity plan for {year} and no usage in it, so there is no use by safety level to publish; "
+                           f"years with a plan: {_listed(planned)}")
+    return list_response(
+        "levels", r.LevelUsage, ({"safety_level": usage.group, "used_gpu_hours": usage.gpu_hours} for usage in levels),
+        f"compute-{year}-levels", year=year,
+    )
+
+
 def _listed(years: list[int]) -> str:
     return ", ".join(map(str, sorted(years))) or "none yet"
 

@@ -125,6 +125,8 @@ DATASETS: tuple[Dataset, ...] = (
             "yearCompute", "/api/v1/years/{year}/compute", COMPUTE, Editions.COMPUTE_YEARS),
     Dataset("compute-monthly", "Compute use by month", "Reference GPU-hours used in each month of a year, all members together.",
             "yearComputeMonthly", "/api/v1/years/{year}/compute/monthly", (UsageMonth, ComputePlan), Editions.COMPUTE_YEARS),
+    Dataset("compute-levels", "Compute use by safety level", "Reference GPU-hours used in a year by projects of each safety level, SL-1 to SL-4.",
+            "yearComputeLevels", "/api/v1/years/{year}/compute/levels", (UsageMonth, Project, ProjectAccount, ComputePlan), Editions.COMPUTE_YEARS),
     Dataset("journal", "Journal", "Every journal entry: sequence number, time, actor, kind, the canonical payload as hashed, and the hash chain.",
             "listJournal", "/api/v1/journal", (JournalEntry,), query=(("limit", JOURNAL_PAGE_ALL),)),
     Dataset("checkpoints", "Checkpoints", "Every signed checkpoint of the journal's Merkle tree, with its witnesses' cosignatures.",
