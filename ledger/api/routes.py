@@ -292,13 +292,7 @@ def compute_monthly(year: int, member: str | None):
         if member is not None and member_queries.find_member(connection, member) is None:
             raise NotFound(f"member: no member has the code {member!r}; accepted: {MEMBER_ACCEPTED}")
         months = _cached(connection, ("compute_monthly", year, member), lambda: usage_queries.monthly_usage(connection, year, member))
-        # Usage is published as it is ingested, even before its year has a plan (a job
-        # running over New Year); a year with neither is one the ledger knows nothing of.
-        planned = [] if months else compute_queries.compute_years(connection)
-        if not months and year not in planned:
-            whose = f" by {member}" if member else ""
-            raise NotFound(f"no capacity plan for {year} and no usage{whose} in it, so there is no monthly use to publish; "
-                           f"years with a plan: {_listed(planned)}")
+        _published_use(connection, year, months, "monthly use", f" by {member}" if member else "")
     return list_response(
         "months",
         r.MonthUsage,
@@ -323,14 +317,21 @@ def compute_monthly(year: int, member: str | None):
 def compute_levels(year: int):
     with _connect() as connection:
         levels = _cached(connection, ("compute_levels", year), lambda: usage_queries.usage_by_safety_level(connection, year))
-        planned = [] if levels else compute_queries.compute_years(connection)
-        if not levels and year not in planned:
-            raise NotFound(f"no capacity plan for {year} and no usage in it, so there is no use by safety level to publish; "
-                           f"years with a plan: {_listed(planned)}")
+        _published_use(connection, year, levels, "use by safety level")
     return list_response(
         "levels", r.LevelUsage, ({"safety_level": usage.group, "used_gpu_hours": usage.gpu_hours} for usage in levels),
         f"compute-{year}-levels", year=year,
     )
+
+
+def _published_use(connection: Connection, year: int, use: list, what: str, whose: str = "") -> None:
+    """404 unless the year has use or a capacity plan. Usage is published as it is ingested, even
+    before its year has a plan (a job running over New Year); a year with neither is one the
+    ledger knows nothing of."""
+    planned = [] if use else compute_queries.compute_years(connection)
+    if not use and year not in planned:
+        raise NotFound(f"no capacity plan for {year} and no usage{whose} in it, so there is no {what} to publish; "
+                       f"years with a plan: {_listed(planned)}")
 
 
 def _listed(years: list[int]) -> str:
