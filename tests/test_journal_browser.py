@@ -88,6 +88,14 @@ def test_search_by_kind_member_and_date(client, journal):
     assert entries == [] and "0 entries" in text
 
 
+def test_a_member_search_finds_no_sealed_ballot(client, journal):
+    """A ballot is journaled as a commitment (issue 13): its member is private, so searching by
+    member cannot tell who voted, though the ballots themselves are listed."""
+    assert shown(client, "?kind=ballot.cast")[1]
+    _, entries, text = shown(client, "?kind=ballot.cast&member=DEU")
+    assert entries == [] and "0 entries" in text
+
+
 @pytest.mark.parametrize("query, field", [
     ("?kind=payment.invented", "kind"),
     ("?member=XYZ", "member"),
