@@ -76,6 +76,16 @@ def shell():
                 ],
                 className="site",
             ),
-            html.Main(dash.page_container, id="content"),
+            html.Main(
+                [
+                    dash.page_container,
+                    # In main: the page's only contentinfo landmark is the footer that carries Dash's scripts.
+                    html.P([
+                        "Every chart's data: the ", html.A("open data catalogue", href="/data/"), " (CC BY 4.0); how each figure is computed: the ",
+                        html.A("methodology", href="/methodology"), "; every change: the ", html.A("journal", href="/journal/"), ".",
+                    ], className="sources"),
+                ],
+                id="content",
+            ),
         ]
     )

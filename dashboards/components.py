@@ -1,7 +1,9 @@
 """Pieces every dashboard page shares: a table as plain text cells, shown as HTML and offered as CSV.
 
 A page builds a `TableData` from its query results once; the HTML table and the CSV file
-are both made from it, so the download holds exactly the figures the page shows.
+are both made from it, so the download holds exactly the figures the page shows. Every chart
+also names the published dataset it is drawn from (`Source`), with its stable /api/v1 CSV and
+JSON addresses and its entry in the data catalogue (ledger.queries.catalogue).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from urllib.parse import quote
 import plotly.graph_objects as go
 from dash import dcc, html
 
+from ledger.queries.catalogue import BY_KEY
 from ledger.queries.journal import receipt_path
 
 GRAPH_CONFIG = {"displaylogo": False, "responsive": True}
@@ -142,6 +145,46 @@ class SectionIds:
     def csv(self) -> str:
         return f"{self.section}-csv"
 
+    @property
+    def data(self) -> str:
+        return f"{self.section}-data"
+
+    @property
+    def data_csv(self) -> str:
+        return f"{self.section}-data-csv"
+
+
+CATALOGUE = "/data/"
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """The published dataset a chart is drawn from: its key in the data catalogue and, for a yearly dataset, the year."""
+
+    key: str
+    year: int | None = None
+
+    @property
+    def name(self) -> str:
+        return BY_KEY[self.key].title + (f" {self.year}" if self.year is not None else "")
+
+    def url(self, fmt: str = "json") -> str:
+        return BY_KEY[self.key].url(self.year, fmt)
+
+
+def data_caption(source: Source, ids: SectionIds) -> html.P:
+    """"Data: <dataset> (CSV, JSON)": the chart's figures at stable /api/v1 addresses, and the dataset's catalogue entry."""
+    name = source.name
+    return html.P(
+        [
+            "Data: ", html.A(name, href=f"{CATALOGUE}#{source.key}"), " (",
+            html.A("CSV", href=source.url("csv"), id=ids.data_csv, **{"aria-label": f"{name} as CSV"}), ", ",
+            html.A("JSON", href=source.url(), **{"aria-label": f"{name} as JSON"}), ")",
+        ],
+        id=ids.data,
+        className="data-source",
+    )
+
 
 def styled(figure: go.Figure, height: int, **extra) -> go.Figure:
     """The dashboards' look for a figure: white ground, the site's font, legend on top, light grid."""
@@ -186,9 +229,9 @@ def table_and_csv(table: TableData, ids: SectionIds, filename: str, scrolls: boo
     return [shown, html.P(csv_link(table, filename, f"Download the table “{table.caption}” as CSV", ids.csv))]
 
 
-def chart_table_csv(figure: go.Figure, ids: SectionIds, table: TableData, filename: str, scrolls: bool = False) -> list:
-    """A chart, the same figures as a table, and the table as CSV."""
-    return [graph(figure, ids.chart, int(figure.layout.height)), *table_and_csv(table, ids, filename, scrolls)]
+def chart_table_csv(figure: go.Figure, ids: SectionIds, table: TableData, filename: str, scrolls: bool = False, *, source: Source) -> list:
+    """A chart, the dataset it is drawn from, the same figures as a table, and the table as CSV."""
+    return [graph(figure, ids.chart, int(figure.layout.height)), data_caption(source, ids), *table_and_csv(table, ids, filename, scrolls)]
 
 
 def year_in_query(raw: object, example: int) -> tuple[int | None, str | None]:

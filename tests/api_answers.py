@@ -38,14 +38,14 @@ def requests(motion_ids: list[int]) -> list[str]:
              *(f"/api/v1/years/{year}/contributions" for year in (2022, 2025, 2026)),
              *(f"/api/v1/years/{year}/compute" for year in (2025, 2026)),
              "/api/v1/years/2025/compute/monthly", "/api/v1/years/2026/compute/monthly?member=DEU",
-             "/api/v1/years/2026/compute/monthly?member=USA"]
+             "/api/v1/years/2026/compute/monthly?member=USA", "/api/v1/years/2026/compute/levels"]
     return [
         *lists,
         *(url + ("&" if "?" in url else "?") + "format=csv" for url in lists),
         "/api/v1/journal/head",
         *(f"/api/v1/motions/{motion_id}" for motion_id in motion_ids),
         "/api/v1/motions/9999", "/api/v1/years/1990/contributions", "/api/v1/years/2023/compute",
-        "/api/v1/years/1990/compute/monthly", "/api/v1/years/2025/compute/monthly?member=XYZ",
+        "/api/v1/years/1990/compute/monthly", "/api/v1/years/2025/compute/monthly?member=XYZ", "/api/v1/years/1990/compute/levels",
         "/api/v1/journal?limit=0", "/api/v1/journal?after=x", "/api/v1/members?format=xml",
         *(f"POST /api/v1/voting/simulate#{name}" for name in VOTING_BODIES),
     ]

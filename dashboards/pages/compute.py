@@ -23,6 +23,7 @@ from plotly.colors import qualitative
 
 from dashboards.components import (
     SectionIds,
+    Source,
     TableData,
     bar_height,
     chart_table_csv,
@@ -494,7 +495,7 @@ def capacity_section(compute: ComputeYear) -> html.Section:
             "The table below the chart gives the same figures."
         ),
         [
-            *chart_table_csv(capacity_figure(compute), CAPACITY, capacity_table(compute), filename(CAPACITY, year)),
+            *chart_table_csv(capacity_figure(compute), CAPACITY, capacity_table(compute), filename(CAPACITY, year), source=Source("compute", year)),
             section(
                 POOLS,
                 "Accelerator pools",
@@ -523,7 +524,7 @@ def quotas_section(compute: ComputeYear) -> html.Section:
         body = [
             *([] if compute.allocated else [html.P(f"The quotas of {year} are not allocated yet: use is shown against a quota of 0.")]),
             *frozen_note,
-            *chart_table_csv(quota_figure(compute), QUOTAS, quota_table(compute), filename(QUOTAS, year), scrolls=True),
+            *chart_table_csv(quota_figure(compute), QUOTAS, quota_table(compute), filename(QUOTAS, year), scrolls=True, source=Source("compute", year)),
         ]
     return section(
         QUOTAS,
@@ -537,12 +538,12 @@ def quotas_section(compute: ComputeYear) -> html.Section:
     )
 
 
-def once_used(ids: SectionIds, year: int, used: bool, build: Callable[[], tuple[go.Figure, TableData]], scrolls: bool = False, why: str = "") -> list:
+def once_used(ids: SectionIds, year: int, used: bool, build: Callable[[], tuple[go.Figure, TableData]], source: Source, scrolls: bool = False, why: str = "") -> list:
     """The section's chart, table and CSV once the year has use; until then, a sentence saying so."""
     if not used:
         return none_yet(ids, f"No use is recorded for {year} yet{why}.")
     figure, table = build()
-    return chart_table_csv(figure, ids, table, filename(ids, year), scrolls)
+    return chart_table_csv(figure, ids, table, filename(ids, year), scrolls, source=source)
 
 
 def fairness_section(compute: ComputeYear) -> html.Section:
@@ -557,7 +558,7 @@ def fairness_section(compute: ComputeYear) -> html.Section:
             html.Span(FAIRNESS_NOTE, id=FAIRNESS_NOTE_ID),
         ],
         once_used(
-            FAIRNESS, compute.year, bool(compute.used_ms), lambda: (fairness_figure(compute), fairness_table(compute)),
+            FAIRNESS, compute.year, bool(compute.used_ms), lambda: (fairness_figure(compute), fairness_table(compute)), Source("compute", compute.year),
             why=": the measure compares shares of use, so it appears with the first use",
         ),
     )
@@ -568,7 +569,7 @@ def monthly_section(data: ComputePage) -> html.Section:
         MONTHLY,
         "Monthly use",
         "Every member's use per month, stacked; the table below the chart gives each member's months and the totals.",
-        once_used(MONTHLY, data.year, bool(data.months), lambda: (monthly_figure(data), monthly_table(data)), scrolls=True),
+        once_used(MONTHLY, data.year, bool(data.months), lambda: (monthly_figure(data), monthly_table(data)), Source("compute-monthly", data.year), scrolls=True),
     )
 
 
@@ -580,7 +581,7 @@ def levels_section(data: ComputePage) -> html.Section:
             "The year's use by the safety level of the projects that ran it, SL-1 (least contained) to SL-4 (most), "
             "like biosafety levels. The table below the chart gives the same figures."
         ),
-        once_used(LEVELS, data.year, bool(data.compute.used_ms), lambda: (levels_figure(data.levels), levels_table(data.levels, data.year))),
+        once_used(LEVELS, data.year, bool(data.compute.used_ms), lambda: (levels_figure(data.levels), levels_table(data.levels, data.year)), Source("compute-levels", data.year)),
     )
 
 

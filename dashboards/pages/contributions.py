@@ -19,6 +19,7 @@ from dash import html
 
 from dashboards.components import (
     SectionIds,
+    Source,
     TableData,
     bar_height,
     chart_table_csv,
@@ -401,7 +402,7 @@ def year_content(data: YearPage) -> list:
             ASSESSED,
             "Assessed, paid and in kind",
             [f"What each member was assessed for {year}, what it paid in cash and what was credited in kind, in {currency}. The table below the chart gives the same figures."],
-            chart_table_csv(assessed_figure(contributions), ASSESSED, assessed_table(contributions), f"contributions-{year}-assessed.csv"),
+            chart_table_csv(assessed_figure(contributions), ASSESSED, assessed_table(contributions), f"contributions-{year}-assessed.csv", source=Source("contributions", year)),
         ),
         section(
             PAYMENTS,
@@ -419,19 +420,19 @@ def year_content(data: YearPage) -> list:
                 f"Each member's arrears on {contributions.view.as_of} (every instalment then due and unpaid, of any year) and its standing under "
                 f"{contributions.settings.standing_rule.name}. The standing is written beside each bar and explained in the table."
             ],
-            chart_table_csv(standing_figure(contributions), STANDING, standing_table(contributions), f"contributions-{year}-standing.csv"),
+            chart_table_csv(standing_figure(contributions), STANDING, standing_table(contributions), f"contributions-{year}-standing.csv", source=Source("contributions", year)),
         ),
         section(
             SHARES,
             "Share of the budget",
             [f"The share of the {year} budget each member carries, largest first.{scale_text}"],
-            chart_table_csv(shares_figure(contributions), SHARES, shares_table(contributions), f"contributions-{year}-shares.csv"),
+            chart_table_csv(shares_figure(contributions), SHARES, shares_table(contributions), f"contributions-{year}-shares.csv", source=Source("contributions", year)),
         ),
         section(
             TRENDS,
             "Trends across years",
             [f"Budget, assessed, paid in cash and credited in kind for every adopted year, as of {contributions.view.as_of}."],
-            chart_table_csv(trends_figure(data.trends, currency), TRENDS, trends_table(data.trends, currency, contributions.view.as_of), f"contributions-{year}-trends.csv"),
+            chart_table_csv(trends_figure(data.trends, currency), TRENDS, trends_table(data.trends, currency, contributions.view.as_of), f"contributions-{year}-trends.csv", source=Source("years")),
         ),
         section(
             HONOUR_ROLL,

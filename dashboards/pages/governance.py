@@ -18,7 +18,7 @@ from types import MappingProxyType
 import dash
 from dash import ALL, Input, Output, State, ctx, dcc, hooks, html
 
-from dashboards.components import SectionIds, chart_table_csv, csv_link, headline_figures, html_table, section, table_and_csv, year_in_query, year_links
+from dashboards.components import SectionIds, Source, chart_table_csv, csv_link, headline_figures, html_table, section, table_and_csv, year_in_query, year_links
 from dashboards.governance.read import BoardPage, BoardYear, PowerResult, closed_years, participation, read_page, roll_call_motions, secret_motions
 from dashboards.governance.simulator import (
     SIMULATOR_CHOICES,
@@ -249,7 +249,7 @@ def motions_section(board: BoardYear) -> html.Section:
                 OUTCOMES,
                 "Outcomes by kind of motion",
                 ["How many motions of each kind the board adopted or rejected. The table below the chart gives the same counts."],
-                chart_table_csv(outcomes_figure(board.motions), OUTCOMES, outcomes_table(board.motions, year), f"board-{year}-outcomes.csv"),
+                chart_table_csv(outcomes_figure(board.motions), OUTCOMES, outcomes_table(board.motions, year), f"board-{year}-outcomes.csv", source=Source("motions")),
                 level=3,
             ),
         ],
@@ -312,7 +312,7 @@ def participation_section(board: BoardYear) -> html.Section:
             "so each is counted against the motions it could vote on."
         ),
         chart_table_csv(participation_figure(rows), PARTICIPATION, participation_table(rows, board.year, len(roll_call_motions(board.motions))),
-                        f"board-{board.year}-participation.csv"),
+                        f"board-{board.year}-participation.csv", source=Source("motions")),
     )
 
 
@@ -338,7 +338,7 @@ def power_section(board: BoardYear, results: Sequence[PowerResult]) -> html.Sect
                 f" The Shapley-Shubik index is a sampled estimate from {result.samples:,} random orderings (seed {result.seed}), "
                 "given with its standard error; the Banzhaf index is exact."
             )
-        parts.append(section(ids, title, notes, chart_table_csv(power_figure(result, board), ids, power_table(result, board), f"board-{year}-power-{index}.csv"), level=3))
+        parts.append(section(ids, title, notes, chart_table_csv(power_figure(result, board), ids, power_table(result, board), f"board-{year}-power-{index}.csv", source=Source("motions")), level=3))
     if not results:
         parts.append(html.P(f"Every motion of {year} was decided with one vote per member: each member then has the same power, 1/n.", id=POWER_NOTE_ID))
     return section(

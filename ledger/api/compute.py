@@ -112,13 +112,7 @@ def compute_monthly(year: int, member: str | None):
         if member is not None and member_queries.find_member(connection, member) is None:
             raise NotFound(f"member: no member has the code {member!r}; accepted: {MEMBER_ACCEPTED}")
         months = cached(connection, ("compute_monthly", year, member), lambda: usage_queries.monthly_usage(connection, year, member))
-        # Usage is published as it is ingested, even before its year has a plan (a job
-        # running over New Year); a year with neither is one the ledger knows nothing of.
-        planned = [] if months else compute_queries.compute_years(connection)
-        if not months and year not in planned:
-            whose = f" by {member}" if member else ""
-            raise NotFound(f"no capacity plan for {year} and no usage{whose} in it, so there is no monthly use to publish; "
-                           f"years with a plan: {_listed(planned)}")
+        _published_use(connection, year, months, "monthly use", f" by {member}" if member else "")
     return list_response(
         "months",
         r.MonthUsage,
@@ -127,6 +121,37 @@ def compute_monthly(year: int, member: str | None):
         year=year,
         member=member,
     )
+
+
+@contract.get(
+    "/years/<int:year>/compute/levels", "yearComputeLevels", "GPU-hours used in a year by the safety level of the projects that ran them",
+    description=(
+        "Each job's use counts at the safety level of the project its Slurm account was charged to when it ran. "
+        "Only levels with use are listed, SL-1 first; read from the monthly rollups, like the monthly use, so "
+        "the levels sum to the year's use. 404 for a year with neither a capacity plan nor any use."
+    ),
+    paths=YEAR,
+    answer=ListAnswer("levels", r.LevelUsage, "The levels with use", envelope=r.YearLevels),
+    errors={404: NO_PLAN},
+)
+def compute_levels(year: int):
+    with connect() as connection:
+        levels = cached(connection, ("compute_levels", year), lambda: usage_queries.usage_by_safety_level(connection, year))
+        _published_use(connection, year, levels, "use by safety level")
+    return list_response(
+        "levels", r.LevelUsage, ({"safety_level": usage.group, "used_gpu_hours": usage.gpu_hours} for usage in levels),
+        f"compute-{year}-levels", year=year,
+    )
+
+
+def _published_use(connection, year: int, use: list, what: str, whose: str = "") -> None:
+    """404 unless the year has use or a capacity plan. Usage is published as it is ingested, even
+    before its year has a plan (a job running over New Year); a year with neither is one the
+    ledger knows nothing of."""
+    planned = [] if use else compute_queries.compute_years(connection)
+    if not use and year not in planned:
+        raise NotFound(f"no capacity plan for {year} and no usage{whose} in it, so there is no {what} to publish; "
+                       f"years with a plan: {_listed(planned)}")
 
 
 def _listed(years: list[int]) -> str:

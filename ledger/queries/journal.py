@@ -41,12 +41,17 @@ def page(connection: Connection, after: int, limit: int) -> list[dict]:
 
 @dataclass(frozen=True, slots=True)
 class JournalFilter:
-    """What the auditor narrows the journal to; empty fields do not filter."""
+    """What a reader narrows the journal to; empty fields do not filter.
+
+    member: a member's code, matching the entries whose payload names it as a row's `code`
+    or `member_code` (canonical JSON has no spaces, so the text match is exact).
+    """
 
     actor: str = ""
     kind: str = ""
     since: date | None = None
     until: date | None = None
+    member: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +68,7 @@ class AuditedEntry:
 def browse(connection: Connection, where: JournalFilter, *, limit: int, offset: int) -> tuple[int, list[AuditedEntry]]:
     """The total matching and one page of entries, newest first, with the official's e-mail."""
     actor_ref = literal("user:") + cast(users.c.id, String)
-    conditions = []
+    conditions = _conditions(where)
     if where.actor:
         needle = f"%{where.actor.lower()}%"
         conditions.append(
@@ -72,10 +77,6 @@ def browse(connection: Connection, where: JournalFilter, *, limit: int, offset: 
         )
     if where.kind:
         conditions.append(journal.c.kind.ilike(f"%{where.kind}%"))
-    if where.since:
-        conditions.append(journal.c.recorded_at >= datetime.combine(where.since, time(), timezone.utc))
-    if where.until:
-        conditions.append(journal.c.recorded_at < datetime.combine(where.until + timedelta(days=1), time(), timezone.utc))
     total = connection.execute(select(func.count()).select_from(journal).where(*conditions)).scalar_one()
     rows = connection.execute(
         select(
@@ -94,6 +95,50 @@ def browse(connection: Connection, where: JournalFilter, *, limit: int, offset: 
         .offset(offset)
     )
     return total, [AuditedEntry(*row) for row in rows]
+
+
+def _conditions(where: JournalFilter) -> list:
+    """The filters the public and the auditor share: dates (UTC days, both ends included) and a member named in the payload."""
+    conditions = []
+    if where.since:
+        conditions.append(journal.c.recorded_at >= datetime.combine(where.since, time(), timezone.utc))
+    if where.until:
+        conditions.append(journal.c.recorded_at < datetime.combine(where.until + timedelta(days=1), time(), timezone.utc))
+    if where.member:
+        conditions.append(journal.c.payload.contains(f'"code":"{where.member}"', autoescape=True)
+                          | journal.c.payload.contains(f'"member_code":"{where.member}"', autoescape=True))
+    return conditions
+
+
+@dataclass(frozen=True, slots=True)
+class PublicEntry:
+    """An entry as the public journal browser shows it: what /api/v1/journal publishes, nothing more."""
+
+    seq: int
+    recorded_at: datetime
+    actor: str
+    kind: str
+    summary: str
+    payload: str
+    hash: str
+
+
+def kinds(connection: Connection) -> list[str]:
+    """The kinds of entry the journal holds, alphabetically."""
+    return list(connection.execute(select(journal.c.kind).distinct().order_by(journal.c.kind)).scalars())
+
+
+def public_browse(connection: Connection, where: JournalFilter, *, limit: int, offset: int) -> tuple[int, list[PublicEntry]]:
+    """The total matching and one page of entries, newest first, kind matched exactly; no actor e-mail."""
+    conditions = _conditions(where)
+    if where.kind:
+        conditions.append(journal.c.kind == where.kind)
+    total = connection.execute(select(func.count()).select_from(journal).where(*conditions)).scalar_one()
+    rows = connection.execute(
+        select(journal.c.seq, journal.c.recorded_at, journal.c.actor, journal.c.kind, journal.c.summary, journal.c.payload, journal.c.hash)
+        .where(*conditions).order_by(journal.c.seq.desc()).limit(limit).offset(offset)
+    )
+    return total, [PublicEntry(*row) for row in rows]
 
 
 def entry(connection: Connection, seq: int) -> ChainHead:

@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     from ledger.api import api
     from ledger.api import tlog as tlog_api
     from ledger.api.governance import governance_api
-    from ledger.web import auth, compute, contributions, errors, governance, hostile_text, journal, members, public, workspace
+    from ledger.web import auth, catalogue, compute, contributions, errors, governance, hostile_text, journal, members, methodology, public, workspace
 
     settings = settings or Settings.from_env()
     app = Flask(__name__)
@@ -90,6 +90,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     auth.init_app(app)
     app.register_blueprint(public.blueprint)
     app.register_blueprint(journal.blueprint)
+    app.register_blueprint(catalogue.blueprint)
+    app.register_blueprint(methodology.blueprint)
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(workspace.blueprint)
     # an old address only sends the request on; its new address checks the CSRF token it carries
