@@ -21,7 +21,7 @@ INDEX_STRING = """<!DOCTYPE html>
 </head>
 <body>
 {%app_entry%}
-<footer>{%config%}{%scripts%}{%renderer%}</footer>
+<footer>{%config%}{%scripts%}{%renderer%}<script src="/static/tables.js" defer></script></footer>
 </body>
 </html>"""
 

@@ -30,6 +30,7 @@ from dashboards.components import (
     chart_table_csv,
     csv_link,
     headline_figures,
+    member_cell,
     html_table,
     section,
     styled,
@@ -407,7 +408,7 @@ def participation_table(rows: Sequence[Participation], year: int, closed: int) -
         caption=f"Motions each member voted on, of the {closed} motions closed in {year} (roll-call and secret ballots)",
         header=("Code", "Member", "Voted on", "Could vote on", "Voted on (%)", "Of which by proxy"),
         rows=tuple(
-            (row.code, row.name, str(row.voted), str(row.entitled), _percent(Fraction(row.voted, row.entitled), 1) if row.entitled else "", str(row.by_proxy))
+            (row.code, member_cell(row.code, row.name), str(row.voted), str(row.entitled), _percent(Fraction(row.voted, row.entitled), 1) if row.entitled else "", str(row.by_proxy))
             for row in rows
         ),
         totals=("", f"Total, {len(rows)} members", str(sum(r.voted for r in rows)), str(sum(r.entitled for r in rows)), "", str(sum(r.by_proxy for r in rows))),

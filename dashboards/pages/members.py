@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from dashboards.components import TableData, html_table
+from dashboards.components import TableData, member_cell, table_box
 from dashboards.data import connect
 from ledger.queries.members import MemberRow, list_members
 
@@ -60,14 +60,14 @@ def members_map(rows: list[MemberRow]) -> go.Figure:
 def members_table_data(rows: list[MemberRow]) -> TableData:
     """The members as plain text cells: the data behind the map."""
     return TableData(
-        caption=f"{len(rows)} members and their status (the data behind the map)",
+        caption=f"{len(rows)} members and their status, by name (the data behind the map); each name leads to the member's profile",
         header=("Code", "Name", "Status", "Joined", "Left"),
-        rows=tuple((r.code, r.name, r.status, r.joined.isoformat(), r.left.isoformat() if r.left else "") for r in rows),
+        rows=tuple((r.code, member_cell(r.code, r.name), r.status, r.joined.isoformat(), r.left.isoformat() if r.left else "") for r in rows),
     )
 
 
-def members_table(rows: list[MemberRow]) -> html.Table:
-    return html_table(members_table_data(rows), TABLE_ID)
+def members_table(rows: list[MemberRow]) -> html.Div:
+    return table_box(members_table_data(rows), TABLE_ID)
 
 
 def layout(**_query):

@@ -19,6 +19,7 @@ ledger stood when it closed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -43,7 +44,16 @@ from ledger.db.tables import (
     StandingWaiver,
     YearEvent,
 )
-from ledger.domain.contributions import ArrearsCounted, MemberStanding, StandingRule, Waiver, judge_standing, standing_years
+from ledger.domain.contributions import (
+    ArrearsCounted,
+    MemberStanding,
+    Standing,
+    StandingRule,
+    Waiver,
+    count_standings,
+    judge_standing,
+    standing_years,
+)
 from ledger.domain.settings import Settings
 from ledger.queries.sql import NO_LIMIT, greatest, least, running_total, total, total_or_zero
 
@@ -283,6 +293,11 @@ class YearContributions:
             name: sum(getattr(row, f"{name}_minor") for row in self.rows)
             for name in ("assessed", "paid", "in_kind", "outstanding", "arrears")
         }
+
+    @property
+    def standing_counts(self) -> Mapping[Standing, int]:
+        """How many members are in good standing, in arrears and suspended on the view's date (count_standings)."""
+        return count_standings(row.standing.standing for row in self.rows)
 
 
 def year_contributions(connection: Connection, year: YearRow, view: View, member_code: str | None = None) -> YearContributions:
