@@ -13,6 +13,8 @@ from werkzeug.routing import IntegerConverter
 from ledger.config import Settings
 from ledger.db.engine import make_engine
 from ledger.domain.access import Permission
+from ledger import formatting
+from ledger.domain import labels
 from ledger.domain.compute import gpu_hours
 from ledger.web.guard import current_actor
 from ledger.web.state import LedgerState
@@ -106,7 +108,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     errors.init_app(app)
     hostile_text.init_app(app)
     helpers = {"Permission": Permission, "money": contributions.money, "hours": compute.hours, "percent": compute.percent,
-               "gpu_hours": gpu_hours, "fraction_text": governance.fraction_text, "KIND_LABELS": governance.KIND_LABELS}
+               "gpu_hours": gpu_hours, "fraction_text": governance.fraction_text, "KIND_LABELS": governance.KIND_LABELS,
+               "formatting": formatting, "labels": labels}
 
     @app.context_processor
     def _page_helpers():
