@@ -182,7 +182,7 @@ def table_box(table: TableData, table_id: str, cell_class: Callable[[int, str], 
             html.Div(
                 [
                     html.Label("Filter rows", htmlFor=filter_id),
-                    dcc.Input(id=filter_id, type="search", className="table-filter", autoComplete="off"),
+                    dcc.Input(id=filter_id, type="search", autoComplete="off"),
                     html.Span(f"{len(table.rows)} rows", id=f"{filter_id}-count", className="table-count", role="status"),
                 ],
                 className="table-tools",

@@ -38,10 +38,11 @@
 
   document.addEventListener("input", function (event) {
     var input = event.target;
-    if (!input.classList || !input.classList.contains("table-filter")) return;
-    // The filter of table T is the input T-filter (dashboards/components.py: table_box).
+    // The filter of table T is the input T-filter (dashboards/components.py: table_box);
+    // Dash's input keeps its class for its wrapper, so the id says which input filters.
+    if (input.tagName !== "INPUT" || !/-filter$/.test(input.id || "")) return;
     var table = document.getElementById(input.id.replace(/-filter$/, ""));
-    if (!table) return;
+    if (!table || table.tagName !== "TABLE" || !table.tBodies.length) return;
     var words = input.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
     var rows = table.tBodies[0].rows;
     var shown = 0;
