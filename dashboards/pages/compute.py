@@ -12,7 +12,7 @@ quotas are whole hours; usage and the ledger's other lines are exact to a thousa
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import cycle
 
@@ -110,6 +110,8 @@ def read_year(connection, year: int) -> ComputePage:
     compute = compute_year(connection, year)
     if compute is None:
         raise LookupError(f"no capacity plan for {year}")
+    # the API and the reports list members by code; the pages by name, as every public page does
+    compute = replace(compute, members=tuple(sorted(compute.members, key=lambda member: (member.name, member.code))))
     by_member = monthly_usage_by_member(connection, year)
     return ComputePage(
         compute=compute,

@@ -254,7 +254,7 @@ def _member_ledgers(connection: Connection, year: int, through_seq: int) -> list
         .outerjoin(ledger, ledger.c.code == codes.c.code)
         .outerjoin(used, used.c.code == codes.c.code)
         .outerjoin(assessed, assessed.c.code == codes.c.code)
-        .order_by(members_t.c.name, codes.c.code)  # members by name, as on every page
+        .order_by(codes.c.code)
     )
     result = []
     for row in rows:
