@@ -6,7 +6,10 @@ PostgreSQL, against tests/api_answers/demo.json as captured from the hand-writte
 projects and compute answers were pinned again (`python -m tests.api_answers URL`) when the
 demo moved to accounts as sites name them (issue 10): one journal entry imports the projects,
 projects carry their own code, and the generated export spreads its jobs over 16 accounts
-(one project has two), so they fall to members differently."""
+(one project has two), so they fall to members differently. The five motions under the
+population-weighted rule were pinned again when the demo took its populations from the World
+Bank's 2024 table (issue 14 item 9, data/population.csv): same outcomes, the weights named
+and summed anew."""
 
 from __future__ import annotations
 
