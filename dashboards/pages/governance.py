@@ -24,6 +24,7 @@ import plotly.graph_objects as go
 from dash import ALL, Input, Output, State, ctx, dcc, hooks, html
 
 from dashboards.components import (
+    Cell,
     SectionIds,
     TableData,
     bar_height,
@@ -43,6 +44,7 @@ from ledger.domain.governance import rules as voting
 from ledger.domain.errors import ValidationFailed
 from ledger.domain.governance.rules import PRESETS, Decision, Rule, Voter, Weighting, decide, voter_votes
 from ledger.domain.governance.power import DEFAULT_MEMORY_BUDGET, DEFAULT_SAMPLES, PowerMethod, rounded_voting_power
+from ledger.formatting import format_quantity
 from ledger.queries.contributions import scale_of_year
 from ledger.queries.governance import MotionRow, closed_motions, list_motions, member_names
 
@@ -538,7 +540,8 @@ def power_table(result: PowerResult, board: BoardYear) -> TableData:
         header += ("Shapley-Shubik standard error (percentage points)",)
 
     def cells(row: PowerRow) -> tuple[str, ...]:
-        values = (row.code, board.name(row.code), row.weight, _percent(row.weight_share), _percent(row.banzhaf), _percent(row.shapley_shubik))
+        weight = Cell(format_quantity(Decimal(row.weight)), row.weight)  # grouped on the page, exact in the CSV
+        values = (row.code, member_cell(row.code, board.name(row.code)), weight, _percent(row.weight_share), _percent(row.banzhaf), _percent(row.shapley_shubik))
         return values + ((_percent(row.standard_error, 3),) if sampled else ())
 
     rows = result.rows
