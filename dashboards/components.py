@@ -18,6 +18,10 @@ from urllib.parse import quote
 import plotly.graph_objects as go
 from dash import dcc, html
 
+from ledger.domain.compute import gpu_hours
+from ledger.domain.money import format_minor
+from ledger.formatting import format_gpu_hours, format_money
+
 GRAPH_CONFIG = {"displaylogo": False, "responsive": True}
 FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "color": "#1b1f24"}
 YEAR_PATTERN = re.compile(r"[0-9]{4}")
@@ -46,6 +50,16 @@ def shown(cell: str | Cell) -> str:
 def exact(cell: str | Cell) -> str:
     """What the CSV holds for a cell."""
     return cell.value if isinstance(cell, Cell) else cell
+
+
+def money_cell(minor: int, currency: str) -> Cell:
+    """An amount for a table: in full with its sign and grouping on the page ("€1,234.50"), the exact decimal in the CSV ("1234.50")."""
+    return Cell(format_money(minor, currency), format_minor(minor, currency))
+
+
+def hours_cell(ms: int) -> Cell:
+    """Reference GPU-ms as GPU-hours to the thousandth the API and the reports give: grouped on the page, plain in the CSV."""
+    return Cell(format_gpu_hours(ms), f"{gpu_hours(ms):f}")
 
 
 MEMBER_PROFILE = "/dashboards/members/{code}"

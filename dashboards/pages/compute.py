@@ -27,6 +27,7 @@ from dashboards.components import (
     bar_height,
     chart_table_csv,
     headline_figures,
+    hours_cell,
     member_cell,
     section,
     styled,
@@ -125,11 +126,6 @@ def read_year(connection, year: int) -> ComputePage:
 # --------------------------------------------------------------------------- formatting
 
 
-def _hours(ms: int) -> Cell:
-    """Reference GPU-ms as GPU-hours to a thousandth, as the API and the reports give them: grouped on the page, plain in the CSV."""
-    return Cell(format_gpu_hours(ms), f"{gpu_hours(ms):f}")
-
-
 def _whole(count: int) -> Cell:
     """A whole number (GPUs, whole GPU-hours): grouped on the page, plain in the CSV."""
     return Cell(format_fixed(count, 0), str(count))
@@ -198,7 +194,7 @@ def capacity_table(compute: ComputeYear) -> TableData:
         rows=(
             ("Capacity", _whole(capacity), _share(capacity, capacity)),
             *((label, _whole(hours), _share(hours, capacity)) for label, hours in capacity_parts(compute)),
-            ("Used by members", _hours(compute.used_ms), _share(compute.used_ms, capacity_ms)),
+            ("Used by members", hours_cell(compute.used_ms), _share(compute.used_ms, capacity_ms)),
         ),
         row_header=0,
         numeric=frozenset({1, 2}),
@@ -280,12 +276,12 @@ def quota_table(compute: ComputeYear) -> TableData:
             "Carried out and forfeited (GPU-h)", "Balance (GPU-h)", "Quota state",
         ),
         rows=tuple(
-            (member.code, member_cell(member.code, member.name), *(_hours(by_column[column]) for column in QUOTA_COLUMNS), FROZEN_STATE if member.frozen else "usable")
+            (member.code, member_cell(member.code, member.name), *(hours_cell(by_column[column]) for column in QUOTA_COLUMNS), FROZEN_STATE if member.frozen else "usable")
             for member, by_column in zip(members, figures)
         ),
         totals=(
             "", f"Total, {len(members)} members",
-            *(_hours(sum(by_column[column] for by_column in figures)) for column in QUOTA_COLUMNS),
+            *(hours_cell(sum(by_column[column] for by_column in figures)) for column in QUOTA_COLUMNS),
             f"{sum(member.frozen for member in members)} frozen",
         ),
         row_header=1,
@@ -393,15 +389,15 @@ def monthly_table(data: ComputePage) -> TableData:
         rows=tuple(
             (
                 code, member_cell(code, names[code]),
-                *(_hours(by_month.get(month, 0)) for month in months),
-                _hours(sum(by_month.values())),
+                *(hours_cell(by_month.get(month, 0)) for month in months),
+                hours_cell(sum(by_month.values())),
             )
             for code, by_month in data.member_months.items()
         ),
         totals=(
             "", f"Total, {len(data.member_months)} members",
-            *(_hours(row.reference_gpu_ms) for row in data.months),
-            _hours(sum(row.reference_gpu_ms for row in data.months)),
+            *(hours_cell(row.reference_gpu_ms) for row in data.months),
+            hours_cell(sum(row.reference_gpu_ms for row in data.months)),
         ),
         row_header=1,
         numeric=frozenset(range(2, len(months) + 3)),
@@ -461,8 +457,8 @@ def levels_table(levels: Sequence[Usage], year: int) -> TableData:
     return TableData(
         caption=f"Use by the safety level of the projects, {year}, in reference GPU-hours",
         header=("Safety level", "Used (GPU-h)", "Share of the year's use (%)"),
-        rows=tuple((level, _hours(ms), _share(ms, total)) for level, ms in rows),
-        totals=("Total", _hours(total), _share(total, total)),
+        rows=tuple((level, hours_cell(ms), _share(ms, total)) for level, ms in rows),
+        totals=("Total", hours_cell(total), _share(total, total)),
         row_header=0,
         numeric=frozenset({1, 2}),
     )

@@ -17,7 +17,6 @@ import plotly.graph_objects as go
 from dash import dcc, html
 
 from dashboards.components import (
-    Cell,
     SectionIds,
     TableData,
     bar_height,
@@ -25,6 +24,7 @@ from dashboards.components import (
     csv_link,
     headline_figures,
     member_cell,
+    money_cell,
     section,
     styled,
     year_in_query,
@@ -32,7 +32,7 @@ from dashboards.components import (
 )
 from dashboards.data import connect, today
 from ledger.domain.contributions import Standing
-from ledger.domain.money import format_minor, to_decimal
+from ledger.domain.money import to_decimal
 from ledger.formatting import format_compact_money, format_money
 from ledger.queries.contributions import (
     ContributionRow,
@@ -131,15 +131,6 @@ def gapminder_note(scale: ScaleRow | None) -> str | None:
 # --------------------------------------------------------------------------- tables
 
 
-def _money(minor: int, currency: str) -> Cell:
-    """An amount for a table: in full with its sign and grouping on the page, the exact decimal in the CSV."""
-    return Cell(format_money(minor, currency), format_minor(minor, currency))
-
-
-def _money_text(minor: int, currency: str) -> str:
-    return format_money(minor, currency)
-
-
 def _plotted(minor: int, currency: str) -> float:
     # Charts only: plotly needs numbers; the exact text goes into the hover and the tables.
     return float(to_decimal(minor, currency))
@@ -156,8 +147,8 @@ def assessed_table(contributions: YearContributions) -> TableData:
     return TableData(
         caption=f"Assessed, paid in cash and credited in kind per member, {contributions.year.year}, in {currency}, as of {contributions.view.as_of}",
         header=("Code", "Member", f"Assessed ({currency})", f"Paid in cash ({currency})", f"Credited in kind ({currency})", f"Outstanding ({currency})"),
-        rows=tuple((row.code, member_cell(row.code, row.name), *(_money(getattr(row, f"{name}_minor"), currency) for name in amounts)) for row in rows),
-        totals=("", f"Total, {len(rows)} members", *(_money(contributions.totals[name], currency) for name in amounts)),
+        rows=tuple((row.code, member_cell(row.code, row.name), *(money_cell(getattr(row, f"{name}_minor"), currency) for name in amounts)) for row in rows),
+        totals=("", f"Total, {len(rows)} members", *(money_cell(contributions.totals[name], currency) for name in amounts)),
         row_header=1,
         numeric=frozenset({2, 3, 4, 5}),
     )
@@ -174,11 +165,11 @@ def standing_table(contributions: YearContributions) -> TableData:
     return TableData(
         caption=f"Arrears and standing per member on {contributions.view.as_of}, in {currency} ({contributions.settings.standing_rule.name})",
         header=("Code", "Member", f"Arrears ({currency})", "Standing", "Explanation"),
-        rows=tuple((row.code, member_cell(row.code, row.name), _money(row.arrears_minor, currency), standing_label(row), row.standing.explanation) for row in rows),
+        rows=tuple((row.code, member_cell(row.code, row.name), money_cell(row.arrears_minor, currency), standing_label(row), row.standing.explanation) for row in rows),
         totals=(
             "",
             f"Total, {len(rows)} members",
-            _money(contributions.totals["arrears"], currency),
+            money_cell(contributions.totals["arrears"], currency),
             ", ".join(f"{counts[standing]} {label}" for standing, label in STANDING_LABELS.items() if counts[standing]),
             "",
         ),
@@ -198,8 +189,8 @@ def shares_table(contributions: YearContributions) -> TableData:
     return TableData(
         caption=f"Share of the {contributions.year.year} budget each member carries, largest first",
         header=("Code", "Member", "Share (%)", f"Assessed ({currency})"),
-        rows=tuple((row.code, member_cell(row.code, row.name), _percent(row.share_pct), _money(row.assessed_minor, currency)) for row in rows),
-        totals=("", f"Total, {len(rows)} members", _percent(sum((row.share_pct for row in rows), Decimal(0))), _money(contributions.totals["assessed"], currency)),
+        rows=tuple((row.code, member_cell(row.code, row.name), _percent(row.share_pct), money_cell(row.assessed_minor, currency)) for row in rows),
+        totals=("", f"Total, {len(rows)} members", _percent(sum((row.share_pct for row in rows), Decimal(0))), money_cell(contributions.totals["assessed"], currency)),
         row_header=1,
         numeric=frozenset({2, 3}),
     )
@@ -211,8 +202,8 @@ def trends_table(trends: list[YearTotals], currency: str, as_of: date) -> TableD
     return TableData(
         caption=f"Budget, assessed, paid in cash and credited in kind per year, in {currency}, as of {as_of}",
         header=("Year", f"Budget ({currency})", f"Assessed ({currency})", f"Paid in cash ({currency})", f"Credited in kind ({currency})"),
-        rows=tuple((str(row.year), *(_money(getattr(row, f"{name}_minor"), currency) for name in amounts)) for row in trends),
-        totals=(f"Total, {len(trends)} years", *(_money(sum(getattr(row, f"{name}_minor") for row in trends), currency) for name in amounts)),
+        rows=tuple((str(row.year), *(money_cell(getattr(row, f"{name}_minor"), currency) for name in amounts)) for row in trends),
+        totals=(f"Total, {len(trends)} years", *(money_cell(sum(getattr(row, f"{name}_minor") for row in trends), currency) for name in amounts)),
         row_header=0,
         numeric=frozenset({1, 2, 3, 4}),
     )
@@ -242,7 +233,7 @@ def assessed_figure(contributions: YearContributions) -> go.Figure:
                 name=label,
                 x=[row.code for row in rows],
                 y=[_plotted(minor, currency) for minor in minors],
-                customdata=[[row.name, _money_text(minor, currency)] for row, minor in zip(rows, minors)],
+                customdata=[[row.name, format_money(minor, currency)] for row, minor in zip(rows, minors)],
                 hovertemplate=f"%{{customdata[0]}}<br>{label}: %{{customdata[1]}}<extra></extra>",
                 marker_color=AMOUNT_COLOURS[name],
             )
@@ -265,11 +256,11 @@ def standing_figure(contributions: YearContributions) -> go.Figure:
                 y=[row.name for row in chosen],
                 x=[_plotted(row.arrears_minor, currency) for row in chosen],
                 # Written beside the bar (and so beside the name for a member with no arrears).
-                text=[label if row.arrears_minor == 0 else f"{label}: {_money_text(row.arrears_minor, currency)}" for row in chosen],
+                text=[label if row.arrears_minor == 0 else f"{label}: {format_money(row.arrears_minor, currency)}" for row in chosen],
                 textposition="outside",
                 textfont={"color": STANDING_COLOURS[standing]},
                 cliponaxis=False,
-                customdata=[_money_text(row.arrears_minor, currency) for row in chosen],
+                customdata=[format_money(row.arrears_minor, currency) for row in chosen],
                 hovertemplate=f"%{{y}}: arrears %{{customdata}}, {label}<extra></extra>",
                 marker_color=STANDING_COLOURS[standing],
             )
@@ -316,7 +307,7 @@ def trends_figure(trends: list[YearTotals], currency: str) -> go.Figure:
                 mode="lines+markers",
                 x=years,
                 y=[_plotted(minor, currency) for minor in minors],
-                customdata=[_money_text(minor, currency) for minor in minors],
+                customdata=[format_money(minor, currency) for minor in minors],
                 hovertemplate=f"%{{x}} {label}: %{{customdata}}<extra></extra>",
                 line={"color": AMOUNT_COLOURS[name], "dash": dash_style, "width": 2},
             )

@@ -16,8 +16,10 @@ from dashboards.components import (
     SectionIds,
     TableData,
     headline_figures,
+    hours_cell,
     member_cell,
     member_href,
+    money_cell,
     section,
     table_and_csv,
     table_box,
@@ -28,14 +30,11 @@ from dashboards.pages.governance import ClosedMotion, PowerResult, basis_label, 
 from ledger.domain.compute import gpu_hours
 from ledger.domain.labels import MEMBER_STATUSES, MOTION_KINDS, OUTCOMES, STANDINGS, label
 from ledger.domain.members import Stint, is_member_code
-from ledger.domain.money import format_minor
 from ledger.formatting import (
     format_compact_money,
     format_compact_quantity,
     format_day,
     format_fixed,
-    format_gpu_hours,
-    format_money,
     format_quantity,
 )
 from ledger.queries.compute import MemberCompute, compute_year, compute_years
@@ -203,10 +202,6 @@ def read_profile(connection, member: MemberRow, day: date) -> Profile:
     )
 
 
-def _money(minor: int, currency: str) -> Cell:
-    return Cell(format_money(minor, currency), format_minor(minor, currency))
-
-
 def _percent(value: Decimal | Fraction, decimals: int = 3) -> Cell:
     """A percentage rounded half up to `decimals`, exact to that many in the CSV too."""
     exact = value if isinstance(value, Decimal) else Decimal(value.numerator) / Decimal(value.denominator)
@@ -237,9 +232,9 @@ def contributions_table(profile: Profile) -> TableData:
         ),
         rows=tuple(
             (
-                str(year.year), f"{row.share_pct:f}", _money(row.assessed_minor, year.currency), _money(row.paid_minor, year.currency),
-                _money(row.in_kind_minor, year.currency), _money(row.outstanding_minor, year.currency),
-                _money(row.arrears_minor, year.currency), label(STANDINGS, row.standing.standing.value), row.standing.as_of.isoformat(),
+                str(year.year), f"{row.share_pct:f}", money_cell(row.assessed_minor, year.currency), money_cell(row.paid_minor, year.currency),
+                money_cell(row.in_kind_minor, year.currency), money_cell(row.outstanding_minor, year.currency),
+                money_cell(row.arrears_minor, year.currency), label(STANDINGS, row.standing.standing.value), row.standing.as_of.isoformat(),
             )
             for year, row in profile.years
         ),
@@ -300,7 +295,7 @@ def compute_table(profile: Profile) -> TableData:
         header=("Year", "Quota (GPU-h)", "Used (GPU-h)", "Balance (GPU-h)", "Contribution share (%)", "Usage share (%)", "Usage share ÷ contribution share"),
         rows=tuple(
             (
-                str(year), _hours(line.quota_ms), _hours(line.used_ms), _hours(line.balance_ms), _percent(line.contribution_share),
+                str(year), hours_cell(line.quota_ms), hours_cell(line.used_ms), hours_cell(line.balance_ms), _percent(line.contribution_share),
                 _percent(line.usage_share), _percent(line.ratio) if line.ratio is not None else "none: no contribution assessed",
             )
             for year, line in profile.compute
@@ -308,10 +303,6 @@ def compute_table(profile: Profile) -> TableData:
         row_header=0,
         numeric=frozenset(range(1, 7)),
     )
-
-
-def _hours(ms: int) -> Cell:
-    return Cell(format_gpu_hours(ms), f"{gpu_hours(ms):f}")
 
 
 def profile_summary(profile: Profile) -> html.Ul:
