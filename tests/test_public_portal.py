@@ -150,13 +150,14 @@ def test_the_front_door_shows_money_standing_compute_decisions_and_the_checkpoin
     assert "No checkpoint is signed yet" in text and f'href="/journal/{door.head.seq}"' in html
 
 
-def test_the_front_door_links_the_latest_checkpoint_to_its_verification(demo_copy):
+def test_the_front_door_links_the_latest_checkpoint_to_its_verification(demo_app, demo_copy):
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     from ledger.domain.signed_note import NoteSigner
     from ledger.services.checkpoints import publish_checkpoint
     from ledger.web import create_app
 
+    demo_app.extensions["ledger"].engine.dispose()  # PostgreSQL copies a template nobody is connected to
     url = demo_copy()
     engine = make_engine(url)
     signed = publish_checkpoint(engine, NoteSigner("test.example/log", Ed25519PrivateKey.generate()))
