@@ -464,7 +464,7 @@ def test_choosing_a_year_on_the_page_changes_the_address_and_the_figures(in_chro
         after = chart_data(page_, page.ASSESSED.chart)
         assert after != before and len(after[0]) == len(before[0]) - 1  # KOR joined in the second year
         assert after == [[float(row[column]) for row in first.values] for column in (2, 3, 4)]
-        assert page_.locator(f"#{page.NOTE_ID}").inner_text() == page.GAPMINDER_NOTE
+        assert page_.locator(f"#{page.NOTE_ID}").inner_text() == page.gapminder_note(year_pages[FIRST].scale)
         assert page_.locator("[aria-current=page]").inner_text() == f"{FIRST} (closed)"
         v.assert_clean()
         page_.go_back()
