@@ -6,6 +6,7 @@ import dash
 from dash import Dash, dcc, html
 from flask import Flask, abort, request
 
+from ledger.state import connect
 from dashboards.pages import compute, contributions, governance, members, overview
 
 URL_BASE = "/dashboards/"
@@ -21,7 +22,7 @@ INDEX_STRING = """<!DOCTYPE html>
 </head>
 <body>
 {%app_entry%}
-<footer>{%config%}{%scripts%}{%renderer%}</footer>
+<footer>{%config%}{%scripts%}{%renderer%}<script src="/static/tables.js" defer></script></footer>
 </body>
 </html>"""
 
@@ -42,6 +43,7 @@ def create_dash(server: Flask) -> Dash:
     app.index_string = INDEX_STRING
     for page in (overview, members, contributions, governance, compute):
         dash.register_page(page.__name__, **page.PAGE)
+    dash.register_page(f"{members.__name__}.profile", **members.PROFILE_PAGE)
     app.layout = shell
     callback_path = f"{URL_BASE}_dash-update-component"
 
@@ -52,6 +54,19 @@ def create_dash(server: Flask) -> Dash:
             body = request.get_json(silent=True)
             if not isinstance(body, dict) or not isinstance(body.get("output"), str) or not isinstance(body.get("inputs"), list):
                 abort(400, description="a dashboard callback is a JSON object with an 'output' string and an 'inputs' list")
+
+    profile_prefix = f"{URL_BASE}members/"
+
+    @server.before_request
+    def _unknown_member_is_not_found():
+        # Dash answers every page address 200; a profile of a code no member has is a 404,
+        # still the dashboard's page, whose layout lists the codes there are.
+        code = request.path[len(profile_prefix):] if request.path.startswith(profile_prefix) else None
+        if code is not None and "/" not in code:
+            with connect() as connection:
+                if members.find_profile_member(connection, code) is None:
+                    return app.index(), 404
+        return None
 
     return app
 
@@ -69,6 +84,7 @@ def shell():
                             [
                                 html.Li(dcc.Link(page["name"], href=page["relative_path"]))
                                 for page in dash.page_registry.values()
+                                if not page.get("path_template")  # a member's profile is reached from its name
                             ]
                         ),
                         **{"aria-label": "Dashboards"},

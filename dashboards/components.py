@@ -1,7 +1,9 @@
 """Pieces every dashboard page shares: a table as plain text cells, shown as HTML and offered as CSV.
 
 A page builds a `TableData` from its query results once; the HTML table and the CSV file
-are both made from it, so the download holds exactly the figures the page shows. Every chart
+are both made from it, so the download holds exactly the figures the page shows. A figure
+is a `Cell`: the page prints its readable text (ledger.formatting: "€3,900,000,000.00"),
+the CSV and the table's sorting use its exact machine value ("3900000000.00"). Every chart
 also names the published dataset it is drawn from (`Source`), with its stable /api/v1 CSV and
 JSON addresses and its entry in the data catalogue (ledger.queries.catalogue).
 """
@@ -20,12 +22,65 @@ from dash import dcc, html
 
 from ledger.queries.catalogue import BY_KEY
 from ledger.queries.journal import receipt_path
+from ledger.domain.compute import gpu_hours
+from ledger.domain.money import format_minor
+from ledger.formatting import format_gpu_ms, format_money
 
 GRAPH_CONFIG = {"displaylogo": False, "responsive": True}
 FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "color": "#1b1f24"}
 YEAR_PATTERN = re.compile(r"[0-9]{4}")
 # Amounts line up by their decimal point only when right-aligned in equal-width digits.
 NUMBER_STYLE = {"textAlign": "right", "fontVariantNumeric": "tabular-nums", "whiteSpace": "nowrap"}
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """A figure as the page prints it (`text`) and as a machine reads it (`value`, exact, no grouping);
+    `href`: where the cell's text links to (a member's name to its profile)."""
+
+    text: str
+    value: str
+    href: str | None = None
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def shown(cell: str | Cell) -> str:
+    """What the page prints in a cell."""
+    return cell.text if isinstance(cell, Cell) else cell
+
+
+def exact(cell: str | Cell) -> str:
+    """What the CSV holds for a cell."""
+    return cell.value if isinstance(cell, Cell) else cell
+
+
+def money_cell(minor: int, currency: str) -> Cell:
+    """An amount for a table: in full with its sign and grouping on the page ("€1,234.50"), the exact decimal in the CSV ("1234.50")."""
+    return Cell(format_money(minor, currency), format_minor(minor, currency))
+
+
+def hours_cell(ms: int) -> Cell:
+    """Reference GPU-ms as GPU-hours to the thousandth the API and the reports give: grouped on the page, plain in the CSV."""
+    return Cell(format_gpu_ms(ms), f"{gpu_hours(ms):f}")
+
+
+MEMBER_PROFILE = "/dashboards/members/{code}"
+
+
+def member_href(code: str) -> str:
+    """The address of a member's profile page."""
+    return MEMBER_PROFILE.format(code=code)
+
+
+def member_cell(code: str, name: str) -> Cell:
+    """A member's name linking to its profile (the CSV keeps the bare name)."""
+    return Cell(name, name, member_href(code))
+
+
+def _content(cell: str | Cell):
+    return dcc.Link(cell.text, href=cell.href) if isinstance(cell, Cell) and cell.href else shown(cell)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,11 +97,26 @@ class TableData:
 
     caption: str
     header: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-    totals: tuple[str, ...] | None = None
+    rows: tuple[tuple[str | Cell, ...], ...]
+    totals: tuple[str | Cell, ...] | None = None
     row_header: int | None = None
     numeric: frozenset[int] = frozenset()
     receipt_column: int | None = None
+
+    @property
+    def values(self) -> tuple[tuple[str, ...], ...]:
+        """The rows as the CSV holds them: every figure exact."""
+        return tuple(tuple(exact(cell) for cell in row) for row in self.rows)
+
+    @property
+    def total_values(self) -> tuple[str, ...] | None:
+        """The totals line with every figure exact."""
+        return tuple(exact(cell) for cell in self.totals) if self.totals else None
+
+    @property
+    def texts(self) -> tuple[tuple[str, ...], ...]:
+        """The rows as the page prints them."""
+        return tuple(tuple(shown(cell) for cell in row) for row in self.rows)
 
     def __post_init__(self):
         widths = {len(row) for row in self.rows} | ({len(self.totals)} if self.totals else set())
@@ -59,7 +129,7 @@ def csv_text(table: TableData) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(table.header)
-    writer.writerows(table.rows)
+    writer.writerows(table.values)
     return out.getvalue()
 
 
@@ -76,6 +146,9 @@ def csv_link(table: TableData, filename: str, label: str, link_id: str) -> html.
 def html_table(table: TableData, table_id: str, cell_class: Callable[[int, str], str | None] | None = None) -> html.Table:
     """The table with its caption, column headers (scope col) and, where declared, row headers (scope row).
 
+    Each column header is a button that sorts the rows by that column (ledger/web/static/tables.js,
+    which marks the sorted header with aria-sort); a figure's cell carries its exact value in
+    data-value, so the rows sort by the number, not by its grouped text.
     cell_class: given a body cell's column and text, the CSS class to mark it with (or None),
     for tables whose cells carry a state in colour as well as in words.
     """
@@ -83,29 +156,68 @@ def html_table(table: TableData, table_id: str, cell_class: Callable[[int, str],
     def aligned(i: int) -> dict:
         return {"style": NUMBER_STYLE} if i in table.numeric else {}
 
-    def marked(i: int, value: str, body: bool) -> dict:
-        name = cell_class(i, value) if body and cell_class else None
-        return {"className": name} if name else {}
+    def marked(i: int, cell: str | Cell, body: bool) -> dict:
+        name = cell_class(i, shown(cell)) if body and cell_class else None
+        value = {"data-value": cell.value} if isinstance(cell, Cell) and cell.value != cell.text else {}
+        return {**value, "className": name} if name else value
 
-    def shown(i: int, value: str, body: bool):
-        return receipt_link(int(value)) if body and i == table.receipt_column and value else value
+    def content(i: int, cell: str | Cell, body: bool):
+        # a receipt column holds the journal entry's number: the page links it to its receipt
+        if body and i == table.receipt_column and shown(cell):
+            return receipt_link(int(shown(cell)))
+        return _content(cell)
 
-    def cells(values: tuple[str, ...], body: bool = False) -> list:
+    def cells(values: tuple[str | Cell, ...], body: bool = False) -> list:
         return [
-            html.Th(shown(i, value, body), scope="row", **aligned(i), **marked(i, value, body))
+            html.Th(content(i, cell, body), scope="row", **aligned(i), **marked(i, cell, body))
             if i == table.row_header
-            else html.Td(shown(i, value, body), **aligned(i), **marked(i, value, body))
-            for i, value in enumerate(values)
+            else html.Td(content(i, cell, body), **aligned(i), **marked(i, cell, body))
+            for i, cell in enumerate(values)
         ]
+
+    def column(i: int, label: str) -> html.Th:
+        button = html.Button(label, type="button", className="sort", title=f"Sort by {label}")
+        return html.Th(button, scope="col", **aligned(i))
 
     parts = [
         html.Caption(table.caption),
-        html.Thead(html.Tr([html.Th(label, scope="col", **aligned(i)) for i, label in enumerate(table.header)])),
+        html.Thead(html.Tr([column(i, label) for i, label in enumerate(table.header)])),
         html.Tbody([html.Tr(cells(row, body=True)) for row in table.rows]),
     ]
     if table.totals:
         parts.append(html.Tfoot(html.Tr(cells(table.totals))))
-    return html.Table(parts, id=table_id)
+    return html.Table(parts, id=table_id, className="sortable")
+
+
+FILTERED_FROM = 6
+"""Tables of this many rows or more get a filter box: a shorter one is read at a glance."""
+
+
+def table_box(table: TableData, table_id: str, cell_class: Callable[[int, str], str | None] | None = None) -> html.Div:
+    """The table in a box of its own that scrolls sideways on a narrow screen (so the page never does),
+    taking the focus so a keyboard can scroll it; above it, for a long table, a labelled filter box
+    that hides the rows not containing the words typed (tables.js) and says how many remain."""
+    region = html.Div(
+        html_table(table, table_id, cell_class), id=f"{table_id}-region", role="region", tabIndex=0, className="table-scroll",
+        **{"aria-label": f"{table.caption} (scrolls sideways when wider than the screen)"},
+    )
+    if len(table.rows) < FILTERED_FROM:
+        return html.Div(region, className="table-box")
+    filter_id = f"{table_id}-filter"
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.Label("Filter rows", htmlFor=filter_id),
+                    dcc.Input(id=filter_id, type="search", autoComplete="off"),
+                    html.Span(f"{len(table.rows)} rows", id=f"{filter_id}-count", className="table-count", role="status"),
+                ],
+                className="table-tools",
+            ),
+            region,
+        ],
+        className="table-box",
+    )
 
 
 def receipt_link(seq: int) -> html.A:
@@ -214,24 +326,14 @@ def section(ids: SectionIds, title: str, intro: str | list, body: list, level: i
     return html.Section([heading(title, id=ids.heading), html.P(intro), *body], id=ids.section, **{"aria-labelledby": ids.heading})
 
 
-def table_and_csv(table: TableData, ids: SectionIds, filename: str, scrolls: bool = False) -> list:
-    """The table and a link saving it as CSV.
-
-    scrolls: for a table wider than a narrow screen; it then scrolls sideways in a region
-    that takes the focus, so a keyboard can scroll it too.
-    """
-    shown = html_table(table, ids.table)
-    if scrolls:
-        shown = html.Div(
-            shown, id=f"{ids.section}-region", role="region", tabIndex=0, style={"overflowX": "auto"},
-            **{"aria-label": f"{table.caption}; scrolls sideways when wider than the page"},
-        )
-    return [shown, html.P(csv_link(table, filename, f"Download the table “{table.caption}” as CSV", ids.csv))]
+def table_and_csv(table: TableData, ids: SectionIds, filename: str) -> list:
+    """The table in its scrolling box and a link saving it as CSV."""
+    return [table_box(table, ids.table), html.P(csv_link(table, filename, f"Download the table “{table.caption}” as CSV", ids.csv))]
 
 
-def chart_table_csv(figure: go.Figure, ids: SectionIds, table: TableData, filename: str, scrolls: bool = False, *, source: Source) -> list:
+def chart_table_csv(figure: go.Figure, ids: SectionIds, table: TableData, filename: str, *, source: Source) -> list:
     """A chart, the dataset it is drawn from, the same figures as a table, and the table as CSV."""
-    return [graph(figure, ids.chart, int(figure.layout.height)), data_caption(source, ids), *table_and_csv(table, ids, filename, scrolls)]
+    return [graph(figure, ids.chart, int(figure.layout.height)), data_caption(source, ids), *table_and_csv(table, ids, filename)]
 
 
 def year_in_query(raw: object, example: int) -> tuple[int | None, str | None]:

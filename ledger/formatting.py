@@ -2,20 +2,23 @@
 
 The reports, the officials' pages (ledger.web, through the templates' helpers) and the
 dashboards write figures through these, so a total and its lines, and the same figure on
-two pages, read alike. Babel only (and ledger.domain), so that assembling a report
-(ledger.reports.annual) does not load the PDF renderer. Each function takes a locale ("en",
-"fr"): grouping, decimal mark and the percent sign follow the language, as Babel's CLDR data
-writes them.
+two pages, read alike. Tables print figures in full with their grouping (`format_money`,
+`format_gpu_hours`); headline cards print them compact (`format_compact_money`: "€3.9B",
+"3,9 Md €"). Downloads (CSV, JSON) never go through here: they keep the exact machine values.
+Babel only (and ledger.domain), so that assembling a report (ledger.reports.annual) does not
+load the PDF renderer. Each function takes a locale ("en", "fr"): grouping, decimal mark and
+the percent sign follow the language, as Babel's CLDR data writes them.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_compact_currency, format_compact_decimal, format_currency, format_decimal
 
+from ledger.domain.compute import gpu_hours
 from ledger.domain.money import to_decimal
 
 LOCALE = "en"
@@ -42,6 +45,26 @@ def format_money(minor: int, currency: str, locale: str = LOCALE) -> str:
 def format_percent(value: Decimal, decimals: int, locale: str = LOCALE) -> str:
     """A percentage with at least `decimals` decimals and never rounded: Decimal("12.3"), 3 -> "12.300%"."""
     return format_fixed(value, decimals, locale) + _PERCENT_SIGN.get(locale, "%")
+
+
+def format_compact_money(minor: int, currency: str, locale: str = LOCALE) -> str:
+    """An amount for a headline card, to two significant figures in CLDR's short form: 3900000000_00 EUR -> "€3.9B" ("3,9 Md €")."""
+    return format_compact_currency(to_decimal(minor, currency), currency, locale=locale, fraction_digits=1)
+
+
+def format_compact_quantity(value: Decimal | int, locale: str = LOCALE) -> str:
+    """A count for a headline card in CLDR's short form: 876000000 -> "876M" ("876 M")."""
+    return format_compact_decimal(value, locale=locale, fraction_digits=1)
+
+
+def format_gpu_ms(ms: int, locale: str = LOCALE) -> str:
+    """Reference GPU-milliseconds (as the ledger keeps them) as GPU-hours, grouped, to the thousandth the ledger keeps: 4_500_000_000 -> "1,250.000"."""
+    return format_fixed(gpu_hours(ms), 3, locale)
+
+
+def format_rounded_percent(value: Decimal, decimals: int, locale: str = LOCALE) -> str:
+    """A percentage rounded half up to `decimals`, for figures whose last digits do not matter: Decimal("0.2549"), 2 -> "0.25%"."""
+    return format_percent(value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP), decimals, locale)
 
 
 def format_quantity(value: Decimal | int, locale: str = LOCALE) -> str:

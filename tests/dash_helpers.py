@@ -96,8 +96,8 @@ def by_id(components, component_id) -> Component:
 def texts(component) -> str:
     """The text a component shows, children's included."""
     children = getattr(component, "children", component)
-    if children is None:
-        return ""
+    if children is None or (children is component and isinstance(component, Component)):
+        return ""  # a component without children (an input)
     if isinstance(children, (str, int, float)):
         return str(children)
     if isinstance(children, Component):

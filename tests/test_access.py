@@ -22,6 +22,7 @@ PUBLIC = None  # no sign-in needed
 ROUTES: dict[str, tuple[str, frozenset | None]] = {
     "static": ("/static/ledger.css", PUBLIC),
     "public.home": ("/", PUBLIC),
+    "public.feed": ("/feed.atom", PUBLIC),
     "public.reports": ("/reports/", PUBLIC),
     "public.annual_report": ("/reports/annual/2025.pdf", PUBLIC),
     "public.member_statement": ("/reports/statements/2025/DEU.pdf", PUBLIC),

@@ -8,7 +8,10 @@ demo moved to accounts as sites name them (issue 10): one journal entry imports 
 projects carry their own code, and the generated export spreads its jobs over 16 accounts
 (one project has two), so they fall to members differently. The five secret ballots' motions
 were pinned again when a closed secret ballot came to publish only its outcome and whether
-each threshold was met (issue 13 item 9, ledger.domain.governance.rules.published_snapshot)."""
+each threshold was met (issue 13 item 9, ledger.domain.governance.publication.published_snapshot), and
+the five motions under the population-weighted rule when the demo took its populations from
+the World Bank's 2024 table (issue 14 item 9, data/population.csv): same outcomes, the weights
+named and summed anew."""
 
 from __future__ import annotations
 

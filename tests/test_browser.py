@@ -12,7 +12,11 @@ from tests.conftest import DEMO_TODAY, copy_database, drop_database
 
 pytestmark = pytest.mark.browser
 
-PUBLIC_PAGES = ["/", "/login", "/reports/", "/dashboards/", "/dashboards/members", "/dashboards/contributions", "/dashboards/board", "/dashboards/compute"]
+PUBLIC_PAGES = [
+    "/", "/login", "/reports/", "/dashboards/", "/dashboards/members", "/dashboards/contributions", "/dashboards/board",
+    "/dashboards/compute", "/dashboards/members/SVN", "/journal/5",
+]
+PHONE = {"width": 390, "height": 844}  # an iPhone 12 to 15's viewport in CSS pixels
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +51,52 @@ def test_public_page_is_clean(visit, path):
     page.wait_for_selector("h1")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("main").count() == 1
+    v.assert_clean()
+
+
+@pytest.mark.parametrize("path", [*PUBLIC_PAGES, "/dashboards/members/ZZZ"])
+def test_no_public_page_scrolls_sideways_on_a_phone(visit, path):
+    """Issue 14 item 7: at 390 px nothing is wider than the screen; a wide table scrolls in its own box."""
+    v = visit()
+    v.page.set_viewport_size(PHONE)
+    page = v.open(path)
+    page.wait_for_selector("h1")
+    page.wait_for_timeout(500)  # plotly sizes its charts to the box after the first paint
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page.evaluate("document.body.scrollWidth") <= PHONE["width"]
+    # wide tables keep their columns and scroll inside a focusable, named region instead
+    for region in page.locator(".table-scroll").all():
+        assert region.get_attribute("role") == "region" and region.get_attribute("tabindex") == "0" and region.get_attribute("aria-label")
+    if path == "/dashboards/members/ZZZ":
+        assert "No member has the code" in page.inner_text("main")
+        v.errors[:] = [e for e in v.errors if "404" not in e]  # the page itself answers 404, on purpose
+    v.assert_clean()
+
+
+def test_tables_sort_by_a_column_and_filter_by_words(visit):
+    """Issue 14 item 6: a column header's button sorts by the exact figure (not its grouped text) and says so with
+    aria-sort; the filter box keeps the rows holding every word typed and says how many; axe stays clean."""
+    v = visit()
+    page = v.open("/dashboards/contributions?year=2026")
+    table = page.locator("#contributions-assessed-table")
+    table.wait_for()
+    header = table.locator("thead th").nth(2)
+    header.get_by_role("button").click()
+    assert header.get_attribute("aria-sort") == "ascending"
+    values = [float(x) for x in table.locator("tbody tr td:nth-child(3)").evaluate_all("cells => cells.map(c => c.dataset.value)")]
+    assert values == sorted(values) and len(values) > 5
+    header.get_by_role("button").click()
+    assert header.get_attribute("aria-sort") == "descending"
+    values = [float(x) for x in table.locator("tbody tr td:nth-child(3)").evaluate_all("cells => cells.map(c => c.dataset.value)")]
+    assert values == sorted(values, reverse=True)
+    assert table.locator("tbody tr td:nth-child(3)").first.inner_text().startswith("€")
+    page.get_by_label("Filter rows").first.fill("slov")
+    shown = table.locator("tbody tr:not([hidden]) th").all_inner_texts()
+    assert sorted(shown) == ["Slovakia", "Slovenia"]
+    assert page.locator("#contributions-assessed-table-filter-count").inner_text().startswith("2 of ")
+    table.locator("tbody tr:not([hidden]) th a", has_text="Slovenia").click()
+    page.wait_for_selector("h1:has-text('Slovenia (SVN)')")
+    assert page.url.endswith("/dashboards/members/SVN")
     v.assert_clean()
 
 

@@ -57,7 +57,7 @@ def ids_of(components) -> list[str]:
 
 
 def column(table, index: int) -> list[str]:
-    return [row[index] for row in table.rows]
+    return [row[index] for row in table.values]
 
 
 # --------------------------------------------------------------------------- plain functions, no database
@@ -118,7 +118,7 @@ def test_a_frozen_quota_is_said_in_words_in_the_table_the_chart_and_the_page():
     year = hand_built_year()
     table = page.quota_table(year)
     assert column(table, 9) == ["usable", page.FROZEN_STATE, "usable"]
-    assert table.totals[-1] == "1 frozen"
+    assert table.total_values[-1] == "1 frozen"
     figure = page.quota_figure(year)
     assert list(figure.data[0].y) == ["Austria", "Germany (quota frozen)", "Japan"]
     assert [t.name for t in figure.data] == ["Quota", "Used"]
@@ -128,9 +128,9 @@ def test_a_frozen_quota_is_said_in_words_in_the_table_the_chart_and_the_page():
 
 def test_every_ledger_line_has_a_column_and_the_balance_is_their_sum():
     table = page.quota_table(hand_built_year())
-    assert table.rows[0] == ("AUT", "Austria", "500.000", "2.000", "0.000", "0.000", "3.000", "-499.000", "0.000", "usable")
-    assert table.rows[2][6] == "7.000"  # 7 h and 1 ms: shown to a thousandth
-    for row in table.rows:
+    assert table.values[0] == ("AUT", "Austria", "500.000", "2.000", "0.000", "0.000", "3.000", "-499.000", "0.000", "usable")
+    assert table.values[2][6] == "7.000"  # 7 h and 1 ms: shown to a thousandth
+    for row in table.values:
         quota, carried_in, transferred, adjusted, used, year_end, balance = (Decimal(cell) for cell in row[2:9])
         assert abs(quota + carried_in + transferred + adjusted - used + year_end - balance) <= Decimal("0.001")
 
@@ -139,9 +139,9 @@ def test_unallocated_hours_a_member_without_contribution_and_empty_pools_are_sho
     year = hand_built_year()
     assert page.capacity_parts(year) == [("Reserve: open calls", 100), ("Members' quotas", 899), ("Not allocated", 1)]
     capacity = page.capacity_table(year)
-    assert capacity.rows[0] == ("Capacity", "1000", "100.000") and capacity.rows[-1][0] == "Used by members"
+    assert capacity.values[0] == ("Capacity", "1000", "100.000") and capacity.values[-1][0] == "Used by members"
     pools = page.pools_table(year)
-    assert pools.rows == (("mi300", "1", "75", "0.5", "3285"), ("l4", "0", "100", "0.125", "0"))
+    assert pools.values == (("mi300", "1", "75", "0.5", "3285"), ("l4", "0", "100", "0.125", "0"))
     fairness_rows = page.fairness_table(year)
     assert column(fairness_rows, 4) == ["0.500", "0.000", "none: no contribution assessed"]
     assert list(page.fairness_figure(year).data[0].y) == ["Austria", "Germany"]  # no ratio, no bar
@@ -150,7 +150,7 @@ def test_unallocated_hours_a_member_without_contribution_and_empty_pools_are_sho
 
 def test_every_safety_level_has_a_row_even_without_use():
     table = page.levels_table([], 2030)
-    assert table.rows == (("SL-1", "0.000", "0.000"), ("SL-2", "0.000", "0.000"), ("SL-3", "0.000", "0.000"), ("SL-4", "0.000", "0.000"))
+    assert table.values == (("SL-1", "0.000", "0.000"), ("SL-2", "0.000", "0.000"), ("SL-3", "0.000", "0.000"), ("SL-4", "0.000", "0.000"))
     assert list(page.levels_figure([]).data[0].x) == ["SL-1", "SL-2", "SL-3", "SL-4"]
 
 
@@ -173,7 +173,7 @@ def test_a_plan_without_allocation_shows_its_capacity_and_says_what_is_missing(e
     assert [texts(row.children[0]) for row in capacity.children[2].children] == [
         "Capacity", "Reserve: open calls", "Reserve: safety labs", "Members' quotas", "Not allocated", "Used by members",
     ]
-    assert "Not allocated" + str(CAPACITY_2025) in texts(capacity)  # reserves are credited by the allocation
+    assert f"Not allocated{CAPACITY_2025:,}" in texts(capacity)  # reserves are credited by the allocation
     assert "Quotas are not allocated yet" in texts(by_id(components, page.STATUS_ID))
     assert "not allocated yet" in texts(by_id(components, page.QUOTAS.table))
     for ids in (page.FAIRNESS, page.MONTHLY, page.LEVELS):
@@ -192,7 +192,7 @@ def test_quotas_without_use_and_a_frozen_member(engine, app):
     quotas = by_id(components, page.QUOTAS.table)
     germany = next(row for row in quotas.children[2].children if texts(row.children[1]) == "Germany")
     assert texts(germany.children[-1]) == page.FROZEN_STATE
-    assert texts(germany.children[2]) == "521220.000"
+    assert texts(germany.children[2]) == "521,220.000"
     for ids in (page.FAIRNESS, page.MONTHLY, page.LEVELS):
         assert "No use is recorded for 2025 yet" in texts(by_id(components, ids.table))
     assert {c.id for c in rendered(components) if isinstance(c, dcc.Graph)} == {page.CAPACITY.chart, page.QUOTAS.chart}
@@ -228,7 +228,7 @@ def data(ledger_engine) -> page.ComputePage:
 
 
 def test_the_tables_publish_the_expected_figures(data):
-    capacity = {row[0]: row[1] for row in page.capacity_table(data.compute).rows}
+    capacity = {row[0]: row[1] for row in page.capacity_table(data.compute).values}
     quotas_h = sum(hours for _, hours in EXPECTED.quotas)
     assert capacity == {
         "Capacity": str(EXPECTED.capacity), "Reserve: open calls": "153300", "Reserve: safety labs": "76650",
@@ -236,9 +236,9 @@ def test_the_tables_publish_the_expected_figures(data):
     }
     assert int(capacity["Reserve: open calls"]) + int(capacity["Reserve: safety labs"]) == EXPECTED.reserved
     assert EXPECTED.reserved + quotas_h == EXPECTED.capacity  # so no "Not allocated" row
-    assert page.pools_table(data.compute).totals == ("Total, 2 pools", "100", "", "", str(EXPECTED.capacity))
+    assert page.pools_table(data.compute).total_values == ("Total, 2 pools", "100", "", "", str(EXPECTED.capacity))
 
-    quotas = {row[0]: row for row in page.quota_table(data.compute).rows}
+    quotas = {row[0]: row for row in page.quota_table(data.compute).values}
     assert {code: Decimal(row[2]) for code, row in quotas.items()} == dict(EXPECTED.quotas)
     assert {code: Decimal(row[6]) for code, row in quotas.items() if Decimal(row[6])} == dict(EXPECTED.used)
     giver, receiver, hours = EXPECTED.transfer
@@ -249,21 +249,21 @@ def test_the_tables_publish_the_expected_figures(data):
 
     monthly = page.monthly_table(data)
     assert list(monthly.header[2:-1]) == [month for month, _ in EXPECTED.monthly]
-    assert [Decimal(cell) for cell in monthly.totals[2:-1]] == [hours for _, hours in EXPECTED.monthly]
-    assert {row[0]: Decimal(row[-1]) for row in monthly.rows} == dict(EXPECTED.used)
+    assert [Decimal(cell) for cell in monthly.total_values[2:-1]] == [hours for _, hours in EXPECTED.monthly]
+    assert {row[0]: Decimal(row[-1]) for row in monthly.values} == dict(EXPECTED.used)
     levels = page.levels_table(data.levels, 2025)
-    assert [(row[0], Decimal(row[1])) for row in levels.rows] == list(EXPECTED.by_level)
+    assert [(row[0], Decimal(row[1])) for row in levels.values] == list(EXPECTED.by_level)
 
 
 def test_the_fairness_measure_is_usage_share_over_contribution_share(data):
     table = page.fairness_table(data.compute)
     used = dict(EXPECTED.used)
     total_used = sum(used.values())
-    for code, _, contribution, usage, ratio in table.rows:
+    for code, _, contribution, usage, ratio in table.values:
         share = Decimal(100) * used.get(code, Decimal(0)) / total_used
         assert Decimal(usage) == share.quantize(Decimal("0.001"))
         assert Decimal(ratio) == (share / Decimal(contribution)).quantize(Decimal("0.001"))
-    assert table.totals[2:4] == ("100.000", "100.000")
+    assert table.total_values[2:4] == ("100.000", "100.000")
     figure = page.fairness_figure(data.compute)
     assert list(figure.data[0].text) == column(table, 4)
     assert [(shape.type, shape.x0, shape.x1) for shape in figure.layout.shapes] == [("line", 1, 1)]
@@ -277,11 +277,11 @@ def test_totals_are_the_sums_of_their_rows_and_each_balance_the_sum_of_its_lines
         (page.fairness_table(data.compute), (2, 3)),
     ):
         for index in columns:
-            assert abs(Decimal(table.totals[index]) - sum(Decimal(row[index]) for row in table.rows)) <= Decimal("0.002"), (table.caption, index)
-    for row in page.quota_table(data.compute).rows:
+            assert abs(Decimal(table.total_values[index]) - sum(Decimal(row[index]) for row in table.values)) <= Decimal("0.002"), (table.caption, index)
+    for row in page.quota_table(data.compute).values:
         quota, carried_in, transferred, adjusted, used, year_end, balance = (Decimal(cell) for cell in row[2:9])
         assert quota + carried_in + transferred + adjusted - used + year_end == balance
-    for row in page.monthly_table(data).rows:
+    for row in page.monthly_table(data).values:
         assert sum(Decimal(cell) for cell in row[2:-1]) == Decimal(row[-1])
 
 
@@ -296,7 +296,7 @@ def test_the_charts_plot_the_tables_figures(data):
         ("Members' quotas", "Capacity", 1303050), ("Used by members", "Used", 106.5),
     ]
     monthly = page.monthly_figure(data)
-    rows = page.monthly_table(data).rows
+    rows = page.monthly_table(data).values
     assert [t.name for t in monthly.data] == [row[1] for row in rows]
     assert [list(t.y) for t in monthly.data] == [[float(cell) for cell in row[2:-1]] for row in rows]
     assert monthly.layout.barmode == "stack"
@@ -311,7 +311,7 @@ def test_each_csv_has_the_header_and_the_tables_rows(data):
     ):
         lines = list(csv.reader(io.StringIO(csv_text(table))))
         assert lines[0] == list(table.header)
-        assert [tuple(line) for line in lines[1:]] == list(table.rows)
+        assert [tuple(line) for line in lines[1:]] == list(table.values)
 
 
 def test_layout_shows_every_section_with_chart_table_and_csv(web_app, data):
@@ -329,7 +329,7 @@ def test_layout_shows_every_section_with_chart_table_and_csv(web_app, data):
     }
     for ids_of_section, table in tables.items():
         assert isinstance(by_id(components, ids_of_section.section), html.Section)
-        assert len(by_id(components, ids_of_section.table).children[2].children) == len(table.rows)
+        assert len(by_id(components, ids_of_section.table).children[2].children) == len(table.values)
         link = by_id(components, ids_of_section.csv)
         assert link.download == f"compute-2025-{ids_of_section.name}.csv"
         assert unquote(link.href.split(",", 1)[1]) == csv_text(table)

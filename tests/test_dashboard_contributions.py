@@ -19,7 +19,7 @@ from urllib.parse import unquote
 import pytest
 from dash import dcc, html
 
-from dashboards.components import TableData, csv_href, csv_text, html_table
+from dashboards.components import Cell, TableData, csv_href, csv_text, html_table, member_cell
 from dashboards.pages import contributions as page
 from ledger.db.uow import UnitOfWork
 from ledger.domain.access import system_actor
@@ -196,24 +196,36 @@ def test_html_table_has_its_caption_column_and_row_headers_and_totals_in_the_foo
     table = TableData("Members", ("Code", "Name", "Paid"), (("AUT", "Austria", "1.00"),), totals=("", "Total", "1.00"), row_header=1, numeric=frozenset({2}))
     parts = rendered(html_table(table, "x-table"))
     headers = [c for c in parts if isinstance(c, html.Th)]
-    assert [(h.children, h.scope) for h in headers] == [("Code", "col"), ("Name", "col"), ("Paid", "col"), ("Austria", "row"), ("Total", "row")]
+    assert [(texts(h), h.scope) for h in headers] == [("Code", "col"), ("Name", "col"), ("Paid", "col"), ("Austria", "row"), ("Total", "row")]
+    # each column header is a button that sorts by it (tables.js)
+    assert [texts(b) for b in parts if isinstance(b, html.Button)] == ["Code", "Name", "Paid"]
     assert texts(next(c for c in parts if isinstance(c, html.Caption))) == "Members"
     assert texts(next(c for c in parts if isinstance(c, html.Tfoot))) == "Total1.00"
+
+
+def test_a_figure_reads_in_full_on_the_page_and_exact_in_the_csv_and_a_name_links_to_its_profile():
+    amount = Cell("€3,900,000,000.00", "3900000000.00")
+    table = TableData("Budget", ("Code", "Member", "Budget (EUR)"), (("DEU", member_cell("DEU", "Germany"), amount),), row_header=1)
+    parts = rendered(html_table(table, "x-table"))
+    cell = next(c for c in parts if isinstance(c, html.Td) and texts(c) == "€3,900,000,000.00")
+    assert getattr(cell, "data-value") == "3900000000.00"  # the rows sort by the exact figure
+    assert [link.href for link in parts if isinstance(link, dcc.Link)] == ["/dashboards/members/DEU"]
+    assert csv_text(table) == "Code,Member,Budget (EUR)\r\nDEU,Germany,3900000000.00\r\n"
 
 
 def test_hand_built_year_tables_are_exact_and_total_their_rows():
     year = hand_built_year("JPY")
     table = page.assessed_table(year)
     assert table.header == ("Code", "Member", "Assessed (JPY)", "Paid in cash (JPY)", "Credited in kind (JPY)", "Outstanding (JPY)")
-    assert table.rows[1] == ("BEL", "Belgium", "300000", "200000", "75000", "25000")
-    assert table.totals == ("", "Total, 3 members", "1000000", "705000", "75000", "220000")
+    assert table.values[1] == ("BEL", "Belgium", "300000", "200000", "75000", "25000")
+    assert table.total_values == ("", "Total, 3 members", "1000000", "705000", "75000", "220000")
     standing = page.standing_table(year)
-    assert [row[3] for row in standing.rows] == ["good standing", "in arrears, vote kept", "vote suspended"]
-    assert standing.rows[2][4].startswith("Arrears of 400000 JPY on 2030-12-31 exceed 390000 JPY")
-    assert standing.totals[3] == "1 good standing, 1 in arrears, vote kept, 1 vote suspended"
+    assert [row[3] for row in standing.values] == ["good standing", "in arrears, vote kept", "vote suspended"]
+    assert standing.values[2][4].startswith("Arrears of 400000 JPY on 2030-12-31 exceed 390000 JPY")
+    assert standing.total_values[3] == "1 good standing, 1 in arrears, vote kept, 1 vote suspended"
     shares = page.shares_table(year)
-    assert [row[0] for row in shares.rows] == ["AUT", "BEL", "CHE"]
-    assert shares.totals[2] == "100.0"
+    assert [row[0] for row in shares.values] == ["AUT", "BEL", "CHE"]
+    assert shares.total_values[2] == "100.0"
     lines = list(csv.reader(io.StringIO(csv_text(standing))))
     assert lines[0] == list(standing.header) and len(lines) == 1 + 3
     assert lines[3][1] == 'Switzerland, "CH"'
@@ -225,11 +237,11 @@ def test_hand_built_year_figures_have_one_trace_per_measure_and_per_standing():
     assert [t.name for t in assessed.data] == ["Assessed", "Paid in cash", "Credited in kind"]
     assert all(t.type == "bar" and list(t.x) == ["AUT", "BEL", "CHE"] for t in assessed.data)
     assert list(assessed.data[2].y) == [0.0, 750.0, 0.0]  # 75000 minor units = 750.00 EUR
-    assert assessed.data[2].customdata[1][1] == "750.00"
+    assert assessed.data[2].customdata[1][1] == "€750.00"
     assert assessed.layout.barmode == "group"
     standing = page.standing_figure(year)
     assert [t.name for t in standing.data] == ["good standing (1)", "in arrears, vote kept (1)", "vote suspended (1)"]
-    assert list(standing.data[2].text) == ["vote suspended: 4000.00 EUR"]
+    assert list(standing.data[2].text) == ["vote suspended: €4,000.00"]
     assert list(standing.layout.yaxis.categoryarray) == ["Austria", "Belgium", 'Switzerland, "CH"']
     shares = page.shares_figure(year)
     assert list(shares.data[0].y) == ["Austria", "Belgium", 'Switzerland, "CH"'] and list(shares.data[0].text) == ["50.5%", "30%", "19.5%"]
@@ -238,7 +250,7 @@ def test_hand_built_year_figures_have_one_trace_per_measure_and_per_standing():
         ("scatter", "lines+markers", "Budget"), ("scatter", "lines+markers", "Assessed"),
         ("scatter", "lines+markers", "Paid in cash"), ("scatter", "lines+markers", "Credited in kind"),
     ]
-    assert list(trends.data[2].y) == [800.0, 700.0] and list(trends.data[2].customdata) == ["800.00", "700.00"]
+    assert list(trends.data[2].y) == [800.0, 700.0] and list(trends.data[2].customdata) == ["€800.00", "€700.00"]
 
 
 YEARS = [
@@ -292,11 +304,11 @@ def test_tables_totals_equal_the_sums_of_their_rows(year_pages, year):
         (page.trends_table(data.trends, data.currency, data.contributions.view.as_of), (1, 2, 3, 4)),
     ):
         for column in columns:
-            assert amount(table.totals[column]) == sum(amount(row[column]) for row in table.rows), (table.caption, column)
+            assert amount(table.total_values[column]) == sum(amount(row[column]) for row in table.values), (table.caption, column)
     shares = page.shares_table(data.contributions)
-    assert Decimal(shares.totals[2]) == sum(Decimal(row[2]) for row in shares.rows) == Decimal(100)
+    assert Decimal(shares.total_values[2]) == sum(Decimal(row[2]) for row in shares.values) == Decimal(100)
     assessed = page.assessed_table(data.contributions)
-    assert amount(assessed.totals[2]) == Decimal(data.contributions.year.budget_minor) / 100
+    assert amount(assessed.total_values[2]) == Decimal(data.contributions.year.budget_minor) / 100
 
 
 @pytest.mark.parametrize("year", [FIRST, SECOND])
@@ -307,7 +319,7 @@ def test_each_csv_has_the_header_and_one_line_per_member(year_pages, year):
         lines = list(csv.reader(io.StringIO(csv_text(table))))
         assert lines[0] == list(table.header)
         assert len(lines) == 1 + members
-        assert [tuple(line) for line in lines[1:]] == list(table.rows)
+        assert [tuple(line) for line in lines[1:]] == list(table.values)
     trends = list(csv.reader(io.StringIO(csv_text(page.trends_table(data.trends, data.currency, data.contributions.view.as_of)))))
     assert [line[0] for line in trends] == ["Year", *(str(y) for y in range(FIRST, year + 1))]
     roll = list(csv.reader(io.StringIO(csv_text(page.honour_roll_table(data.honour_roll, year)))))
@@ -318,7 +330,7 @@ def test_amounts_are_exact_text_in_the_base_currency(year_pages):
     data = year_pages[SECOND]
     table = page.assessed_table(data.contributions)
     by_code = {row.code: row for row in data.contributions.rows}
-    for row in table.rows:
+    for row in table.values:
         assert row[2] == format_minor(by_code[row[0]].assessed_minor, "EUR")
         assert all(AMOUNT.fullmatch(cell) for cell in row[2:])
 
@@ -331,8 +343,8 @@ def test_figures_plot_the_tables_figures(year_pages, year):
     table = page.assessed_table(data.contributions)
     assert [t.name for t in assessed.data] == ["Assessed", "Paid in cash", "Credited in kind"]
     for trace, column in zip(assessed.data, (2, 3, 4)):
-        assert list(trace.x) == [row[0] for row in table.rows]
-        assert list(trace.y) == [float(row[column]) for row in table.rows]
+        assert list(trace.x) == [row[0] for row in table.values]
+        assert list(trace.y) == [float(row[column]) for row in table.values]
     standing = page.standing_figure(data.contributions)
     assert sum(len(t.y) for t in standing.data) == len(rows)
     expected = {"good standing", "vote suspended"} if year == SECOND else {"good standing", "in arrears, vote kept"}
@@ -363,7 +375,7 @@ def test_layout_shows_every_section_with_chart_table_and_csv(web_app, year_pages
         }
         for ids_of, table in tables.items():
             assert isinstance(by_id(components, ids_of.chart), dcc.Graph)
-            assert len(by_id(components, ids_of.table).children[2].children) == len(table.rows)
+            assert len(by_id(components, ids_of.table).children[2].children) == len(table.values)
             link = by_id(components, ids_of.csv)
             assert link.download.startswith(f"contributions-{year}-") and link.download.endswith(".csv")
             assert unquote(link.href.split(",", 1)[1]) == csv_text(table)
@@ -372,7 +384,9 @@ def test_layout_shows_every_section_with_chart_table_and_csv(web_app, year_pages
         current = [c for c in parts if getattr(c, "aria-current", None) == "page"]
         assert [texts(c) for c in current] == [f"{year} ({data.contributions.year.status})"]
     # The Gapminder note only for the year whose scale was computed from Gapminder's figures.
-    assert texts(by_id(first, page.NOTE_ID)) == page.GAPMINDER_NOTE
+    # Its words are the scale's own income measure (the base year the scale used, as /api/v1/scales says).
+    assert texts(by_id(first, page.NOTE_ID)) == page.gapminder_note(year_pages[FIRST].scale)
+    assert year_pages[FIRST].scale.income_measure in texts(by_id(first, page.NOTE_ID))
     assert not [c for c in rendered(default) if getattr(c, "id", None) == page.NOTE_ID]
 
 
@@ -471,8 +485,8 @@ def test_choosing_a_year_on_the_page_changes_the_address_and_the_figures(in_chro
         )
         after = chart_data(page_, page.ASSESSED.chart)
         assert after != before and len(after[0]) == len(before[0]) - 1  # KOR joined in the second year
-        assert after == [[float(row[column]) for row in first.rows] for column in (2, 3, 4)]
-        assert page_.locator(f"#{page.NOTE_ID}").inner_text() == page.GAPMINDER_NOTE
+        assert after == [[float(row[column]) for row in first.values] for column in (2, 3, 4)]
+        assert page_.locator(f"#{page.NOTE_ID}").inner_text() == page.gapminder_note(year_pages[FIRST].scale)
         assert page_.locator("[aria-current=page]").inner_text() == f"{FIRST} (closed)"
         v.assert_clean()
         page_.go_back()

@@ -14,9 +14,10 @@ from fractions import Fraction
 
 import plotly.graph_objects as go
 
-from dashboards.components import TableData, bar_height, styled
+from dashboards.components import Cell, TableData, bar_height, member_cell, styled
 from dashboards.governance.read import BoardYear, ClosedMotion, Participation, PowerResult, PowerRow, roll_call_motions, year_members
 from ledger.domain.governance.coalitions import PowerMethod
+from ledger.formatting import format_quantity
 
 OUTCOME_LABELS = {"adopted": "Adopted", "rejected": "Rejected", "no_quorum": "No quorum"}
 OUTCOME_COLOURS = {"adopted": "#2e7d32", "rejected": "#a61b1b", "no_quorum": "#5f6670"}
@@ -175,7 +176,7 @@ def participation_table(rows: Sequence[Participation], year: int, closed: int) -
         caption=f"Roll-call motions each member voted on, of the {closed} closed in {year} (a secret ballot publishes no voter)",
         header=("Code", "Member", "Voted on", "Could vote on", "Voted on (%)", "Of which by proxy"),
         rows=tuple(
-            (row.code, row.name, str(row.voted), str(row.entitled), share_percent(Fraction(row.voted, row.entitled), 1) if row.entitled else "", str(row.by_proxy))
+            (row.code, member_cell(row.code, row.name), str(row.voted), str(row.entitled), share_percent(Fraction(row.voted, row.entitled), 1) if row.entitled else "", str(row.by_proxy))
             for row in rows
         ),
         totals=("", f"Total, {len(rows)} members", str(sum(r.voted for r in rows)), str(sum(r.entitled for r in rows)), "", str(sum(r.by_proxy for r in rows))),
@@ -227,7 +228,8 @@ def power_table(result: PowerResult, board: BoardYear) -> TableData:
         header += ("Shapley-Shubik standard error (percentage points)",)
 
     def cells(row: PowerRow) -> tuple[str, ...]:
-        values = (row.code, board.name(row.code), row.weight, share_percent(row.weight_share), share_percent(row.banzhaf), share_percent(row.shapley_shubik))
+        weight = Cell(format_quantity(Decimal(row.weight)), row.weight)  # grouped on the page, exact in the CSV
+        values = (row.code, member_cell(row.code, board.name(row.code)), weight, share_percent(row.weight_share), share_percent(row.banzhaf), share_percent(row.shapley_shubik))
         return values + ((share_percent(row.standard_error, 3),) if sampled else ())
 
     rows = result.rows

@@ -12,28 +12,31 @@ quotas are whole hours; usage and the ledger's other lines are exact to a thousa
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import cycle
 
 import dash
 import plotly.graph_objects as go
 from dash import html
-from plotly.colors import qualitative
 
 from dashboards.components import (
+    Cell,
     SectionIds,
     Source,
     TableData,
     bar_height,
     chart_table_csv,
     headline_figures,
+    hours_cell,
+    member_cell,
     section,
     styled,
     table_and_csv,
     year_in_query,
     year_links,
 )
+from ledger.formatting import format_compact_quantity, format_fixed, format_gpu_ms, format_quantity, format_rounded_percent
 from ledger.state import connect, today
 from ledger.domain.compute import REFERENCE_GPU_MS_PER_GPU_HOUR, SafetyLevel, gpu_hours
 from ledger.queries.compute import ComputeYear, MemberCompute, compute_year, compute_years
@@ -64,8 +67,9 @@ FAIRNESS_NOTE = (
 )
 COLOURS = {"quota": "#0b5394", "used": "#b45f06", "unallocated": "#c9ced6", "ratio": "#0b5394", "level": "#0b5394"}
 RESERVE_COLOURS = ("#5f6670", "#8a929c", "#3d434a", "#a9b0b8")
-# Plotly's default ten colours repeat within a council; these 48 tell the members apart in the stacked months.
-MEMBER_COLOURS = qualitative.Dark24 + qualitative.Light24
+# Eight colours at most tell series apart (Okabe and Ito's colour-blind-safe palette, black
+# swapped for grey); the stacked months name the seven largest users and group the rest.
+MEMBER_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#6b6b6b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,13 +112,14 @@ def read_year(connection, year: int) -> ComputePage:
     compute = compute_year(connection, year)
     if compute is None:
         raise LookupError(f"no capacity plan for {year}")
-    used_by = {member.code for member in compute.members if member.used_ms}  # the members the page names
+    # the API and the reports list members by code; the pages by name, as every public page does
+    compute = replace(compute, members=tuple(sorted(compute.members, key=lambda member: (member.name, member.code))))
+    by_member = monthly_usage_by_member(connection, year)
     return ComputePage(
         compute=compute,
         months=tuple(monthly_usage(connection, year)),
-        member_months={
-            code: by_month for code, by_month in monthly_usage_by_member(connection, year).items() if code in used_by
-        },
+        # the members the page names, by name as everywhere
+        member_months={member.code: by_member[member.code] for member in compute.members if member.used_ms and member.code in by_member},
         levels=tuple(usage_by_safety_level(connection, year)),
     )
 
@@ -122,9 +127,9 @@ def read_year(connection, year: int) -> ComputePage:
 # --------------------------------------------------------------------------- formatting
 
 
-def _hours(ms: int) -> str:
-    """Reference GPU-ms as GPU-hours to a thousandth, as the API and the reports give them."""
-    return f"{gpu_hours(ms):f}"
+def _whole(count: int) -> Cell:
+    """A whole number (GPUs, whole GPU-hours): grouped on the page, plain in the CSV."""
+    return Cell(format_fixed(count, 0), str(count))
 
 
 def _plotted(ms: int) -> float:
@@ -137,6 +142,12 @@ def _rounded(value: Decimal) -> str:
     return f"{value.quantize(Decimal('0.001'), rounding=ROUND_HALF_UP):f}"
 
 
+def utilisation_text(percent: Decimal) -> str:
+    """A utilisation with two significant digits however small (0.25%, 42%): its point is how much is left unused."""
+    digits = max(0, 1 - percent.adjusted()) if percent else 0
+    return format_rounded_percent(percent, min(digits, 4))
+
+
 def _share(part: int, whole: int) -> str:
     return _rounded(Decimal(100 * part) / whole) if whole else _rounded(Decimal(0))
 
@@ -144,6 +155,11 @@ def _share(part: int, whole: int) -> str:
 def _exact(value: Decimal) -> str:
     """A decimal without exponent or trailing zeros (90, 2.5, 1182600)."""
     return f"{value.normalize():f}"
+
+
+def _grouped(value: Decimal) -> Cell:
+    """A decimal with all its digits, grouped on the page (1,182,600), plain in the CSV (1182600)."""
+    return Cell(format_quantity(value.normalize()), _exact(value))
 
 
 def _reserve_label(name: str) -> str:
@@ -177,9 +193,9 @@ def capacity_table(compute: ComputeYear) -> TableData:
         caption=f"Capacity of {compute.year} in reference GPU-hours: reserves, members' quotas, and use",
         header=("Part", "Reference GPU-hours", "Share of capacity (%)"),
         rows=(
-            ("Capacity", str(capacity), _share(capacity, capacity)),
-            *((label, str(hours), _share(hours, capacity)) for label, hours in capacity_parts(compute)),
-            ("Used by members", _hours(compute.used_ms), _share(compute.used_ms, capacity_ms)),
+            ("Capacity", _whole(capacity), _share(capacity, capacity)),
+            *((label, _whole(hours), _share(hours, capacity)) for label, hours in capacity_parts(compute)),
+            ("Used by members", hours_cell(compute.used_ms), _share(compute.used_ms, capacity_ms)),
         ),
         row_header=0,
         numeric=frozenset({1, 2}),
@@ -198,10 +214,13 @@ def capacity_figure(compute: ComputeYear) -> go.Figure:
                 hovertemplate=f"{label}: %{{x:,}} GPU-hours<extra></extra>",
             )
         )
+    # The use is printed beside its bar: at a fraction of a percent of the capacity the bar itself is a hairline.
     figure.add_trace(
         go.Bar(
             name="Used by members", orientation="h", y=["Used"], x=[_plotted(compute.used_ms)], marker_color=COLOURS["used"],
-            customdata=[_hours(compute.used_ms)], hovertemplate="Used by members: %{customdata} GPU-hours<extra></extra>",
+            text=[f"{format_compact_quantity(gpu_hours(compute.used_ms))} GPU-hours, {utilisation_text(compute.utilisation)} of capacity"],
+            textposition="outside", cliponaxis=False,
+            customdata=[format_gpu_ms(compute.used_ms)], hovertemplate="Used by members: %{customdata} GPU-hours<extra></extra>",
         )
     )
     figure = styled(figure, 280, barmode="stack", xaxis_title="Reference GPU-hours")
@@ -217,12 +236,12 @@ def pools_table(compute: ComputeYear) -> TableData:
         header=("GPU type", "GPUs", "Availability (%)", "Factor (reference GPU-hours per hour)", "Reference GPU-hours"),
         rows=tuple(
             (
-                pool.gpu_type, str(pool.count), _exact(pool.availability * 100), _exact(pool.factor),
-                _exact(pool.count * compute.hours_in_year * pool.availability * pool.factor),
+                pool.gpu_type, _whole(pool.count), _exact(pool.availability * 100), _exact(pool.factor),
+                _grouped(pool.count * compute.hours_in_year * pool.availability * pool.factor),
             )
             for pool in compute.pools
         ),
-        totals=(f"Total, {len(compute.pools)} pools", str(compute.gpus), "", "", str(compute.capacity_gpu_hours)),
+        totals=(f"Total, {len(compute.pools)} pools", _whole(compute.gpus), "", "", _whole(compute.capacity_gpu_hours)),
         row_header=0,
         numeric=frozenset({1, 2, 3, 4}),
     )
@@ -258,12 +277,12 @@ def quota_table(compute: ComputeYear) -> TableData:
             "Carried out and forfeited (GPU-h)", "Balance (GPU-h)", "Quota state",
         ),
         rows=tuple(
-            (member.code, member.name, *(_hours(by_column[column]) for column in QUOTA_COLUMNS), FROZEN_STATE if member.frozen else "usable")
+            (member.code, member_cell(member.code, member.name), *(hours_cell(by_column[column]) for column in QUOTA_COLUMNS), FROZEN_STATE if member.frozen else "usable")
             for member, by_column in zip(members, figures)
         ),
         totals=(
             "", f"Total, {len(members)} members",
-            *(_hours(sum(by_column[column] for by_column in figures)) for column in QUOTA_COLUMNS),
+            *(hours_cell(sum(by_column[column] for by_column in figures)) for column in QUOTA_COLUMNS),
             f"{sum(member.frozen for member in members)} frozen",
         ),
         row_header=1,
@@ -271,14 +290,20 @@ def quota_table(compute: ComputeYear) -> TableData:
     )
 
 
+def used_of_quota(member: MemberCompute) -> str:
+    """What a member used, compact, and as a share of its quota: the text printed on its "used" bar."""
+    used = f"{format_compact_quantity(gpu_hours(member.used_ms))} used"
+    return f"{used}, {utilisation_text(Decimal(100 * member.used_ms) / member.quota_ms)} of quota" if member.quota_ms else used
+
+
 def quota_figure(compute: ComputeYear) -> go.Figure:
-    """Per member, two bars: its quota and its use; a frozen quota is named so beside the member."""
+    """Per member, two bars: its quota and its use, the use printed beside its bar (often too small to see); a frozen quota is named so beside the member."""
     members = compute.members
     labels = [member_label(member) for member in members]
     figure = go.Figure()
-    for name, label, values in (
-        ("quota", "Quota", [member.quota_ms for member in members]),
-        ("used", "Used", [member.used_ms for member in members]),
+    for name, label, values, texts in (
+        ("quota", "Quota", [member.quota_ms for member in members], None),
+        ("used", "Used", [member.used_ms for member in members], [used_of_quota(member) for member in members]),
     ):
         figure.add_trace(
             go.Bar(
@@ -286,9 +311,10 @@ def quota_figure(compute: ComputeYear) -> go.Figure:
                 orientation="h",
                 y=labels,
                 x=[_plotted(ms) for ms in values],
-                customdata=[_hours(ms) for ms in values],
+                customdata=[format_gpu_ms(ms) for ms in values],
                 hovertemplate=f"%{{y}}: {label.lower()} %{{customdata}} GPU-hours<extra></extra>",
                 marker_color=COLOURS[name],
+                **({"text": texts, "textposition": "outside", "cliponaxis": False} if texts else {}),
             )
         )
     figure = styled(figure, bar_height(len(members), 40), barmode="group", xaxis_title="Reference GPU-hours")
@@ -308,7 +334,7 @@ def fairness_table(compute: ComputeYear) -> TableData:
         header=("Code", "Member", "Contribution share (%)", "Usage share (%)", "Usage share ÷ contribution share"),
         rows=tuple(
             (
-                member.code, member.name, _rounded(member.contribution_share), _rounded(member.usage_share),
+                member.code, member_cell(member.code, member.name), _rounded(member.contribution_share), _rounded(member.usage_share),
                 _rounded(member.ratio) if member.ratio is not None else "none: no contribution assessed",
             )
             for member in members
@@ -363,41 +389,55 @@ def monthly_table(data: ComputePage) -> TableData:
         header=("Code", "Member", *months, "Year"),
         rows=tuple(
             (
-                code, names[code],
-                *(_hours(by_month.get(month, 0)) for month in months),
-                _hours(sum(by_month.values())),
+                code, member_cell(code, names[code]),
+                *(hours_cell(by_month.get(month, 0)) for month in months),
+                hours_cell(sum(by_month.values())),
             )
             for code, by_month in data.member_months.items()
         ),
         totals=(
             "", f"Total, {len(data.member_months)} members",
-            *(_hours(row.reference_gpu_ms) for row in data.months),
-            _hours(sum(row.reference_gpu_ms for row in data.months)),
+            *(hours_cell(row.reference_gpu_ms) for row in data.months),
+            hours_cell(sum(row.reference_gpu_ms for row in data.months)),
         ),
         row_header=1,
         numeric=frozenset(range(2, len(months) + 3)),
     )
 
 
-def monthly_figure(data: ComputePage) -> go.Figure:
-    """Use per month, stacked by member."""
-    months = [row.group for row in data.months]
+def monthly_series(data: ComputePage) -> list[tuple[str, dict[str, int]]]:
+    """The stacked series: the members with the most use in the year, by name, and the rest summed as "Others".
+
+    At most len(MEMBER_COLOURS) series, so each has a colour told apart from the others; the
+    table below the chart keeps every member.
+    """
     names = {member.code: member.name for member in data.compute.members}
+    ranked = sorted(data.member_months, key=lambda code: (-sum(data.member_months[code].values()), names[code]))
+    named = len(ranked) if len(ranked) <= len(MEMBER_COLOURS) else len(MEMBER_COLOURS) - 1
+    series = [(names[code], dict(data.member_months[code])) for code in sorted(ranked[:named], key=lambda code: names[code])]
+    others: dict[str, int] = {}
+    for code in ranked[named:]:
+        for month, ms in data.member_months[code].items():
+            others[month] = others.get(month, 0) + ms
+    return series + ([(f"Others ({len(ranked) - named} members)", others)] if others else [])
+
+
+def monthly_figure(data: ComputePage) -> go.Figure:
+    """Use per month, stacked by member: the largest users by name, the rest as "Others"."""
+    months = [row.group for row in data.months]
     figure = go.Figure()
-    for code, by_month in data.member_months.items():
+    for (name, by_month), colour in zip(monthly_series(data), MEMBER_COLOURS):
         figure.add_trace(
             go.Bar(
-                name=names[code],
+                name=name,
                 x=months,
                 y=[_plotted(by_month.get(month, 0)) for month in months],
-                customdata=[_hours(by_month.get(month, 0)) for month in months],
-                hovertemplate=f"{names[code]}, %{{x}}: %{{customdata}} GPU-hours<extra></extra>",
+                customdata=[format_gpu_ms(by_month.get(month, 0)) for month in months],
+                hovertemplate=f"{name}, %{{x}}: %{{customdata}} GPU-hours<extra></extra>",
+                marker_color=colour,
             )
         )
-    figure = styled(
-        figure, 420, barmode="stack", yaxis_title="Reference GPU-hours", xaxis_title="Month", legend_title_text="Member",
-        colorway=MEMBER_COLOURS,
-    )
+    figure = styled(figure, 420, barmode="stack", yaxis_title="Reference GPU-hours", xaxis_title="Month", legend_title_text="Member")
     figure.update_xaxes(type="category")
     figure.update_yaxes(rangemode="tozero")
     return figure
@@ -418,8 +458,8 @@ def levels_table(levels: Sequence[Usage], year: int) -> TableData:
     return TableData(
         caption=f"Use by the safety level of the projects, {year}, in reference GPU-hours",
         header=("Safety level", "Used (GPU-h)", "Share of the year's use (%)"),
-        rows=tuple((level, _hours(ms), _share(ms, total)) for level, ms in rows),
-        totals=("Total", _hours(total), _share(total, total)),
+        rows=tuple((level, hours_cell(ms), _share(ms, total)) for level, ms in rows),
+        totals=("Total", hours_cell(total), _share(total, total)),
         row_header=0,
         numeric=frozenset({1, 2}),
     )
@@ -432,7 +472,7 @@ def levels_figure(levels: Sequence[Usage]) -> go.Figure:
             name="Used",
             x=[level for level, _ in rows],
             y=[_plotted(ms) for _, ms in rows],
-            text=[_hours(ms) for _, ms in rows],
+            text=[format_gpu_ms(ms) for _, ms in rows],
             textposition="outside",
             cliponaxis=False,
             hovertemplate="%{x}: %{text} GPU-hours<extra></extra>",
@@ -465,12 +505,12 @@ def status_text(compute: ComputeYear) -> str:
 def summary(compute: ComputeYear) -> html.Ul:
     """The year's headline figures."""
     figures = [
-        (f"{compute.gpus:,}", "accelerators"),
-        (f"{compute.capacity_gpu_hours:,}", "reference GPU-hours of capacity"),
-        (f"{compute.reserved_gpu_hours:,}", "reserved"),
-        (f"{sum(member.quota_gpu_hours for member in compute.members):,}", "in members' quotas"),
-        (f"{gpu_hours(compute.used_ms):,f}", "used"),
-        (f"{_rounded(compute.utilisation)} %", "utilisation"),
+        (format_fixed(compute.gpus, 0), "accelerators"),
+        (format_compact_quantity(compute.capacity_gpu_hours), "reference GPU-hours of capacity"),
+        (format_compact_quantity(compute.reserved_gpu_hours), "reserved"),
+        (format_compact_quantity(sum(member.quota_gpu_hours for member in compute.members)), "in members' quotas"),
+        (format_compact_quantity(gpu_hours(compute.used_ms)), "used"),
+        (utilisation_text(compute.utilisation), "utilisation"),
     ]
     return headline_figures(figures, SUMMARY_ID)
 
@@ -524,7 +564,7 @@ def quotas_section(compute: ComputeYear) -> html.Section:
         body = [
             *([] if compute.allocated else [html.P(f"The quotas of {year} are not allocated yet: use is shown against a quota of 0.")]),
             *frozen_note,
-            *chart_table_csv(quota_figure(compute), QUOTAS, quota_table(compute), filename(QUOTAS, year), scrolls=True, source=Source("compute", year)),
+            *chart_table_csv(quota_figure(compute), QUOTAS, quota_table(compute), filename(QUOTAS, year), source=Source("compute", year)),
         ]
     return section(
         QUOTAS,
@@ -538,12 +578,12 @@ def quotas_section(compute: ComputeYear) -> html.Section:
     )
 
 
-def once_used(ids: SectionIds, year: int, used: bool, build: Callable[[], tuple[go.Figure, TableData]], source: Source, scrolls: bool = False, why: str = "") -> list:
+def once_used(ids: SectionIds, year: int, used: bool, build: Callable[[], tuple[go.Figure, TableData]], source: Source, why: str = "") -> list:
     """The section's chart, table and CSV once the year has use; until then, a sentence saying so."""
     if not used:
         return none_yet(ids, f"No use is recorded for {year} yet{why}.")
     figure, table = build()
-    return chart_table_csv(figure, ids, table, filename(ids, year), scrolls, source=source)
+    return chart_table_csv(figure, ids, table, filename(ids, year), source=source)
 
 
 def fairness_section(compute: ComputeYear) -> html.Section:
@@ -569,7 +609,7 @@ def monthly_section(data: ComputePage) -> html.Section:
         MONTHLY,
         "Monthly use",
         "Every member's use per month, stacked; the table below the chart gives each member's months and the totals.",
-        once_used(MONTHLY, data.year, bool(data.months), lambda: (monthly_figure(data), monthly_table(data)), Source("compute-monthly", data.year), scrolls=True),
+        once_used(MONTHLY, data.year, bool(data.months), lambda: (monthly_figure(data), monthly_table(data)), Source("compute-monthly", data.year)),
     )
 
 

@@ -8,14 +8,13 @@ assembles, and the tests call the plain functions directly.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 import dash
 import plotly.graph_objects as go
-from dash import html
+from dash import dcc, html
 
 from dashboards.components import (
     SectionIds,
@@ -25,6 +24,8 @@ from dashboards.components import (
     chart_table_csv,
     csv_link,
     headline_figures,
+    member_cell,
+    money_cell,
     section,
     styled,
     table_and_csv,
@@ -33,7 +34,8 @@ from dashboards.components import (
 )
 from ledger.state import connect, today
 from ledger.domain.contributions import Standing
-from ledger.domain.money import format_minor, to_decimal
+from ledger.domain.money import to_decimal
+from ledger.formatting import format_amount, format_compact_money, format_money
 from ledger.queries.contributions import (
     ContributionRow,
     PaymentRow,
@@ -58,10 +60,6 @@ NOTE_ID = f"{PAGE_PREFIX}-note"
 MESSAGE_ID = f"{PAGE_PREFIX}-message"
 HONOUR_LIST_ID = f"{PAGE_PREFIX}-honour-roll-list"
 
-GAPMINDER_NOTE = (
-    "The demo data's scale is computed from the Gapminder data shipped with the plotly package "
-    "(GDP = gdpPercap × pop, 2007)."
-)
 PUBLISHED = ("adopted", "closed")
 
 # Standing in words as well as in colour; the colours keep at least 4.5:1 against white.
@@ -126,17 +124,17 @@ def pick_year(raw: object, years: list[YearRow], this_year: int) -> tuple[YearRo
 
 
 def gapminder_note(scale: ScaleRow | None) -> str | None:
-    """The note on the demo data's origin, when the year's scale was computed from Gapminder figures."""
+    """The note on the demo data's origin, when the year's scale was computed from Gapminder figures.
+
+    Its words are the scale's own income measure, as the scale section and /api/v1/scales give
+    it, so the note names the base year the scale really used.
+    """
     if scale is not None and "gapminder" in scale.income_measure.lower():
-        return GAPMINDER_NOTE
+        return f"Demonstration data: the scale of {scale.first_year}–{scale.last_year} is computed on {scale.income_measure}."
     return None
 
 
 # --------------------------------------------------------------------------- tables
-
-
-def _money(minor: int, currency: str) -> str:
-    return format_minor(minor, currency)
 
 
 def _plotted(minor: int, currency: str) -> float:
@@ -155,8 +153,8 @@ def assessed_table(contributions: YearContributions) -> TableData:
     return TableData(
         caption=f"Assessed, paid in cash and credited in kind per member, {contributions.year.year}, in {currency}, as of {contributions.view.as_of}",
         header=("Code", "Member", f"Assessed ({currency})", f"Paid in cash ({currency})", f"Credited in kind ({currency})", f"Outstanding ({currency})"),
-        rows=tuple((row.code, row.name, *(_money(getattr(row, f"{name}_minor"), currency) for name in amounts)) for row in rows),
-        totals=("", f"Total, {len(rows)} members", *(_money(contributions.totals[name], currency) for name in amounts)),
+        rows=tuple((row.code, member_cell(row.code, row.name), *(money_cell(getattr(row, f"{name}_minor"), currency) for name in amounts)) for row in rows),
+        totals=("", f"Total, {len(rows)} members", *(money_cell(contributions.totals[name], currency) for name in amounts)),
         row_header=1,
         numeric=frozenset({2, 3, 4, 5}),
     )
@@ -171,8 +169,8 @@ def payments_table(payments: list[PaymentRow], year: int, currency: str) -> Tabl
         if payment.reversed_on is not None:
             lines.append((f"{payment.reference} (reversed: {payment.reversal_reason})", payment.reversed_on, -1, payment.reversal_seq))
         rows += [
-            (reference, payment.code, day.isoformat(), f"{_money(sign * payment.amount_minor, payment.currency)} {payment.currency}",
-             f"{payment.rate:f}", _money(sign * payment.base_minor, currency), str(seq))
+            (reference, payment.code, day.isoformat(), f"{format_amount(sign * payment.amount_minor, payment.currency)} {payment.currency}",
+             f"{payment.rate:f}", money_cell(sign * payment.base_minor, currency), str(seq))
             for reference, day, sign, seq in lines
         ]
     return TableData(
@@ -192,15 +190,15 @@ def standing_label(row: ContributionRow) -> str:
 def standing_table(contributions: YearContributions) -> TableData:
     """Per member: arrears on the view's date, standing in words, and the reason."""
     currency, rows = contributions.year.currency, contributions.rows
-    counts = Counter(row.standing.standing for row in rows)
+    counts = contributions.standing_counts
     return TableData(
         caption=f"Arrears and standing per member on {contributions.view.as_of}, in {currency} ({contributions.settings.standing_rule.name})",
         header=("Code", "Member", f"Arrears ({currency})", "Standing", "Explanation"),
-        rows=tuple((row.code, row.name, _money(row.arrears_minor, currency), standing_label(row), row.standing.explanation) for row in rows),
+        rows=tuple((row.code, member_cell(row.code, row.name), money_cell(row.arrears_minor, currency), standing_label(row), row.standing.explanation) for row in rows),
         totals=(
             "",
             f"Total, {len(rows)} members",
-            _money(contributions.totals["arrears"], currency),
+            money_cell(contributions.totals["arrears"], currency),
             ", ".join(f"{counts[standing]} {label}" for standing, label in STANDING_LABELS.items() if counts[standing]),
             "",
         ),
@@ -220,8 +218,8 @@ def shares_table(contributions: YearContributions) -> TableData:
     return TableData(
         caption=f"Share of the {contributions.year.year} budget each member carries, largest first",
         header=("Code", "Member", "Share (%)", f"Assessed ({currency})"),
-        rows=tuple((row.code, row.name, _percent(row.share_pct), _money(row.assessed_minor, currency)) for row in rows),
-        totals=("", f"Total, {len(rows)} members", _percent(sum((row.share_pct for row in rows), Decimal(0))), _money(contributions.totals["assessed"], currency)),
+        rows=tuple((row.code, member_cell(row.code, row.name), _percent(row.share_pct), money_cell(row.assessed_minor, currency)) for row in rows),
+        totals=("", f"Total, {len(rows)} members", _percent(sum((row.share_pct for row in rows), Decimal(0))), money_cell(contributions.totals["assessed"], currency)),
         row_header=1,
         numeric=frozenset({2, 3}),
     )
@@ -233,8 +231,8 @@ def trends_table(trends: list[YearTotals], currency: str, as_of: date) -> TableD
     return TableData(
         caption=f"Budget, assessed, paid in cash and credited in kind per year, in {currency}, as of {as_of}",
         header=("Year", f"Budget ({currency})", f"Assessed ({currency})", f"Paid in cash ({currency})", f"Credited in kind ({currency})"),
-        rows=tuple((str(row.year), *(_money(getattr(row, f"{name}_minor"), currency) for name in amounts)) for row in trends),
-        totals=(f"Total, {len(trends)} years", *(_money(sum(getattr(row, f"{name}_minor") for row in trends), currency) for name in amounts)),
+        rows=tuple((str(row.year), *(money_cell(getattr(row, f"{name}_minor"), currency) for name in amounts)) for row in trends),
+        totals=(f"Total, {len(trends)} years", *(money_cell(sum(getattr(row, f"{name}_minor") for row in trends), currency) for name in amounts)),
         row_header=0,
         numeric=frozenset({1, 2, 3, 4}),
     )
@@ -245,7 +243,7 @@ def honour_roll_table(roll: list[tuple[str, str]], year: int) -> TableData:
     return TableData(
         caption=f"Members who paid every instalment of {year} in full by its due date",
         header=("Code", "Member"),
-        rows=tuple((code, name) for code, name in roll),
+        rows=tuple((code, member_cell(code, name)) for code, name in roll),
         row_header=1,
     )
 
@@ -264,8 +262,8 @@ def assessed_figure(contributions: YearContributions) -> go.Figure:
                 name=label,
                 x=[row.code for row in rows],
                 y=[_plotted(minor, currency) for minor in minors],
-                customdata=[[row.name, _money(minor, currency)] for row, minor in zip(rows, minors)],
-                hovertemplate=f"%{{customdata[0]}}<br>{label}: %{{customdata[1]}} {currency}<extra></extra>",
+                customdata=[[row.name, format_money(minor, currency)] for row, minor in zip(rows, minors)],
+                hovertemplate=f"%{{customdata[0]}}<br>{label}: %{{customdata[1]}}<extra></extra>",
                 marker_color=AMOUNT_COLOURS[name],
             )
         )
@@ -287,12 +285,12 @@ def standing_figure(contributions: YearContributions) -> go.Figure:
                 y=[row.name for row in chosen],
                 x=[_plotted(row.arrears_minor, currency) for row in chosen],
                 # Written beside the bar (and so beside the name for a member with no arrears).
-                text=[label if row.arrears_minor == 0 else f"{label}: {_money(row.arrears_minor, currency)} {currency}" for row in chosen],
+                text=[label if row.arrears_minor == 0 else f"{label}: {format_money(row.arrears_minor, currency)}" for row in chosen],
                 textposition="outside",
                 textfont={"color": STANDING_COLOURS[standing]},
                 cliponaxis=False,
-                customdata=[_money(row.arrears_minor, currency) for row in chosen],
-                hovertemplate=f"%{{y}}: arrears %{{customdata}} {currency}, {label}<extra></extra>",
+                customdata=[format_money(row.arrears_minor, currency) for row in chosen],
+                hovertemplate=f"%{{y}}: arrears %{{customdata}}, {label}<extra></extra>",
                 marker_color=STANDING_COLOURS[standing],
             )
         )
@@ -338,8 +336,8 @@ def trends_figure(trends: list[YearTotals], currency: str) -> go.Figure:
                 mode="lines+markers",
                 x=years,
                 y=[_plotted(minor, currency) for minor in minors],
-                customdata=[_money(minor, currency) for minor in minors],
-                hovertemplate=f"%{{x}} {label}: %{{customdata}} {currency}<extra></extra>",
+                customdata=[format_money(minor, currency) for minor in minors],
+                hovertemplate=f"%{{x}} {label}: %{{customdata}}<extra></extra>",
                 line={"color": AMOUNT_COLOURS[name], "dash": dash_style, "width": 2},
             )
         )
@@ -370,13 +368,14 @@ def status_text(year: YearRow, as_of: date) -> str:
 def summary(data: YearPage) -> html.Ul:
     """The year's headline figures."""
     currency, totals, rows = data.currency, data.contributions.totals, data.contributions.rows
-    behind = sum(1 for row in rows if row.standing.standing != Standing.GOOD)
+    counts = data.contributions.standing_counts
     figures = [
-        (f"{_money(data.contributions.year.budget_minor or 0, currency)} {currency}", "budget"),
-        (f"{_money(totals['paid'], currency)} {currency}", "paid in cash"),
-        (f"{_money(totals['in_kind'], currency)} {currency}", "credited in kind"),
-        (f"{_money(totals['outstanding'], currency)} {currency}", "outstanding"),
-        (f"{behind} of {len(rows)}", "members in arrears"),
+        (format_compact_money(data.contributions.year.budget_minor or 0, currency), "budget"),
+        (format_compact_money(totals["paid"], currency), "paid in cash"),
+        (format_compact_money(totals["in_kind"], currency), "credited in kind"),
+        (format_compact_money(totals["outstanding"], currency), "outstanding"),
+        (f"{counts[Standing.ARREARS]} of {len(rows)}", "members in arrears, vote kept"),
+        (f"{counts[Standing.SUSPENDED]} of {len(rows)}", "members whose vote is suspended"),
     ]
     return headline_figures(figures, SUMMARY_ID)
 
@@ -439,7 +438,7 @@ def year_content(data: YearPage) -> list:
             "Honour roll",
             [roll.caption + "."],
             [
-                html.Ul([html.Li(f"{name} ({code})") for code, name in roll.rows], id=HONOUR_LIST_ID)
+                html.Ul([html.Li([dcc.Link(name.text, href=name.href), f" ({code})"]) for code, name in roll.rows], id=HONOUR_LIST_ID)
                 if roll.rows
                 else html.P(f"No member paid every instalment of {year} in full by its due date.", id=HONOUR_LIST_ID),
                 html.P(csv_link(roll, f"contributions-{year}-honour-roll.csv", f"Download the honour roll of {year} as CSV", HONOUR_ROLL.csv)),

@@ -51,9 +51,13 @@ def gapminder_gdp(year: int) -> dict[str, Decimal]:
     return {row["iso_alpha"]: (Decimal(row["gdpPercap"]) * Decimal(row["pop"])).quantize(Decimal(1)) for row in _gapminder(year)}
 
 
-def gapminder_population(year: int) -> dict[str, int]:
-    """Population per ISO alpha-3 code, for one of Gapminder's years."""
-    return {row["iso_alpha"]: int(row["pop"]) for row in _gapminder(year)}
+POPULATION_TABLE = Path(__file__).resolve().parents[2] / "data" / "population.csv"
+"""Every demo member's population, real and cited: data/README.md gives the source."""
+
+
+def member_populations(path: Path = POPULATION_TABLE) -> dict[str, Decimal]:
+    """Population per member code from the shipped table (World Bank WDI SP.POP.TOTL, 2024)."""
+    return {row["code"]: Decimal(row["population"]) for row in demo_rows(path.parent, path.name)}
 
 
 def replay(events: list["Event"], today: date) -> int:
@@ -97,7 +101,7 @@ class FinanceDemo:
     def events(self) -> list[Event]:
         scales = demo_rows(self.folder, "scales.csv")
         first_day = min(date.fromisoformat(scale["adopted_on"]) for scale in scales)
-        population = {code: Decimal(pop) for code, pop in gapminder_population(2007).items() if code in self.joined}
+        population = {code: pop for code, pop in member_populations().items() if code in self.joined}
         events: list[Event] = [Event(first_day, 0, lambda: self.board.record_population(population))]
         for scale in scales:
             events.append(Event(date.fromisoformat(scale["adopted_on"]), 1, lambda s=scale: self.adopt_scale(s)))

@@ -20,7 +20,11 @@ from ledger.domain.access import Actor, Role
 from ledger.domain.errors import Conflict
 from ledger.services import governance
 
-POPULATION = "Population 2007 (Gapminder)"
+POPULATION = "Population 2024 (World Bank, SP.POP.TOTL)"
+POPULATION_SOURCE = (
+    "World Bank, World Development Indicators, indicator SP.POP.TOTL (Population, total), 2024, "
+    "as published in github.com/datasets/population (ODC PDDL 1.0); data/population.csv"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +54,7 @@ class BoardDemo:
         return UnitOfWork(self.engine)
 
     def record_population(self, populations: dict[str, Decimal]) -> None:
-        governance.record_weights(POPULATION, "Gapminder data shipped with the plotly package, population in 2007", populations, actor=self.actor, uow=self.uow())
+        governance.record_weights(POPULATION, POPULATION_SOURCE, populations, actor=self.actor, uow=self.uow())
 
     def meeting(self, title: str, day: date, plans: list[MotionPlan]) -> None:
         """Hold a meeting: presence, a proxy, then each motion opened, voted and closed."""

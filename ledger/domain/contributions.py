@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -536,6 +536,16 @@ class Standing(StrEnum):
     GOOD = "good"
     ARREARS = "arrears"
     SUSPENDED = "suspended"
+
+
+def count_standings(standings: Iterable[Standing]) -> Mapping[Standing, int]:
+    """How many members are in each standing, every standing named (0 when none is): the one count
+    of "in arrears" and "suspended" that pages, PDFs and the API print. A suspended member is
+    counted as suspended only, never also as in arrears."""
+    counts = dict.fromkeys(Standing, 0)
+    for standing in standings:
+        counts[standing] += 1
+    return MappingProxyType(counts)
 
 
 class ArrearsCounted(StrEnum):

@@ -22,8 +22,9 @@ ledger stood when it closed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import BigInteger, Connection, Integer, String, and_, case, cast, func, literal, select, union_all
@@ -37,6 +38,7 @@ from ledger.db.tables import (
     InKindPledge,
     InKindStep,
     Instalment,
+    JournalEntry,
     LedgerSetting,
     Member,
     Payment,
@@ -46,7 +48,16 @@ from ledger.db.tables import (
     StandingWaiver,
     YearEvent,
 )
-from ledger.domain.contributions import ArrearsCounted, MemberStanding, StandingRule, Waiver, judge_standing, standing_years
+from ledger.domain.contributions import (
+    ArrearsCounted,
+    MemberStanding,
+    Standing,
+    StandingRule,
+    Waiver,
+    count_standings,
+    judge_standing,
+    standing_years,
+)
 from ledger.domain.settings import Settings
 from ledger.queries.sql import NO_LIMIT, greatest, least, running_total, total, total_or_zero
 
@@ -62,6 +73,7 @@ reversals = PaymentReversal.__table__
 pledges = InKindPledge.__table__
 steps = InKindStep.__table__
 members_t = Member.__table__
+journal_t = JournalEntry.__table__
 scales = ContributionScale.__table__
 scale_lines = ScaleLine.__table__
 waivers = StandingWaiver.__table__
@@ -114,6 +126,27 @@ def list_years(connection: Connection) -> list[YearRow]:
         .order_by(years_t.c.year)
     )
     return [YearRow(*row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedYear:
+    """A closed fiscal year and the journal entry that closed it."""
+
+    year: int
+    closed_on: date
+    journal_seq: int
+    recorded_at: datetime
+
+
+def closed_years(connection: Connection) -> list[ClosedYear]:
+    """Every closed fiscal year, the latest first, with the entry that closed it."""
+    rows = connection.execute(
+        select(events.c.year, events.c.on_date, events.c.journal_seq, journal_t.c.recorded_at)
+        .join(journal_t, journal_t.c.seq == events.c.journal_seq)
+        .where(events.c.event == "closed")
+        .order_by(events.c.year.desc())
+    ).all()
+    return [ClosedYear(*row) for row in rows]
 
 
 def find_year(connection: Connection, year: int) -> YearRow | None:
@@ -286,6 +319,11 @@ class YearContributions:
             name: sum(getattr(row, f"{name}_minor") for row in self.rows)
             for name in ("assessed", "paid", "in_kind", "outstanding", "arrears")
         }
+
+    @property
+    def standing_counts(self) -> Mapping[Standing, int]:
+        """How many members are in good standing, in arrears and suspended on the view's date (count_standings)."""
+        return count_standings(row.standing.standing for row in self.rows)
 
 
 def year_contributions(connection: Connection, year: YearRow, view: View, member_code: str | None = None) -> YearContributions:

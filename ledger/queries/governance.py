@@ -15,7 +15,7 @@ from types import MappingProxyType
 
 from sqlalchemy import Connection, and_, func, select
 
-from ledger.db.tables import Ballot, JournalEntry, Meeting, Member, Motion, MotionEvent, Presence, Proxy
+from ledger.db.tables import Ballot, JournalEntry, Meeting, Member, Motion, MotionEvent, Presence, Proxy, WeightLine, WeightSet
 from ledger.domain.governance.publication import published_snapshot
 from ledger.domain.governance.representation import CastBallot, VotingRight
 from ledger.queries.contributions import standings_on
@@ -31,6 +31,8 @@ presence_t = Presence.__table__
 proxies_t = Proxy.__table__
 ballots_t = Ballot.__table__
 journal_t = JournalEntry.__table__
+weight_sets = WeightSet.__table__
+weight_lines = WeightLine.__table__
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +117,59 @@ def closed_motions(connection: Connection, year: int, through_seq: int = NO_LIMI
         ).all()
     )
     return [(row, published_snapshot(json.loads(snapshots[row.id]))) for row in closed]
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """A closed motion as the front door and the feed announce it: what, how it ended, and the entry that recorded it."""
+
+    motion_id: int
+    title: str
+    kind: str
+    outcome: str
+    explanation: str
+    closed_on: date
+    held_on: date
+    journal_seq: int
+    recorded_at: datetime
+
+
+def latest_decisions(connection: Connection, limit: int) -> list[Decision]:
+    """The board's last `limit` closed motions, the latest first, with the journal entry that closed each."""
+    closed = events.alias("closed")
+    rows = connection.execute(
+        select(
+            motions.c.id, motions.c.title, motions.c.kind, closed.c.outcome, func.coalesce(closed.c.explanation, ""),
+            closed.c.on_date, meetings.c.held_on, closed.c.journal_seq, journal_t.c.recorded_at,
+        )
+        .join(closed, and_(closed.c.motion_id == motions.c.id, closed.c.event == "closed"))
+        .join(meetings, meetings.c.id == motions.c.meeting_id)
+        .join(journal_t, journal_t.c.seq == closed.c.journal_seq)
+        .order_by(closed.c.journal_seq.desc())
+        .limit(limit)
+    ).all()
+    return [Decision(*row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class MemberWeight:
+    """A member's weight in one recorded weight set (population, ...), with where the figures come from."""
+
+    name: str
+    source: str
+    weight: str
+    journal_seq: int
+
+
+def member_weights(connection: Connection, code: str) -> list[MemberWeight]:
+    """The member's weight in every weight set recorded, oldest first."""
+    rows = connection.execute(
+        select(weight_sets.c.name, weight_sets.c.source, weight_lines.c.weight, weight_sets.c.journal_seq)
+        .join(weight_lines, weight_lines.c.weight_set_id == weight_sets.c.id)
+        .where(weight_lines.c.member_code == code)
+        .order_by(weight_sets.c.id)
+    ).all()
+    return [MemberWeight(*row) for row in rows]
 
 
 def member_names(connection: Connection) -> dict[str, str]:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -62,6 +61,7 @@ from reportlab.platypus.tableofcontents import TableOfContents
 
 from ledger.domain import labels
 from ledger.domain.compute import REFERENCE_GPU_MS_PER_GPU_HOUR
+from ledger.domain.contributions import Standing, count_standings
 from ledger.domain.money import to_decimal
 from ledger.reports import model
 from ledger.formatting import (
@@ -805,7 +805,7 @@ def _summary(report: model.AnnualReport, look: _Look) -> list[Flowable]:
         sentences.append(t("The facility offered {capacity} reference GPU-hours; {used} were used, {share} of capacity.",
                            capacity=look.quantity(compute.capacity_gpu_hours), used=look.quantity(used_hours),
                            share=look.percent(used_pct.quantize(Decimal("0.1")), 1)))
-    standings = Counter(line.standing for line in lines)
+    standings = count_standings(Standing(line.standing) for line in lines)  # the count the dashboards print
     figures = [
         (t("Budget of the year"), look.money(report.budget_minor, currency)),
         (t("Assessed contributions"), look.money(assessed, currency)),

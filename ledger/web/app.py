@@ -13,6 +13,8 @@ from werkzeug.routing import IntegerConverter
 from ledger.config import Settings
 from ledger.db.engine import make_engine
 from ledger.domain.access import Permission
+from ledger import formatting
+from ledger.domain import labels
 from ledger.domain.compute import gpu_hours
 from ledger.formatting import format_amount, format_gpu_hours, format_quantity, format_rounded
 from ledger.web.guard import current_actor
@@ -110,7 +112,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     hostile_text.init_app(app)
     helpers = {"Permission": Permission, "format_amount": format_amount, "format_gpu_hours": format_gpu_hours,
                "format_quantity": format_quantity, "format_rounded": format_rounded,
-               "gpu_hours": gpu_hours, "fraction_text": governance.fraction_text, "KIND_LABELS": governance.KIND_LABELS}
+               "gpu_hours": gpu_hours, "fraction_text": governance.fraction_text, "KIND_LABELS": governance.KIND_LABELS,
+               "formatting": formatting, "labels": labels}
 
     @app.context_processor
     def _page_helpers():

@@ -1,4 +1,4 @@
-"""The public pages: the home page, the reports and their PDFs."""
+"""The public pages: the home page (the front door), its Atom feed, the reports and their PDFs."""
 
 from __future__ import annotations
 
@@ -7,13 +7,16 @@ from flask import Blueprint, Response, render_template, request
 
 from ledger.api.tlog import tlog_state
 from ledger.queries import contributions as contribution_queries
-from ledger.queries import journal as journal_queries
-from ledger.queries import members as member_queries
+from ledger.queries import governance as governance_queries
+from ledger.queries.home import front_door
 from ledger.reports.annual import available_reports, build_annual_report, build_member_statement
 from ledger.reports.i18n import parse_language
 from ledger.reports.render import render_annual_report, render_member_statement
 from ledger.services.signed_reports import published_annual_report
 from ledger.state import connect, engine, today
+from ledger.web.feed import atom_feed
+
+FEED_DECISIONS = 50
 
 blueprint = Blueprint("public", __name__)
 
@@ -21,9 +24,17 @@ blueprint = Blueprint("public", __name__)
 @blueprint.route("/")
 def home():
     with connect() as connection:
-        counts = member_queries.count_by_status(connection, today())
-        head = journal_queries.head(connection)
-    return render_template("index.html", title="Member Ledger", counts=counts, head=head)
+        door = front_door(connection, today())
+    return render_template("index.html", title="Member Ledger", door=door)
+
+
+@blueprint.route("/feed.atom")
+def feed():
+    with connect() as connection:
+        decisions = governance_queries.latest_decisions(connection, FEED_DECISIONS)
+        years = contribution_queries.closed_years(connection)
+        facility = contribution_queries.settings_at(connection).texts["facility_name"]
+    return Response(atom_feed(request.url_root, decisions, years, facility), mimetype="application/atom+xml")
 
 
 @blueprint.route("/reports/")
