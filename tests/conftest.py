@@ -24,7 +24,7 @@ from ledger.db.schema import upgrade
 from ledger.db.uow import UnitOfWork
 from ledger.domain.access import Role, system_actor
 from ledger.services.members import admit_member
-from ledger.services.officials import add_official
+from ledger.services.officials import PASSWORD_HASH, TEST_PASSWORD_HASH, add_official, hash_passwords_with
 
 POSTGRES_SERVER = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REQUIRE_POSTGRES = os.environ.get("LEDGER_REQUIRE_POSTGRES") == "1"
@@ -44,6 +44,26 @@ def _postgres_admin():
             pytest.fail(message + " (LEDGER_REQUIRE_POSTGRES=1)")
         pytest.skip(message)
     return admin
+
+
+TEST_SETTINGS = Settings(database_url="sqlite://", secret_key="test-secret-key", env="test")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing():
+    """Passwords hashed at TEST_PASSWORD_HASH's trivial cost in this run: the suite adds officials
+    and signs them in about a thousand times, minutes of CPU at production's cost."""
+    hash_passwords_with(TEST_PASSWORD_HASH, TEST_SETTINGS)
+    yield
+    hash_passwords_with(PASSWORD_HASH, TEST_SETTINGS)
+
+
+@pytest.fixture
+def production_password_hashing():
+    """Production's password cost for one test (one that times sign-ins); ask for it before `officials`."""
+    hash_passwords_with(PASSWORD_HASH, TEST_SETTINGS)
+    yield
+    hash_passwords_with(TEST_PASSWORD_HASH, TEST_SETTINGS)
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
@@ -121,6 +141,9 @@ def _new_postgres_database(prefix: str, template: str | None = None) -> str:
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
+        # A commit returns before its WAL reaches the disk: a test database need not survive a
+        # crash of the server, and its tests commit after nearly every step.
+        connection.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
     admin.dispose()
     return make_url(POSTGRES_SERVER).set(database=name).render_as_string(hide_password=False)
 
@@ -241,7 +264,7 @@ def sign_in(client, role: Role, email: str | None = None) -> None:
 
 @pytest.fixture
 def signed_in(client, engine):
-    """Sign in as an official of a role, adding it on first use (scrypt is slow, so only the ones a test needs).
+    """Sign in as an official of a role, adding it on first use (only the ones a test needs).
 
     `signed_in(role)` uses OFFICIAL_EMAILS (a delegate for DEU); `signed_in(Role.DELEGATE, "FRA")`
     a delegate of another member. Returns the CSRF token of the signed-in session.
