@@ -51,8 +51,8 @@ TEST_SETTINGS = Settings(database_url="sqlite://", secret_key="test-secret-key",
 
 @pytest.fixture(scope="session", autouse=True)
 def cheap_password_hashing():
-    """Passwords hashed at TEST_PASSWORD_HASH's trivial cost in this run: the suite adds officials
-    and signs them in about a thousand times, minutes of CPU at production's cost."""
+    """Passwords hashed at TEST_PASSWORD_HASH's low cost in this run: hundreds of tests add officials
+    and sign them in, minutes of CPU at production's cost."""
     hash_passwords_with(TEST_PASSWORD_HASH, TEST_SETTINGS)
     yield
     hash_passwords_with(PASSWORD_HASH, TEST_SETTINGS)

@@ -36,8 +36,8 @@ PASSWORD_HASH = "scrypt"
 """How passwords are stored: werkzeug's scrypt at its default cost (n=2**15, r=8, p=1: 32 MiB
 and about 0.1 s of CPU a hash), slow on purpose so that a stolen table is slow to guess through."""
 TEST_PASSWORD_HASH = "scrypt:1024:8:1"
-"""The same scrypt at a 32nd of the cost, for a test run only: it adds and signs in officials
-about a thousand times, minutes of CPU at PASSWORD_HASH's cost. (Below n=256 werkzeug's memory
+"""The same scrypt at a 32nd of the cost, for a test run only: hundreds of its tests add and sign in
+officials, minutes of CPU at PASSWORD_HASH's cost. (Below n=256 werkzeug's memory
 bound for OpenSSL, 132*n*r*p bytes, is too small to hash at all.)"""
 _password_hash = PASSWORD_HASH
 
