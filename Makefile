@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Test processes (pytest-xdist): each takes whole files, which keeps a file's module fixtures in one process.
+WORKERS ?= auto
 
 .PHONY: run test install clean
 
@@ -21,7 +23,7 @@ run: install
 	$(BIN)/ledger serve --host $(HOST) --port $(PORT)
 
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) instance

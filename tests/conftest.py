@@ -24,7 +24,7 @@ from ledger.db.schema import upgrade
 from ledger.db.uow import UnitOfWork
 from ledger.domain.access import Role, system_actor
 from ledger.services.members import admit_member
-from ledger.services.officials import add_official
+from ledger.services.officials import PASSWORD_HASH, TEST_PASSWORD_HASH, add_official, hash_passwords_with
 
 POSTGRES_SERVER = os.environ.get("LEDGER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REQUIRE_POSTGRES = os.environ.get("LEDGER_REQUIRE_POSTGRES") == "1"
@@ -46,49 +46,110 @@ def _postgres_admin():
     return admin
 
 
+TEST_SETTINGS = Settings(database_url="sqlite://", secret_key="test-secret-key", env="test")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing():
+    """Passwords hashed at TEST_PASSWORD_HASH's low cost in this run: hundreds of tests add officials
+    and sign them in, minutes of CPU at production's cost."""
+    hash_passwords_with(TEST_PASSWORD_HASH, TEST_SETTINGS)
+    yield
+    hash_passwords_with(PASSWORD_HASH, TEST_SETTINGS)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def instance_dir(tmp_path_factory):
+    """The commands' instance folder (development secret key, signing key) is the run's own, not
+    the checkout's instance/: parallel workers would otherwise race to create the same keys."""
+    with pytest.MonkeyPatch.context() as patch:
+        folder = tmp_path_factory.mktemp("instance")
+        patch.setenv("LEDGER_INSTANCE_DIR", str(folder))
+        yield folder
+
+
+@pytest.fixture
+def production_password_hashing():
+    """Production's password cost for one test (one that times sign-ins); ask for it before `officials`."""
+    hash_passwords_with(PASSWORD_HASH, TEST_SETTINGS)
+    yield
+    hash_passwords_with(TEST_PASSWORD_HASH, TEST_SETTINGS)
+
+
+class RunDatabases:
+    """This run's databases, per backend: a migrated one for the tests and the demo template,
+    each made on first use and dropped when the run ends.
+
+    They are kept here rather than in the parametrized `database_url`, whose instance pytest
+    finishes whenever the next test has the other backend: under pytest-xdist a worker runs a
+    file's SQLite tests, then its PostgreSQL ones, then the next file's SQLite tests, and the
+    databases (the demo above all) must survive each such switch instead of being made again.
+    """
+
+    def __init__(self, tmp_path_factory):
+        self.tmp_path_factory = tmp_path_factory
+        self.migrated_urls: dict[str, str] = {}
+        self.demos: dict[str, tuple[str, tuple[str, ...]]] = {}
+
+    def migrated(self, backend: str) -> str:
+        """A freshly created, migrated, empty database of `backend` (sqlite or postgresql)."""
+        if backend not in self.migrated_urls:
+            self.migrated_urls[backend] = self._migrated(backend, "db", "ledger_test")
+        return self.migrated_urls[backend]
+
+    def demo(self, backend: str) -> tuple[str, tuple[str, ...]]:
+        """(url, lines): the demo facility as of DEMO_TODAY and what `load_demo` said loading it."""
+        from ledger.demo import load_demo
+
+        if backend not in self.demos:
+            url = self._migrated(backend, "demo", "ledger_demo")
+            engine = make_engine(url)
+            lines: list[str] = []
+            load_demo(engine, lines.append, today=DEMO_TODAY)
+            engine.dispose()
+            self.demos[backend] = (url, tuple(lines))
+        return self.demos[backend]
+
+    def _migrated(self, backend: str, folder: str, prefix: str) -> str:
+        if backend == "sqlite":
+            url = f"sqlite:///{self.tmp_path_factory.mktemp(folder) / 'ledger.sqlite'}"
+        else:
+            url = _new_postgres_database(prefix)
+        migrating = make_engine(url)
+        upgrade(migrating)
+        migrating.dispose()
+        return url
+
+    def drop(self) -> None:
+        for url in [*self.migrated_urls.values(), *(url for url, _ in self.demos.values())]:
+            drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def run_databases(tmp_path_factory):
+    databases = RunDatabases(tmp_path_factory)
+    yield databases
+    databases.drop()
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(request, tmp_path_factory):
-    """A freshly created, migrated database for this test run, dropped afterwards."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'ledger.sqlite'}"
-        upgrade(make_engine(url))
-        yield url
-        return
-    url = _new_postgres_database("ledger_test")
-    migrating = make_engine(url)
-    upgrade(migrating)
-    migrating.dispose()
-    yield url
-    drop_database(url)
+def database_url(request, run_databases):
+    """A freshly created, migrated database for this test run (RunDatabases drops it afterwards)."""
+    return run_databases.migrated(request.param)
 
 
 DEMO_TODAY = date(2026, 11, 22)
 
 
 @pytest.fixture(scope="session")
-def demo_template(database_url, tmp_path_factory):
+def demo_template(database_url, run_databases):
     """The demo facility (as of DEMO_TODAY), loaded once per backend and run; tests take copies.
 
-    Yields (url, lines): the template database and what `load_demo` said while loading it.
+    Returns (url, lines): the template database and what `load_demo` said while loading it.
     Replaying the demo takes tens of seconds, so it is done once and copied (a file copy on
     SQLite, CREATE DATABASE ... TEMPLATE on PostgreSQL) rather than replayed per test module.
     """
-    from ledger.demo import load_demo
-
-    if make_url(database_url).get_backend_name() == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite'}"
-        upgrade(make_engine(url))
-    else:
-        url = _new_postgres_database("ledger_demo")
-        migrating = make_engine(url)
-        upgrade(migrating)
-        migrating.dispose()
-    engine = make_engine(url)
-    lines: list[str] = []
-    load_demo(engine, lines.append, today=DEMO_TODAY)
-    engine.dispose()
-    yield url, tuple(lines)
-    drop_database(url)
+    return run_databases.demo(make_url(database_url).get_backend_name())
 
 
 def copy_database(url: str) -> str:
@@ -121,6 +182,9 @@ def _new_postgres_database(prefix: str, template: str | None = None) -> str:
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
+        # A commit returns before its WAL reaches the disk: a test database need not survive a
+        # crash of the server, and its tests commit after nearly every step.
+        connection.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
     admin.dispose()
     return make_url(POSTGRES_SERVER).set(database=name).render_as_string(hide_password=False)
 
@@ -241,7 +305,7 @@ def sign_in(client, role: Role, email: str | None = None) -> None:
 
 @pytest.fixture
 def signed_in(client, engine):
-    """Sign in as an official of a role, adding it on first use (scrypt is slow, so only the ones a test needs).
+    """Sign in as an official of a role, adding it on first use (only the ones a test needs).
 
     `signed_in(role)` uses OFFICIAL_EMAILS (a delegate for DEU); `signed_in(Role.DELEGATE, "FRA")`
     a delegate of another member. Returns the CSRF token of the signed-in session.

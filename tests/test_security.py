@@ -153,8 +153,12 @@ def test_forty_concurrent_guesses_get_at_most_the_free_tries_and_no_500(engine, 
     assert outcomes.count("evaluated") == FREE_FAILURES
 
 
-def test_unknown_and_known_addresses_cost_the_same(engine, officials):
+def test_unknown_and_known_addresses_cost_the_same(production_password_hashing, engine, officials):
     """ASVS V2.2.1 / V3: an unknown address costs one scrypt check too, so timing does not tell."""
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT password_hash FROM app_user WHERE role = 'auditor'")).scalar_one()
+    assert stored.startswith("scrypt:32768:8:1$"), "timed at production's cost, or the check cannot fail"
+
     def timed(email: str) -> float:
         started = time.perf_counter()
         with pytest.raises(ValidationFailed):
@@ -185,6 +189,18 @@ def test_production_refuses_a_short_secret_key():
         Settings.from_env({"LEDGER_ENV": "production", "LEDGER_SECRET_KEY": "k", "LEDGER_DATABASE_URL": "sqlite://"})
     assert Settings.from_env({"LEDGER_ENV": "production", "LEDGER_SECRET_KEY": "k" * 32, "LEDGER_DATABASE_URL": "sqlite://",
                               "LEDGER_SIGNING_KEY_FILE": "/etc/ledger/signing.pem"}).require_second_factor
+
+
+def test_only_a_test_run_may_lower_the_password_cost():
+    """ASVS V2.4.1: passwords are stored with scrypt at production's cost; the cheap one the
+    suite uses is refused to any other environment."""
+    for env in ("production", "development"):
+        settings = Settings(database_url="sqlite://", secret_key="k" * 32, env=env)
+        with pytest.raises(ConfigurationError, match="for tests only"):
+            accounts.hash_passwords_with(accounts.TEST_PASSWORD_HASH, settings)
+        with pytest.raises(ConfigurationError, match="accepted"):
+            accounts.hash_passwords_with("pbkdf2:sha256:1", settings)
+    assert accounts.PASSWORD_HASH == "scrypt"  # werkzeug's default cost, n=2**15, r=8, p=1
 
 
 # --- 6. Headers (ASVS V14.4)

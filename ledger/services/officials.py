@@ -15,6 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ledger.config import ConfigurationError, Settings
 from ledger.db.engine import WRITE_OPTION
 from ledger.db.tables import AccountChange, Member, SessionEpoch, SignInThrottle, User
 from ledger.db.uow import UnitOfWork
@@ -31,6 +32,14 @@ from ledger.domain.officials import (
 
 RECOVERY_CODES = 10
 TOTP_ISSUER = "Member Ledger"
+PASSWORD_HASH = "scrypt"
+"""How passwords are stored: werkzeug's scrypt at its default cost (n=2**15, r=8, p=1: 32 MiB
+and about 0.1 s of CPU a hash), slow on purpose so that a stolen table is slow to guess through."""
+TEST_PASSWORD_HASH = "scrypt:1024:8:1"
+"""The same scrypt at a 32nd of the cost, for a test run only: hundreds of its tests add and sign in
+officials, minutes of CPU at PASSWORD_HASH's cost. (Below n=256 werkzeug's memory
+bound for OpenSSL, 132*n*r*p bytes, is too small to hash at all.)"""
+_password_hash = PASSWORD_HASH
 
 
 class SignInThrottled(DomainError):
@@ -87,7 +96,7 @@ def add_official(
         user = uow.add(
             User(
                 email=new.email,
-                password_hash=generate_password_hash(password, method="scrypt"),
+                password_hash=_hashed(password),
                 role=new.role.value,
                 member_code=new.member_code,
                 journal_seq=0,
@@ -98,10 +107,29 @@ def add_official(
     return _official(user, _as_added(user), 0)
 
 
-@cache
+def hash_passwords_with(method: str, settings: Settings) -> None:
+    """Store the passwords set from now on in this process with `method`: PASSWORD_HASH, or
+    TEST_PASSWORD_HASH, which only a test run (LEDGER_ENV=test) may choose."""
+    global _password_hash
+    if method not in (PASSWORD_HASH, TEST_PASSWORD_HASH):
+        raise ConfigurationError(f"password hash {method!r}; accepted: {PASSWORD_HASH}, {TEST_PASSWORD_HASH}")
+    if method != PASSWORD_HASH and settings.env != "test":
+        raise ConfigurationError(f"the password hash {method} is for tests only (LEDGER_ENV=test), not {settings.env}")
+    _password_hash = method
+
+
+def _hashed(password: str) -> str:
+    return generate_password_hash(password, method=_password_hash)
+
+
 def _stand_in_hash() -> str:
-    """A hash checked when the e-mail is unknown, so that both cases cost one scrypt."""
-    return generate_password_hash(secrets.token_urlsafe(16), method="scrypt")
+    """A hash checked when the e-mail is unknown, so that both cases cost one scrypt of the current cost."""
+    return _stand_in_hash_of(_password_hash)
+
+
+@cache
+def _stand_in_hash_of(method: str) -> str:
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
 def sign_in(engine: Engine, email: str, password: str, client: str, *, now: datetime | None = None) -> Official:
@@ -301,7 +329,7 @@ def reset_password(user_id: int, new_password: str, *, actor: Actor, uow: UnitOf
     with uow:
         _change_account(
             uow, user_id, "password-reset", f"Reset the password of official user:{user_id}", actor,
-            password_hash=generate_password_hash(new_password, method="scrypt"), must_change_password=True,
+            password_hash=_hashed(new_password), must_change_password=True,
         )
 
 
@@ -321,7 +349,7 @@ def change_password(user_id: int, current: str, new: str, *, actor: Actor, uow: 
         raise_if_any(problems)
         _change_account(
             uow, user_id, "password-changed", f"Official user:{user_id} changed its password", actor,
-            password_hash=generate_password_hash(new, method="scrypt"), must_change_password=False,
+            password_hash=_hashed(new), must_change_password=False,
         )
 
 
