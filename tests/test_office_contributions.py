@@ -710,12 +710,12 @@ def test_each_payment_its_reversal_and_a_pending_proposal_link_to_their_receipts
         row = re.search(rf"<th scope=\"row\">{reference}</th>.*?</tr>", page, re.S).group(0)
         assert f'<a href="/journal/{receipts[reference]}">Receipt #{receipts[reference]}</a>' in row
     assert f'booked twice (<a href="/journal/{receipts["reversal"]}">Receipt #{receipts["reversal"]}</a>)' in page
-    pending = client.get(f"{FINANCE}/payments/pending").get_data(as_text=True)
-    proposal = stamped(engine, "payment_proposal", "reference = :r", r="BANK-BIG")
+    pending = client.get(f"{FINANCE}/pending").get_data(as_text=True)
+    proposal = stamped(engine, "pending_booking", "subject = :r", r="BANK-BIG")
     assert f'<a href="/journal/{proposal}">Receipt #{proposal}</a>' in pending
     with engine.connect() as connection:
         kinds = dict(connection.execute(text("SELECT seq, kind FROM journal_entry")).all())
     assert (kinds[receipts["BANK-R1"]], kinds[receipts["reversal"]]) == ("payment.recorded", "payment.reversed")
     receipt = client.get(f"/journal/{receipts['BANK-R1']}").get_data(as_text=True)
     assert f"Verify entry {receipts['BANK-R1']}" in receipt and "BANK-R1" in receipt
-    assert accessibility_problems(f"{FINANCE}/years/{PAST}", page) == accessibility_problems(f"{FINANCE}/payments/pending", pending) == []
+    assert accessibility_problems(f"{FINANCE}/years/{PAST}", page) == accessibility_problems(f"{FINANCE}/pending", pending) == []

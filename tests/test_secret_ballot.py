@@ -82,16 +82,16 @@ def test_verify_still_checks_every_ballot_row_of_a_secret_ballot(engine, closed)
 
 
 def test_the_dashboard_and_the_annual_report_read_the_same_published_form(engine, closed):
-    from dashboards.pages import governance as page
+    from dashboards.governance import read, tables
     from ledger.reports.annual import _Words, _board_sections
 
     with engine.connect() as connection:
         decided = governance_queries.closed_motions(connection, DAY.year)
-        motions = [page.ClosedMotion.from_snapshot(row, snapshot) for row, snapshot in decided]
+        motions = [read.ClosedMotion.from_snapshot(row, snapshot) for row, snapshot in decided]
         sections = _board_sections(connection, DAY.year, decided, _Words.of("en"))
     secret = next(motion for motion in motions if motion.ballot == "secret")
-    assert secret.tally is None and secret.voted == frozenset() and page.tally_text(secret) == "secret ballot: outcome and thresholds only"
-    assert [motion.ballot for motion in page.roll_call_motions(motions)] == ["roll_call"]
+    assert secret.tally is None and secret.voted == frozenset() and tables.tally_text(secret) == "secret ballot: outcome and thresholds only"
+    assert [motion.ballot for motion in read.roll_call_motions(motions)] == ["roll_call"]
     sentences = {block.text.partition(",")[0]: block.text for section in sections for block in section.blocks if hasattr(block, "text")}
     assert sentences[f"Motion {closed['secret']}"].endswith(
         "A secret motion: Rejected by secret ballot: the weight threshold (more than half (50 %) of the weight cast) not met.")

@@ -26,7 +26,7 @@ def int_routes(app) -> list[tuple[str, str, str]]:
 
 def url_of(rule: str, number: int) -> str:
     path = rule
-    for name in ("year", "meeting_id", "motion_id", "pledge_id", "user_id", "proposal_id", "seq"):
+    for name in ("year", "meeting_id", "motion_id", "pledge_id", "user_id", "booking_id", "seq"):
         path = path.replace(f"<int:{name}>", str(number))
     return re.sub(r"<any\([^)]*\):action>", "deactivate", path).replace("<code>", "DEU")
 

@@ -82,7 +82,13 @@ class Query:
         return self.pattern is None
 
     def parse(self) -> int | str | None:
-        raw = request.args.get(self.name)
+        given = request.args.getlist(self.name)
+        if len(given) > 1:
+            raise ValidationFailed.single(self.name, f"given {len(given)} times; give it once ({self._accepted()})")
+        raw = given[0] if given else None
+        # an empty integer is no number (the document says integer); an empty text is absent, as a form sends it
+        if raw == "" and self.is_integer:
+            raise ValidationFailed.single(self.name, f"empty; {self._accepted()}")
         if raw is None or raw == "":
             if self.required:
                 raise ValidationFailed.single(self.name, f"required; {self._accepted()}")

@@ -1,5 +1,8 @@
 """Commands: init, demo, serve, verify, report, users add|list|deactivate|reactivate|set-role|reset-password, projects add, compute plan|allocate|close,
-ingest-usage. Each reads settings from the environment."""
+ingest-usage. Each reads settings from the environment.
+
+Long because it is the one list of the CLI's commands, each a few lines of parsing over one use case.
+"""
 
 from __future__ import annotations
 
