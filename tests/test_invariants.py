@@ -74,8 +74,9 @@ FACT = "INSERT INTO member_status_change (member_code, status, effective, journa
          "counted_ballots_were_entitled: motion #{motion} AUT: its ballot was counted but on 2025-06-12 its status was withdrawn"),
         (["""UPDATE motion_event SET snapshot_json = replace(snapshot_json, '"ineligible":{}', '"ineligible":{"AUT":"arrears of 2023"}')"""],
          "counted_ballots_were_entitled: motion #{motion} AUT: its ballot was counted but its vote was suspended without a waiver"),
-        (["UPDATE fiscal_year_event SET decision = 'motion #99 (Budget 2025)' WHERE year = 2025 AND event = 'adopted'"],
-         "effects_cite_adopted_motions: fiscal_year_event {event} (2025 adopted): cites motion #99, which does not exist or was never closed"),
+        # a number no motion has: the databases of a run are emptied between tests, not their id sequences
+        (["UPDATE fiscal_year_event SET decision = 'motion #2000000000 (Budget 2025)' WHERE year = 2025 AND event = 'adopted'"],
+         "effects_cite_adopted_motions: fiscal_year_event {event} (2025 adopted): cites motion #2000000000, which does not exist or was never closed"),
         (["UPDATE motion_event SET outcome = 'rejected' WHERE event = 'closed'"],
          "effects_cite_adopted_motions: quota_entry {transfer} (2025 DEU transfer_out): written by motion #{motion}, which was rejected"),
     ],

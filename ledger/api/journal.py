@@ -30,7 +30,7 @@ def journal_head():
         "is 64 zeros. Recompute every hash in order and compare the last with /api/v1/journal/head."
     ),
     query=(
-        Query("after", "Entries with a greater sequence number", default=0, minimum=0),
+        Query("after", "Entries with a greater sequence number", default=0, minimum=0, maximum=2**31 - 1),  # seq is a 32-bit column
         Query("limit", "How many entries at most", default=JOURNAL_PAGE_DEFAULT, minimum=1, maximum=JOURNAL_PAGE_MAX),
     ),
     answer=ListAnswer("entries", r.JournalEntry, "One page of entries", envelope=r.JournalPage),
