@@ -190,6 +190,12 @@ def test_the_settings_form_cites_the_adopted_setting_motion(client, engine, sign
     assert journal_length(engine) == before and carry_over(engine) == "none"
     page = client.get("/office/governance/motions/new?kind=setting").get_data(as_text=True)
     assert 'name="effect_key"' in page and '<option value="quota_carry_over">' in page
+    proposal = {"csrf_token": token, "meeting": str(years), "title": "Carry-over", "text": "The board sets the carry-over.", "rule": "simple_majority",
+                "rule_json": "", "weights": "equal", "weight_set": "", "ballot": "roll_call", "confirm": "y",
+                "effect_key": "quota_carry_over", "effect_value": "all of it"}
+    refused = client.post("/office/governance/motions/new?kind=setting", data=proposal)
+    assert refused.status_code == 400 and "up to P %" in error_of(refused.get_data(as_text=True), "effect_value")
+    assert journal_length(engine) == before
     number = adopted_setting_motion(engine, years)
     assert client.post("/office/contributions/settings", data={**data, "decision": "", "motion": str(number)}).status_code == 302
     with engine.connect() as connection:

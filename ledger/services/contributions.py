@@ -174,7 +174,7 @@ def change_setting(
     with uow:
         cited = cite_board_decision(
             uow, motion, decision, day, kind="setting", what=f"the setting {key} = {parsed}",
-            adopts=lambda effect: effect.get("key") == key and parse_setting(key, str(effect.get("value", ""))) == parsed,
+            adopts=lambda effect: (effect.get("key"), effect.get("value")) == (key, parsed),  # stored as parse_setting wrote it
         )
         if key == "base_currency" and uow.session.execute(select(FiscalYear.year).limit(1)).first():
             raise Conflict("the base currency is fixed once a fiscal year exists: every stored amount is in it")
