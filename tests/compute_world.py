@@ -94,6 +94,22 @@ def adopt(engine, motion_id: int, on_date: str = "2025-06-12") -> str:
     return governance.close_motion(motion_id, on_date, today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
 
 
+def set_carry_over(engine, rule: str = "up to 10 %") -> None:
+    """The board sets quota_carry_over by a setting motion at its latest meeting (that of
+    12 June 2025), whose adoption applies it: once the ledger holds the board's decisions a
+    setting changes only so; before the first recorded meeting free text cites the decision
+    (ledger.services.contributions.cite_board_decision, issue 13 item 8)."""
+    with engine.connect() as connection:
+        meeting = connection.execute(text("SELECT max(id) FROM meeting")).scalar()
+    if meeting is None:
+        contributions.change_setting("quota_carry_over", rule, "Board, 2025", actor=SECRETARIAT, uow=UnitOfWork(engine))
+        return
+    motion = governance.propose_motion(meeting, "Carry-over of GPU-hours", f"Unused GPU-hours carry over {rule}.", "setting",
+                                       "simple_majority", "equal", "roll_call", {"key": "quota_carry_over", "value": rule},
+                                       actor=SECRETARIAT, uow=UnitOfWork(engine))
+    assert adopt(engine, motion) == "adopted"
+
+
 PROJECTS = (
     ("AUT", "Alpine weather models", "aut-weather", "SL-1"),
     ("DEU", "Large language models", "deu-llm", "SL-2"),

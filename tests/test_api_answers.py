@@ -11,7 +11,10 @@ were pinned again when a closed secret ballot came to publish only its outcome a
 each threshold was met (issue 13 item 9, ledger.domain.governance.publication.published_snapshot), and
 the five motions under the population-weighted rule when the demo took its populations from
 the World Bank's 2024 table (issue 14 item 9, data/population.csv): same outcomes, the weights
-named and summed anew."""
+named and summed anew. The 2026 work programme (motion #28) was pinned again when it became a
+setting motion whose adoption sets quota_carry_over (issue 13 item 8): its kind and effect in the
+motion lists and its detail, and the journal head one entry shorter, the setting now journaled
+with the closing that applies it rather than in an entry of its own."""
 
 from __future__ import annotations
 

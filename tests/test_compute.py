@@ -33,6 +33,7 @@ from tests.compute_world import (
     plan,
     published,
     rows,
+    set_carry_over,
 )
 
 @pytest.fixture
@@ -355,7 +356,7 @@ def test_an_adjustment_needs_a_reason_and_a_non_zero_amount(engine, meeting):
 
 
 def test_closing_carries_up_to_the_setting_into_the_next_year_and_forfeits_the_rest(engine, meeting):
-    contributions.change_setting("quota_carry_over", "up to 10 %", "Board, 2025", actor=SECRETARIAT, uow=UnitOfWork(engine))
+    set_carry_over(engine)
     # Quotas with 15 % reserved: AUT 130,305, BEL 260,610, DEU 521,220, FRA 390,915.
     compute.adjust_quota(2025, "AUT", "-130305", "AUT gives its whole quota back", actor=SECRETARIAT, uow=UnitOfWork(engine))
     compute.adjust_quota(2025, "BEL", "-260620", "BEL overdrew by 10 hours", actor=SECRETARIAT, uow=UnitOfWork(engine))
@@ -382,7 +383,7 @@ def test_up_to_p_percent_is_a_cap_on_the_carry_over_not_a_rate(engine, meeting):
     """"Up to P %" of the year's quota caps what is carried: all of a small unused balance is
     carried, only what exceeds P % of the quota is forfeited (EuroHPC JU access policy and PRACE
     calls: unused allocations expire; a capped carry-over is a cap, not a rate; README, Compute rules)."""
-    contributions.change_setting("quota_carry_over", "up to 10 %", "Board, 2025", actor=SECRETARIAT, uow=UnitOfWork(engine))
+    set_carry_over(engine)
     compute.adjust_quota(2025, "DEU", "-521170", "DEU leaves 50 hours unused", actor=SECRETARIAT, uow=UnitOfWork(engine))
     compute.close_compute_year(2025, "2026-01-05", today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
     deu = next(m for m in published(engine).members if m.code == "DEU")

@@ -12,13 +12,12 @@ from ledger.cli import main as cli
 from ledger.db.uow import UnitOfWork
 from ledger.domain.invariants import INVARIANTS
 from ledger.services import compute
-from ledger.services import contributions
 from ledger.services.verification import verify_ledger
-from tests.compute_world import SECRETARIAT, TODAY, allocate, build_compute_world, build_facility, pay_everything, plan
+from tests.compute_world import SECRETARIAT, TODAY, allocate, build_compute_world, build_facility, pay_everything, plan, set_carry_over
 
 
 def close_2025(engine) -> None:
-    contributions.change_setting("quota_carry_over", "up to 10 %", "Board, 2025", actor=SECRETARIAT, uow=UnitOfWork(engine))
+    set_carry_over(engine)
     compute.close_compute_year(2025, "2026-01-05", today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(engine))
 
 
@@ -41,7 +40,7 @@ def broken(engine, *statements: str) -> list[str]:
 
 def motion_id(engine) -> int:
     with engine.connect() as connection:
-        return connection.execute(text("SELECT id FROM motion")).scalar_one()
+        return connection.execute(text("SELECT id FROM motion WHERE kind = 'quota_transfer'")).scalar_one()
 
 
 def scale_id(engine) -> int:

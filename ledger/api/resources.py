@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 from ledger.api.formats import SHARE_PLACES
+from ledger.services.governance import MOTION_KINDS
 
 UNIT = "x-unit"
 """The OpenAPI extension keyword naming a field's unit (the data catalogue shows it)."""
@@ -214,7 +215,7 @@ class YearLevels(BaseModel):
 class MotionSummary(BaseModel):
     id: int = Field(description="The motion's number (its details at /api/v1/motions/ID)")
     title: str = Field(description="The motion's title")
-    kind: Literal["budget", "scale", "accession", "withdrawal", "quota_transfer", "arrears_waiver", "safety_lab", "general"] = Field(
+    kind: Literal[MOTION_KINDS] = Field(
         description="What the motion decides; an adopted motion of most kinds applies its effect")
     status: Literal["draft", "open", "closed"] = Field(description="draft, open for ballots, or closed")
     outcome: Literal["adopted", "rejected", "no_quorum"] | None = Field(description="The stored outcome once closed; empty before")

@@ -42,9 +42,8 @@ from ledger.queries.compute import compute_year, ledger_lines
 from ledger.queries.contributions import settings_at
 from ledger.queries.governance import MotionRow, list_motions
 from ledger.services import compute
-from ledger.services import contributions as finance
 from ledger.demo.contributions import Event, demo_rows, replay
-from ledger.demo.governance import BoardDemo, MotionPlan
+from ledger.demo.governance import WORK_PROGRAMME_SETTINGS, BoardDemo, MotionPlan
 from ledger.services.usage import ingest_usage
 
 CLUSTER = "aurora"
@@ -54,9 +53,9 @@ JOBS_PER_YEAR = 50_000
 ALLOCATED_ON = {2025: date(2025, 1, 2), 2026: date(2026, 1, 5)}
 """The years the demo plans, and the day each one's quotas are allocated."""
 
-CARRY_OVER = "up to 10 %"
 CARRY_OVER_DECISION = "Work programme 2026"
-"""The adopted motion the carry-over setting cites."""
+"""The setting motion whose adoption sets the carry-over the closing follows."""
+CARRY_OVER = WORK_PROGRAMME_SETTINGS[2026]["value"]
 
 CLOSED_YEAR, CLOSED_ON = 2025, date(2026, 1, 31)
 
@@ -127,7 +126,7 @@ class ComputeDemo:
             events.append(Event(date(2025, 1, 6), 3, lambda: self.register(projects)))
         events += [Event(spec.as_of.date(), 4, lambda s=spec: self.ingest(s)) for spec in pending]
         if years[CLOSED_YEAR] is None or not years[CLOSED_YEAR].closed:
-            events.append(Event(CLOSED_ON, 5, lambda: self.close(motions)))
+            events.append(Event(CLOSED_ON, 5, self.close))
         if TRANSFER_TITLE not in motions:
             events.append(Event(TRANSFER_DAY, 6, self.transfer))
         return events
@@ -186,13 +185,12 @@ class ComputeDemo:
             f"{summary.bad_rows:,} bad rows."
         )
 
-    def close(self, motions: dict[str, MotionRow]) -> None:
+    def close(self) -> None:
         with self.engine.connect() as connection:
             rule = settings_at(connection).quota_carry_over
         if rule != CARRY_OVER:
-            motion = _adopted(motions, CARRY_OVER_DECISION)
-            finance.change_setting("quota_carry_over", CARRY_OVER, f"{motion.meeting_title}, motion #{motion.id} {motion.title!r}",
-                                   actor=self.actor, uow=self.uow())
+            raise Conflict(f"the demo closes {CLOSED_YEAR} under quota_carry_over {CARRY_OVER}, which the adopted motion "
+                           f"{CARRY_OVER_DECISION!r} sets; this ledger has {rule}")
         compute.close_compute_year(CLOSED_YEAR, CLOSED_ON, today=self.today, actor=self.actor, uow=self.uow())
         with self.engine.connect() as connection:
             closed = compute_year(connection, CLOSED_YEAR)

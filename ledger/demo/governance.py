@@ -1,7 +1,8 @@
 """The demo's board: two meetings a year whose motions adopt the budgets and scales, and others.
 
 Each December meeting adopts the next year's budget (and, when due, a new scale) by a motion
-whose effect applies the decision; each June meeting votes on a safety lab, a general motion
+whose effect applies the decision, and a work programme (of 2026: also a setting, which its
+adoption applies); each June meeting votes on a safety lab, a general motion
 under the EU-style double majority weighted by population, a secret ballot, and a motion the
 board rejects. Delegates vote by a fixed pseudo-random pattern; one member gives its proxy.
 """
@@ -25,6 +26,10 @@ POPULATION_SOURCE = (
     "World Bank, World Development Indicators, indicator SP.POP.TOTL (Population, total), 2024, "
     "as published in github.com/datasets/population (ODC PDDL 1.0); data/population.csv"
 )
+
+
+WORK_PROGRAMME_SETTINGS: dict[int, dict[str, str]] = {2026: {"key": "quota_carry_over", "value": "up to 10 %"}}
+"""The setting a year's work programme changes: that motion is of the kind setting, and its adoption applies it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,12 +99,14 @@ class BoardDemo:
         )])
 
     def budget_meeting(self, year: int, day: date, title: str) -> None:
-        """The December meeting: the next year's budget and work programme."""
+        """The December meeting: the next year's budget and work programme (which may change a setting)."""
+        setting = WORK_PROGRAMME_SETTINGS.get(year)
+        sets = f", and sets {setting['key']} to {setting['value']}" if setting else ""
         plans = [
             MotionPlan(f"Budget {year}", f"The board adopts the budget of the fiscal year {year} as proposed by the Director-General.",
                        "budget", "cern_budget", "equal", "roll_call", {"year": year}, 88),
-            MotionPlan(f"Work programme {year}", "The board approves the scientific work programme and the open-call priorities.",
-                       "general", "simple_majority", "equal", "secret", {}, 80),
+            MotionPlan(f"Work programme {year}", f"The board approves the scientific work programme and the open-call priorities{sets}.",
+                       "setting" if setting else "general", "simple_majority", "equal", "secret", setting or {}, 80),
         ]
         self.meeting(title, day, plans)
 

@@ -34,6 +34,7 @@ EFFECT_KINDS = {
     "member_status_change": ("accession", "withdrawal"),
     "standing_waiver": ("arrears_waiver",),
     "quota_entry": ("quota_transfer",),
+    "ledger_setting": ("setting",),
 }
 """The motion kinds whose adopted effect writes rows of each table (ledger.services.governance.EFFECTS)."""
 
@@ -327,7 +328,7 @@ def counted_ballots_were_entitled(facts: LedgerFacts) -> list[InvariantProblem]:
 
 def effects_cite_adopted_motions(facts: LedgerFacts) -> list[InvariantProblem]:
     """Every effect of a motion (budget or scale adopted, member admitted or withdrawn, waiver,
-    quota transfer) belongs to a motion of that kind that was adopted, every decision citing
+    quota transfer, setting changed) belongs to a motion of that kind that was adopted, every decision citing
     "motion #N" cites an adopted motion, and every adopted motion of those kinds has its
     effect (DESIGN.md Governance: the effect applies in the motion's transaction and cites it)."""
     name = "effects_cite_adopted_motions"

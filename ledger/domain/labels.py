@@ -18,6 +18,7 @@ MOTION_KINDS: Mapping[str, str] = MappingProxyType({
     "withdrawal": "Withdrawal",
     "quota_transfer": "Transfer of GPU-hours",
     "arrears_waiver": "Waiver of a suspension",
+    "setting": "Change of a setting",
     "safety_lab": "Safety laboratory",
     "general": "General",
 })

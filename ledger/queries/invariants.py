@@ -234,6 +234,7 @@ def _effect_rows(connection: Connection) -> tuple[EffectRow, ...]:
         written_by_closing(scales, literal("scale ", String) + cast(scales.c.first_year, String) + literal("-", String) + cast(scales.c.last_year, String)),
         written_by_closing(status_facts, status_facts.c.member_code + literal(" ", String) + status_facts.c.status),
         written_by_closing(waivers, waivers.c.member_code + literal(" waiver", String)),
+        written_by_closing(settings, literal("setting ", String) + settings.c.key),
         transfer_lines,
     )
     return tuple(EffectRow(*row) for row in connection.execute(query))

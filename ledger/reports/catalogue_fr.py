@@ -13,6 +13,7 @@ FRENCH: dict[str, str] = {
     "Withdrawal": "Retrait",
     "Transfer of GPU-hours": "Transfert d'heures GPU",
     "Waiver of a suspension": "Levée d'une suspension",
+    "Change of a setting": "Modification d'un paramètre",
     "Safety laboratory": "Laboratoire de sûreté",
     "General": "Général",
     "Simple majority of votes cast": "Majorité simple des suffrages exprimés",

@@ -109,16 +109,17 @@ def parse_decision(raw: object, field: str = "decision") -> str:
 
 
 def cite_board_decision(
-    uow: UnitOfWork, motion: object, decision: object, on_date: date, *, kind: str, adopts: Callable[[dict], bool], what: str,
+    uow: UnitOfWork, motion: object, decision: object, on_date: date | None, *, kind: str, adopts: Callable[[dict], bool], what: str,
 ) -> str:
-    """The citation of the board's decision behind an adoption (a budget, a scale).
+    """The citation of the board's decision behind an adoption (a budget, a scale, a setting).
 
     The ledger holds the board's decisions from the day of the first meeting it records: an
     adoption on or after that day cites the motion that decided it (field `motion`, its number),
     which must be closed as adopted, of the matching `kind`, and whose effect `adopts` exactly
     this; it is cited as "motion #N (title)". An adoption dated before the first recorded
     meeting (a decision taken before the ledger held the board's, e.g. before the ledger
-    existed) cites the decision as free text (field `decision`).
+    existed) cites the decision as free text (field `decision`); an undated one (`on_date`
+    None) does so only while the ledger records no meeting at all.
     """
     if motion not in (None, ""):
         number = parse_row_id(motion, "motion", "a motion")
@@ -136,9 +137,10 @@ def cite_board_decision(
             raise ValidationFailed.single("motion", f"motion #{number} adopted other figures than these: cite the motion that adopted {what}")
         return motion_citation(row)
     first_meeting = uow.session.execute(select(func.min(Meeting.held_on))).scalar()
-    if first_meeting is not None and on_date >= first_meeting:
+    if first_meeting is not None and (on_date is None or on_date >= first_meeting):
+        dated = f" on {on_date}" if on_date is not None else ""
         raise ValidationFailed.single(
-            "motion", f"the ledger holds the board's decisions since its first meeting ({first_meeting}): {what} on {on_date} "
+            "motion", f"the ledger holds the board's decisions since its first meeting ({first_meeting}): {what}{dated} "
             f"cites the adopted {kind} motion by its number; free text cites only a decision taken before then")
     return parse_decision(decision)
 
@@ -156,12 +158,24 @@ def parse_income_measure(raw: object, field: str = "income_measure") -> str:
 # --------------------------------------------------------------------------- settings
 
 
-def change_setting(key: str, value: str, decision: str, *, actor: Actor, uow: UnitOfWork) -> str:
-    """Change a setting that affects figures (standing rule, in-kind cap), citing the decision."""
+def change_setting(
+    key: str, value: str, decision: str, *, actor: Actor, uow: UnitOfWork, motion: object = None, decided_on: object = None,
+    today: date | None = None,
+) -> str:
+    """Change a setting that affects figures (standing rule, in-kind cap), citing the board's
+    decision (cite_board_decision): once the ledger records meetings, the adopted setting motion
+    that set this key to this value; free text only for a decision taken (`decided_on`) before
+    the first recorded meeting. The value is checked by the key's one parser (parse_setting)."""
     require(actor, Permission.MANAGE_BUDGETS)
-    parsed = parse_setting(key, value)
-    cited = parse_decision(decision)
+    problems: list[Problem] = []
+    parsed = collect(problems, parse_setting, key, value)
+    day = collect(problems, parse_day, decided_on, "decided_on", not_after=today) if decided_on not in (None, "") else None
+    raise_if_any(problems)
     with uow:
+        cited = cite_board_decision(
+            uow, motion, decision, day, kind="setting", what=f"the setting {key} = {parsed}",
+            adopts=lambda effect: (effect.get("key"), effect.get("value")) == (key, parsed),  # stored as parse_setting wrote it
+        )
         if key == "base_currency" and uow.session.execute(select(FiscalYear.year).limit(1)).first():
             raise Conflict("the base currency is fixed once a fiscal year exists: every stored amount is in it")
         uow.add(LedgerSetting(key=key, value=parsed, decision=cited, journal_seq=0))

@@ -36,6 +36,7 @@ from ledger.domain.contribution_inputs import parse_day, parse_decimal, parse_te
 from ledger.domain.errors import Conflict, Forbidden, NotFound, Problem, ValidationFailed, collect, raise_if_any
 from ledger.domain.journal import canonical_json
 from ledger.domain.members import MemberStatus, validate_admission
+from ledger.domain.settings import parse_setting
 from ledger.domain.governance.decide import Voter, decide
 from ledger.domain.governance.presets import PRESETS
 from ledger.domain.governance.publication import published_snapshot
@@ -417,7 +418,7 @@ class EffectField:
     """One parameter of a kind's effect, as the form asks for it and the service requires it.
 
     `kind` says how it is asked: text, a day, a year, a member of the ledger, an admission
-    status, a whole number, or incomes (one member a line).
+    status, a whole number, incomes (one member a line), or a setting's key.
     """
 
     name: str
@@ -517,6 +518,20 @@ def _apply_waiver(effect: dict, motion: Motion, day: date, today: date, actor: A
     finance.grant_waiver(effect["code"], effect["from"], effect["to"] or "", _cited(motion), actor=actor, uow=uow)
 
 
+def _check_setting(effect: dict, uow: UnitOfWork) -> dict:
+    """The setting and its new value, checked by the key's one parser (ledger.domain.settings.parse_setting)."""
+    key = str(effect.get("key", "")).strip()
+    try:
+        value = parse_setting(key, str(effect.get("value", "")))
+    except ValidationFailed as failed:
+        raise ValidationFailed([Problem(f"effect.{p.field}", p.message) for p in failed.problems]) from None
+    return {"key": key, "value": value}
+
+
+def _apply_setting(effect: dict, motion: Motion, day: date, today: date, actor: Actor, uow: UnitOfWork) -> None:
+    finance.change_setting(effect["key"], effect["value"], "", actor=actor, uow=uow, motion=motion.id, decided_on=day, today=today)
+
+
 def _apply_quota_transfer(effect: dict, motion: Motion, day: date, today: date, actor: Actor, uow: UnitOfWork) -> None:
     compute.apply_quota_transfer(effect, motion.id, actor=actor, uow=uow)
 
@@ -555,6 +570,10 @@ EFFECTS: Mapping[str, Effect] = MappingProxyType({
         EffectField("from", "Waived from", "day"),
         EffectField("to", "Waived until (empty: until revoked)", "day", required=False),
     ), _check_waiver, _apply_waiver),
+    "setting": Effect("setting: changes a setting that changes figures", (
+        EffectField("key", "Setting", "setting"),
+        EffectField("value", "Its new value"),
+    ), _check_setting, _apply_setting),
     "safety_lab": Effect("safety lab: no effect in the ledger", (), _no_parameters, _nothing),
     "general": Effect("general: no effect in the ledger", (), _no_parameters, _nothing),
 })

@@ -89,7 +89,9 @@ class WaiverForm(FlaskForm):
 class SettingForm(FlaskForm):
     key = SelectField("Setting", choices=list(SETTINGS), validate_choice=False)
     value = text_field("New value")
-    decision = text_field("Board decision")
+    motion = text_field("Adopted setting motion (its number, e.g. 12): required once the ledger records the board's meetings")
+    decision = text_field("Or, for a decision taken before the ledger's first recorded meeting, the decision (e.g. Board, 12 December 2021, item 4)")
+    decided_on = text_field(f"That decision taken on ({DATE_HINT}; with the decision only)")
     confirm = confirm_field("I confirm this change: figures from now on follow it")
 
 
@@ -446,7 +448,8 @@ def change_setting():
     rows = [(key, settings.texts[key], meaning) for key, (_default, _parser, meaning) in SETTINGS.items()]
     return handle_form(
         form, "contributions/settings.html",
-        lambda uow: contributions_service.change_setting(form.key.data, form.value.data, form.decision.data, actor=current_actor(), uow=uow),
+        lambda uow: contributions_service.change_setting(form.key.data, form.value.data, form.decision.data, actor=current_actor(), uow=uow,
+                                                         motion=form.motion.data, decided_on=form.decided_on.data, today=today()),
         lambda value: (f"Setting {form.key.data} is now {value}.", url_for(".change_setting")),
         page={"title": "Settings that change figures", "submit": "Change the setting", "back": url_for(".index"), "settings": rows},
     )

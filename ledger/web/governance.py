@@ -26,6 +26,7 @@ from ledger.domain.errors import NotFound, ValidationFailed
 from ledger.domain.members import ADMISSION_STATUSES, MemberStatus
 from ledger.domain.governance.presets import PRESETS
 from ledger.domain.governance.rules import Vote
+from ledger.domain.settings import SETTINGS
 from ledger.queries import governance as governance_queries
 from ledger.services import governance as governance_service
 from ledger.web.contributions import SCALE_DEFAULTS
@@ -93,6 +94,8 @@ def _effect_input(field: governance_service.EffectField):
         return SelectField(field.label, choices=[s.value for s in ADMISSION_STATUSES], validate_choice=False)
     if field.kind == "incomes":
         return TextAreaField(field.label, default="")
+    if field.kind == "setting":
+        return SelectField(field.label, choices=list(SETTINGS), validate_choice=False)
     if field.kind == "day":
         return text_field(f"{field.label} ({DATE_HINT})")
     return text_field(field.label)

@@ -29,6 +29,7 @@ from tests.compute_world import (
     build_compute_world,
     build_facility,
     plan,
+    set_carry_over,
 )
 from tests.reports.test_render import pages_text
 
@@ -123,7 +124,7 @@ def test_use_is_printed_per_month_and_per_safety_level(world):
 
 
 def test_closing_shows_what_each_member_carried_and_forfeited(world):
-    contributions.change_setting("quota_carry_over", "up to 10 %", "Board, December 2025", actor=SECRETARIAT, uow=UnitOfWork(world))
+    set_carry_over(world)
     compute.close_compute_year(2025, "2026-01-15", today=TODAY, actor=SECRETARIAT, uow=UnitOfWork(world))
     report = report_text(world)
     for code, row in ledger_rows().items():
