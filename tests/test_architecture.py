@@ -24,7 +24,7 @@ FORBIDDEN = {
                        "ledger.state", "dashboards"),
     "ledger/reports": ("flask", "dash", "sqlmodel", "ledger.db", "ledger.services", "ledger.web", "ledger.api", "ledger.cli", "ledger.demo", "dashboards"),
     # The renderer and its data objects never query: they see only what they are handed.
-    "ledger/reports/render.py": ("sqlalchemy", "ledger.queries", "ledger.reports.annual"),
+    "ledger/reports/render": ("sqlalchemy", "ledger.queries", "ledger.reports.annual"),
     "ledger/reports/model.py": ("sqlalchemy", "ledger.queries", "reportlab"),
     "ledger/api": ("dash", "dashboards", "ledger.web", "ledger.cli", "ledger.db", "ledger.demo"),
     "ledger/web": ("ledger.cli", "ledger.db.tables", "ledger.db.journal", "ledger.demo"),
