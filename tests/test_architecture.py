@@ -53,7 +53,8 @@ NOUNS = {
                    "ledger/api/governance.py", "dashboards/pages/governance.py", "dashboards/governance", "ledger/demo/governance.py",
                    "ledger/web/templates/governance"),
     "compute": ("ledger/domain/compute.py", "ledger/services/compute.py", "ledger/queries/compute.py", "ledger/web/compute.py",
-                "ledger/api/compute.py", "dashboards/pages/compute.py", "ledger/demo/compute.py", "ledger/web/templates/compute"),
+                "ledger/api/compute.py", "dashboards/pages/compute.py", "dashboards/compute", "ledger/demo/compute.py",
+                "ledger/web/templates/compute"),
     "journal": ("ledger/domain/journal.py", "ledger/db/journal.py", "ledger/queries/journal.py", "ledger/web/journal.py",
                 "ledger/api/journal.py", "ledger/web/templates/journal"),
 }

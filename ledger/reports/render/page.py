@@ -57,7 +57,6 @@ SERIES = (INK, ACCENT, colors.HexColor("#4f8a6e"), colors.HexColor("#8c4f7a"), c
           colors.HexColor("#a0a0a0"))
 
 
-
 @cache
 def register_fonts() -> None:
     """Register the DejaVu fonts with ReportLab, once per process, when a report is first rendered."""
