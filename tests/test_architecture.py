@@ -131,19 +131,6 @@ def test_the_governance_package_has_one_module_per_responsibility():
 
 LONG_FILE = 500
 REASON = "Long because"
-SPLIT_ELSEWHERE = (
-    # Being changed in this round by other work (the sacct and ingest speed-up, the reports,
-    # four eyes and motions, the dashboards' formatting); each is split or gets its reason
-    # when that work lands, and leaves this list then.
-    "dashboards/pages/compute.py",
-    "ledger/domain/sacct.py",
-    "ledger/reports/annual.py",
-    "ledger/reports/render.py",
-    "ledger/services/contributions.py",
-    "ledger/services/governance.py",
-    "ledger/services/usage.py",
-    "ledger/web/contributions.py",
-)
 
 
 def test_a_file_over_500_lines_says_why_at_its_top():
@@ -153,7 +140,7 @@ def test_a_file_over_500_lines_says_why_at_its_top():
         if "migrations" not in path.parts and len(path.read_text().splitlines()) > LONG_FILE
     ]
     unexplained = [str(path.relative_to(ROOT)) for path in long_files if REASON not in "\n".join(path.read_text().splitlines()[:15])]
-    assert sorted(set(unexplained) - set(SPLIT_ELSEWHERE)) == []
+    assert unexplained == []
 
 
 def test_the_check_sees_an_outward_import(tmp_path):

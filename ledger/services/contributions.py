@@ -1,5 +1,8 @@
 """Contributions use cases: fiscal years and budgets, scales, assessments, payments, in-kind, waivers.
 
+Long because the fiscal year's use cases share its validation and journaling helpers; the split
+(years and scales, bookings, in kind) waits for the motions work now changing this file.
+
 The secretariat prepares years, budgets and scales and records the board's decisions; the
 treasurer books what members pay, in money or in kind, and corrects a booking only by a
 reversal with its reason. Each use case validates everything before it writes, and writes
