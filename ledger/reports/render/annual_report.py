@@ -48,9 +48,6 @@ COVER_STATUS = {
 }
 
 
-# The annual report's story, one function per section, each from the record only.
-
-
 def _names(names: Sequence[str], look: Look) -> str:
     """A list in running text: "A, B and C" ("A, B et C")."""
     if len(names) <= 1:

@@ -32,7 +32,6 @@ from ledger.reports.render.page import (
     ZEBRA,
 )
 
-# Charts, drawn with ReportLab's graphics so they are vectors in the PDF and use its fonts.
 
 CHART_WIDTH = PAGE_SIZE[0] - 2 * MARGIN
 

@@ -16,9 +16,6 @@ STANDING_SENTENCES = {
 }
 
 
-# The member's statement of account.
-
-
 def member_statement_story(statement: model.MemberStatement, look: Look) -> list[Flowable]:
     """The flowables of a member's statement of account, built from the record alone."""
     t = look.t

@@ -38,8 +38,6 @@ from ledger.reports.render.page import (
     paragraph,
 )
 
-# Tables: one Table per section, widths measured once, header row repeated on every page.
-
 
 def _share_out(needs: dict[int, float], rows_wrapped: dict[int, int], room: float) -> dict[int, float]:
     """Give the columns their extra width in turn, those whose wrapping would lengthen most rows first."""
