@@ -58,7 +58,8 @@ NOUNS = {
     "journal": ("ledger/domain/journal.py", "ledger/db/journal.py", "ledger/queries/journal.py", "ledger/web/journal.py",
                 "ledger/api/journal.py", "ledger/web/templates/journal"),
 }
-GOVERNANCE_PACKAGE = ("rules.py", "decide.py", "explain.py", "presets.py", "representation.py", "simulate.py", "power.py", "coalitions.py")
+GOVERNANCE_PACKAGE = ("rules.py", "decide.py", "explain.py", "presets.py", "representation.py", "simulate.py", "power.py", "coalitions.py",
+                      "publication.py")
 
 
 def imports_of(path: Path) -> list[tuple[int, str]]:
