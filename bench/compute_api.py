@@ -47,7 +47,7 @@ from ledger.db.tables import Project, UsageJob, UsageMonth
 from ledger.db.uow import UnitOfWork
 from ledger.domain.access import system_actor
 from ledger.domain.compute import reference_gpu_ms_per_second
-from ledger.domain.sacct import split_by_month
+from ledger.domain.sacct_times import split_by_month
 from ledger.domain.sacct_generator import ExportSpec, generate_runs
 from ledger.queries.journal import head
 from ledger.services import compute

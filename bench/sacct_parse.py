@@ -18,7 +18,8 @@ from pathlib import Path
 # Run as a script, Python puts bench/ on the path, not the repository root.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ledger.domain.sacct import ParsedRow, parse_rows, split_by_month
+from ledger.domain.sacct import ParsedRow, parse_rows
+from ledger.domain.sacct_times import split_by_month
 from ledger.domain.sacct_generator import ExportSpec, write_export
 
 LINES = 1_000_000

@@ -18,6 +18,7 @@ import pytest
 from dash import dcc, html
 
 from dashboards.components import csv_text
+from dashboards.compute import read, tables
 from dashboards.pages import compute as page
 from ledger.domain.compute import REFERENCE_GPU_MS_PER_GPU_HOUR, fairness
 from ledger.queries.compute import (
@@ -74,12 +75,12 @@ def column(table, index: int) -> list[str]:
         ("abc", (2026, 2025), None, "'abc' is not a year: give a four-digit year in the address, e.g. ?year=2026."),
         ("2025.0", (2026, 2025), None, "is not a year"),
         (["2025", "2026"], (2026, 2025), None, "Give one year in the address"),
-        (None, (), None, page.NO_COMPUTE),
-        ("2025", (), None, page.NO_COMPUTE),
+        (None, (), None, read.NO_COMPUTE),
+        ("2025", (), None, read.NO_COMPUTE),
     ],
 )
 def test_the_year_comes_from_the_query_string_or_a_message_says_why_not(raw, years, shown, message):
-    year, problem = page.pick_year(raw, years, 2026)
+    year, problem = read.pick_year(raw, years, 2026)
     assert year == shown
     assert (problem is None) if message is None else (message in problem)
 
@@ -116,10 +117,10 @@ def hand_built_year() -> ComputeYear:
 
 def test_a_frozen_quota_is_said_in_words_in_the_table_the_chart_and_the_page():
     year = hand_built_year()
-    table = page.quota_table(year)
-    assert column(table, 9) == ["usable", page.FROZEN_STATE, "usable"]
+    table = tables.quota_table(year)
+    assert column(table, 9) == ["usable", tables.FROZEN_STATE, "usable"]
     assert table.total_values[-1] == "1 frozen"
-    figure = page.quota_figure(year)
+    figure = tables.quota_figure(year)
     assert list(figure.data[0].y) == ["Austria", "Germany (quota frozen)", "Japan"]
     assert [t.name for t in figure.data] == ["Quota", "Used"]
     note = page.quotas_section(year)
@@ -127,7 +128,7 @@ def test_a_frozen_quota_is_said_in_words_in_the_table_the_chart_and_the_page():
 
 
 def test_every_ledger_line_has_a_column_and_the_balance_is_their_sum():
-    table = page.quota_table(hand_built_year())
+    table = tables.quota_table(hand_built_year())
     assert table.values[0] == ("AUT", "Austria", "500.000", "2.000", "0.000", "0.000", "3.000", "-499.000", "0.000", "usable")
     assert table.values[2][6] == "7.000"  # 7 h and 1 ms: shown to a thousandth
     for row in table.values:
@@ -137,21 +138,21 @@ def test_every_ledger_line_has_a_column_and_the_balance_is_their_sum():
 
 def test_unallocated_hours_a_member_without_contribution_and_empty_pools_are_shown_not_dropped():
     year = hand_built_year()
-    assert page.capacity_parts(year) == [("Reserve: open calls", 100), ("Members' quotas", 899), ("Not allocated", 1)]
-    capacity = page.capacity_table(year)
+    assert tables.capacity_parts(year) == [("Reserve: open calls", 100), ("Members' quotas", 899), ("Not allocated", 1)]
+    capacity = tables.capacity_table(year)
     assert capacity.values[0] == ("Capacity", "1000", "100.000") and capacity.values[-1][0] == "Used by members"
-    pools = page.pools_table(year)
+    pools = tables.pools_table(year)
     assert pools.values == (("mi300", "1", "75", "0.5", "3285"), ("l4", "0", "100", "0.125", "0"))
-    fairness_rows = page.fairness_table(year)
+    fairness_rows = tables.fairness_table(year)
     assert column(fairness_rows, 4) == ["0.500", "0.000", "none: no contribution assessed"]
-    assert list(page.fairness_figure(year).data[0].y) == ["Austria", "Germany"]  # no ratio, no bar
+    assert list(tables.fairness_figure(year).data[0].y) == ["Austria", "Germany"]  # no ratio, no bar
     assert "is closed: the figures are final" in page.status_text(year)
 
 
 def test_every_safety_level_has_a_row_even_without_use():
-    table = page.levels_table([], 2030)
+    table = tables.levels_table([], 2030)
     assert table.values == (("SL-1", "0.000", "0.000"), ("SL-2", "0.000", "0.000"), ("SL-3", "0.000", "0.000"), ("SL-4", "0.000", "0.000"))
-    assert list(page.levels_figure([]).data[0].x) == ["SL-1", "SL-2", "SL-3", "SL-4"]
+    assert list(tables.levels_figure([]).data[0].x) == ["SL-1", "SL-2", "SL-3", "SL-4"]
 
 
 # --------------------------------------------------------------------------- empty cases, each on a fresh ledger
@@ -160,7 +161,7 @@ def test_every_safety_level_has_a_row_even_without_use():
 def test_without_any_plan_the_page_says_so(engine, app):
     components = laid_out(app)
     assert headings(components) == ["Compute"]
-    assert texts(by_id(components, page.MESSAGE_ID)) == page.NO_COMPUTE
+    assert texts(by_id(components, page.MESSAGE_ID)) == read.NO_COMPUTE
     assert not [c for c in rendered(components) if isinstance(c, (dcc.Link, dcc.Graph, html.Table))]
 
 
@@ -191,7 +192,7 @@ def test_quotas_without_use_and_a_frozen_member(engine, app):
     assert texts(by_id(components, page.FROZEN_ID)).endswith("Germany (DEU).")
     quotas = by_id(components, page.QUOTAS.table)
     germany = next(row for row in quotas.children[2].children if texts(row.children[1]) == "Germany")
-    assert texts(germany.children[-1]) == page.FROZEN_STATE
+    assert texts(germany.children[-1]) == tables.FROZEN_STATE
     assert texts(germany.children[2]) == "521,220.000"
     for ids in (page.FAIRNESS, page.MONTHLY, page.LEVELS):
         assert "No use is recorded for 2025 yet" in texts(by_id(components, ids.table))
@@ -202,7 +203,7 @@ def test_quotas_without_use_and_a_frozen_member(engine, app):
 def test_the_page_without_compute_passes_axe(engine, app, browser):
     with served(app) as base, visiting(browser, base) as v:
         page_ = v.open("/dashboards/compute")
-        assert page_.locator(f"#{page.MESSAGE_ID}").inner_text() == page.NO_COMPUTE
+        assert page_.locator(f"#{page.MESSAGE_ID}").inner_text() == read.NO_COMPUTE
         assert page_.locator("h1").all_inner_texts() == ["Compute"]
         v.assert_clean()
 
@@ -222,13 +223,13 @@ ledger_engine, web_app, live_server, in_chromium = page_fixtures(build_world)
 
 
 @pytest.fixture(scope="module")
-def data(ledger_engine) -> page.ComputePage:
+def data(ledger_engine) -> read.ComputePage:
     with ledger_engine.connect() as connection:
-        return page.read_year(connection, 2025)
+        return read.read_year(connection, 2025)
 
 
 def test_the_tables_publish_the_expected_figures(data):
-    capacity = {row[0]: row[1] for row in page.capacity_table(data.compute).values}
+    capacity = {row[0]: row[1] for row in tables.capacity_table(data.compute).values}
     quotas_h = sum(hours for _, hours in EXPECTED.quotas)
     assert capacity == {
         "Capacity": str(EXPECTED.capacity), "Reserve: open calls": "153300", "Reserve: safety labs": "76650",
@@ -236,9 +237,9 @@ def test_the_tables_publish_the_expected_figures(data):
     }
     assert int(capacity["Reserve: open calls"]) + int(capacity["Reserve: safety labs"]) == EXPECTED.reserved
     assert EXPECTED.reserved + quotas_h == EXPECTED.capacity  # so no "Not allocated" row
-    assert page.pools_table(data.compute).total_values == ("Total, 2 pools", "100", "", "", str(EXPECTED.capacity))
+    assert tables.pools_table(data.compute).total_values == ("Total, 2 pools", "100", "", "", str(EXPECTED.capacity))
 
-    quotas = {row[0]: row for row in page.quota_table(data.compute).values}
+    quotas = {row[0]: row for row in tables.quota_table(data.compute).values}
     assert {code: Decimal(row[2]) for code, row in quotas.items()} == dict(EXPECTED.quotas)
     assert {code: Decimal(row[6]) for code, row in quotas.items() if Decimal(row[6])} == dict(EXPECTED.used)
     giver, receiver, hours = EXPECTED.transfer
@@ -247,16 +248,16 @@ def test_the_tables_publish_the_expected_figures(data):
     assert Decimal(quotas[code][5]) == adjusted
     assert all(row[9] == "usable" for row in quotas.values())
 
-    monthly = page.monthly_table(data)
+    monthly = tables.monthly_table(data)
     assert list(monthly.header[2:-1]) == [month for month, _ in EXPECTED.monthly]
     assert [Decimal(cell) for cell in monthly.total_values[2:-1]] == [hours for _, hours in EXPECTED.monthly]
     assert {row[0]: Decimal(row[-1]) for row in monthly.values} == dict(EXPECTED.used)
-    levels = page.levels_table(data.levels, 2025)
+    levels = tables.levels_table(data.levels, 2025)
     assert [(row[0], Decimal(row[1])) for row in levels.values] == list(EXPECTED.by_level)
 
 
 def test_the_fairness_measure_is_usage_share_over_contribution_share(data):
-    table = page.fairness_table(data.compute)
+    table = tables.fairness_table(data.compute)
     used = dict(EXPECTED.used)
     total_used = sum(used.values())
     for code, _, contribution, usage, ratio in table.values:
@@ -264,50 +265,50 @@ def test_the_fairness_measure_is_usage_share_over_contribution_share(data):
         assert Decimal(usage) == share.quantize(Decimal("0.001"))
         assert Decimal(ratio) == (share / Decimal(contribution)).quantize(Decimal("0.001"))
     assert table.total_values[2:4] == ("100.000", "100.000")
-    figure = page.fairness_figure(data.compute)
+    figure = tables.fairness_figure(data.compute)
     assert list(figure.data[0].text) == column(table, 4)
     assert [(shape.type, shape.x0, shape.x1) for shape in figure.layout.shapes] == [("line", 1, 1)]
 
 
 def test_totals_are_the_sums_of_their_rows_and_each_balance_the_sum_of_its_lines(data):
     for table, columns in (
-        (page.quota_table(data.compute), range(2, 9)),
-        (page.monthly_table(data), range(2, 2 + len(data.months) + 1)),
-        (page.levels_table(data.levels, 2025), (1, 2)),
-        (page.fairness_table(data.compute), (2, 3)),
+        (tables.quota_table(data.compute), range(2, 9)),
+        (tables.monthly_table(data), range(2, 2 + len(data.months) + 1)),
+        (tables.levels_table(data.levels, 2025), (1, 2)),
+        (tables.fairness_table(data.compute), (2, 3)),
     ):
         for index in columns:
             assert abs(Decimal(table.total_values[index]) - sum(Decimal(row[index]) for row in table.values)) <= Decimal("0.002"), (table.caption, index)
-    for row in page.quota_table(data.compute).values:
+    for row in tables.quota_table(data.compute).values:
         quota, carried_in, transferred, adjusted, used, year_end, balance = (Decimal(cell) for cell in row[2:9])
         assert quota + carried_in + transferred + adjusted - used + year_end == balance
-    for row in page.monthly_table(data).values:
+    for row in tables.monthly_table(data).values:
         assert sum(Decimal(cell) for cell in row[2:-1]) == Decimal(row[-1])
 
 
 def test_the_charts_plot_the_tables_figures(data):
     compute = data.compute
-    quota = page.quota_figure(compute)
-    table = page.quota_table(compute)
+    quota = tables.quota_figure(compute)
+    table = tables.quota_table(compute)
     assert [list(trace.x) for trace in quota.data] == [[float(cell) for cell in column(table, 2)], [float(cell) for cell in column(table, 6)]]
-    capacity = page.capacity_figure(compute)
+    capacity = tables.capacity_figure(compute)
     assert [(t.name, t.y[0], t.x[0]) for t in capacity.data] == [
         ("Reserve: open calls", "Capacity", 153300), ("Reserve: safety labs", "Capacity", 76650),
         ("Members' quotas", "Capacity", 1303050), ("Used by members", "Used", 106.5),
     ]
-    monthly = page.monthly_figure(data)
-    rows = page.monthly_table(data).values
+    monthly = tables.monthly_figure(data)
+    rows = tables.monthly_table(data).values
     assert [t.name for t in monthly.data] == [row[1] for row in rows]
     assert [list(t.y) for t in monthly.data] == [[float(cell) for cell in row[2:-1]] for row in rows]
     assert monthly.layout.barmode == "stack"
-    levels = page.levels_figure(data.levels)
+    levels = tables.levels_figure(data.levels)
     assert list(levels.data[0].y) == [float(hours) for _, hours in EXPECTED.by_level]
 
 
 def test_each_csv_has_the_header_and_the_tables_rows(data):
     for table in (
-        page.capacity_table(data.compute), page.pools_table(data.compute), page.quota_table(data.compute),
-        page.fairness_table(data.compute), page.monthly_table(data), page.levels_table(data.levels, 2025),
+        tables.capacity_table(data.compute), tables.pools_table(data.compute), tables.quota_table(data.compute),
+        tables.fairness_table(data.compute), tables.monthly_table(data), tables.levels_table(data.levels, 2025),
     ):
         lines = list(csv.reader(io.StringIO(csv_text(table))))
         assert lines[0] == list(table.header)
@@ -319,15 +320,15 @@ def test_layout_shows_every_section_with_chart_table_and_csv(web_app, data):
     assert headings(components) == ["Compute 2025"]
     ids = ids_of(components)
     assert len(ids) == len(set(ids)) and all(i.startswith("compute-") for i in ids)
-    tables = {
-        page.CAPACITY: page.capacity_table(data.compute),
-        page.POOLS: page.pools_table(data.compute),
-        page.QUOTAS: page.quota_table(data.compute),
-        page.FAIRNESS: page.fairness_table(data.compute),
-        page.MONTHLY: page.monthly_table(data),
-        page.LEVELS: page.levels_table(data.levels, 2025),
+    expected = {
+        page.CAPACITY: tables.capacity_table(data.compute),
+        page.POOLS: tables.pools_table(data.compute),
+        page.QUOTAS: tables.quota_table(data.compute),
+        page.FAIRNESS: tables.fairness_table(data.compute),
+        page.MONTHLY: tables.monthly_table(data),
+        page.LEVELS: tables.levels_table(data.levels, 2025),
     }
-    for ids_of_section, table in tables.items():
+    for ids_of_section, table in expected.items():
         assert isinstance(by_id(components, ids_of_section.section), html.Section)
         assert len(by_id(components, ids_of_section.table).children[2].children) == len(table.values)
         link = by_id(components, ids_of_section.csv)
@@ -344,7 +345,7 @@ def test_layout_shows_every_section_with_chart_table_and_csv(web_app, data):
 
 def test_the_default_year_and_a_year_with_a_plan_only(web_app):
     default = laid_out(web_app)
-    assert headings(default) == [f"Compute {page.default_year([PLANNED_ONLY, 2025], date.today().year)}"]
+    assert headings(default) == [f"Compute {read.default_year([PLANNED_ONLY, 2025], date.today().year)}"]
     planned = laid_out(web_app, year=str(PLANNED_ONLY))
     assert headings(planned) == [f"Compute {PLANNED_ONLY}"]
     assert "not allocated yet" in texts(by_id(planned, page.QUOTAS.table))

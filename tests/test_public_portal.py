@@ -69,7 +69,7 @@ def test_percentages_are_rounded_half_up_to_the_digits_asked():
 
 
 def test_compute_utilisation_keeps_two_significant_digits_however_small():
-    from dashboards.pages.compute import utilisation_text
+    from dashboards.compute.tables import utilisation_text
 
     assert utilisation_text(Decimal("0.2388")) == "0.24%"
     assert utilisation_text(Decimal("5.349")) == "5.3%"

@@ -1,8 +1,8 @@
 """Commands: init, demo, serve, verify, report, users add|list|deactivate|reactivate|set-role|reset-password, projects add, compute plan|allocate|close,
 ingest-usage. Each reads settings from the environment.
 
-Long because it is the one list of the CLI's commands, each a few lines of parsing over one use case.
-"""
+Long because every command of the command line is here, each a thin wrapper parsing its
+options and calling one use case or query; the file is their one index."""
 
 from __future__ import annotations
 

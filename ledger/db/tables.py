@@ -204,7 +204,7 @@ class ScaleLine(SQLModel, table=True):
     journal_seq: int = Field(index=True)
 
 
-class Assessment(SQLModel, table=True):
+class AssessmentTable(SQLModel, table=True):
     """What a member owes for a year's budget, fixed when the budget is adopted."""
 
     __tablename__ = "assessment"
@@ -221,7 +221,7 @@ class Assessment(SQLModel, table=True):
     journal_seq: int = Field(index=True)
 
 
-class Instalment(SQLModel, table=True):
+class InstalmentTable(SQLModel, table=True):
     """One part of an assessment, due on a date."""
 
     __tablename__ = "instalment"
@@ -235,7 +235,7 @@ class Instalment(SQLModel, table=True):
     journal_seq: int = Field(index=True)
 
 
-class Payment(SQLModel, table=True):
+class PaymentTable(SQLModel, table=True):
     """Money received: both amounts kept, the rate and its source, never re-converted."""
 
     __tablename__ = "payment"
@@ -707,9 +707,9 @@ JOURNALED_TABLES: tuple[type[SQLModel], ...] = (
     YearEvent,
     ContributionScale,
     ScaleLine,
-    Assessment,
-    Instalment,
-    Payment,
+    AssessmentTable,
+    InstalmentTable,
+    PaymentTable,
     PaymentReversal,
     InKindPledge,
     InKindStep,

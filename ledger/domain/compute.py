@@ -363,7 +363,7 @@ def _percent_problems(field: str, percents: Mapping[str, Decimal]) -> list[Probl
     ]
 
 
-def allocate_quotas(
+def quota_allocation(
     capacity: int,
     reserves: Mapping[str, Decimal],
     shares: Mapping[str, Decimal],

@@ -472,7 +472,7 @@ def _require_state(contribution: InKindContribution, wanted: InKindState, action
     )
 
 
-def pledge_in_kind(
+def in_kind_pledge(
     reference: str, member: str, assessment: str, description: str, pledged_on: date
 ) -> InKindContribution:
     """Record a member's pledge of an in-kind contribution against one of its assessments."""

@@ -18,7 +18,8 @@ from datetime import UTC, tzinfo
 from decimal import Decimal
 
 from ledger.domain.compute import gpu_hours
-from ledger.domain.sacct import ParsedRow, month_of, split_by_month
+from ledger.domain.sacct import ParsedRow
+from ledger.domain.sacct_times import month_of, split_by_month
 
 _SECONDS_PER_HOUR = 3600
 

@@ -1,4 +1,8 @@
-"""Streaming parser of Slurm ``sacct`` exports, and the split of usage by month.
+"""Streaming parser of Slurm ``sacct`` exports.
+
+Long because the row loop (``_rows``, a million rows a file: bench/sacct_parse.py) binds every
+name locally and builds each row inline, and the state and GPU decisions it applies are
+stated here beside it, with the diagnosis of a row that failed.
 
 An export is delimiter-separated (``|`` unless told otherwise), one job record a line, as
 ``sacct --parsable2`` prints it, or ``--parsable`` with a delimiter after the last field,
@@ -11,14 +15,9 @@ column. Any other column is ignored. sacct(1) documents every field and state na
 Usage is counted in reference GPU-milliseconds (see ``ledger.domain.compute``):
 ``sum(GPUs of each type x 1000 x factor of the type) x elapsed seconds``, an exact integer.
 
-Times. sacct prints the local time of the host it runs on, without an offset; each
-cluster's time zone (an IANA name) says what that time is. A time written with an offset
-(``+01:00``, ``Z``) is taken as written. Everything is returned in UTC. A local time that
-occurs twice (the hour repeated when clocks fall back) is resolved with the elapsed time:
-of the possible (Start, End) pairs the one whose difference is the job's ElapsedRaw is
-taken; a running job's Start and any Submit take the earlier reading (PEP 495's fold=0).
-A local time that never occurred (the hour skipped when clocks spring forward) is
-reported ("time_in_gap").
+Times (sacct prints local times without an offset; each cluster's time zone says what they
+are) are read by ``ledger.domain.sacct_times``, which also splits usage by month; the
+header and column list by ``ledger.domain.sacct_header``.
 
 State decisions (sacct(1), "JOB STATE CODES"):
 - Counted for the time they ran: COMPLETED, FAILED, TIMEOUT, CANCELLED (also
@@ -49,11 +48,27 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import NamedTuple
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ledger.domain.apportion import apportion
 from ledger.domain.compute import reference_gpu_ms_per_second
 from ledger.domain.errors import Problem, ValidationFailed, raise_if_any
+from ledger.domain.sacct_header import (
+    DEFAULT_DELIMITER,
+    Header,
+    SACCT_COMMAND,
+    SACCT_FORMAT,
+    looks_like_header,
+    parse_columns,
+    parse_header,
+)
+from ledger.domain.sacct_times import (
+    AmbiguousTime,
+    LOCAL_TIME_LENGTH,
+    LocalClock,
+    SkippedTime,
+    UTC_SUFFIX,
+    resolve_fold,
+    utc_seconds,
+)
 
 COUNTED_STATES = frozenset(
     {
@@ -79,23 +94,14 @@ PROVISIONAL_STATES = frozenset({"RUNNING", "SUSPENDED"})
 SKIP_REASONS = frozenset({"pending", "job_step", "never_started", "no_gpus"})
 """Reasons a row is left out by design; any other RowProblem reason is an error."""
 
-REQUIRED_COLUMNS = ("JobIDRaw", "Account", "Submit", "Start", "End", "State", "AllocTRES")
-"""Columns every export needs (JobID may stand for JobIDRaw), besides Cluster or a default."""
-
-SACCT_FORMAT = "JobIDRaw,Cluster,Account,Submit,Start,End,ElapsedRaw,State,AllocTRES,JobName"
-SACCT_COMMAND = f"sacct --allusers --allocations --parsable2 --format={SACCT_FORMAT}"
-"""The sacct command whose output the ledger reads best (add --noheader and pass the same
-list as the column list, if wanted)."""
-
-DEFAULT_DELIMITER = "|"
 
 # sacct prints these instead of a time when there is none.
 _NO_TIME = frozenset({"Unknown", "None", ""})
-_UTC_SUFFIX = "+00:00"
+
 _ONE_SECOND = timedelta(seconds=1)
-_ONE_MICROSECOND = timedelta(microseconds=1)
+
 _ALLOCATION_CACHE_SIZE = 4096
-_LOCAL_TIME_LENGTH = len("2025-01-01T00:00:00")
+
 _STEP_MESSAGE = "job step; its allocation line is counted"
 
 
@@ -157,86 +163,6 @@ class RowProblem(NamedTuple):
         return f"line {self.line}: {self.reason}: {self.message}"
 
 
-@dataclass(frozen=True, slots=True)
-class Header:
-    """Column positions of an export, from its header line or the column list given.
-
-    width: number of columns; a row with more fields has the delimiter in its JobName.
-    cluster, elapsed_raw, elapsed, job_name: None when the export lacks the column.
-    job_id: JobIDRaw's position, or JobID's when the export has no JobIDRaw.
-    """
-
-    width: int
-    job_id: int
-    cluster: int | None
-    account: int
-    submit: int
-    start: int
-    end: int
-    elapsed_raw: int | None
-    elapsed: int | None
-    state: int
-    alloc_tres: int
-    job_name: int | None
-
-
-def _names(line: str, delimiter: str) -> list[str]:
-    names = [name.strip().lower() for name in line.lstrip("\ufeff").rstrip("\r\n").split(delimiter)]
-    if len(names) > 1 and names[-1] == "":
-        names.pop()  # --parsable ends every line with the delimiter
-    return names
-
-
-def looks_like_header(line: str, delimiter: str = DEFAULT_DELIMITER) -> bool:
-    """Whether a line is a sacct header: it names State and JobIDRaw or JobID."""
-    names = set(_names(line, delimiter))
-    return "state" in names and bool(names & {"jobidraw", "jobid"})
-
-
-def parse_header(line: str, delimiter: str = DEFAULT_DELIMITER) -> Header:
-    """Column positions from a sacct header line (or a --format list joined by the
-    delimiter); ValidationFailed names the missing columns and the sacct command to use."""
-    return _header(_names(line, delimiter), "header")
-
-
-def parse_columns(columns: str | Sequence[str]) -> Header:
-    """Column positions from the ``--format`` list the site gave sacct (comma-separated or
-    a sequence), for an export without a header line. ``%N`` widths are ignored."""
-    names = columns.split(",") if isinstance(columns, str) else list(columns)
-    return _header([name.partition("%")[0].strip().lower() for name in names if name.strip()], "format")
-
-
-def _header(names: list[str], field: str) -> Header:
-    position: dict[str, int] = {}
-    for index, name in enumerate(names):
-        position.setdefault(name, index)
-    if "jobidraw" not in position and "jobid" in position:
-        position["jobidraw"] = position["jobid"]
-    missing = [column for column in REQUIRED_COLUMNS if column.lower() not in position]
-    if missing:
-        what = "not a sacct header" if field == "header" else "the column list lacks columns"
-        raise ValidationFailed.single(
-            field,
-            f"{what}; missing {', '.join(missing)}. The ledger needs JobIDRaw, Cluster (or a default "
-            f"cluster), Account, Submit, Start, End, ElapsedRaw (or Elapsed), State and AllocTRES: "
-            f"export with {SACCT_COMMAND}",
-        )
-    return Header(
-        width=len(names),
-        job_id=position["jobidraw"],
-        cluster=position.get("cluster"),
-        account=position["account"],
-        submit=position["submit"],
-        start=position["start"],
-        end=position["end"],
-        elapsed_raw=position.get("elapsedraw"),
-        elapsed=position.get("elapsed"),
-        state=position["state"],
-        alloc_tres=position["alloctres"],
-        job_name=position.get("jobname"),
-    )
-
-
 def parse_elapsed(text: str) -> int:
     """Seconds in a sacct Elapsed value: ``[D-]HH:MM:SS`` or ``MM:SS``; ValueError otherwise."""
     days, dash, clock = text.partition("-")
@@ -251,18 +177,6 @@ def parse_elapsed(text: str) -> int:
     if minutes > 59 or seconds > 59 or (dash and hours > 23):
         raise ValueError(f"Elapsed {text!r} has minutes, seconds or hours out of range")
     return int(days) * 86_400 + hours * 3_600 + minutes * 60 + seconds
-
-
-def time_zone(name: str, field: str = "timezone") -> tzinfo:
-    """An IANA time zone by name (e.g. Europe/Oslo, UTC); ValidationFailed naming `field`."""
-    if isinstance(name, str) and name.strip().upper() in ("UTC", "Z", "ETC/UTC"):
-        return UTC
-    try:
-        return ZoneInfo(name.strip())
-    except (ZoneInfoNotFoundError, ValueError, TypeError, AttributeError):
-        raise ValidationFailed.single(
-            field, f"an IANA time zone name such as Europe/Oslo, America/Chicago or UTC; not {name!r}"
-        ) from None
 
 
 def gpu_allocation(alloc_tres: str, weights: Mapping[str, int]) -> tuple[int, int]:
@@ -313,89 +227,6 @@ def _gpu_weights(gpu_factors: Mapping[str, Decimal]) -> dict[str, int]:
             problems.extend(error.problems)
     raise_if_any(problems)
     return weights
-
-
-def _utc_seconds(moment: datetime) -> datetime:
-    """``moment`` in UTC to the whole second (naive means UTC)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).replace(microsecond=0)
-
-
-class _Ambiguous(ValueError):
-    """A local time that occurs twice; `readings` are its two UTC readings, earlier first."""
-
-    def __init__(self, readings: tuple[datetime, datetime]):
-        super().__init__("ambiguous local time")
-        self.readings = readings
-
-
-class _Gap(ValueError):
-    """A local time the clocks skipped."""
-
-
-class LocalClock:
-    """Reads sacct times as UTC: naive ones in a time zone, ones with an offset as written.
-
-    Fast for the common case: the UTC offset of each local hour is found once and cached, so
-    a time costs one ``fromisoformat`` and one subtraction. Hours in which the offset changes
-    are read the slow way and raise ``_Ambiguous`` or ``_Gap`` for the caller to resolve.
-    `offsets` is that cache, by the first 13 characters of a local time (None: read the slow
-    way); the row loop reads it directly and calls the clock only when it has no offset.
-    """
-
-    __slots__ = ("zone", "offsets")
-
-    def __init__(self, zone: tzinfo):
-        self.zone = zone
-        self.offsets: dict[str, timedelta | None] = {}
-
-    def __call__(self, text: str) -> datetime:
-        if len(text) == _LOCAL_TIME_LENGTH:
-            hour = text[:13]
-            offset = self.offsets.get(hour, False)
-            if offset is False:
-                offset = self.offsets[hour] = self._hour_offset(hour)
-            if offset is not None:
-                moment = datetime.fromisoformat(text + _UTC_SUFFIX)
-                return moment - offset if offset else moment
-        moment = datetime.fromisoformat(text)
-        if moment.tzinfo is not None:
-            return moment.astimezone(UTC)
-        return self._local(moment)
-
-    def _hour_offset(self, hour: str) -> timedelta | None:
-        """The hour's one UTC offset, or None when it changes within the hour (or the text is bad)."""
-        try:
-            first = datetime.fromisoformat(hour + ":00:00")
-        except ValueError:
-            return None
-        if self.zone is UTC:
-            return timedelta(0)
-        last = first + timedelta(minutes=59, seconds=59)
-        offsets = {moment.replace(tzinfo=self.zone, fold=fold).utcoffset() for moment in (first, last) for fold in (0, 1)}
-        return offsets.pop() if len(offsets) == 1 else None
-
-    def _local(self, naive: datetime) -> datetime:
-        early = naive.replace(tzinfo=self.zone, fold=0)
-        late = naive.replace(tzinfo=self.zone, fold=1)
-        readings = (early.astimezone(UTC), late.astimezone(UTC))
-        if readings[0] == readings[1]:
-            return readings[0]
-        if readings[0].astimezone(self.zone).replace(tzinfo=None) != naive:
-            raise _Gap(f"{naive:%Y-%m-%dT%H:%M:%S} never occurred in {self.zone}: the clocks skipped it")
-        raise _Ambiguous(tuple(sorted(readings)))
-
-    def readings(self, text: str) -> tuple[datetime, ...]:
-        """Every UTC reading of a time: one, or two in a repeated hour; ValueError if none."""
-        try:
-            return (self(text),)
-        except _Ambiguous as ambiguous:
-            return ambiguous.readings
-
-    def earliest(self, text: str) -> datetime:
-        """The time in UTC, the earlier reading of a repeated hour."""
-        return self.readings(text)[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -523,7 +354,7 @@ def open_export(
             "the export has neither ElapsedRaw nor Elapsed, so running jobs can only be charged up to when "
             "sacct was run: give that time (--as-of), or export ElapsedRaw",
         )
-    cut = _utc_seconds(as_of) if as_of is not None else None
+    cut = utc_seconds(as_of) if as_of is not None else None
     layout = Layout(header, default_cluster or "", weights, cut, zone, dict(cluster_zones or {}), delimiter)
     return layout, rows, first_number
 
@@ -557,7 +388,7 @@ def _rows(
     charged = COUNTED_STATES | PROVISIONAL_STATES
     no_time = _NO_TIME
     one_second = _ONE_SECOND
-    from_iso, utc_suffix, local_length = datetime.fromisoformat, _UTC_SUFFIX, _LOCAL_TIME_LENGTH
+    from_iso, utc_suffix, local_length = datetime.fromisoformat, UTC_SUFFIX, LOCAL_TIME_LENGTH
     clock = default_clock
     offset_of = clock.offsets.get
 
@@ -650,10 +481,10 @@ def _rows(
                     end = cut if elapsed is None else start + elapsed * one_second
                 else:
                     end = utc(fields[i_end])
-            except _Ambiguous:
-                submit, start, end = _resolve_fold(clock, fields[i_submit], start_text, fields[i_end],
+            except AmbiguousTime:
+                submit, start, end = resolve_fold(clock, fields[i_submit], start_text, fields[i_end],
                                                    elapsed, is_provisional, cut)
-        except _Gap as gap:
+        except SkippedTime as gap:
             yield RowProblem(number, "time_in_gap", f"{gap}; give the time with its offset or check the "
                              "cluster's time zone", job_id)
             continue
@@ -709,33 +540,6 @@ def _rows(
         )
 
 
-def _resolve_fold(
-    clock: LocalClock, submit_text: str, start_text: str, end_text: str, elapsed: int | None,
-    is_provisional: bool, cut: datetime | None,
-) -> tuple[datetime, datetime, datetime]:
-    """Submit, Start and End in UTC when one of them falls in a repeated local hour.
-
-    Submit and a running job's Start take the earlier reading; a finished job's (Start, End)
-    is the pair whose difference is its elapsed time (else the pair closest to it that does
-    not end before it starts, else the earlier readings).
-    """
-    submit = clock.earliest(submit_text)
-    starts = clock.readings(start_text)
-    if is_provisional:
-        start = starts[0]
-        end = cut if elapsed is None else start + timedelta(seconds=elapsed)
-        return submit, start, end
-    ends = clock.readings(end_text)
-    pairs = [(start, end) for start in starts for end in ends]
-    if elapsed is None:
-        ordered = [pair for pair in pairs if pair[1] >= pair[0]] or pairs
-        return (submit, *ordered[0])
-    target = timedelta(seconds=elapsed)
-    fitting = sorted((abs((end - start) - target), start, end) for start, end in pairs if end >= start)
-    start, end = (fitting[0][1], fitting[0][2]) if fitting else pairs[0]
-    return submit, start, end
-
-
 def _without_start(number: int, job_id: str, state: str, fields: list[str], header: Header) -> RowProblem:
     """A finished row with no Start: cancelled while pending if it ran no time, else bad."""
     if header.elapsed_raw is not None:
@@ -788,41 +592,3 @@ def _diagnose(
     except ValueError as tres_error:
         return RowProblem(number, "bad_gpus", f"AllocTRES: {tres_error}", job_id)
     return RowProblem(number, "malformed", str(error), job_id)
-
-
-def month_of(moment: datetime, zone: tzinfo = UTC) -> str:
-    """The "YYYY-MM" month a moment falls in, in the reporting time zone (naive means UTC)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    moment = moment.astimezone(zone)
-    return f"{moment.year:04d}-{moment.month:02d}"
-
-
-def split_by_month(start: datetime, end: datetime, usage: int, zone: tzinfo = UTC) -> tuple[tuple[str, int], ...]:
-    """Split whole ``usage`` between the months [start, end) touches, by time, exactly.
-
-    Months are those of the reporting time zone `zone` (UTC by default): a month begins at
-    midnight on its first day there. Each month gets its share of the run time by largest
-    remainder, so the parts sum to ``usage``; a run of no length goes to the month of its start.
-    """
-    if not isinstance(usage, int) or usage < 0:
-        raise ValidationFailed.single("usage", f"must be a whole number >= 0, got {usage!r}")
-    if start.tzinfo is None:
-        start, end = start.replace(tzinfo=UTC), end.replace(tzinfo=UTC)
-    start, end = start.astimezone(zone), end.astimezone(zone)
-    if end < start:
-        raise ValidationFailed.single("end", f"{end.isoformat()} is before start {start.isoformat()}")
-    if (start.year, start.month) == (end.year, end.month) or end == start:
-        return ((f"{start.year:04d}-{start.month:02d}", usage),)
-
-    months: list[str] = []
-    durations: list[int] = []
-    month_start = start
-    while month_start < end:
-        year, month = month_start.year, month_start.month
-        next_month = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=zone)
-        months.append(f"{year:04d}-{month:02d}")
-        # Aware datetimes of one zone subtract as wall time; UTC gives the elapsed time.
-        durations.append((min(next_month, end).astimezone(UTC) - month_start.astimezone(UTC)) // _ONE_MICROSECOND)
-        month_start = next_month
-    return tuple(zip(months, apportion(usage, durations)))

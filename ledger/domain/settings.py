@@ -12,7 +12,7 @@ from ledger.domain.compute import SuspensionPolicy, carry_over, parse_suspension
 from ledger.domain.contributions import CERN_CONVENTION_ART_V_8, DEFAULT_IN_KIND_CAP_PERCENT, UN_CHARTER_ART_19, StandingRule
 from ledger.domain.errors import ValidationFailed
 from ledger.domain.money import currency_exponent
-from ledger.domain.sacct import time_zone
+from ledger.domain.sacct_times import time_zone
 
 STANDING_RULES: dict[str, StandingRule] = {"cern": CERN_CONVENTION_ART_V_8, "un": UN_CHARTER_ART_19}
 

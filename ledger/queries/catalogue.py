@@ -20,7 +20,7 @@ from enum import Enum
 from sqlalchemy import Connection, func, literal, select, union_all
 
 from ledger.db.tables import (
-    Assessment,
+    AssessmentTable,
     Ballot,
     Budget,
     ComputePlan,
@@ -30,7 +30,7 @@ from ledger.db.tables import (
     GpuPool,
     InKindPledge,
     InKindStep,
-    Instalment,
+    InstalmentTable,
     JournalEntry,
     LedgerSetting,
     Meeting,
@@ -38,8 +38,8 @@ from ledger.db.tables import (
     MemberStatusChange,
     Motion,
     MotionEvent,
-    Payment,
     PaymentReversal,
+    PaymentTable,
     Presence,
     Project,
     ProjectAccount,
@@ -99,9 +99,9 @@ class Dataset:
 
 MEMBERSHIP = (Member, MemberStatusChange)
 SCALES = (ContributionScale, ScaleLine)
-SETTLEMENT = (FiscalYear, Budget, YearEvent, Assessment, Instalment, Payment, PaymentReversal,
+SETTLEMENT = (FiscalYear, Budget, YearEvent, AssessmentTable, InstalmentTable, PaymentTable, PaymentReversal,
               InKindPledge, InKindStep, StandingWaiver, LedgerSetting, *SCALES, *MEMBERSHIP)
-COMPUTE = (ComputePlan, GpuPool, ComputeReserve, QuotaLedgerEntry, UsageMonth, Project, ProjectAccount, Assessment, *MEMBERSHIP)
+COMPUTE = (ComputePlan, GpuPool, ComputeReserve, QuotaLedgerEntry, UsageMonth, Project, ProjectAccount, AssessmentTable, *MEMBERSHIP)
 JOURNAL_PAGE_ALL = "100000"
 
 DATASETS: tuple[Dataset, ...] = (

@@ -16,7 +16,7 @@ from decimal import Decimal
 from sqlalchemy import Connection, case, func, select, union
 
 from ledger.db.tables import (
-    Assessment,
+    AssessmentTable,
     ComputePlan,
     ComputeReserve,
     GpuPool,
@@ -36,7 +36,7 @@ entries = QuotaLedgerEntry.__table__
 months = UsageMonth.__table__
 projects_t = Project.__table__
 members_t = Member.__table__
-assessments = Assessment.__table__
+assessments = AssessmentTable.__table__
 events = YearEvent.__table__
 
 

@@ -30,19 +30,19 @@ from decimal import Decimal
 from sqlalchemy import BigInteger, Connection, Integer, String, and_, case, cast, func, literal, select, union_all
 
 from ledger.db.tables import (
-    Assessment,
+    AssessmentTable,
     BookingApproval,
     Budget,
     ContributionScale,
     FiscalYear,
     InKindPledge,
     InKindStep,
-    Instalment,
+    InstalmentTable,
     JournalEntry,
     LedgerSetting,
     Member,
-    Payment,
     PaymentReversal,
+    PaymentTable,
     PendingBooking,
     ScaleLine,
     StandingWaiver,
@@ -66,9 +66,9 @@ LAST_YEAR = 9999
 years_t = FiscalYear.__table__
 budgets = Budget.__table__
 events = YearEvent.__table__
-assessments = Assessment.__table__
-instalments = Instalment.__table__
-payments = Payment.__table__
+assessments = AssessmentTable.__table__
+instalments = InstalmentTable.__table__
+payments = PaymentTable.__table__
 reversals = PaymentReversal.__table__
 pledges = InKindPledge.__table__
 steps = InKindStep.__table__

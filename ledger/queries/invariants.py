@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Connection, Numeric, String, and_, case, cast, func, literal, or_, select, union_all
 
 from ledger.db.tables import (
-    Assessment,
+    AssessmentTable,
     Ballot,
     Budget,
     ComputePlan,
@@ -46,7 +46,7 @@ from ledger.domain.invariants import (
 from ledger.queries.members import membership_timelines
 from ledger.queries.sql import total_or_zero
 
-assessments = Assessment.__table__
+assessments = AssessmentTable.__table__
 budgets = Budget.__table__
 plans = ComputePlan.__table__
 scales = ContributionScale.__table__

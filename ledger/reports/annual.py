@@ -1,5 +1,8 @@
 """Assembling the annual report and members' statements from the read side, as plain data objects.
 
+Long because it assembles every section of the annual report (and the member's statement) in
+the order printed, one function each, all sharing the report's words (`_Words`).
+
 The renderer never queries; these functions read through ledger.queries and hand it records.
 A closed year is read as the ledger stood at its closing entry, so its report never changes.
 """

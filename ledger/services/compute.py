@@ -41,7 +41,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import case, func, select
 
 from ledger.db.tables import (
-    Assessment,
+    AssessmentTable,
     ComputePlan,
     ComputeReserve,
     FiscalYear,
@@ -66,12 +66,12 @@ from ledger.domain.compute import (
     Pool,
     AccountCharge,
     ProjectDraft,
-    allocate_quotas as split_capacity,
     capacity_gpu_hours,
     carry_over,
     transfer,
     normal_account,
     normal_project_code,
+    quota_allocation,
     validate_project,
 )
 from ledger.domain.contribution_inputs import parse_day, parse_text, parse_year
@@ -509,7 +509,7 @@ def allocate_quotas(year: object, on_date: object, *, today: date, actor: Actor,
         if plan is None:
             raise Conflict(f"{number} has no capacity plan; record its pools and reserves first")
         assessed = dict(uow.session.execute(
-            select(Assessment.member_code, Assessment.amount_minor).where(Assessment.year == number)
+            select(AssessmentTable.member_code, AssessmentTable.amount_minor).where(AssessmentTable.year == number)
         ).all())
         if not any(assessed.values()):
             raise Conflict(f"no member is assessed for {number}; quotas follow contributions, so adopt its budget first")
@@ -521,7 +521,7 @@ def allocate_quotas(year: object, on_date: object, *, today: date, actor: Actor,
         reserves = dict(uow.session.execute(
             select(ComputeReserve.name, ComputeReserve.percent).where(ComputeReserve.plan_id == plan.id)
         ).all())
-        allocation = split_capacity(
+        allocation = quota_allocation(
             plan.capacity_gpu_hours,
             {name: Decimal(percent) for name, percent in reserves.items()},
             {code: Decimal(amount) for code, amount in assessed.items()},

@@ -1,5 +1,8 @@
 """Contributions use cases: fiscal years and budgets, scales, assessments, payments, in-kind, waivers.
 
+Long because the fiscal year's use cases share its validation and journaling helpers; the split
+(years and scales, bookings, in kind) waits for the motions work now changing this file.
+
 The secretariat prepares years, budgets and scales and records the board's decisions; the
 treasurer books what members pay, in money or in kind, and corrects a booking only by a
 reversal with its reason. Each use case validates everything before it writes, and writes
@@ -17,19 +20,19 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from ledger.db.tables import (
-    Assessment,
+    AssessmentTable,
     Budget,
     ContributionScale,
     FiscalYear,
     InKindPledge,
     InKindStep,
-    Instalment,
+    InstalmentTable,
     LedgerSetting,
     Meeting,
     Motion,
     MotionEvent,
-    Payment,
     PaymentReversal,
+    PaymentTable,
     ScaleLine,
     StandingWaiver,
     YearEvent,
@@ -324,7 +327,7 @@ def adopt_scale(
             adopts=lambda effect: parse_income_measure(effect.get("income_measure")) == measure and scale_proposal_of(effect, uow) == proposal,
         )
         assessed = uow.session.execute(
-            select(Assessment.year).where(Assessment.year.between(proposal.first_year, proposal.last_year)).distinct()
+            select(AssessmentTable.year).where(AssessmentTable.year.between(proposal.first_year, proposal.last_year)).distinct()
         ).scalars().all()
         if assessed:
             raise Conflict(
@@ -433,7 +436,7 @@ def adopt_budget(year: object, decision: str, adopted_on: object, *, today: date
         uow.add(YearEvent(year=number, event="adopted", on_date=day, decision=cited, journal_seq=0))
         for assessment in assessed:
             row = uow.add(
-                Assessment(
+                AssessmentTable(
                     year=number,
                     member_code=assessment.member,
                     scale_id=scale.id,
@@ -444,7 +447,7 @@ def adopt_budget(year: object, decision: str, adopted_on: object, *, today: date
                 )
             )
             for part in split_instalments(assessment.amount_minor, due_dates):
-                uow.add(Instalment(assessment_id=row.id, number=part.number, due_on=part.due_date, amount_minor=part.amount_minor, journal_seq=0))
+                uow.add(InstalmentTable(assessment_id=row.id, number=part.number, due_on=part.due_date, amount_minor=part.amount_minor, journal_seq=0))
         uow.commit(
             actor=actor,
             kind="budget.adopted",
@@ -532,7 +535,7 @@ def record_payment(
         # Under the journal lock, so that of racing resubmissions the later ones see the first
         # booking and are answered "already booked" rather than failing on the unique reference.
         uow.reserve()
-        existing = uow.session.execute(select(Payment).where(Payment.reference == entry.reference)).scalar()
+        existing = uow.session.execute(select(PaymentTable).where(PaymentTable.reference == entry.reference)).scalar()
         if existing is not None:
             if _payment_entry(existing) == entry:
                 return BookedPayment(existing.id, entry, created=False)
@@ -565,7 +568,7 @@ def _book_payment(params: dict, uow: UnitOfWork) -> tuple[int, str]:
     membership may have changed while it waited."""
     entry = _payment_entry(params)
     _check_payer(uow, entry)
-    row = uow.add(Payment(**_payment_fields(entry), journal_seq=0))
+    row = uow.add(PaymentTable(**_payment_fields(entry), journal_seq=0))
     base = current_settings(uow).base_currency
     return row.id, (f"Payment from {entry.member_code} on {entry.paid_on}: {format_minor(entry.amount_minor, entry.currency)} {entry.currency}"
                     f" at {entry.rate} = {format_minor(entry.base_minor, base)} {base} (ref. {entry.reference})")
@@ -588,7 +591,7 @@ def _payment_params(entry: PaymentEntry) -> dict:
     return {**fields, "paid_on": entry.paid_on.isoformat(), "rate_date": entry.rate_date.isoformat()}
 
 
-def _payment_entry(row: Payment | dict) -> PaymentEntry:
+def _payment_entry(row: PaymentTable | dict) -> PaymentEntry:
     fields = row if isinstance(row, dict) else _payment_fields(row)
     day = (lambda value: value if isinstance(value, date) else date.fromisoformat(value))
     return PaymentEntry(
@@ -621,9 +624,9 @@ def reverse_payment(reference: str, reason: str, reversed_on: object, *, today: 
         )
 
 
-def _reversible(uow: UnitOfWork, params: dict) -> Payment:
+def _reversible(uow: UnitOfWork, params: dict) -> PaymentTable:
     """The payment a reversal takes back, refused when there is none, it is reversed already, or it was paid later."""
-    payment = uow.session.execute(select(Payment).where(Payment.reference == params["reference"])).scalar()
+    payment = uow.session.execute(select(PaymentTable).where(PaymentTable.reference == params["reference"])).scalar()
     if payment is None:
         raise NotFound(f"no payment with the reference {params['reference']!r}")
     if uow.session.execute(select(PaymentReversal.id).where(PaymentReversal.payment_id == payment.id)).first():
@@ -709,7 +712,7 @@ def _open_pledge(uow: UnitOfWork, number: int) -> tuple[InKindPledge, InKindCont
 def _in_kind_credit(uow: UnitOfWork, pledge: InKindPledge, contribution: InKindContribution, day: date) -> InKindContribution:
     """The pledge credited on a day against its member's assessment, up to the in-kind cap (not stored)."""
     assessed = uow.session.execute(
-        select(Assessment.amount_minor).where(Assessment.year == pledge.year, Assessment.member_code == pledge.member_code)
+        select(AssessmentTable.amount_minor).where(AssessmentTable.year == pledge.year, AssessmentTable.member_code == pledge.member_code)
     ).scalar()
     if assessed is None:
         raise Conflict(f"{pledge.member_code} has no assessment for {pledge.year} yet: adopt the budget first")

@@ -1,5 +1,8 @@
 """Board governance use cases: meetings, presence, proxies, motions, ballots, and closing a vote.
 
+Long because meetings, presence, proxies, motions and ballots are one lifecycle sharing its loading
+and refusal helpers; a split waits for the motions work now changing this file.
+
 Closing a motion decides it with the data-driven rule engine, stores a snapshot of the vote
 that is never recomputed (who was eligible and present, the weights, the thresholds, the
 outcome and its explanation; for a roll-call the ballots and totals, for a secret ballot only

@@ -1,5 +1,8 @@
 """Usage ingestion: Slurm sacct exports streamed into the usage ledger in journaled batches.
 
+Long because the decisions below are stated beside the one pipeline they govern, and its stages
+(parse in workers, charge each row to its project, write behind in batches) share one tally.
+
 `ingest_usage` reads an export once, line by line, and never holds it: the parser
 (`ledger.domain.sacct`) yields one row at a time, accepted rows are gathered into chunks of
 `BATCH_ROWS`, and a writer thread writes and commits each chunk while the next one is read,
@@ -84,17 +87,9 @@ from ledger.domain.journal import TableDigest
 from ledger.domain.compute import AccountCharge, charge_at
 from ledger.services.compute import account_timelines, gpu_factors
 from ledger.domain.reconciliation import Reconciliation, ReconciliationLine
-from ledger.domain.sacct import (
-    DEFAULT_DELIMITER,
-    SKIP_REASONS,
-    Layout,
-    RowProblem,
-    open_export,
-    parse_block,
-    split_by_month,
-    time_zone,
-    unpack_block,
-)
+from ledger.domain.sacct import SKIP_REASONS, Layout, RowProblem, open_export, parse_block, unpack_block
+from ledger.domain.sacct_header import DEFAULT_DELIMITER
+from ledger.domain.sacct_times import split_by_month, time_zone
 from ledger.queries.contributions import settings_at
 
 BATCH_ROWS = 50_000

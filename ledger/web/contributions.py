@@ -1,5 +1,8 @@
 """The finance pages of the workspace: /office/contributions/... (years, budgets, scales, payments, in kind).
 
+Long because it holds a form and a view for each of the capability's workspace actions (as
+web/governance.py does); a split waits for the motions work now changing this file.
+
 The secretariat prepares years, budgets and scales and records the board's decisions; the
 treasurer books payments, reversals and contributions in kind; the auditor reads. Each view
 parses the form, calls one use case and renders; the rules live in the services.

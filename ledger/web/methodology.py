@@ -59,7 +59,7 @@ RULE_SECTIONS: tuple[tuple[str, tuple[RuleText, ...]], ...] = (
     )),
     ("Compute", (
         RuleText("capacity", "Capacity", compute.capacity_gpu_hours),
-        RuleText("quotas", "Quotas", compute.allocate_quotas),
+        RuleText("quotas", "Quotas", compute.quota_allocation),
         RuleText("largest-remainder", "Largest remainder", apportion.apportion),
         RuleText("suspension-policy", "A suspended member's quota", compute.SuspensionPolicy),
         RuleText("balance", "Balances", compute.balance),

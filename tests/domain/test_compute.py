@@ -16,12 +16,12 @@ from ledger.domain.compute import (
     Pool,
     QuotaEntry,
     SuspensionPolicy,
-    allocate_quotas,
     balance,
     capacity_gpu_hours,
     carry_over,
     fairness,
     gpu_hours,
+    quota_allocation,
     reference_gpu_ms_per_second,
     transfer,
 )
@@ -96,7 +96,7 @@ def test_a_factor_is_worth_whole_reference_gpu_milliseconds_per_second():
 
 
 def test_reserves_come_first_rounded_down_and_members_share_the_rest_exactly():
-    allocation = allocate_quotas(
+    allocation = quota_allocation(
         capacity=1_001,
         reserves={"open_calls": D("10"), "safety_labs": D("5.5")},
         shares={"FRA": D("50"), "DEU": D("30"), "ITA": D("20")},
@@ -114,45 +114,45 @@ def test_reserves_come_first_rounded_down_and_members_share_the_rest_exactly():
 
 
 def test_shares_need_not_sum_to_100_they_are_proportions():
-    allocation = allocate_quotas(900, {}, {"AUT": D("0.5"), "BEL": D("1")})
+    allocation = quota_allocation(900, {}, {"AUT": D("0.5"), "BEL": D("1")})
     assert [member.hours for member in allocation.members] == [300, 600]
 
 
 def test_a_member_with_a_zero_share_gets_nothing():
-    allocation = allocate_quotas(10, {}, {"AUT": D("0"), "BEL": D("3")})
+    allocation = quota_allocation(10, {}, {"AUT": D("0"), "BEL": D("3")})
     assert [member.hours for member in allocation.members] == [0, 10]
 
 
 def test_reserves_over_100_percent_are_refused():
     with pytest.raises(ValidationFailed) as refused:
-        allocate_quotas(1_000, {"open_calls": D("60"), "safety_labs": D("40.5")}, {"FRA": D(1)})
+        quota_allocation(1_000, {"open_calls": D("60"), "safety_labs": D("40.5")}, {"FRA": D(1)})
     assert fields_of(refused.value) == ["reserves"]
     assert "100.5" in str(refused.value)
 
 
 def test_quotas_report_every_bad_input_at_once():
     with pytest.raises(ValidationFailed) as refused:
-        allocate_quotas(-1, {"open_calls": D("-1")}, {"France": D("1"), "DEU": D("-1")}, suspended={"ESP"})
+        quota_allocation(-1, {"open_calls": D("-1")}, {"France": D("1"), "DEU": D("-1")}, suspended={"ESP"})
     assert fields_of(refused.value) == ["capacity", "reserves.open_calls", "shares.DEU", "shares", "suspended"]
 
 
 def test_quotas_need_a_member_with_a_positive_share():
     with pytest.raises(ValidationFailed, match="positive share"):
-        allocate_quotas(1_000, {}, {"FRA": D(0)})
+        quota_allocation(1_000, {}, {"FRA": D(0)})
 
 
 SHARES = {"FRA": D("40"), "DEU": D("40"), "ESP": D("20")}
 
 
 def test_a_suspension_under_policy_none_changes_nothing():
-    allocation = allocate_quotas(1_000, {}, SHARES, {"ESP"}, SuspensionPolicy("none"))
+    allocation = quota_allocation(1_000, {}, SHARES, {"ESP"}, SuspensionPolicy("none"))
     assert [(m.code, m.hours, m.frozen) for m in allocation.members] == [
         ("DEU", 400, False), ("ESP", 200, False), ("FRA", 400, False),
     ]
 
 
 def test_a_frozen_member_keeps_its_quota_marked_unusable():
-    allocation = allocate_quotas(1_000, {}, SHARES, {"ESP"}, SuspensionPolicy("frozen"))
+    allocation = quota_allocation(1_000, {}, SHARES, {"ESP"}, SuspensionPolicy("frozen"))
     assert [(m.code, m.hours, m.frozen) for m in allocation.members] == [
         ("DEU", 400, False), ("ESP", 200, True), ("FRA", 400, False),
     ]
@@ -160,7 +160,7 @@ def test_a_frozen_member_keeps_its_quota_marked_unusable():
 
 
 def test_a_reduced_member_returns_the_hours_taken_off_to_the_open_call_reserve():
-    allocation = allocate_quotas(
+    allocation = quota_allocation(
         1_001, {"open_calls": D(10)}, SHARES, {"ESP"}, SuspensionPolicy("reduced", D("25"))
     )
     # 100 reserved; 901 -> DEU 360.4, ESP 180.2, FRA 360.4 -> 361, 180, 360 (ties to DEU);
@@ -172,7 +172,7 @@ def test_a_reduced_member_returns_the_hours_taken_off_to_the_open_call_reserve()
 
 
 def test_freed_hours_may_go_to_another_reserve():
-    allocation = allocate_quotas(
+    allocation = quota_allocation(
         1_000, {}, SHARES, {"ESP"}, SuspensionPolicy("reduced", D("50"), freed_to="safety_labs")
     )
     assert allocation.reserves == (("safety_labs", 100),)
@@ -200,7 +200,7 @@ member_shares = st.dictionaries(
     shares=member_shares,
 )
 def test_member_quotas_sum_exactly_to_what_reserves_leave_and_grow_with_share(capacity, reserve, shares):
-    allocation = allocate_quotas(capacity, {"open_calls": reserve}, shares)
+    allocation = quota_allocation(capacity, {"open_calls": reserve}, shares)
     reserved = sum(hours for _, hours in allocation.reserves)
     assert sum(member.hours for member in allocation.members) == capacity - reserved
     assert reserved == int(capacity * reserve / 100)

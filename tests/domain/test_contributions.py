@@ -30,7 +30,7 @@ from ledger.domain.contributions import (
     contribution_scale,
     credit_in_kind,
     in_kind_cap_minor,
-    pledge_in_kind,
+    in_kind_pledge,
     pro_rata_accession,
     split_instalments,
     value_in_kind,
@@ -379,7 +379,7 @@ def test_accession_keeps_the_budget_exact(inputs, budget, full_year, day_of_year
 
 
 def pledged(reference: str = "IK1") -> InKindContribution:
-    return pledge_in_kind(reference, "NLD", "2026", "512 accelerators hosted for one year", date(2026, 2, 1))
+    return in_kind_pledge(reference, "NLD", "2026", "512 accelerators hosted for one year", date(2026, 2, 1))
 
 
 def credited(value: int, *, assessment: int, already: int = 0, cap: Decimal = D("25"), on: date = date(2026, 5, 1)):

@@ -13,16 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ledger.domain.errors import ValidationFailed
-from ledger.domain.sacct import (
-    ParsedRow,
-    RowProblem,
-    parse_elapsed,
-    parse_header,
-    parse_rows,
-    split_by_month,
-    time_zone,
-)
+from ledger.domain.sacct import ParsedRow, RowProblem, parse_elapsed, parse_rows
 from ledger.domain.sacct_generator import ExportSpec, expected_usage, generate_runs, write_export
+from ledger.domain.sacct_header import parse_header
+from ledger.domain.sacct_times import split_by_month, time_zone
 
 HEADER = "JobIDRaw|Cluster|Account|Submit|Start|End|ElapsedRaw|State|AllocTRES|JobName"
 FACTORS = {"h100": Decimal("2.5"), "a100": Decimal("1")}

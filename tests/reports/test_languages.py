@@ -11,11 +11,13 @@ import pytest
 from ledger.domain import labels
 from ledger.domain.errors import ValidationFailed
 from ledger.domain.governance import explain
-from ledger.reports import annual, render
+from ledger.reports import annual
 from ledger.reports.catalogue_fr import FRENCH
 from ledger.reports.i18n import Translator, parse_language
+from ledger.reports.render import annual_report, charts, statement
 
-SOURCES = (Path(annual.__file__), Path(render.__file__), Path(explain.__file__))  # explain: the decisions' sentences
+RENDERER = Path(annual_report.__file__).parent
+SOURCES = (Path(annual.__file__), *sorted(RENDERER.glob("*.py")), Path(explain.__file__))  # explain: the decisions' sentences
 
 
 def _literal_messages() -> set[str]:
@@ -34,9 +36,9 @@ def _data_messages() -> set[str]:
     label_maps = [value for name, value in vars(labels).items() if name.isupper()]
     return {
         *(text for mapping in label_maps for text in mapping.values() if text),
-        *render.STANDING_COUNT_LABELS.values(), *render.COVER_STATUS.values(), *render.STANDING_SENTENCES.values(),
-        *render.BOUND_NOTES.values(),
-        *explain.SENTENCE_WORDS, *render._MONTH_ABBREVIATIONS, *(title for title, _build in render._SECTIONS), annual.DEMO_NOTE,
+        *annual_report.STANDING_COUNT_LABELS.values(), *annual_report.COVER_STATUS.values(), *statement.STANDING_SENTENCES.values(),
+        *annual_report.BOUND_NOTES.values(),
+        *explain.SENTENCE_WORDS, *charts.MONTH_ABBREVIATIONS, *(title for title, _build in annual_report.SECTIONS), annual.DEMO_NOTE,
         "Y", "N", "A", "-", "S",
     }
 
