@@ -14,7 +14,8 @@ the World Bank's 2024 table (issue 14 item 9, data/population.csv): same outcome
 named and summed anew. The 2026 work programme (motion #28) was pinned again when it became a
 setting motion whose adoption sets quota_carry_over (issue 13 item 8): its kind and effect in the
 motion lists and its detail, and the journal head one entry shorter, the setting now journaled
-with the closing that applies it rather than in an entry of its own."""
+with the closing that applies it rather than in an entry of its own. `journal?after=x` was pinned again
+when `after` took the bound of its 32-bit column (a larger number was a 500 on PostgreSQL)."""
 
 from __future__ import annotations
 

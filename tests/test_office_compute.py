@@ -20,6 +20,7 @@ from ledger.domain.compute import EntryKind, SuspensionPolicy
 from ledger.queries.compute import ledger_lines, list_projects
 from ledger.queries.contributions import settings_at
 from tests.compute_world import (
+    set_carry_over,
     CAPACITY_2025,
     EXPECTED,
     POOLS,
@@ -377,8 +378,7 @@ def test_quota_settings_change_through_the_finance_settings_form(client, engine,
 
 def test_close_a_years_ledger_after_the_year_under_the_carry_over_setting(client, engine, signed_in, world):
     token = signed_in(Role.SECRETARIAT)
-    client.post("/office/contributions/settings", data={"csrf_token": token, "key": "quota_carry_over", "value": "up to 10 %",
-                                                  "decision": "Board, motion 8", "confirm": "y"})
+    set_carry_over(engine, "up to 10 %")  # the world's board holds its decisions: a setting motion (tests/test_board_citations.py)
     form = page_of(client.get(f"{COMPUTE}/close?year=2025"))
     assert 'name="year" type="text" value="2025"' in form and "setting in force: up to 10 %" in form
     url = f"{COMPUTE}/close"
