@@ -58,8 +58,8 @@ def format_compact_quantity(value: Decimal | int, locale: str = LOCALE) -> str:
 
 
 def format_gpu_ms(ms: int, locale: str = LOCALE) -> str:
-    """Reference GPU-milliseconds (as the ledger keeps them) as GPU-hours, grouped, to the thousandth the ledger keeps: 4_500_000_000 -> "1,250.000"."""
-    return format_fixed(gpu_hours(ms), 3, locale)
+    """Reference GPU-milliseconds (as the ledger keeps them) as GPU-hours to the thousandth the ledger publishes: 4_500_000_000 -> "1,250.000"."""
+    return format_gpu_hours(gpu_hours(ms), locale)
 
 
 def format_rounded_percent(value: Decimal, decimals: int, locale: str = LOCALE) -> str:

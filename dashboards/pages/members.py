@@ -375,7 +375,9 @@ def profile_layout(code: object = None, **_query):
         member = find_profile_member(connection, code)
         if member is None:
             return not_found(str(code), list_members(connection))
-        profile = read_profile(connection, member, today())
+        day = today()
+        # kept until the ledger changes, like every dashboard's reading (ledger.state.cached)
+        profile = cached(connection, ("dashboards.profile", member.code, day), lambda: read_profile(connection, member, day))
     return [
         html.H1(f"{member.name} ({member.code})"),
         html.P(["One member across the years: status, contributions, standing, votes, voting power and compute, every table also as CSV. ",
